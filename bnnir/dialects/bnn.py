@@ -1,0 +1,1013 @@
+"""The `bnn` dialect: binarized neural networks at the tensor level.
+
+Values are builtin tensors in NCHW layout (or NC for fully connected layers); the batch dimension
+may be dynamic (`?`), every other dimension is static. Element types carry the encoding
+(see docs of `design.md`, "Values and encodings"):
+
+* `i1`: a bipolar value, bit 1 = +1 and bit 0 = -1;
+* `ui<N>` / `si<N>`: integer activations (8-bit pixels, multi-bit activations, accumulators);
+* `f32`: real values, only before threshold fusion (batch-norm and scale parameters).
+
+Bipolar weight constants are stored bit-packed, one bit per weight, so large networks print and
+parse quickly:
+
+    %w = bnn.constant bits<"0x5A0F"> : tensor<4x1x2x2xi1>
+    %a = bnn.conv2d %x, %w {pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>}
+             : tensor<?x1x8x8xi1>, tensor<4x1x2x2xi1> -> tensor<?x4x9x9xsi32>
+
+Every op states its exact integer (or float32) semantics in its docstring; the interpreter in
+`bnnir/interp/bnn.py` implements exactly that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from xdsl.dialects.builtin import (
+    DYNAMIC_INDEX,
+    BytesAttr,
+    DenseArrayBase,
+    DenseIntOrFPElementsAttr,
+    Float32Type,
+    FloatAttr,
+    IntegerAttr,
+    IntegerType,
+    Signedness,
+    TensorType,
+    UnitAttr,
+    f32,
+    i64,
+)
+from xdsl.ir import Attribute, Dialect, SSAValue
+from xdsl.irdl import (
+    IRDLOperation,
+    ParsePropInAttrDict,
+    irdl_op_definition,
+    operand_def,
+    opt_prop_def,
+    prop_def,
+    result_def,
+    traits_def,
+)
+from xdsl.parser import Parser
+from xdsl.printer import Printer
+from xdsl.traits import ConstantLike, Pure
+from xdsl.utils.exceptions import VerifyException
+
+# ===----------------------------------------------------------------------=== #
+# Element types and their numpy counterparts
+# ===----------------------------------------------------------------------=== #
+
+bipolar = IntegerType(1)
+"""The element type of bipolar values: bit 1 = +1, bit 0 = -1."""
+
+si32 = IntegerType(32, Signedness.SIGNED)
+"""The element type of exact accumulators."""
+
+si64 = IntegerType(64, Signedness.SIGNED)
+ui8 = IntegerType(8, Signedness.UNSIGNED)
+si8 = IntegerType(8, Signedness.SIGNED)
+
+
+def is_bipolar(element_type: Attribute) -> bool:
+    return isinstance(element_type, IntegerType) and element_type == bipolar
+
+
+def is_integer_activation(element_type: Attribute) -> bool:
+    """Signed or unsigned integers (not bipolar, not signless)."""
+    return (
+        isinstance(element_type, IntegerType)
+        and element_type.signedness.data != Signedness.SIGNLESS
+        and element_type.width.data >= 1
+    )
+
+
+def integer_range(element_type: IntegerType) -> tuple[int, int]:
+    """The inclusive value range of an element type (bipolar: -1..1)."""
+    if is_bipolar(element_type):
+        return -1, 1
+    width = element_type.width.data
+    if element_type.signedness.data == Signedness.UNSIGNED:
+        return 0, (1 << width) - 1
+    return -(1 << (width - 1)), (1 << (width - 1)) - 1
+
+
+def numpy_dtype(element_type: Attribute) -> np.dtype:
+    """The numpy dtype that stores values of `element_type` in the interpreter and in attributes."""
+    if isinstance(element_type, Float32Type):
+        return np.dtype(np.float32)
+    if isinstance(element_type, IntegerType):
+        if is_bipolar(element_type):
+            return np.dtype(np.int8)
+        width = element_type.width.data
+        unsigned = element_type.signedness.data == Signedness.UNSIGNED
+        for bits in (8, 16, 32, 64):
+            if width <= bits:
+                return np.dtype(f"{'u' if unsigned else ''}int{bits}")
+    raise ValueError(f"no numpy dtype for element type {element_type}")
+
+
+def dense_from_numpy(values: np.ndarray, element_type: Attribute) -> DenseIntOrFPElementsAttr:
+    """A dense elements attribute of `values`, built from packed bytes (never a Python list)."""
+    data = np.ascontiguousarray(values, dtype=numpy_dtype(element_type).newbyteorder("<"))
+    return DenseIntOrFPElementsAttr(
+        TensorType(element_type, values.shape), BytesAttr(data.tobytes())
+    )
+
+
+def dense_to_numpy(attr: DenseIntOrFPElementsAttr) -> np.ndarray:
+    """The values of a dense elements attribute as a numpy array of its shape (read-only view)."""
+    dtype = numpy_dtype(attr.get_element_type()).newbyteorder("<")
+    return np.frombuffer(attr.data.data, dtype=dtype).reshape(attr.get_shape())
+
+
+def pack_bipolar(values: np.ndarray) -> bytes:
+    """Pack ±1 values (row-major) one bit each, element i at bit i % 8 of byte i // 8."""
+    return np.packbits(values.reshape(-1) > 0, bitorder="little").tobytes()
+
+
+def unpack_bipolar(data: bytes, shape: Sequence[int]) -> np.ndarray:
+    """The inverse of `pack_bipolar`: an int8 array of ±1 values."""
+    count = int(np.prod(shape, dtype=np.int64))
+    bits = np.unpackbits(np.frombuffer(data, dtype=np.uint8), count=count, bitorder="little")
+    return (bits.astype(np.int8) * 2 - 1).reshape(shape)
+
+
+# ===----------------------------------------------------------------------=== #
+# Shape helpers shared by verifiers and builders
+# ===----------------------------------------------------------------------=== #
+
+
+def tensor_type(value: SSAValue) -> TensorType[Attribute]:
+    if not isinstance(value.type, TensorType):
+        raise VerifyException(f"expected a ranked tensor, got {value.type}")
+    return value.type
+
+
+def _shape_str(shape: Sequence[int]) -> str:
+    return "x".join("?" if d == DYNAMIC_INDEX else str(d) for d in shape)
+
+
+def _int_list(attr: DenseArrayBase) -> tuple[int, ...]:
+    return tuple(int(v) for v in attr.iter_values())
+
+
+def i64_array(values: Sequence[int]) -> DenseArrayBase:
+    return DenseArrayBase.from_list(i64, list(values))
+
+
+def _check_rank(op: str, what: str, shape: Sequence[int], ranks: Sequence[int]) -> None:
+    if len(shape) not in ranks:
+        expected = " or ".join(str(r) for r in ranks)
+        raise VerifyException(
+            f"'{op}' {what} must have rank {expected}, got tensor<{_shape_str(shape)}>"
+        )
+
+
+def _check_static(op: str, what: str, shape: Sequence[int]) -> None:
+    if any(d == DYNAMIC_INDEX for d in shape[1:]):
+        raise VerifyException(
+            f"'{op}' {what} may be dynamic only in the batch dimension, "
+            f"got tensor<{_shape_str(shape)}>"
+        )
+
+
+def _check_same_batch(op: str, inp: Sequence[int], out: Sequence[int]) -> None:
+    if inp[0] != out[0]:
+        raise VerifyException(
+            f"'{op}' result batch dimension ({_shape_str(out[:1])}) must equal the input's "
+            f"({_shape_str(inp[:1])})"
+        )
+
+
+def _check_shape(op: str, expected: Sequence[int], actual: Sequence[int]) -> None:
+    if tuple(expected) != tuple(actual):
+        raise VerifyException(
+            f"'{op}' result shape must be tensor<{_shape_str(expected)}>, "
+            f"got tensor<{_shape_str(actual)}>"
+        )
+
+
+def _check_pairs(op: str, name: str, values: Sequence[int], count: int, minimum: int) -> None:
+    if len(values) != count:
+        raise VerifyException(f"'{op}' {name} must have {count} entries, got {len(values)}")
+    if any(v < minimum for v in values):
+        raise VerifyException(f"'{op}' {name} must be >= {minimum}, got {list(values)}")
+
+
+def window_output_size(size: int, kernel: int, stride: int, pad_before: int, pad_after: int) -> int:
+    """Output extent of a sliding window (floor mode, as ONNX Conv and MaxPool)."""
+    return (size + pad_before + pad_after - kernel) // stride + 1
+
+
+def sliding_window_shape(
+    input_shape: Sequence[int],
+    channels: int,
+    kernel: Sequence[int],
+    strides: Sequence[int],
+    pads: Sequence[int],
+) -> tuple[int, ...]:
+    """NCHW output shape of a window op; pads are (top, left, bottom, right)."""
+    n, _, h, w = input_shape
+    oh = window_output_size(h, kernel[0], strides[0], pads[0], pads[2])
+    ow = window_output_size(w, kernel[1], strides[1], pads[1], pads[3])
+    return (n, channels, oh, ow)
+
+
+# ===----------------------------------------------------------------------=== #
+# Constants
+# ===----------------------------------------------------------------------=== #
+
+
+@irdl_op_definition
+class ConstantOp(IRDLOperation):
+    """A constant tensor.
+
+    Bipolar (`i1`) constants are stored bit-packed: `value` is a `tensor<Bxi8>` of
+    B = ceil(numel / 8) bytes, element i (row-major) at bit i % 8 of byte i // 8, bit 1 = +1.
+    Other constants store their values directly, `value` having the result type.
+
+        %w = bnn.constant bits<"0x0F"> : tensor<2x4xi1>
+        %t = bnn.constant dense<[1, 2]> : tensor<2xsi32>
+    """
+
+    name = "bnn.constant"
+
+    value = prop_def(DenseIntOrFPElementsAttr)
+    result = result_def(TensorType)
+
+    traits = traits_def(ConstantLike(), Pure())
+
+    def __init__(self, value: DenseIntOrFPElementsAttr, result_type: TensorType[Attribute]):
+        super().__init__(properties={"value": value}, result_types=[result_type])
+
+    @staticmethod
+    def from_bipolar(values: np.ndarray) -> ConstantOp:
+        """A bit-packed constant from an array of ±1 values."""
+        data = pack_bipolar(values)
+        packed = DenseIntOrFPElementsAttr(TensorType(IntegerType(8), [len(data)]), BytesAttr(data))
+        return ConstantOp(packed, TensorType(bipolar, values.shape))
+
+    @staticmethod
+    def from_numpy(values: np.ndarray, element_type: Attribute) -> ConstantOp:
+        attr = dense_from_numpy(values, element_type)
+        return ConstantOp(attr, attr.get_type())
+
+    def to_numpy(self) -> np.ndarray:
+        """The constant's values; bipolar constants are unpacked to int8 ±1."""
+        result_type = tensor_type(self.result)
+        if is_bipolar(result_type.element_type):
+            return unpack_bipolar(self.value.data.data, result_type.get_shape())
+        return dense_to_numpy(self.value)
+
+    def verify_(self) -> None:
+        result_type = tensor_type(self.result)
+        shape = result_type.get_shape()
+        if any(d == DYNAMIC_INDEX for d in shape):
+            raise VerifyException(f"'bnn.constant' must have a static shape, got {result_type}")
+        if not is_bipolar(result_type.element_type):
+            if self.value.get_type() != result_type:
+                raise VerifyException(
+                    f"'bnn.constant' value type {self.value.get_type()} must equal the result "
+                    f"type {result_type}"
+                )
+            return
+        expected = (int(np.prod(shape, dtype=np.int64)) + 7) // 8
+        packed_type = TensorType(IntegerType(8), [expected])
+        if self.value.get_type() != packed_type:
+            raise VerifyException(
+                f"'bnn.constant' of {result_type} must hold {expected} packed bytes as "
+                f"{packed_type}, got {self.value.get_type()}"
+            )
+
+    def print(self, printer: Printer) -> None:
+        result_type = tensor_type(self.result)
+        if is_bipolar(result_type.element_type):
+            printer.print_string(f' bits<"0x{self.value.data.data.hex().upper()}">')
+            printer.print_op_attributes(self.attributes)
+            printer.print_string(" : ")
+            printer.print_attribute(result_type)
+        else:
+            printer.print_string(" ")
+            printer.print_attribute(self.value)
+            printer.print_op_attributes(self.attributes)
+
+    @classmethod
+    def parse(cls, parser: Parser) -> ConstantOp:
+        if parser.parse_optional_keyword("bits") is not None:
+            with parser.in_angle_brackets():
+                pos = parser.pos
+                text = parser.parse_str_literal("packed bits as a hex string")
+            attributes = parser.parse_optional_attr_dict()
+            parser.parse_punctuation(":")
+            result_type = parser.parse_type()
+            if not text.startswith("0x"):
+                parser.raise_error("packed bits must be a hex string starting with 0x", pos)
+            try:
+                data = bytes.fromhex(text[2:])
+            except ValueError:
+                parser.raise_error("packed bits must be a hex string", pos)
+            packed = DenseIntOrFPElementsAttr(
+                TensorType(IntegerType(8), [len(data)]), BytesAttr(data)
+            )
+            if not isinstance(result_type, TensorType):
+                parser.raise_error(f"bnn.constant must have a tensor type, got {result_type}")
+            op = cls(packed, result_type)
+        else:
+            value = parser.parse_attribute()
+            if not isinstance(value, DenseIntOrFPElementsAttr):
+                parser.raise_error("expected `bits<\"0x...\">` or a dense elements attribute")
+            attributes = parser.parse_optional_attr_dict()
+            op = cls(value, value.get_type())
+        op.attributes.update(attributes)
+        return op
+
+
+# ===----------------------------------------------------------------------=== #
+# Compute layers
+# ===----------------------------------------------------------------------=== #
+
+
+def _check_compute_input(op: str, element_type: Attribute) -> None:
+    if not (is_bipolar(element_type) or is_integer_activation(element_type)):
+        raise VerifyException(
+            f"'{op}' input must be bipolar (i1) or a signed/unsigned integer tensor, "
+            f"got element type {element_type}"
+        )
+
+
+def _check_accumulator(op: str, element_type: Attribute) -> None:
+    if not (
+        isinstance(element_type, IntegerType)
+        and element_type.signedness.data == Signedness.SIGNED
+    ):
+        raise VerifyException(
+            f"'{op}' result must be a signed integer accumulator (e.g. si32), "
+            f"got element type {element_type}"
+        )
+
+
+@irdl_op_definition
+class Conv2dOp(IRDLOperation):
+    """2-D convolution of an integer or bipolar input with bipolar weights, exact.
+
+    out[n, o, y, x] = Σ_{c, ky, kx} in[n, c, y·sh + ky − pt, x·sw + kx − pl] · w[o, c, ky, kx],
+    where taps outside the input contribute 0 (implicit zero padding by `pads` =
+    [top, left, bottom, right]). Weights are ±1; the result is the exact integer dot product
+    (for bipolar inputs d = 2P − K over the K non-padding taps, P the number of matching bits).
+
+        %a = bnn.conv2d %x, %w {pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>}
+                 : tensor<?x3x32x32xui8>, tensor<64x3x3x3xi1> -> tensor<?x64x32x32xsi32>
+    """
+
+    name = "bnn.conv2d"
+
+    input = operand_def(TensorType)
+    weights = operand_def(TensorType)
+    strides = prop_def(DenseArrayBase)
+    pads = prop_def(DenseArrayBase)
+    output = result_def(TensorType)
+
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = (
+        "$input `,` $weights attr-dict `:` type($input) `,` type($weights) `->` type($output)"
+    )
+
+    def __init__(
+        self,
+        input: SSAValue,
+        weights: SSAValue,
+        strides: Sequence[int] = (1, 1),
+        pads: Sequence[int] = (0, 0, 0, 0),
+        output_type: Attribute | None = None,
+    ):
+        if output_type is None:
+            in_shape = tensor_type(input).get_shape()
+            w_shape = tensor_type(weights).get_shape()
+            shape = sliding_window_shape(in_shape, w_shape[0], w_shape[2:], strides, pads)
+            output_type = TensorType(si32, shape)
+        super().__init__(
+            operands=[input, weights],
+            properties={"strides": i64_array(strides), "pads": i64_array(pads)},
+            result_types=[output_type],
+        )
+
+    @property
+    def stride_values(self) -> tuple[int, ...]:
+        return _int_list(self.strides)
+
+    @property
+    def pad_values(self) -> tuple[int, ...]:
+        """(top, left, bottom, right)."""
+        return _int_list(self.pads)
+
+    def verify_(self) -> None:
+        name = self.name
+        in_type, w_type, out_type = (
+            tensor_type(self.input),
+            tensor_type(self.weights),
+            tensor_type(self.output),
+        )
+        in_shape, w_shape = in_type.get_shape(), w_type.get_shape()
+        _check_rank(name, "input", in_shape, [4])
+        _check_rank(name, "weights", w_shape, [4])
+        _check_static(name, "input", in_shape)
+        _check_compute_input(name, in_type.element_type)
+        if not is_bipolar(w_type.element_type):
+            raise VerifyException(f"'{name}' weights must be bipolar (i1), got {w_type}")
+        if w_shape[1] != in_shape[1]:
+            raise VerifyException(
+                f"'{name}' weights have {w_shape[1]} input channels but the input has "
+                f"{in_shape[1]}"
+            )
+        _check_pairs(name, "strides", self.stride_values, 2, 1)
+        _check_pairs(name, "pads", self.pad_values, 4, 0)
+        pads = self.pad_values
+        if in_shape[2] + pads[0] + pads[2] < w_shape[2] or in_shape[3] + pads[1] + pads[3] < w_shape[3]:
+            raise VerifyException(
+                f"'{name}' kernel {w_shape[2]}x{w_shape[3]} is larger than the padded input "
+                f"{in_shape[2] + pads[0] + pads[2]}x{in_shape[3] + pads[1] + pads[3]}"
+            )
+        _check_accumulator(name, out_type.element_type)
+        expected = sliding_window_shape(
+            in_shape, w_shape[0], w_shape[2:], self.stride_values, pads
+        )
+        _check_shape(name, expected, out_type.get_shape())
+
+
+@irdl_op_definition
+class DenseOp(IRDLOperation):
+    """Fully connected layer with bipolar weights, exact.
+
+    out[n, m] = Σ_k in[n, k] · w[m, k] for an integer or bipolar input `in` of shape [N, K] and
+    ±1 weights of shape [M, K] (one row per output neuron, as a matrix-vector unit stores them).
+
+        %a = bnn.dense %x, %w : tensor<?x784xi1>, tensor<256x784xi1> -> tensor<?x256xsi32>
+    """
+
+    name = "bnn.dense"
+
+    input = operand_def(TensorType)
+    weights = operand_def(TensorType)
+    output = result_def(TensorType)
+
+    traits = traits_def(Pure())
+    assembly_format = (
+        "$input `,` $weights attr-dict `:` type($input) `,` type($weights) `->` type($output)"
+    )
+
+    def __init__(self, input: SSAValue, weights: SSAValue, output_type: Attribute | None = None):
+        if output_type is None:
+            n = tensor_type(input).get_shape()[0]
+            m = tensor_type(weights).get_shape()[0]
+            output_type = TensorType(si32, [n, m])
+        super().__init__(operands=[input, weights], result_types=[output_type])
+
+    def verify_(self) -> None:
+        name = self.name
+        in_type, w_type, out_type = (
+            tensor_type(self.input),
+            tensor_type(self.weights),
+            tensor_type(self.output),
+        )
+        in_shape, w_shape = in_type.get_shape(), w_type.get_shape()
+        _check_rank(name, "input", in_shape, [2])
+        _check_rank(name, "weights", w_shape, [2])
+        _check_static(name, "input", in_shape)
+        _check_compute_input(name, in_type.element_type)
+        if not is_bipolar(w_type.element_type):
+            raise VerifyException(f"'{name}' weights must be bipolar (i1), got {w_type}")
+        if w_shape[1] != in_shape[1]:
+            raise VerifyException(
+                f"'{name}' weights have {w_shape[1]} columns but the input has {in_shape[1]} "
+                "features"
+            )
+        _check_accumulator(name, out_type.element_type)
+        _check_shape(name, (in_shape[0], w_shape[0]), out_type.get_shape())
+
+
+# ===----------------------------------------------------------------------=== #
+# Activations and float arithmetic (before threshold fusion)
+# ===----------------------------------------------------------------------=== #
+
+
+def _channel_vector(op: str, what: str, attr: DenseIntOrFPElementsAttr, channels: int) -> None:
+    shape = attr.get_shape()
+    if len(shape) != 1 or shape[0] not in (1, channels):
+        raise VerifyException(
+            f"'{op}' {what} must have 1 or {channels} (channel) entries, "
+            f"got tensor<{_shape_str(shape)}>"
+        )
+    if not isinstance(attr.get_element_type(), Float32Type):
+        raise VerifyException(f"'{op}' {what} must be f32, got {attr.get_element_type()}")
+
+
+def _check_elementwise_shapes(op: str, inp: TensorType[Attribute], out: TensorType[Attribute]) -> None:
+    if inp.get_shape() != out.get_shape():
+        raise VerifyException(
+            f"'{op}' result shape tensor<{_shape_str(out.get_shape())}> must equal the input "
+            f"shape tensor<{_shape_str(inp.get_shape())}>"
+        )
+
+
+def _check_real_input(op: str, element_type: Attribute) -> None:
+    if not (isinstance(element_type, Float32Type) or is_integer_activation(element_type)):
+        raise VerifyException(
+            f"'{op}' input must be f32 or an integer tensor, got element type {element_type}"
+        )
+
+
+@irdl_op_definition
+class BatchNormOp(IRDLOperation):
+    """Inference batch normalization, in float32 exactly as onnxruntime's CPU kernel.
+
+    Per channel c (axis 1): s = fl(gamma / fl(sqrt(fl(var + epsilon)))) computed as
+    gamma · fl(1 / sqrt(var + eps)), b = fl(beta − fl(mean · s)), out = fl(fl(in · s) + b), every
+    step rounded to float32. Integer inputs are converted to f32 first (exact below 2^24).
+
+        %y = bnn.batch_norm %a {gamma = dense<...> : tensor<64xf32>, beta = ..., mean = ...,
+                 var = ..., epsilon = 1.0e-05 : f32} : tensor<?x64x8x8xsi32> -> tensor<?x64x8x8xf32>
+    """
+
+    name = "bnn.batch_norm"
+
+    input = operand_def(TensorType)
+    gamma = prop_def(DenseIntOrFPElementsAttr)
+    beta = prop_def(DenseIntOrFPElementsAttr)
+    mean = prop_def(DenseIntOrFPElementsAttr)
+    var = prop_def(DenseIntOrFPElementsAttr)
+    epsilon = prop_def(FloatAttr)
+    output = result_def(TensorType)
+
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    def __init__(
+        self,
+        input: SSAValue,
+        gamma: np.ndarray,
+        beta: np.ndarray,
+        mean: np.ndarray,
+        var: np.ndarray,
+        epsilon: float,
+    ):
+        in_type = tensor_type(input)
+        super().__init__(
+            operands=[input],
+            properties={
+                "gamma": dense_from_numpy(gamma, f32),
+                "beta": dense_from_numpy(beta, f32),
+                "mean": dense_from_numpy(mean, f32),
+                "var": dense_from_numpy(var, f32),
+                "epsilon": FloatAttr(float(np.float32(epsilon)), f32),
+            },
+            result_types=[TensorType(f32, in_type.get_shape())],
+        )
+
+    def scale_and_bias(self) -> tuple[np.ndarray, np.ndarray]:
+        """The per-channel float32 (s, b) with out = fl(fl(in · s) + b), as onnxruntime."""
+        eps = np.float32(self.epsilon.value.data)
+        inv_std = np.float32(1) / np.sqrt(dense_to_numpy(self.var) + eps)
+        scale = dense_to_numpy(self.gamma) * inv_std
+        bias = dense_to_numpy(self.beta) - dense_to_numpy(self.mean) * scale
+        return scale.astype(np.float32), bias.astype(np.float32)
+
+    def verify_(self) -> None:
+        in_type, out_type = tensor_type(self.input), tensor_type(self.output)
+        _check_rank(self.name, "input", in_type.get_shape(), [2, 4])
+        _check_real_input(self.name, in_type.element_type)
+        channels = in_type.get_shape()[1]
+        for what in ("gamma", "beta", "mean", "var"):
+            attr = self.properties[what]
+            assert isinstance(attr, DenseIntOrFPElementsAttr)
+            _channel_vector(self.name, what, attr, channels)
+        if not isinstance(out_type.element_type, Float32Type):
+            raise VerifyException(f"'{self.name}' result must be f32, got {out_type}")
+        _check_elementwise_shapes(self.name, in_type, out_type)
+
+
+@irdl_op_definition
+class AffineOp(IRDLOperation):
+    """Scalar or per-channel scale and offset, in float32 as onnxruntime evaluates Mul/Div/Add.
+
+    out = fl(fl(in · scale) + offset), or fl(fl(in / scale) + offset) with `divide`; an absent
+    scale or offset skips its step. `scale` and `offset` hold one value or one per channel
+    (axis 1). Integer inputs are converted to f32 first (exact below 2^24).
+
+        %y = bnn.affine %a {scale = dense<0.5> : tensor<1xf32>, offset = dense<[1.0, 2.0]>
+                 : tensor<2xf32>} : tensor<?x2xsi32> -> tensor<?x2xf32>
+    """
+
+    name = "bnn.affine"
+
+    input = operand_def(TensorType)
+    scale = opt_prop_def(DenseIntOrFPElementsAttr)
+    offset = opt_prop_def(DenseIntOrFPElementsAttr)
+    divide = opt_prop_def(UnitAttr)
+    output = result_def(TensorType)
+
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    def __init__(
+        self,
+        input: SSAValue,
+        scale: np.ndarray | None = None,
+        offset: np.ndarray | None = None,
+        divide: bool = False,
+    ):
+        properties: dict[str, Attribute] = {}
+        if scale is not None:
+            properties["scale"] = dense_from_numpy(np.asarray(scale).reshape(-1), f32)
+        if offset is not None:
+            properties["offset"] = dense_from_numpy(np.asarray(offset).reshape(-1), f32)
+        if divide:
+            properties["divide"] = UnitAttr()
+        super().__init__(
+            operands=[input],
+            properties=properties,
+            result_types=[TensorType(f32, tensor_type(input).get_shape())],
+        )
+
+    def verify_(self) -> None:
+        in_type, out_type = tensor_type(self.input), tensor_type(self.output)
+        _check_rank(self.name, "input", in_type.get_shape(), [2, 4])
+        _check_real_input(self.name, in_type.element_type)
+        channels = in_type.get_shape()[1]
+        if self.scale is None and self.offset is None:
+            raise VerifyException(f"'{self.name}' needs a scale, an offset or both")
+        if self.divide is not None and self.scale is None:
+            raise VerifyException(f"'{self.name}' with `divide` needs a scale")
+        if self.scale is not None:
+            _channel_vector(self.name, "scale", self.scale, channels)
+        if self.offset is not None:
+            _channel_vector(self.name, "offset", self.offset, channels)
+        if not isinstance(out_type.element_type, Float32Type):
+            raise VerifyException(f"'{self.name}' result must be f32, got {out_type}")
+        _check_elementwise_shapes(self.name, in_type, out_type)
+
+
+@irdl_op_definition
+class SignOp(IRDLOperation):
+    """Binarization: out = +1 if in ≥ 0 else −1 (the Brevitas/Larq convention; ONNX Sign maps 0
+    to 0, which differs only on exact ties).
+
+        %b = bnn.sign %y : tensor<?x64x8x8xf32> -> tensor<?x64x8x8xi1>
+    """
+
+    name = "bnn.sign"
+
+    input = operand_def(TensorType)
+    output = result_def(TensorType)
+
+    traits = traits_def(Pure())
+    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    def __init__(self, input: SSAValue):
+        shape = tensor_type(input).get_shape()
+        super().__init__(operands=[input], result_types=[TensorType(bipolar, shape)])
+
+    def verify_(self) -> None:
+        in_type, out_type = tensor_type(self.input), tensor_type(self.output)
+        _check_real_input(self.name, in_type.element_type)
+        if not is_bipolar(out_type.element_type):
+            raise VerifyException(f"'{self.name}' result must be bipolar (i1), got {out_type}")
+        _check_elementwise_shapes(self.name, in_type, out_type)
+
+
+@irdl_op_definition
+class ThresholdOp(IRDLOperation):
+    """Multi-threshold activation (ONNX/QONNX MultiThreshold semantics).
+
+    For channel c (axis 1) with thresholds t_{c,0} ≤ … ≤ t_{c,T−1} (row c of `thresholds`, or
+    row 0 for all channels if it has a single row): count = Σ_i [in ≥ t_{c,i}]. A `ui<N>` result
+    holds the count (T ≤ 2^N − 1); an `i1` result (T = 1) is bipolar: +1 if in ≥ t_c else −1.
+    Thresholds are f32 for an f32 input and signed integers for an integer input.
+
+        %b = bnn.threshold %a {thresholds = dense<[[3], [-1]]> : tensor<2x1xsi32>}
+                 : tensor<?x2x8x8xsi32> -> tensor<?x2x8x8xi1>
+    """
+
+    name = "bnn.threshold"
+
+    input = operand_def(TensorType)
+    thresholds = prop_def(DenseIntOrFPElementsAttr)
+    output = result_def(TensorType)
+
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    def __init__(self, input: SSAValue, thresholds: DenseIntOrFPElementsAttr, output_element: Attribute):
+        shape = tensor_type(input).get_shape()
+        super().__init__(
+            operands=[input],
+            properties={"thresholds": thresholds},
+            result_types=[TensorType(output_element, shape)],
+        )
+
+    def verify_(self) -> None:
+        name = self.name
+        in_type, out_type = tensor_type(self.input), tensor_type(self.output)
+        _check_rank(name, "input", in_type.get_shape(), [2, 4])
+        _check_real_input(name, in_type.element_type)
+        _check_elementwise_shapes(name, in_type, out_type)
+        t_shape = self.thresholds.get_shape()
+        channels = in_type.get_shape()[1]
+        if len(t_shape) != 2 or t_shape[0] not in (1, channels) or t_shape[1] < 1:
+            raise VerifyException(
+                f"'{name}' thresholds must be tensor<{channels}xTx...> or tensor<1xTx...> "
+                f"with T >= 1, got tensor<{_shape_str(t_shape)}>"
+            )
+        t_elem = self.thresholds.get_element_type()
+        if isinstance(in_type.element_type, Float32Type):
+            if not isinstance(t_elem, Float32Type):
+                raise VerifyException(f"'{name}' thresholds of an f32 input must be f32, got {t_elem}")
+        elif not (isinstance(t_elem, IntegerType) and t_elem.signedness.data == Signedness.SIGNED):
+            raise VerifyException(
+                f"'{name}' thresholds of an integer input must be signed integers, got {t_elem}"
+            )
+        self._verify_sorted()
+        self._verify_output(out_type.element_type, t_shape[1])
+
+    def _verify_sorted(self) -> None:
+        values = dense_to_numpy(self.thresholds)
+        unsorted = np.nonzero(np.any(values[:, 1:] < values[:, :-1], axis=1))[0]
+        if unsorted.size:
+            row = int(unsorted[0])
+            raise VerifyException(
+                f"'{self.name}' thresholds of channel {row} must be sorted ascending, got "
+                f"{values[row].tolist()}"
+            )
+
+    def _verify_output(self, out_elem: Attribute, steps: int) -> None:
+        if is_bipolar(out_elem):
+            if steps != 1:
+                raise VerifyException(
+                    f"'{self.name}' with a bipolar (i1) result needs exactly 1 threshold per "
+                    f"channel, got {steps}"
+                )
+            return
+        if (
+            not isinstance(out_elem, IntegerType)
+            or out_elem.signedness.data != Signedness.UNSIGNED
+        ):
+            raise VerifyException(
+                f"'{self.name}' result must be i1 or an unsigned integer, got {out_elem}"
+            )
+        if steps > (1 << out_elem.width.data) - 1:
+            raise VerifyException(
+                f"'{self.name}' {steps} thresholds do not fit a {out_elem} result "
+                f"(at most {(1 << out_elem.width.data) - 1})"
+            )
+
+
+# ===----------------------------------------------------------------------=== #
+# Data movement
+# ===----------------------------------------------------------------------=== #
+
+
+@irdl_op_definition
+class MaxPoolOp(IRDLOperation):
+    """2-D max pooling (floor mode). Padded taps are ignored (ONNX MaxPool semantics); every
+    window must cover at least one input pixel. On a bipolar map this is the bitwise OR of the
+    window's bits.
+
+        %p = bnn.max_pool %b {kernel = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>,
+                 strides = array<i64: 2, 2>} : tensor<?x64x8x8xi1> -> tensor<?x64x4x4xi1>
+    """
+
+    name = "bnn.max_pool"
+
+    input = operand_def(TensorType)
+    kernel = prop_def(DenseArrayBase)
+    strides = prop_def(DenseArrayBase)
+    pads = prop_def(DenseArrayBase)
+    output = result_def(TensorType)
+
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    def __init__(
+        self,
+        input: SSAValue,
+        kernel: Sequence[int],
+        strides: Sequence[int],
+        pads: Sequence[int] = (0, 0, 0, 0),
+    ):
+        in_type = tensor_type(input)
+        shape = in_type.get_shape()
+        out_shape = sliding_window_shape(shape, shape[1], kernel, strides, pads)
+        super().__init__(
+            operands=[input],
+            properties={
+                "kernel": i64_array(kernel),
+                "strides": i64_array(strides),
+                "pads": i64_array(pads),
+            },
+            result_types=[TensorType(in_type.element_type, out_shape)],
+        )
+
+    def verify_(self) -> None:
+        name = self.name
+        in_type, out_type = tensor_type(self.input), tensor_type(self.output)
+        in_shape = in_type.get_shape()
+        _check_rank(name, "input", in_shape, [4])
+        _check_static(name, "input", in_shape)
+        kernel, strides, pads = _int_list(self.kernel), _int_list(self.strides), _int_list(self.pads)
+        _check_pairs(name, "kernel", kernel, 2, 1)
+        _check_pairs(name, "strides", strides, 2, 1)
+        _check_pairs(name, "pads", pads, 4, 0)
+        if pads[0] >= kernel[0] or pads[2] >= kernel[0] or pads[1] >= kernel[1] or pads[3] >= kernel[1]:
+            raise VerifyException(
+                f"'{name}' pads {list(pads)} must be smaller than the kernel {list(kernel)}"
+            )
+        if out_type.element_type != in_type.element_type:
+            raise VerifyException(
+                f"'{name}' result element type {out_type.element_type} must equal the input's "
+                f"{in_type.element_type}"
+            )
+        expected = sliding_window_shape(in_shape, in_shape[1], kernel, strides, pads)
+        _check_shape(name, expected, out_type.get_shape())
+
+
+@irdl_op_definition
+class PadOp(IRDLOperation):
+    """Constant padding of the two spatial dimensions of an NCHW tensor.
+
+    `pads` = [top, left, bottom, right]; padded positions hold `value`, which must be
+    representable in the element type: −1 or +1 for a bipolar tensor.
+
+        %q = bnn.pad %b {pads = array<i64: 1, 1, 1, 1>, value = -1 : i64}
+                 : tensor<?x64x8x8xi1> -> tensor<?x64x10x10xi1>
+    """
+
+    name = "bnn.pad"
+
+    input = operand_def(TensorType)
+    pads = prop_def(DenseArrayBase)
+    value = prop_def(IntegerAttr)
+    output = result_def(TensorType)
+
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    def __init__(self, input: SSAValue, pads: Sequence[int], value: int):
+        in_type = tensor_type(input)
+        n, c, h, w = in_type.get_shape()
+        shape = (n, c, h + pads[0] + pads[2], w + pads[1] + pads[3])
+        super().__init__(
+            operands=[input],
+            properties={"pads": i64_array(pads), "value": IntegerAttr(value, i64)},
+            result_types=[TensorType(in_type.element_type, shape)],
+        )
+
+    @property
+    def pad_values(self) -> tuple[int, ...]:
+        return _int_list(self.pads)
+
+    def verify_(self) -> None:
+        name = self.name
+        in_type, out_type = tensor_type(self.input), tensor_type(self.output)
+        in_shape = in_type.get_shape()
+        _check_rank(name, "input", in_shape, [4])
+        _check_static(name, "input", in_shape)
+        pads = self.pad_values
+        _check_pairs(name, "pads", pads, 4, 0)
+        element = in_type.element_type
+        if not isinstance(element, IntegerType):
+            raise VerifyException(f"'{name}' pads integer and bipolar tensors only, got {element}")
+        value = self.value.value.data
+        low, high = integer_range(element)
+        if (is_bipolar(element) and value not in (-1, 1)) or not low <= value <= high:
+            allowed = "-1 or +1" if is_bipolar(element) else f"in [{low}, {high}]"
+            raise VerifyException(
+                f"'{name}' value {value} is not representable in {element} (must be {allowed})"
+            )
+        if out_type.element_type != element:
+            raise VerifyException(f"'{name}' result element type must equal the input's {element}")
+        n, c, h, w = in_shape
+        expected = (n, c, h + pads[0] + pads[2], w + pads[1] + pads[3])
+        _check_shape(name, expected, out_type.get_shape())
+
+
+def _check_same_elements(op: str, in_type: TensorType[Attribute], out_type: TensorType[Attribute]) -> None:
+    in_shape, out_shape = in_type.get_shape(), out_type.get_shape()
+    _check_same_batch(op, in_shape, out_shape)
+    _check_static(op, "input", in_shape)
+    _check_static(op, "result", out_shape)
+    if int(np.prod(in_shape[1:])) != int(np.prod(out_shape[1:])):
+        raise VerifyException(
+            f"'{op}' must keep the number of elements per batch item: "
+            f"tensor<{_shape_str(in_shape)}> has {int(np.prod(in_shape[1:]))}, "
+            f"tensor<{_shape_str(out_shape)}> has {int(np.prod(out_shape[1:]))}"
+        )
+    if out_type.element_type != in_type.element_type:
+        raise VerifyException(
+            f"'{op}' result element type {out_type.element_type} must equal the input's "
+            f"{in_type.element_type}"
+        )
+
+
+@irdl_op_definition
+class FlattenOp(IRDLOperation):
+    """Flattens every dimension but the batch, in row-major (NCHW) order: [N, C, H, W] → [N, CHW].
+
+        %f = bnn.flatten %b : tensor<?x16x2x2xi1> -> tensor<?x64xi1>
+    """
+
+    name = "bnn.flatten"
+
+    input = operand_def(TensorType)
+    output = result_def(TensorType)
+
+    traits = traits_def(Pure())
+    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    def __init__(self, input: SSAValue):
+        in_type = tensor_type(input)
+        shape = in_type.get_shape()
+        out = TensorType(in_type.element_type, [shape[0], int(np.prod(shape[1:]))])
+        super().__init__(operands=[input], result_types=[out])
+
+    def verify_(self) -> None:
+        in_type, out_type = tensor_type(self.input), tensor_type(self.output)
+        _check_rank(self.name, "result", out_type.get_shape(), [2])
+        _check_same_elements(self.name, in_type, out_type)
+
+
+@irdl_op_definition
+class ReshapeOp(IRDLOperation):
+    """Row-major reshape that keeps the batch dimension; the result type gives the new shape.
+
+        %r = bnn.reshape %f : tensor<?x64xi1> -> tensor<?x16x2x2xi1>
+    """
+
+    name = "bnn.reshape"
+
+    input = operand_def(TensorType)
+    output = result_def(TensorType)
+
+    traits = traits_def(Pure())
+    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    def __init__(self, input: SSAValue, output_type: TensorType[Attribute]):
+        super().__init__(operands=[input], result_types=[output_type])
+
+    def verify_(self) -> None:
+        _check_same_elements(self.name, tensor_type(self.input), tensor_type(self.output))
+
+
+@irdl_op_definition
+class ArgMaxOp(IRDLOperation):
+    """Label select: the index of the largest value along axis 1, the lowest index on ties (ONNX
+    ArgMax and TopK with k = 1). The result keeps the axis: [N, C] → [N, 1] of si64.
+
+        %l = bnn.arg_max %a : tensor<?x10xsi32> -> tensor<?x1xsi64>
+    """
+
+    name = "bnn.arg_max"
+
+    input = operand_def(TensorType)
+    output = result_def(TensorType)
+
+    traits = traits_def(Pure())
+    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    def __init__(self, input: SSAValue):
+        n = tensor_type(input).get_shape()[0]
+        super().__init__(operands=[input], result_types=[TensorType(si64, [n, 1])])
+
+    def verify_(self) -> None:
+        in_type, out_type = tensor_type(self.input), tensor_type(self.output)
+        _check_rank(self.name, "input", in_type.get_shape(), [2])
+        _check_real_input(self.name, in_type.element_type)
+        if out_type.element_type != si64:
+            raise VerifyException(f"'{self.name}' result must be si64, got {out_type}")
+        _check_shape(self.name, (in_type.get_shape()[0], 1), out_type.get_shape())
+
+
+Bnn = Dialect(
+    "bnn",
+    [
+        ConstantOp,
+        Conv2dOp,
+        DenseOp,
+        BatchNormOp,
+        AffineOp,
+        SignOp,
+        ThresholdOp,
+        MaxPoolOp,
+        PadOp,
+        FlattenOp,
+        ReshapeOp,
+        ArgMaxOp,
+    ],
+    [],
+)
