@@ -145,7 +145,7 @@ def tensor_type(value: SSAValue) -> TensorType[Attribute]:
     return value.type
 
 
-def _shape_str(shape: Sequence[int]) -> str:
+def shape_str(shape: Sequence[int]) -> str:
     return "x".join("?" if d == DYNAMIC_INDEX else str(d) for d in shape)
 
 
@@ -161,7 +161,7 @@ def _check_rank(op: str, what: str, shape: Sequence[int], ranks: Sequence[int]) 
     if len(shape) not in ranks:
         expected = " or ".join(str(r) for r in ranks)
         raise VerifyException(
-            f"'{op}' {what} must have rank {expected}, got tensor<{_shape_str(shape)}>"
+            f"'{op}' {what} must have rank {expected}, got tensor<{shape_str(shape)}>"
         )
 
 
@@ -169,23 +169,23 @@ def _check_static(op: str, what: str, shape: Sequence[int]) -> None:
     if any(d == DYNAMIC_INDEX for d in shape[1:]):
         raise VerifyException(
             f"'{op}' {what} may be dynamic only in the batch dimension, "
-            f"got tensor<{_shape_str(shape)}>"
+            f"got tensor<{shape_str(shape)}>"
         )
 
 
 def _check_same_batch(op: str, inp: Sequence[int], out: Sequence[int]) -> None:
     if inp[0] != out[0]:
         raise VerifyException(
-            f"'{op}' result batch dimension ({_shape_str(out[:1])}) must equal the input's "
-            f"({_shape_str(inp[:1])})"
+            f"'{op}' result batch dimension ({shape_str(out[:1])}) must equal the input's "
+            f"({shape_str(inp[:1])})"
         )
 
 
 def _check_shape(op: str, expected: Sequence[int], actual: Sequence[int]) -> None:
     if tuple(expected) != tuple(actual):
         raise VerifyException(
-            f"'{op}' result shape must be tensor<{_shape_str(expected)}>, "
-            f"got tensor<{_shape_str(actual)}>"
+            f"'{op}' result shape must be tensor<{shape_str(expected)}>, "
+            f"got tensor<{shape_str(actual)}>"
         )
 
 
@@ -279,6 +279,12 @@ class ConstantOp(IRDLOperation):
             raise VerifyException(
                 f"'bnn.constant' of {result_type} must hold {expected} packed bytes as "
                 f"{packed_type}, got {self.value.get_type()}"
+            )
+        used = int(np.prod(shape, dtype=np.int64)) % 8
+        if used and self.value.data.data[-1] >> used:
+            raise VerifyException(
+                f"'bnn.constant' padding bits after the last of {int(np.prod(shape))} weights "
+                "must be zero"
             )
 
     def print(self, printer: Printer) -> None:
@@ -498,7 +504,7 @@ def _channel_vector(op: str, what: str, attr: DenseIntOrFPElementsAttr, channels
     if len(shape) != 1 or shape[0] not in (1, channels):
         raise VerifyException(
             f"'{op}' {what} must have 1 or {channels} (channel) entries, "
-            f"got tensor<{_shape_str(shape)}>"
+            f"got tensor<{shape_str(shape)}>"
         )
     if not isinstance(attr.get_element_type(), Float32Type):
         raise VerifyException(f"'{op}' {what} must be f32, got {attr.get_element_type()}")
@@ -507,15 +513,21 @@ def _channel_vector(op: str, what: str, attr: DenseIntOrFPElementsAttr, channels
 def _check_elementwise_shapes(op: str, inp: TensorType[Attribute], out: TensorType[Attribute]) -> None:
     if inp.get_shape() != out.get_shape():
         raise VerifyException(
-            f"'{op}' result shape tensor<{_shape_str(out.get_shape())}> must equal the input "
-            f"shape tensor<{_shape_str(inp.get_shape())}>"
+            f"'{op}' result shape tensor<{shape_str(out.get_shape())}> must equal the input "
+            f"shape tensor<{shape_str(inp.get_shape())}>"
         )
 
 
 def _check_real_input(op: str, element_type: Attribute) -> None:
-    if not (isinstance(element_type, Float32Type) or is_integer_activation(element_type)):
+    """Real-valued ops read f32, integers, and bipolar values as the integers ±1."""
+    if not (
+        isinstance(element_type, Float32Type)
+        or is_integer_activation(element_type)
+        or is_bipolar(element_type)
+    ):
         raise VerifyException(
-            f"'{op}' input must be f32 or an integer tensor, got element type {element_type}"
+            f"'{op}' input must be f32, bipolar or an integer tensor, got element type "
+            f"{element_type}"
         )
 
 
@@ -525,7 +537,8 @@ class BatchNormOp(IRDLOperation):
 
     Per channel c (axis 1): s = fl(gamma / fl(sqrt(fl(var + epsilon)))) computed as
     gamma · fl(1 / sqrt(var + eps)), b = fl(beta − fl(mean · s)), out = fl(fl(in · s) + b), every
-    step rounded to float32. Integer inputs are converted to f32 first (exact below 2^24).
+    step rounded to float32. Integer and bipolar (±1) inputs are converted to f32 first (exact
+    below 2^24).
 
         %y = bnn.batch_norm %a {gamma = dense<...> : tensor<64xf32>, beta = ..., mean = ...,
                  var = ..., epsilon = 1.0e-05 : f32} : tensor<?x64x8x8xsi32> -> tensor<?x64x8x8xf32>
@@ -595,7 +608,7 @@ class AffineOp(IRDLOperation):
 
     out = fl(fl(in · scale) + offset), or fl(fl(in / scale) + offset) with `divide`; an absent
     scale or offset skips its step. `scale` and `offset` hold one value or one per channel
-    (axis 1). Integer inputs are converted to f32 first (exact below 2^24).
+    (axis 1). Integer and bipolar (±1) inputs are converted to f32 first (exact below 2^24).
 
         %y = bnn.affine %a {scale = dense<0.5> : tensor<1xf32>, offset = dense<[1.0, 2.0]>
                  : tensor<2xf32>} : tensor<?x2xsi32> -> tensor<?x2xf32>
@@ -684,8 +697,9 @@ class ThresholdOp(IRDLOperation):
     """Multi-threshold activation (ONNX/QONNX MultiThreshold semantics).
 
     For channel c (axis 1) with thresholds t_{c,0} ≤ … ≤ t_{c,T−1} (row c of `thresholds`, or
-    row 0 for all channels if it has a single row): count = Σ_i [in ≥ t_{c,i}]. A `ui<N>` result
-    holds the count (T ≤ 2^N − 1); an `i1` result (T = 1) is bipolar: +1 if in ≥ t_c else −1.
+    row 0 for all channels if it has a single row): count = Σ_i [in ≥ t_{c,i}]. An integer result
+    holds `bias` + count (`bias` defaults to 0; FINN's ActVal), which must fit its element type
+    for every count 0..T; an `i1` result (T = 1, no bias) is bipolar: +1 if in ≥ t_c else −1.
     Thresholds are f32 for an f32 input and signed integers for an integer input.
 
         %b = bnn.threshold %a {thresholds = dense<[[3], [-1]]> : tensor<2x1xsi32>}
@@ -696,19 +710,33 @@ class ThresholdOp(IRDLOperation):
 
     input = operand_def(TensorType)
     thresholds = prop_def(DenseIntOrFPElementsAttr)
+    bias = opt_prop_def(IntegerAttr)
     output = result_def(TensorType)
 
     traits = traits_def(Pure())
     irdl_options = (ParsePropInAttrDict(),)
     assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
 
-    def __init__(self, input: SSAValue, thresholds: DenseIntOrFPElementsAttr, output_element: Attribute):
+    def __init__(
+        self,
+        input: SSAValue,
+        thresholds: DenseIntOrFPElementsAttr,
+        output_element: Attribute,
+        bias: int = 0,
+    ):
         shape = tensor_type(input).get_shape()
+        properties: dict[str, Attribute] = {"thresholds": thresholds}
+        if bias:
+            properties["bias"] = IntegerAttr(bias, i64)
         super().__init__(
             operands=[input],
-            properties={"thresholds": thresholds},
+            properties=properties,
             result_types=[TensorType(output_element, shape)],
         )
+
+    @property
+    def bias_value(self) -> int:
+        return 0 if self.bias is None else self.bias.value.data
 
     def verify_(self) -> None:
         name = self.name
@@ -721,7 +749,7 @@ class ThresholdOp(IRDLOperation):
         if len(t_shape) != 2 or t_shape[0] not in (1, channels) or t_shape[1] < 1:
             raise VerifyException(
                 f"'{name}' thresholds must be tensor<{channels}xTx...> or tensor<1xTx...> "
-                f"with T >= 1, got tensor<{_shape_str(t_shape)}>"
+                f"with T >= 1, got tensor<{shape_str(t_shape)}>"
             )
         t_elem = self.thresholds.get_element_type()
         if isinstance(in_type.element_type, Float32Type):
@@ -746,23 +774,24 @@ class ThresholdOp(IRDLOperation):
 
     def _verify_output(self, out_elem: Attribute, steps: int) -> None:
         if is_bipolar(out_elem):
-            if steps != 1:
+            if steps != 1 or self.bias is not None:
                 raise VerifyException(
                     f"'{self.name}' with a bipolar (i1) result needs exactly 1 threshold per "
-                    f"channel, got {steps}"
+                    f"channel and no bias, got {steps} thresholds"
+                    + ("" if self.bias is None else f" and bias {self.bias_value}")
                 )
             return
-        if (
-            not isinstance(out_elem, IntegerType)
-            or out_elem.signedness.data != Signedness.UNSIGNED
-        ):
+        if not is_integer_activation(out_elem):
             raise VerifyException(
-                f"'{self.name}' result must be i1 or an unsigned integer, got {out_elem}"
+                f"'{self.name}' result must be i1 or a signed/unsigned integer, got {out_elem}"
             )
-        if steps > (1 << out_elem.width.data) - 1:
+        assert isinstance(out_elem, IntegerType)
+        low, high = integer_range(out_elem)
+        bias = self.bias_value
+        if bias < low or bias + steps > high:
             raise VerifyException(
-                f"'{self.name}' {steps} thresholds do not fit a {out_elem} result "
-                f"(at most {(1 << out_elem.width.data) - 1})"
+                f"'{self.name}' outputs {bias}..{bias + steps} ({steps} thresholds, bias "
+                f"{bias}) do not fit a {out_elem} result ({low}..{high})"
             )
 
 
@@ -905,8 +934,8 @@ def _check_same_elements(op: str, in_type: TensorType[Attribute], out_type: Tens
     if int(np.prod(in_shape[1:])) != int(np.prod(out_shape[1:])):
         raise VerifyException(
             f"'{op}' must keep the number of elements per batch item: "
-            f"tensor<{_shape_str(in_shape)}> has {int(np.prod(in_shape[1:]))}, "
-            f"tensor<{_shape_str(out_shape)}> has {int(np.prod(out_shape[1:]))}"
+            f"tensor<{shape_str(in_shape)}> has {int(np.prod(in_shape[1:]))}, "
+            f"tensor<{shape_str(out_shape)}> has {int(np.prod(out_shape[1:]))}"
         )
     if out_type.element_type != in_type.element_type:
         raise VerifyException(

@@ -1,0 +1,897 @@
+"""Import ONNX and QONNX/FINN-ONNX binarized networks into the `bnn` dialect.
+
+The importer walks the graph once, in node order. Constant subgraphs (weights behind
+quantizers, transposes, reshapes) are evaluated with numpy; every other node becomes `bnn` ops
+whose semantics equal the node's as onnxruntime (or QONNX, for its custom ops) computes it:
+
+* Conv / MatMul / Gemm need weights that are ±s (one magnitude s per tensor or per output
+  channel) after any quantizer: the layer gets the ±1 pattern and, when s != 1, a following
+  `bnn.affine` scale. This is exact when s is a power of two (always for s = 1); otherwise the
+  float original's result depends on its summation order, and ours is fl(s · d).
+* Mul / Add / Sub / Div / Neg by constants and BatchNormalization keep their float32 steps.
+* Sign, BipolarQuant and Quant (1-bit) binarize; a multi-bit Quant becomes an exact float32
+  multi-threshold (see quantizers.py); MultiThreshold maps onto `bnn.threshold`.
+* A layer input that is a scalar multiple of an integer tensor (a Brevitas scale) is fed to the
+  layer unscaled, and the scale moves behind it.
+
+ONNX `Sign(0) = 0` while `bnn.sign(0) = +1` (Brevitas' convention): the two differ only on exact
+ties, which a trained network with float batch-norm parameters essentially never produces.
+FINN's BINARY tensors ({0, 1}) are carried as bipolar `i1` values whose ONNX meaning is
+(v + 1) / 2; XnorPopcountMatMul on them is a `bnn.dense` plus the exact popcount affine.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import onnx
+from onnx import helper, numpy_helper
+from xdsl.builder import Builder
+from xdsl.dialects import func
+from xdsl.dialects.builtin import (
+    DYNAMIC_INDEX,
+    ArrayAttr,
+    DictionaryAttr,
+    Float32Type,
+    IntegerType,
+    ModuleOp,
+    Signedness,
+    StringAttr,
+    TensorType,
+    f32,
+)
+from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
+from xdsl.rewriter import InsertPoint
+
+from bnnir.diagnostics import BnnirError
+from bnnir.dialects import bnn
+from bnnir.frontend.quantizers import (
+    ROUNDING_MODES,
+    IntQuantizer,
+    bipolar_quant,
+    level_thresholds,
+)
+
+QONNX_DOMAINS = ("qonnx.custom_op.general", "finn.custom_op.general", "onnx.brevitas", "finn")
+
+INPUT_TYPES: dict[str, Attribute] = {
+    "ui8": bnn.ui8,
+    "si8": bnn.si8,
+    "bipolar": bnn.bipolar,
+    "binary": bnn.bipolar,
+}
+"""--input-type values: what the float input of the ONNX model holds."""
+
+_FINN_DATATYPES = {"UINT8": "ui8", "INT8": "si8", "BIPOLAR": "bipolar", "BINARY": "binary"}
+_ONNX_DTYPES = {
+    onnx.TensorProto.FLOAT: "float32",
+    onnx.TensorProto.INT64: "int64",
+    onnx.TensorProto.INT32: "int32",
+}
+_FLOAT_CONSUMERS = {
+    "Sign", "BipolarQuant", "Quant", "MultiThreshold", "Mul", "Div", "Add", "Sub",
+    "BatchNormalization", "Neg",
+}
+
+
+@dataclass
+class Value:
+    """A tensor of the ONNX graph as `bnn` IR. For `binary` bipolar values the ONNX tensor holds
+    (v + 1) / 2, FINN's {0, 1} encoding of the same bit."""
+
+    ssa: SSAValue
+    binary: bool = False
+
+    @property
+    def type(self) -> TensorType[Attribute]:
+        return bnn.tensor_type(self.ssa)
+
+    @property
+    def element_type(self) -> Attribute:
+        return self.type.element_type
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.type.get_shape()
+
+
+class NodeError(Exception):
+    """A problem with the node being imported; the importer adds where it is."""
+
+
+def _fail(message: str) -> NodeError:
+    return NodeError(message)
+
+
+# ===----------------------------------------------------------------------=== #
+# Loading
+# ===----------------------------------------------------------------------=== #
+
+
+def load_model(model: onnx.ModelProto | str | os.PathLike[str]) -> tuple[onnx.ModelProto, str]:
+    """The model and a name for it in messages; unreadable or malformed files raise BnnirError."""
+    if isinstance(model, onnx.ModelProto):
+        return model, "<model>"
+    path = str(model)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as e:
+        raise BnnirError(path, e.strerror or str(e)) from None
+    if not data:
+        raise BnnirError(path, "empty file, not an ONNX model")
+    try:
+        proto = onnx.load_model_from_string(data)
+    except Exception as e:  # protobuf raises DecodeError and friends
+        raise BnnirError(path, f"not a valid ONNX model ({type(e).__name__}: {e})") from None
+    if not proto.graph.node or not proto.graph.output:
+        raise BnnirError(path, "not a valid ONNX model (no graph nodes or outputs)")
+    return proto, path
+
+
+def import_onnx(
+    model: onnx.ModelProto | str | os.PathLike[str],
+    input_type: str | None = None,
+    source_name: str | None = None,
+) -> ModuleOp:
+    """Import an ONNX / QONNX / FINN-ONNX model as a `bnn` module with one `func.func @main`."""
+    proto, source = load_model(model)
+    if input_type is not None and input_type not in INPUT_TYPES:
+        raise BnnirError("--input-type", f"unknown input type '{input_type}'; use one of "
+                         f"{', '.join(INPUT_TYPES)}")
+    module = OnnxImporter(proto, source_name or source, input_type).run()
+    try:
+        module.verify()
+    except Exception as e:  # a bug in the importer rather than in the model
+        raise BnnirError(source_name or source, f"imported IR does not verify: {e}") from None
+    return module
+
+
+# ===----------------------------------------------------------------------=== #
+# Constant folding of weight subgraphs
+# ===----------------------------------------------------------------------=== #
+
+
+def _attrs(node: onnx.NodeProto) -> dict[str, object]:
+    return {a.name: helper.get_attribute_value(a) for a in node.attribute}
+
+
+def _as_str(value: object) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _quantizer(node: onnx.NodeProto, args: Sequence[np.ndarray]) -> IntQuantizer:
+    attrs = _attrs(node)
+    _, scale, zeropt, bit_width = args
+    if np.any(scale.astype(np.float32) <= 0):
+        raise _fail("Quant scale must be positive")
+    width = float(np.asarray(bit_width).reshape(-1)[0])
+    if width != int(width) or width < 1:
+        raise _fail(f"Quant bit width must be a positive integer, got {width}")
+    mode = _as_str(attrs.get("rounding_mode", "ROUND")).upper()
+    if mode not in ROUNDING_MODES:
+        raise _fail(f"unknown rounding_mode '{mode}'; QONNX defines {', '.join(ROUNDING_MODES)}")
+    return IntQuantizer(
+        np.asarray(scale, np.float32), np.asarray(zeropt, np.float32), int(width),
+        bool(attrs.get("signed", 1)), bool(attrs.get("narrow", 0)), mode,
+    )
+
+
+def _reshape_target(shape: Sequence[int], target: Sequence[int]) -> list[int]:
+    out = [shape[i] if t == 0 else int(t) for i, t in enumerate(target)]
+    if -1 in out:
+        known = int(np.prod([d for d in out if d != -1]))
+        out[out.index(-1)] = int(np.prod(shape)) // max(known, 1)
+    return out
+
+
+def _fold_constant(node: onnx.NodeProto, args: list[np.ndarray]) -> list[np.ndarray]:
+    """Evaluate a node whose inputs are all constants (weight preprocessing)."""
+    op, attrs = node.op_type, _attrs(node)
+    match op:
+        case "Identity":
+            return [args[0]]
+        case "Transpose":
+            return [np.transpose(args[0], attrs.get("perm"))]
+        case "Reshape":
+            return [args[0].reshape(_reshape_target(args[0].shape, args[1].tolist()))]
+        case "Flatten":
+            axis = int(attrs.get("axis", 1))
+            return [args[0].reshape(int(np.prod(args[0].shape[:axis])), -1)]
+        case "Unsqueeze" | "Squeeze":
+            axes = attrs.get("axes") or (args[1].tolist() if len(args) > 1 else None)
+            if op == "Squeeze":
+                return [np.squeeze(args[0], axis=tuple(axes) if axes else None)]
+            out = args[0]
+            for axis in sorted(int(a) for a in axes or []):
+                out = np.expand_dims(out, axis)
+            return [out]
+        case "Mul" | "Add" | "Sub" | "Div":
+            fn = {"Mul": np.multiply, "Add": np.add, "Sub": np.subtract, "Div": np.divide}[op]
+            return [np.asarray(fn(args[0], args[1]))]
+        case "Neg":
+            return [-args[0]]
+        case "Sign":
+            return [np.sign(args[0])]
+        case "Cast":
+            return [args[0].astype(helper.tensor_dtype_to_np_dtype(int(attrs["to"])))]
+        case "BipolarQuant":
+            return [bipolar_quant(args[0], args[1])]
+        case "Quant":
+            return [_quantizer(node, args)(args[0])]
+        case "Constant":
+            return [numpy_helper.to_array(attrs["value"])]
+    raise _fail(f"cannot evaluate {op} on constant inputs")
+
+
+def binary_weights(values: np.ndarray, out_axis: int) -> tuple[np.ndarray, np.ndarray]:
+    """Split weights into a ±1 pattern and a positive magnitude per output channel (or one for
+    all): values = pattern · scale. Raises if any weight is not ±s."""
+    w = np.asarray(values, dtype=np.float32)
+    bad = np.argwhere(~np.isfinite(w) | (w == 0))
+    if bad.size:
+        at = tuple(int(i) for i in bad[0])
+        raise _fail(
+            f"weights are not binary: {w[at]} at index {at}; bnnir needs ±1 weights (or ±s with "
+            "one magnitude s per output channel) after any quantizer"
+        )
+    magnitude = np.moveaxis(np.abs(w), out_axis, 0).reshape(w.shape[out_axis], -1)
+    per_channel = magnitude[:, :1]
+    mismatch = np.argwhere(magnitude != per_channel)
+    if mismatch.size:
+        row, col = (int(i) for i in mismatch[0])
+        raise _fail(
+            f"weights are not binary: output channel {row} mixes magnitudes "
+            f"{per_channel[row, 0]} and {magnitude[row, col]}; bnnir needs ±1 weights (after any "
+            "quantizer)"
+        )
+    scale = per_channel.reshape(-1)
+    if np.all(scale == scale[0]):
+        scale = scale[:1]
+    return np.where(w > 0, 1, -1).astype(np.int8), scale.astype(np.float32)
+
+
+# ===----------------------------------------------------------------------=== #
+# The importer
+# ===----------------------------------------------------------------------=== #
+
+
+@dataclass
+class OnnxImporter:
+    model: onnx.ModelProto
+    source: str
+    input_type: str | None = None
+    constants: dict[str, np.ndarray] = field(default_factory=dict)
+    values: dict[str, Value] = field(default_factory=dict)
+    zero_pads: dict[str, tuple[Value, tuple[int, ...]]] = field(default_factory=dict)
+    consumers: dict[str, list[onnx.NodeProto]] = field(default_factory=dict)
+    node: onnx.NodeProto | None = None
+
+    def run(self) -> ModuleOp:
+        graph = self.model.graph
+        for init in graph.initializer:
+            self.constants[init.name] = numpy_helper.to_array(init)
+        for node in graph.node:
+            for name in node.input:
+                self.consumers.setdefault(name, []).append(node)
+        block, arg_attrs = self._make_entry_block()
+        self.builder = Builder(InsertPoint.at_end(block))
+        for index, node in enumerate(graph.node):
+            self.node = node
+            try:
+                self._import_node(node)
+            except NodeError as e:
+                raise BnnirError(self._where(node, index), str(e)) from None
+        self.node = None
+        results, res_attrs = self._outputs()
+        self.builder.insert(func.ReturnOp(*results))
+        fn = func.FuncOp(
+            "main",
+            ([a.type for a in block.args], [r.type for r in results]),
+            Region(block),
+            arg_attrs=ArrayAttr(arg_attrs),
+            res_attrs=ArrayAttr(res_attrs),
+        )
+        return ModuleOp([fn])
+
+    def _where(self, node: onnx.NodeProto, index: int) -> str:
+        name = node.name or (node.output[0] if node.output else f"#{index}")
+        return f"{self.source}: node '{name}' ({node.op_type})"
+
+    # -- graph input and outputs ---------------------------------------------
+
+    def _graph_input(self) -> onnx.ValueInfoProto:
+        inputs = [i for i in self.model.graph.input if i.name not in self.constants]
+        if len(inputs) != 1:
+            names = ", ".join(i.name for i in inputs) or "none"
+            raise BnnirError(self.source, f"bnnir needs exactly one graph input, got {names}")
+        return inputs[0]
+
+    def _finn_datatypes(self) -> dict[str, str]:
+        found = {}
+        for annotation in self.model.graph.quantization_annotation:
+            for entry in annotation.quant_parameter_tensor_names:
+                if entry.key == "finn_datatype":
+                    found[annotation.tensor_name] = entry.value
+        return found
+
+    def _input_kind(self, name: str) -> str:
+        if self.input_type is not None:
+            return self.input_type
+        annotated = self._finn_datatypes().get(name)
+        if annotated in _FINN_DATATYPES:
+            return _FINN_DATATYPES[annotated]
+        users = self.consumers.get(name, [])
+        if users and all(n.op_type in _FLOAT_CONSUMERS for n in users):
+            return "f32"
+        first = users[0].op_type if users else "nothing"
+        raise BnnirError(
+            self.source,
+            f"graph input '{name}' feeds {first} directly: say what it holds with "
+            "--input-type ui8|si8|bipolar|binary",
+        )
+
+    def _make_entry_block(self) -> tuple[Block, list[DictionaryAttr]]:
+        graph_input = self._graph_input()
+        tensor = graph_input.type.tensor_type
+        if not tensor.HasField("shape"):
+            raise BnnirError(self.source, f"graph input '{graph_input.name}' has no shape")
+        dims = [d.dim_value if d.HasField("dim_value") else DYNAMIC_INDEX
+                for d in tensor.shape.dim]
+        if dims and dims[0] == 0:
+            dims[0] = DYNAMIC_INDEX
+        if any(d in (DYNAMIC_INDEX, 0) for d in dims[1:]):
+            raise BnnirError(self.source, f"graph input '{graph_input.name}' must have static "
+                             "dimensions except the batch")
+        kind = self._input_kind(graph_input.name)
+        element = f32 if kind == "f32" else INPUT_TYPES[kind]
+        block = Block(arg_types=[TensorType(element, dims)])
+        block.args[0].name_hint = _ssa_name(graph_input.name)
+        self.values[graph_input.name] = Value(block.args[0], binary=kind == "binary")
+        attrs: dict[str, Attribute] = {"bnn.onnx_name": StringAttr(graph_input.name)}
+        if kind == "binary":
+            attrs["bnn.encoding"] = StringAttr("binary")
+        return block, [DictionaryAttr(attrs)]
+
+    def _outputs(self) -> tuple[list[SSAValue], list[DictionaryAttr]]:
+        results, attrs = [], []
+        for output in self.model.graph.output:
+            if output.name not in self.values:
+                raise BnnirError(self.source, f"graph output '{output.name}' is a constant or "
+                                 "is not computed by the supported nodes")
+            value = self.values[output.name]
+            ssa = self._real(value).ssa if value.binary else value.ssa
+            dtype = _ONNX_DTYPES.get(output.type.tensor_type.elem_type, "float32")
+            results.append(ssa)
+            attrs.append(DictionaryAttr({"bnn.onnx_name": StringAttr(output.name),
+                                         "bnn.onnx_dtype": StringAttr(dtype)}))
+        return results, attrs
+
+    # -- helpers ------------------------------------------------------------
+
+    def _insert(self, op: Operation, name: str | None = None) -> SSAValue:
+        """Insert `op`, named after `name` or the current node's output."""
+        node = self.node
+        if node is not None and node.name and not isinstance(op, bnn.ConstantOp):
+            op.attributes["onnx_node"] = StringAttr(node.name)
+        self.builder.insert(op)
+        result = op.results[0]
+        if name is None and node is not None and node.output:
+            name = node.output[0]
+        result.name_hint = _ssa_name(name) if name else None
+        return result
+
+    def _weights(self, pattern: np.ndarray, name: str) -> SSAValue:
+        return self._insert(bnn.ConstantOp.from_bipolar(np.ascontiguousarray(pattern)), name)
+
+    def _bind(self, name: str, ssa: SSAValue, binary: bool = False) -> None:
+        self.values[name] = Value(ssa, binary)
+
+    def _value(self, name: str) -> Value:
+        if name in self.zero_pads:
+            raise _fail(f"input '{name}' is a zero-padded bipolar tensor; bnnir supports zero "
+                        "padding of bipolar tensors only as the input of a Conv")
+        if name not in self.values:
+            if name in self.constants:
+                raise _fail(f"input '{name}' is a constant where bnnir expects an activation")
+            raise _fail(f"input '{name}' is not defined before this node (graph not in "
+                        "topological order?)")
+        return self.values[name]
+
+    def _constant(self, name: str, what: str) -> np.ndarray:
+        if name not in self.constants:
+            raise _fail(f"{what} '{name}' must be a constant (initializer)")
+        return self.constants[name]
+
+    def _real(self, value: Value) -> Value:
+        """A value whose IR equals its ONNX meaning: BINARY tensors become {0, 1} in f32."""
+        if not value.binary:
+            return value
+        half = np.array([0.5], np.float32)
+        return Value(self._insert(bnn.AffineOp(value.ssa, half, half)))
+
+    def _layer_input(self, name: str) -> tuple[Value, np.ndarray | None]:
+        """The integer/bipolar input of a compute layer and a scalar scale to apply after it."""
+        value = self._value(name)
+        if value.binary:
+            raise _fail("binary {0, 1} inputs are supported by XnorPopcountMatMul only")
+        element = value.element_type
+        if not isinstance(element, Float32Type):
+            return value, None
+        producer = value.ssa.owner
+        if (
+            isinstance(producer, bnn.AffineOp)
+            and producer.offset is None
+            and producer.divide is None
+            and producer.scale is not None
+            and producer.scale.get_shape() == (1,)
+            and not isinstance(bnn.tensor_type(producer.input).element_type, Float32Type)
+        ):
+            return Value(producer.input), bnn.dense_to_numpy(producer.scale)
+        raise _fail(
+            f"input '{name}' is a real-valued (f32) tensor; layers need bipolar or integer "
+            "inputs (add a quantizer, or give --input-type for the graph input)"
+        )
+
+    def _scale_after(self, ssa: SSAValue, *scales: np.ndarray | None) -> SSAValue:
+        for scale in scales:
+            if scale is not None and not np.all(scale == 1):
+                ssa = self._insert(bnn.AffineOp(ssa, scale))
+        return ssa
+
+    def _channel_constant(self, constant: np.ndarray, value: Value) -> np.ndarray:
+        """A constant operand of an elementwise op as a scalar or per-channel (axis 1) vector."""
+        c = np.asarray(constant, dtype=np.float32)
+        if c.size == 1:
+            return c.reshape(1)
+        rank, channels = len(value.shape), value.shape[1]
+        full = (1,) * (rank - c.ndim) + c.shape
+        per_channel = tuple(channels if i == 1 else 1 for i in range(rank))
+        if len(full) == rank and full == per_channel:
+            return c.reshape(channels)
+        raise _fail(f"constant of shape {list(c.shape)} is neither a scalar nor per-channel "
+                    f"for a tensor of shape {list(value.shape)}")
+
+    # -- dispatch -------------------------------------------------------------
+
+    def _import_node(self, node: onnx.NodeProto) -> None:
+        if node.domain not in ("", "ai.onnx") and node.domain not in QONNX_DOMAINS:
+            raise _fail(f"unsupported domain '{node.domain}'")
+        present = [n for n in node.input if n]
+        if node.op_type == "Constant" or (present and all(n in self.constants for n in present)):
+            self._fold(node, present)
+            return
+        handler = _IMPORTERS.get(node.op_type)
+        if handler is None:
+            raise _fail(f"unsupported op; bnnir supports {', '.join(sorted(_IMPORTERS))}")
+        handler(self, node)
+
+    def _fold(self, node: onnx.NodeProto, inputs: list[str]) -> None:
+        results = _fold_constant(node, [self.constants[n] for n in inputs])
+        for name, result in zip(node.output, results, strict=False):
+            self.constants[name] = result
+
+    # -- layers ---------------------------------------------------------------
+
+    def _conv(self, node: onnx.NodeProto) -> None:
+        attrs = _attrs(node)
+        if int(attrs.get("group", 1)) != 1:
+            raise _fail("grouped convolutions are not supported (group must be 1)")
+        if any(int(d) != 1 for d in attrs.get("dilations", [1, 1])):
+            raise _fail("dilated convolutions are not supported")
+        value, in_scale = self._conv_input(node.input[0])
+        pads = self._conv_pads(node, value)
+        weights, w_scale = binary_weights(self._constant(node.input[1], "weights"), 0)
+        if weights.ndim != 4:
+            raise _fail(f"only 2-D convolutions are supported, weights have shape "
+                        f"{list(weights.shape)}")
+        w = self._weights(weights, node.input[1])
+        strides = [int(s) for s in attrs.get("strides", [1, 1])]
+        acc = self._insert(bnn.Conv2dOp(value.ssa, w, strides, pads))
+        out = self._scale_after(acc, in_scale, w_scale)
+        self._bind(node.output[0], self._bias(node, out, 2))
+
+    def _conv_input(self, name: str) -> tuple[Value, np.ndarray | None]:
+        if name in self.zero_pads:
+            padded, _ = self.zero_pads[name]
+            return padded, None
+        return self._layer_input(name)
+
+    def _conv_pads(self, node: onnx.NodeProto, value: Value) -> list[int]:
+        attrs = _attrs(node)
+        auto_pad = _as_str(attrs.get("auto_pad", "NOTSET"))
+        kernel = self._constant(node.input[1], "weights").shape[2:]
+        strides = [int(s) for s in attrs.get("strides", [1, 1])]
+        if auto_pad in ("SAME_UPPER", "SAME_LOWER"):
+            pads = _same_pads(value.shape[2:], kernel, strides, auto_pad == "SAME_UPPER")
+        elif auto_pad in ("NOTSET", "VALID"):
+            p = [int(x) for x in attrs.get("pads", [0, 0, 0, 0])] if auto_pad == "NOTSET" else []
+            pads = [p[0], p[1], p[2], p[3]] if p else [0, 0, 0, 0]
+        else:
+            raise _fail(f"unknown auto_pad '{auto_pad}'")
+        if node.input[0] in self.zero_pads:
+            _, extra = self.zero_pads[node.input[0]]
+            pads = [a + b for a, b in zip(pads, extra, strict=True)]
+        return pads
+
+    def _bias(self, node: onnx.NodeProto, ssa: SSAValue, index: int) -> SSAValue:
+        if len(node.input) <= index or not node.input[index]:
+            return ssa
+        bias = self._constant(node.input[index], "bias").astype(np.float32).reshape(-1)
+        if not np.any(bias):
+            return ssa
+        return self._insert(bnn.AffineOp(ssa, offset=bias))
+
+    def _matmul(self, node: onnx.NodeProto) -> None:
+        if node.input[0] in self.constants:
+            raise _fail("the constant must be the second MatMul operand (x @ W)")
+        value, in_scale = self._layer_input(node.input[0])
+        self._require_rank(value, 2)
+        weights, w_scale = binary_weights(self._constant(node.input[1], "weights"), 1)
+        w = self._weights(weights.T, node.input[1])
+        acc = self._insert(bnn.DenseOp(value.ssa, w))
+        self._bind(node.output[0], self._scale_after(acc, in_scale, w_scale))
+
+    def _gemm(self, node: onnx.NodeProto) -> None:
+        attrs = _attrs(node)
+        if int(attrs.get("transA", 0)):
+            raise _fail("Gemm with transA=1 is not supported")
+        value, in_scale = self._layer_input(node.input[0])
+        self._require_rank(value, 2)
+        raw = self._constant(node.input[1], "weights")
+        raw = raw if int(attrs.get("transB", 0)) else raw.T
+        weights, w_scale = binary_weights(raw, 0)
+        w = self._weights(weights, node.input[1])
+        acc = self._insert(bnn.DenseOp(value.ssa, w))
+        alpha = np.array([attrs.get("alpha", 1.0)], np.float32)
+        out = self._scale_after(acc, in_scale, w_scale, alpha)
+        if len(node.input) > 2 and node.input[2]:
+            beta = np.float32(attrs.get("beta", 1.0))
+            c = self._constant(node.input[2], "bias").astype(np.float32) * beta
+            if c.size not in (1, c.shape[-1]) or c.ndim > 2 or (c.ndim == 2 and c.shape[0] != 1):
+                raise _fail("Gemm bias C must be a scalar or a per-output vector")
+            if np.any(c):
+                out = self._insert(bnn.AffineOp(out, offset=c.reshape(-1)))
+        self._bind(node.output[0], out)
+
+    def _xnor_popcount(self, node: onnx.NodeProto) -> None:
+        value = self._value(node.input[0])
+        if not (bnn.is_bipolar(value.element_type) and value.binary):
+            raise _fail("XnorPopcountMatMul needs a BINARY {0, 1} input tensor")
+        self._require_rank(value, 2)
+        raw = self._constant(node.input[1], "weights")
+        if not np.all((raw == 0) | (raw == 1)):
+            raise _fail("XnorPopcountMatMul weights must be BINARY {0, 1}")
+        weights = (raw.T * 2 - 1).astype(np.int8)
+        w = self._weights(weights, node.input[1])
+        acc = self._insert(bnn.DenseOp(value.ssa, w))
+        # popcount of matching bits P = (d + K) / 2, exact in float32
+        k = np.array([weights.shape[1] / 2], np.float32)
+        self._bind(node.output[0], self._insert(bnn.AffineOp(acc, np.float32([0.5]), k)))
+
+    def _require_rank(self, value: Value, rank: int) -> None:
+        if len(value.shape) != rank:
+            raise _fail(f"expected a rank-{rank} input, got shape "
+                        f"{bnn.shape_str(value.shape)} (add a Flatten)")
+
+    # -- activations ----------------------------------------------------------
+
+    def _batch_norm(self, node: onnx.NodeProto) -> None:
+        attrs = _attrs(node)
+        if int(attrs.get("training_mode", 0)):
+            raise _fail("BatchNormalization in training mode is not supported")
+        value = self._real(self._value(node.input[0]))
+        gamma, beta, mean, var = (
+            self._constant(n, what).astype(np.float32).reshape(-1)
+            for n, what in zip(node.input[1:5], ("scale", "B", "mean", "var"), strict=True)
+        )
+        eps = float(attrs.get("epsilon", 1e-5))
+        op = bnn.BatchNormOp(value.ssa, gamma, beta, mean, var, eps)
+        self._bind(node.output[0], self._insert(op))
+
+    def _sign(self, node: onnx.NodeProto) -> None:
+        value = self._real(self._value(node.input[0]))
+        self._bind(node.output[0], self._insert(bnn.SignOp(value.ssa)))
+
+    def _bipolar_quant(self, node: onnx.NodeProto) -> None:
+        value = self._real(self._value(node.input[0]))
+        scale = self._constant(node.input[1], "scale").astype(np.float32)
+        if scale.size != 1:
+            raise _fail("BipolarQuant activations need a scalar scale")
+        out = self._insert(bnn.SignOp(value.ssa))
+        self._bind(node.output[0], self._scale_after(out, scale.reshape(1)))
+
+    def _quant(self, node: onnx.NodeProto) -> None:
+        value = self._real(self._value(node.input[0]))
+        args = [np.zeros(1, np.float32)] + [
+            self._constant(n, what) for n, what in zip(
+                node.input[1:4], ("scale", "zeropt", "bitwidth"), strict=True)
+        ]
+        quantizer = _quantizer(node, args)
+        channels = value.shape[1]
+        scale = self._channel_constant(quantizer.scale, value)
+        zeropt = self._channel_constant(quantizer.zeropt, value)
+        thresholds = level_thresholds(
+            IntQuantizer(scale, zeropt, quantizer.bit_width, quantizer.signed,
+                         quantizer.narrow, quantizer.rounding_mode),
+            channels,
+        )
+        if np.all(thresholds == thresholds[:1]):
+            thresholds = thresholds[:1]
+        if quantizer.is_bipolar:
+            out = self._threshold(value, thresholds, bnn.bipolar)
+            self._bind(node.output[0], self._scale_after(out, scale))
+            return
+        if np.any(zeropt != np.round(zeropt)):
+            raise _fail("Quant with a non-integer zero point is not supported")
+        level_type = _integer_type(quantizer.min_int, quantizer.max_int)
+        out = self._threshold(value, thresholds, level_type, quantizer.min_int)
+        if np.any(zeropt != 0):
+            out = self._insert(bnn.AffineOp(out, offset=-zeropt))
+        self._bind(node.output[0], self._scale_after(out, scale))
+
+    def _threshold(
+        self, value: Value, thresholds: np.ndarray, element: Attribute, bias: int = 0
+    ) -> SSAValue:
+        """A `bnn.threshold`; a single zero threshold on f32 is simply `bnn.sign`."""
+        is_float = isinstance(value.element_type, Float32Type)
+        if element == bnn.bipolar and is_float and np.all(thresholds == 0):
+            return self._insert(bnn.SignOp(value.ssa))
+        if is_float:
+            attr = bnn.dense_from_numpy(thresholds.astype(np.float32), f32)
+        else:
+            # integer inputs: x >= t  <=>  x >= ceil(t)
+            low, high = np.iinfo(np.int32).min, np.iinfo(np.int32).max
+            ints = np.clip(np.ceil(thresholds.astype(np.float64)), low, high).astype(np.int32)
+            attr = bnn.dense_from_numpy(ints, bnn.si32)
+        return self._insert(bnn.ThresholdOp(value.ssa, attr, element, bias))
+
+    def _multithreshold(self, node: onnx.NodeProto) -> None:
+        attrs = _attrs(node)
+        layout = _as_str(attrs.get("data_layout", "NCHW"))
+        value = self._real(self._value(node.input[0]))
+        if layout != "NCHW" and len(value.shape) != 2:
+            raise _fail(f"MultiThreshold data_layout '{layout}' is not supported (use NCHW)")
+        thresholds = self._constant(node.input[1], "thresholds").astype(np.float32)
+        if thresholds.ndim != 2 or thresholds.shape[0] not in (1, value.shape[1]):
+            raise _fail(f"thresholds must have shape [C, T] or [1, T], got "
+                        f"{list(thresholds.shape)}")
+        if np.any(np.diff(thresholds, axis=1) < 0):
+            raise _fail("thresholds must be sorted ascending per channel")
+        steps = thresholds.shape[1]
+        scale, bias = float(attrs.get("out_scale", 1.0)), float(attrs.get("out_bias", 0.0))
+        if steps == 1 and (scale, bias) in ((2.0, -1.0), (1.0, 0.0)):
+            out = self._threshold(value, thresholds, bnn.bipolar)
+            self._bind(node.output[0], out, binary=(scale, bias) == (1.0, 0.0))
+            return
+        if scale == 1.0 and bias == int(bias):
+            element = _integer_type(int(bias), int(bias) + steps)
+            self._bind(node.output[0], self._threshold(value, thresholds, element, int(bias)))
+            return
+        out = self._threshold(value, thresholds, _integer_type(0, steps))
+        op = bnn.AffineOp(out, np.float32([scale]), np.float32([bias]) if bias else None)
+        self._bind(node.output[0], self._insert(op))
+
+    def _elementwise(self, node: onnx.NodeProto) -> None:
+        op = node.op_type
+        a, b = node.input[0], node.input[1]
+        if a in self.constants and op in ("Sub", "Div"):
+            if op == "Div":
+                raise _fail("dividing a constant by a tensor is not supported")
+            value = self._real(self._value(b))
+            c = self._channel_constant(self.constants[a], value)
+            affine = bnn.AffineOp(value.ssa, np.float32([-1]), c)
+        else:
+            if a in self.constants:
+                a, b = b, a
+            value = self._real(self._value(a))
+            c = self._channel_constant(self._constant(b, "operand"), value)
+            affine = {
+                "Mul": lambda: bnn.AffineOp(value.ssa, scale=c),
+                "Div": lambda: bnn.AffineOp(value.ssa, scale=c, divide=True),
+                "Add": lambda: bnn.AffineOp(value.ssa, offset=c),
+                "Sub": lambda: bnn.AffineOp(value.ssa, offset=-c),
+            }[op]()
+        self._bind(node.output[0], self._insert(affine))
+
+    def _neg(self, node: onnx.NodeProto) -> None:
+        value = self._real(self._value(node.input[0]))
+        self._bind(node.output[0], self._insert(bnn.AffineOp(value.ssa, np.float32([-1]))))
+
+    # -- data movement --------------------------------------------------------
+
+    def _max_pool(self, node: onnx.NodeProto) -> None:
+        attrs = _attrs(node)
+        value = self._value(node.input[0])
+        if int(attrs.get("ceil_mode", 0)):
+            raise _fail("MaxPool with ceil_mode=1 is not supported")
+        if any(int(d) != 1 for d in attrs.get("dilations", [1, 1])):
+            raise _fail("dilated MaxPool is not supported")
+        if len(node.output) > 1 and node.output[1]:
+            raise _fail("MaxPool indices output is not supported")
+        kernel = [int(k) for k in attrs["kernel_shape"]]
+        strides = [int(s) for s in attrs.get("strides", [1, 1])]
+        auto_pad = _as_str(attrs.get("auto_pad", "NOTSET"))
+        if auto_pad in ("SAME_UPPER", "SAME_LOWER"):
+            pads = _same_pads(value.shape[2:], kernel, strides, auto_pad == "SAME_UPPER")
+        else:
+            pads = [int(p) for p in attrs.get("pads", [0, 0, 0, 0])] if auto_pad == "NOTSET" \
+                else [0, 0, 0, 0]
+        op = bnn.MaxPoolOp(value.ssa, kernel, strides, pads)
+        self._bind(node.output[0], self._insert(op), value.binary)
+
+    def _pad(self, node: onnx.NodeProto) -> None:
+        attrs = _attrs(node)
+        value = self._value(node.input[0])
+        if _as_str(attrs.get("mode", "constant")) != "constant":
+            raise _fail(f"only constant padding is supported, got mode "
+                        f"'{_as_str(attrs['mode'])}'")
+        pads, fill = self._pad_operands(node, len(value.shape))
+        spatial = (pads[2], pads[3], pads[6], pads[7])
+        if len(value.shape) != 4 or any(pads[i] for i in (0, 1, 4, 5)):
+            raise _fail("only padding of the spatial dimensions of an NCHW tensor is supported")
+        if any(p < 0 for p in pads):
+            raise _fail("negative pads (cropping) are not supported")
+        element = value.element_type
+        if not isinstance(element, IntegerType):
+            raise _fail("padding of real-valued tensors is not supported")
+        if value.binary:
+            fill = 2 * fill - 1  # BINARY {0, 1} -> bipolar
+        if fill != int(fill):
+            raise _fail(f"pad value {fill} is not an integer")
+        if bnn.is_bipolar(element) and fill == 0:
+            self.zero_pads[node.output[0]] = (value, spatial)
+            return
+        low, high = bnn.integer_range(element)
+        if (bnn.is_bipolar(element) and fill not in (-1, 1)) or not low <= fill <= high:
+            raise _fail(f"pad value {fill} is not representable in {element}")
+        op = bnn.PadOp(value.ssa, spatial, int(fill))
+        self._bind(node.output[0], self._insert(op), value.binary)
+
+    def _pad_operands(self, node: onnx.NodeProto, rank: int) -> tuple[list[int], float]:
+        attrs = _attrs(node)
+        if len(node.input) > 1 and node.input[1]:
+            pads = [int(p) for p in self._constant(node.input[1], "pads").reshape(-1)]
+            fill = 0.0
+            if len(node.input) > 2 and node.input[2]:
+                fill = float(self._constant(node.input[2], "constant_value").reshape(-1)[0])
+            if len(node.input) > 3 and node.input[3]:
+                axes = [int(a) % rank for a in self._constant(node.input[3], "axes")]
+                full = [0] * (2 * rank)
+                for i, axis in enumerate(axes):
+                    full[axis], full[axis + rank] = pads[i], pads[i + len(axes)]
+                pads = full
+        else:
+            pads = [int(p) for p in attrs.get("pads", [])]
+            fill = float(attrs.get("value", 0.0))
+        if len(pads) != 2 * rank:
+            raise _fail(f"expected {2 * rank} pads, got {len(pads)}")
+        return pads, fill
+
+    def _flatten(self, node: onnx.NodeProto) -> None:
+        value = self._value(node.input[0])
+        if int(_attrs(node).get("axis", 1)) != 1:
+            raise _fail("only Flatten with axis=1 is supported")
+        self._bind(node.output[0], self._reshape_to(value, 2), value.binary)
+
+    def _reshape(self, node: onnx.NodeProto) -> None:
+        value = self._value(node.input[0])
+        target = [int(t) for t in self._constant(node.input[1], "shape").reshape(-1)]
+        shape = value.shape
+        per_item = int(np.prod(shape[1:]))
+        batch_kept = target and (target[0] == 0 or (target[0] == shape[0] != DYNAMIC_INDEX)
+                                 or (target[0] == -1 and -1 not in target[1:]))
+        if not batch_kept:
+            raise _fail(f"Reshape to {target} must keep the batch dimension first "
+                        "(use 0 or -1 there)")
+        rest = _reshape_target(shape[1:], target[1:]) if target[1:] else []
+        if int(np.prod(rest)) != per_item:
+            raise _fail(f"cannot reshape {bnn.shape_str(shape)} to {target}")
+        if rest == list(shape[1:]):
+            self._bind(node.output[0], value.ssa, value.binary)
+            return
+        out_type = TensorType(value.element_type, [shape[0], *rest])
+        op = bnn.FlattenOp(value.ssa) if len(rest) == 1 else bnn.ReshapeOp(value.ssa, out_type)
+        self._bind(node.output[0], self._insert(op), value.binary)
+
+    def _reshape_to(self, value: Value, rank: int) -> SSAValue:
+        if len(value.shape) == rank:
+            return value.ssa
+        return self._insert(bnn.FlattenOp(value.ssa))
+
+    def _identity(self, node: onnx.NodeProto) -> None:
+        value = self._value(node.input[0])
+        self._bind(node.output[0], value.ssa, value.binary)
+
+    def _transpose(self, node: onnx.NodeProto) -> None:
+        value = self._value(node.input[0])
+        perm = list(_attrs(node).get("perm", []))
+        if perm != list(range(len(value.shape))):
+            raise _fail("transposing activations is not supported (only constants)")
+        self._bind(node.output[0], value.ssa, value.binary)
+
+    def _label_select(self, node: onnx.NodeProto) -> None:
+        attrs = _attrs(node)
+        value = self._real(self._value(node.input[0]))
+        self._require_rank(value, 2)
+        if node.op_type == "TopK":
+            k = self._constant(node.input[1], "k").reshape(-1)
+            if int(k[0]) != 1 or int(attrs.get("largest", 1)) != 1:
+                raise _fail("TopK is supported as label select only (k=1, largest=1)")
+            if node.output[0] in self.consumers or self._is_graph_output(node.output[0]):
+                raise _fail("the TopK values output is not supported; use its indices")
+            out_name = node.output[1]
+            keep = True
+        else:
+            if int(attrs.get("select_last_index", 0)):
+                raise _fail("ArgMax with select_last_index=1 is not supported")
+            out_name, keep = node.output[0], bool(attrs.get("keepdims", 1))
+        axis = int(attrs.get("axis", -1 if node.op_type == "TopK" else 0))
+        if axis % 2 != 1:
+            raise _fail(f"label select must work along the class axis 1, got axis {axis}")
+        out = self._insert(bnn.ArgMaxOp(value.ssa))
+        if not keep:
+            n = value.shape[0]
+            out = self._insert(bnn.ReshapeOp(out, TensorType(bnn.si64, [n])))
+        self._bind(out_name, out)
+
+    def _is_graph_output(self, name: str) -> bool:
+        return any(o.name == name for o in self.model.graph.output)
+
+
+def _ssa_name(onnx_name: str) -> str | None:
+    cleaned = "".join(c if c.isalnum() or c in "_." else "_" for c in onnx_name)
+    if not cleaned or cleaned[0].isdigit() or cleaned[0] == ".":
+        return None
+    return cleaned
+
+
+def _same_pads(
+    spatial: Sequence[int], kernel: Sequence[int], strides: Sequence[int], upper: bool
+) -> list[int]:
+    before, after = [], []
+    for size, k, s in zip(spatial, kernel, strides, strict=True):
+        out = -(-size // s)
+        total = max((out - 1) * s + k - size, 0)
+        small, large = total // 2, total - total // 2
+        before.append(small if upper else large)
+        after.append(large if upper else small)
+    return [before[0], before[1], after[0], after[1]]
+
+
+def _integer_type(low: int, high: int) -> IntegerType:
+    """The narrowest signed/unsigned integer type holding low..high."""
+    if low >= 0:
+        return IntegerType(max(int(high).bit_length(), 1), Signedness.UNSIGNED)
+    width = max(int(high).bit_length(), int(-low - 1).bit_length()) + 1
+    return IntegerType(width, Signedness.SIGNED)
+
+
+_IMPORTERS: dict[str, Callable[[OnnxImporter, onnx.NodeProto], None]] = {
+    "Conv": OnnxImporter._conv,
+    "MatMul": OnnxImporter._matmul,
+    "Gemm": OnnxImporter._gemm,
+    "XnorPopcountMatMul": OnnxImporter._xnor_popcount,
+    "BatchNormalization": OnnxImporter._batch_norm,
+    "Sign": OnnxImporter._sign,
+    "BipolarQuant": OnnxImporter._bipolar_quant,
+    "Quant": OnnxImporter._quant,
+    "MultiThreshold": OnnxImporter._multithreshold,
+    "Mul": OnnxImporter._elementwise,
+    "Div": OnnxImporter._elementwise,
+    "Add": OnnxImporter._elementwise,
+    "Sub": OnnxImporter._elementwise,
+    "Neg": OnnxImporter._neg,
+    "MaxPool": OnnxImporter._max_pool,
+    "Pad": OnnxImporter._pad,
+    "Flatten": OnnxImporter._flatten,
+    "Reshape": OnnxImporter._reshape,
+    "Identity": OnnxImporter._identity,
+    "Dropout": OnnxImporter._identity,
+    "Transpose": OnnxImporter._transpose,
+    "TopK": OnnxImporter._label_select,
+    "ArgMax": OnnxImporter._label_select,
+}
