@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 import onnx
+import onnx.parser
 from onnx import helper, numpy_helper
 from xdsl.builder import Builder
 from xdsl.dialects import func
@@ -113,7 +114,9 @@ def _fail(message: str) -> NodeError:
 
 
 def load_model(model: onnx.ModelProto | str | os.PathLike[str]) -> tuple[onnx.ModelProto, str]:
-    """The model and a name for it in messages; unreadable or malformed files raise BnnirError."""
+    """The model and a name for it in messages; unreadable or malformed files raise BnnirError.
+
+    Files ending in `.onnxtxt` hold ONNX's textual syntax (`onnx.parser`), handy for tests."""
     if isinstance(model, onnx.ModelProto):
         return model, "<model>"
     path = str(model)
@@ -124,9 +127,13 @@ def load_model(model: onnx.ModelProto | str | os.PathLike[str]) -> tuple[onnx.Mo
     if not data:
         raise BnnirError(path, "empty file, not an ONNX model")
     try:
-        proto = onnx.load_model_from_string(data)
-    except Exception as e:  # protobuf raises DecodeError and friends
-        raise BnnirError(path, f"not a valid ONNX model ({type(e).__name__}: {e})") from None
+        if path.endswith(".onnxtxt"):
+            proto = onnx.parser.parse_model(data.decode())
+        else:
+            proto = onnx.load_model_from_string(data)
+    except Exception as e:  # protobuf and the text parser raise assorted exceptions
+        detail = " ".join(str(e).split()) or type(e).__name__
+        raise BnnirError(path, f"not a valid ONNX model ({detail})") from None
     if not proto.graph.node or not proto.graph.output:
         raise BnnirError(path, "not a valid ONNX model (no graph nodes or outputs)")
     return proto, path
@@ -227,6 +234,11 @@ def _fold_constant(node: onnx.NodeProto, args: list[np.ndarray]) -> list[np.ndar
     raise _fail(f"cannot evaluate {op} on constant inputs")
 
 
+_BINARY_WEIGHTS = (
+    "bnnir needs ±1 weights, or ±s with one magnitude s per output channel, after any quantizer"
+)
+
+
 def binary_weights(values: np.ndarray, out_axis: int) -> tuple[np.ndarray, np.ndarray]:
     """Split weights into a ±1 pattern and a positive magnitude per output channel (or one for
     all): values = pattern · scale. Raises if any weight is not ±s."""
@@ -235,8 +247,7 @@ def binary_weights(values: np.ndarray, out_axis: int) -> tuple[np.ndarray, np.nd
     if bad.size:
         at = tuple(int(i) for i in bad[0])
         raise _fail(
-            f"weights are not binary: {w[at]} at index {at}; bnnir needs ±1 weights (or ±s with "
-            "one magnitude s per output channel) after any quantizer"
+            f"weights are not binary: {w[at]} at index {at}; {_BINARY_WEIGHTS}"
         )
     magnitude = np.moveaxis(np.abs(w), out_axis, 0).reshape(w.shape[out_axis], -1)
     per_channel = magnitude[:, :1]
@@ -245,8 +256,7 @@ def binary_weights(values: np.ndarray, out_axis: int) -> tuple[np.ndarray, np.nd
         row, col = (int(i) for i in mismatch[0])
         raise _fail(
             f"weights are not binary: output channel {row} mixes magnitudes "
-            f"{per_channel[row, 0]} and {magnitude[row, col]}; bnnir needs ±1 weights (after any "
-            "quantizer)"
+            f"{per_channel[row, 0]} and {magnitude[row, col]}; {_BINARY_WEIGHTS}"
         )
     scale = per_channel.reshape(-1)
     if np.all(scale == scale[0]):
@@ -832,10 +842,10 @@ class OnnxImporter:
         axis = int(attrs.get("axis", -1 if node.op_type == "TopK" else 0))
         if axis % 2 != 1:
             raise _fail(f"label select must work along the class axis 1, got axis {axis}")
-        out = self._insert(bnn.ArgMaxOp(value.ssa))
+        out = self._insert(bnn.ArgMaxOp(value.ssa), out_name)
         if not keep:
             n = value.shape[0]
-            out = self._insert(bnn.ReshapeOp(out, TensorType(bnn.si64, [n])))
+            out = self._insert(bnn.ReshapeOp(out, TensorType(bnn.si64, [n])), out_name)
         self._bind(out_name, out)
 
     def _is_graph_output(self, name: str) -> bool:
