@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import onnx
 import onnx.parser
+from google.protobuf.message import DecodeError
 from onnx import helper, numpy_helper
 from xdsl.builder import Builder
 from xdsl.dialects import func
@@ -47,6 +48,7 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.rewriter import InsertPoint
+from xdsl.utils.exceptions import VerifyException
 
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import bnn
@@ -131,8 +133,11 @@ def load_model(model: onnx.ModelProto | str | os.PathLike[str]) -> tuple[onnx.Mo
             proto = onnx.parser.parse_model(data.decode())
         else:
             proto = onnx.load_model_from_string(data)
-    except Exception as e:  # protobuf and the text parser raise assorted exceptions
-        detail = " ".join(str(e).split()) or type(e).__name__
+    except (DecodeError, onnx.parser.ParseError, UnicodeDecodeError) as e:
+        detail = e.args[0] if e.args else type(e).__name__
+        if isinstance(detail, bytes):
+            detail = detail.decode(errors="replace")
+        detail = " ".join(str(detail).split())
         raise BnnirError(path, f"not a valid ONNX model ({detail})") from None
     if not proto.graph.node or not proto.graph.output:
         raise BnnirError(path, "not a valid ONNX model (no graph nodes or outputs)")
@@ -152,7 +157,7 @@ def import_onnx(
     module = OnnxImporter(proto, source_name or source, input_type).run()
     try:
         module.verify()
-    except Exception as e:  # a bug in the importer rather than in the model
+    except VerifyException as e:  # a bug in the importer rather than in the model
         raise BnnirError(source_name or source, f"imported IR does not verify: {e}") from None
     return module
 
