@@ -9,8 +9,8 @@ bit-packed, so the printed module is about 2.5 MB of hex for 10 M weights.
 from __future__ import annotations
 
 import argparse
-import itertools
 import io
+import itertools
 import platform
 import time
 from collections.abc import Callable
