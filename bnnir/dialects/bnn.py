@@ -21,6 +21,7 @@ Every op states its exact integer (or float32) semantics in its docstring; the i
 
 from __future__ import annotations
 
+from abc import ABC
 from collections.abc import Sequence
 
 import numpy as np
@@ -335,6 +336,126 @@ class ConstantOp(IRDLOperation):
 # ===----------------------------------------------------------------------=== #
 
 
+# ===----------------------------------------------------------------------=== #
+# Thresholding, shared by bnn.threshold and the matrix-vector-threshold form of the layers
+# ===----------------------------------------------------------------------=== #
+
+
+class ThresholdedOp(IRDLOperation, ABC):
+    """An op whose output may be thresholded per channel (axis 1).
+
+    With thresholds t_{c,0} ≤ … ≤ t_{c,T−1} for channel c (row c of `thresholds`, or row 0 for all
+    channels if it has one row), the output is count = Σ_i [v ≥ t_{c,i}] for the op's value v, or
+    Σ_i [v ≤ t_{c,i}] for a channel listed in `descending` (a negative batch-norm scale). An
+    integer result holds `bias` + count (FINN's ActVal, default 0), which must fit its element
+    type for every count; an `i1` result (T = 1, no bias) is bipolar: +1 when count = 1, else −1.
+    Thresholds are f32 for an f32 value and signed integers for an integer one.
+    """
+
+    thresholds = opt_prop_def(DenseIntOrFPElementsAttr)
+    descending = opt_prop_def(DenseArrayBase)
+    bias = opt_prop_def(IntegerAttr)
+
+    @property
+    def bias_value(self) -> int:
+        return 0 if self.bias is None else self.bias.value.data
+
+    @property
+    def descending_channels(self) -> tuple[int, ...]:
+        return () if self.descending is None else _int_list(self.descending)
+
+    def threshold_properties(self) -> dict[str, Attribute]:
+        """The thresholding properties, to carry over to another op."""
+        names = ("thresholds", "descending", "bias")
+        return {n: self.properties[n] for n in names if n in self.properties}
+
+    def verify_thresholds(self, channels: int, value_type: Attribute, out_elem: Attribute) -> None:
+        if self.thresholds is None:
+            if self.descending is not None or self.bias is not None:
+                raise VerifyException(f"'{self.name}' has `descending` or `bias` but no thresholds")
+            return
+        name = self.name
+        t_shape = self.thresholds.get_shape()
+        if len(t_shape) != 2 or t_shape[0] not in (1, channels) or t_shape[1] < 1:
+            raise VerifyException(
+                f"'{name}' thresholds must be tensor<{channels}xTx...> or tensor<1xTx...> "
+                f"with T >= 1, got tensor<{shape_str(t_shape)}>"
+            )
+        t_elem = self.thresholds.get_element_type()
+        if isinstance(value_type, Float32Type):
+            if not isinstance(t_elem, Float32Type):
+                raise VerifyException(
+                    f"'{name}' thresholds of an f32 value must be f32, got {t_elem}"
+                )
+        elif not (isinstance(t_elem, IntegerType) and t_elem.signedness.data == Signedness.SIGNED):
+            raise VerifyException(
+                f"'{name}' thresholds of an integer value must be signed integers, got {t_elem}"
+            )
+        self._verify_sorted()
+        self._verify_descending(channels)
+        self._verify_threshold_output(out_elem, t_shape[1])
+
+    def _verify_sorted(self) -> None:
+        assert self.thresholds is not None
+        values = dense_to_numpy(self.thresholds)
+        unsorted = np.nonzero(np.any(values[:, 1:] < values[:, :-1], axis=1))[0]
+        if unsorted.size:
+            row = int(unsorted[0])
+            raise VerifyException(
+                f"'{self.name}' thresholds of channel {row} must be sorted ascending, got "
+                f"{values[row].tolist()}"
+            )
+
+    def _verify_descending(self, channels: int) -> None:
+        listed = self.descending_channels
+        if any(not 0 <= c < channels for c in listed) or list(listed) != sorted(set(listed)):
+            raise VerifyException(
+                f"'{self.name}' descending must list distinct channels in 0..{channels - 1} in "
+                f"increasing order, got {list(listed)}"
+            )
+
+    def _verify_threshold_output(self, out_elem: Attribute, steps: int) -> None:
+        if is_bipolar(out_elem):
+            if steps != 1 or self.bias is not None:
+                raise VerifyException(
+                    f"'{self.name}' with a bipolar (i1) result needs exactly 1 threshold per "
+                    f"channel and no bias, got {steps} thresholds"
+                    + ("" if self.bias is None else f" and bias {self.bias_value}")
+                )
+            return
+        if not is_integer_activation(out_elem):
+            raise VerifyException(
+                f"'{self.name}' result must be i1 or a signed/unsigned integer, got {out_elem}"
+            )
+        assert isinstance(out_elem, IntegerType)
+        low, high = integer_range(out_elem)
+        bias = self.bias_value
+        if bias < low or bias + steps > high:
+            raise VerifyException(
+                f"'{self.name}' outputs {bias}..{bias + steps} ({steps} thresholds, bias "
+                f"{bias}) do not fit a {out_elem} result ({low}..{high})"
+            )
+
+
+def threshold_properties(
+    thresholds: DenseIntOrFPElementsAttr,
+    descending: Sequence[int] = (),
+    bias: int = 0,
+) -> dict[str, Attribute]:
+    """Properties of a thresholded op; empty `descending` and zero `bias` are left out."""
+    properties: dict[str, Attribute] = {"thresholds": thresholds}
+    if descending:
+        properties["descending"] = i64_array(sorted(descending))
+    if bias:
+        properties["bias"] = IntegerAttr(bias, i64)
+    return properties
+
+
+# ===----------------------------------------------------------------------=== #
+# Compute layers
+# ===----------------------------------------------------------------------=== #
+
+
 def _check_compute_input(op: str, element_type: Attribute) -> None:
     if not (is_bipolar(element_type) or is_integer_activation(element_type)):
         raise VerifyException(
@@ -343,25 +464,52 @@ def _check_compute_input(op: str, element_type: Attribute) -> None:
         )
 
 
-def _check_accumulator(op: str, element_type: Attribute) -> None:
-    if not (
-        isinstance(element_type, IntegerType)
-        and element_type.signedness.data == Signedness.SIGNED
-    ):
+def _check_layer_output(op: ThresholdedOp, channels: int, out_elem: Attribute) -> None:
+    """A layer yields its exact accumulator (a signed integer), or thresholds it."""
+    op.verify_thresholds(channels, si32, out_elem)
+    if op.thresholds is not None:
+        return
+    if not (isinstance(out_elem, IntegerType) and out_elem.signedness.data == Signedness.SIGNED):
         raise VerifyException(
-            f"'{op}' result must be a signed integer accumulator (e.g. si32), "
-            f"got element type {element_type}"
+            f"'{op.name}' result must be a signed integer accumulator (e.g. si32), "
+            f"got element type {out_elem}"
         )
 
 
+def border_hits(
+    size: int, out_size: int, kernel: int, stride: int, pad_before: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per output row (or column): how many kernel taps fall into the padding before and after
+    the input. These counts are a position's border class along that axis."""
+    start = np.arange(out_size) * stride - pad_before
+    before = np.clip(-start, 0, kernel)
+    after = np.clip(start + kernel - size, 0, kernel)
+    return before, after
+
+
+def correction_shape(kernel: Sequence[int], pads: Sequence[int], channels: int) -> tuple[int, ...]:
+    """Shape of a conv's border correction table: [top, bottom, left, right hits + 1..., C]."""
+    kh, kw = kernel
+    top, left, bottom, right = pads
+    return (min(top, kh) + 1, min(bottom, kh) + 1, min(left, kw) + 1, min(right, kw) + 1, channels)
+
+
 @irdl_op_definition
-class Conv2dOp(IRDLOperation):
+class Conv2dOp(ThresholdedOp):
     """2-D convolution of an integer or bipolar input with bipolar weights, exact.
 
-    out[n, o, y, x] = Σ_{c, ky, kx} in[n, c, y·sh + ky − pt, x·sw + kx − pl] · w[o, c, ky, kx],
-    where taps outside the input contribute 0 (implicit zero padding by `pads` =
-    [top, left, bottom, right]). Weights are ±1; the result is the exact integer dot product
-    (for bipolar inputs d = 2P − K over the K non-padding taps, P the number of matching bits).
+    acc[n, o, y, x] = Σ_{c, ky, kx} in'[n, c, y·sh + ky, x·sw + kx] · w[o, c, ky, kx], where in' is
+    the input padded by `pads` = [top, left, bottom, right] with `pad_value` (default 0; a
+    bipolar input can be padded only with −1 or +1 in hardware). Weights are ±1; for bipolar
+    inputs the dot product is d = 2P − K over K taps with P matching bits.
+
+    `correction` (si32, shape [min(top,KH)+1, min(bottom,KH)+1, min(left,KW)+1, min(right,KW)+1,
+    C]) adds correction[th, bh, lh, rh, o] to acc at every output position whose window has th
+    rows in the top padding, bh in the bottom, lh columns in the left and rh in the right: the
+    border-class table that keeps a −1-padded layer equal to its zero-padded original.
+
+    Without thresholds the result is the exact accumulator (si32); with them (see
+    ThresholdedOp) it is the thresholded activation: the matrix-vector-threshold form.
 
         %a = bnn.conv2d %x, %w {pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>}
                  : tensor<?x3x32x32xui8>, tensor<64x3x3x3xi1> -> tensor<?x64x32x32xsi32>
@@ -373,6 +521,8 @@ class Conv2dOp(IRDLOperation):
     weights = operand_def(TensorType)
     strides = prop_def(DenseArrayBase)
     pads = prop_def(DenseArrayBase)
+    pad_value = opt_prop_def(IntegerAttr)
+    correction = opt_prop_def(DenseIntOrFPElementsAttr)
     output = result_def(TensorType)
 
     traits = traits_def(Pure())
@@ -388,6 +538,7 @@ class Conv2dOp(IRDLOperation):
         strides: Sequence[int] = (1, 1),
         pads: Sequence[int] = (0, 0, 0, 0),
         output_type: Attribute | None = None,
+        properties: dict[str, Attribute] | None = None,
     ):
         if output_type is None:
             in_shape = tensor_type(input).get_shape()
@@ -396,7 +547,11 @@ class Conv2dOp(IRDLOperation):
             output_type = TensorType(si32, shape)
         super().__init__(
             operands=[input, weights],
-            properties={"strides": i64_array(strides), "pads": i64_array(pads)},
+            properties={
+                "strides": i64_array(strides),
+                "pads": i64_array(pads),
+                **(properties or {}),
+            },
             result_types=[output_type],
         )
 
@@ -408,6 +563,15 @@ class Conv2dOp(IRDLOperation):
     def pad_values(self) -> tuple[int, ...]:
         """(top, left, bottom, right)."""
         return _int_list(self.pads)
+
+    @property
+    def padding_value(self) -> int:
+        return 0 if self.pad_value is None else self.pad_value.value.data
+
+    @property
+    def kernel_size(self) -> tuple[int, int]:
+        shape = tensor_type(self.weights).get_shape()
+        return shape[2], shape[3]
 
     def verify_(self) -> None:
         name = self.name
@@ -431,24 +595,46 @@ class Conv2dOp(IRDLOperation):
         _check_pairs(name, "strides", self.stride_values, 2, 1)
         _check_pairs(name, "pads", self.pad_values, 4, 0)
         pads = self.pad_values
-        if in_shape[2] + pads[0] + pads[2] < w_shape[2] or in_shape[3] + pads[1] + pads[3] < w_shape[3]:
+        padded = (in_shape[2] + pads[0] + pads[2], in_shape[3] + pads[1] + pads[3])
+        if padded[0] < w_shape[2] or padded[1] < w_shape[3]:
             raise VerifyException(
                 f"'{name}' kernel {w_shape[2]}x{w_shape[3]} is larger than the padded input "
-                f"{in_shape[2] + pads[0] + pads[2]}x{in_shape[3] + pads[1] + pads[3]}"
+                f"{padded[0]}x{padded[1]}"
             )
-        _check_accumulator(name, out_type.element_type)
+        self._verify_padding(in_type.element_type, w_shape[0])
+        _check_layer_output(self, w_shape[0], out_type.element_type)
         expected = sliding_window_shape(
             in_shape, w_shape[0], w_shape[2:], self.stride_values, pads
         )
         _check_shape(name, expected, out_type.get_shape())
 
+    def _verify_padding(self, element: Attribute, channels: int) -> None:
+        name, value = self.name, self.padding_value
+        if self.pad_value is not None:
+            assert isinstance(element, IntegerType)
+            low, high = integer_range(element)
+            if (is_bipolar(element) and value not in (-1, 1)) or not low <= value <= high:
+                raise VerifyException(
+                    f"'{name}' pad_value {value} is not representable in {element}"
+                )
+        if self.correction is None:
+            return
+        expected = correction_shape(self.kernel_size, self.pad_values, channels)
+        if self.correction.get_shape() != expected or self.correction.get_element_type() != si32:
+            raise VerifyException(
+                f"'{name}' correction must be tensor<{shape_str(expected)}xsi32> for pads "
+                f"{list(self.pad_values)}, got {self.correction.get_type()}"
+            )
+
 
 @irdl_op_definition
-class DenseOp(IRDLOperation):
+class DenseOp(ThresholdedOp):
     """Fully connected layer with bipolar weights, exact.
 
-    out[n, m] = Σ_k in[n, k] · w[m, k] for an integer or bipolar input `in` of shape [N, K] and
+    acc[n, m] = Σ_k in[n, k] · w[m, k] for an integer or bipolar input `in` of shape [N, K] and
     ±1 weights of shape [M, K] (one row per output neuron, as a matrix-vector unit stores them).
+    Without thresholds the result is the accumulator (si32); with them (see ThresholdedOp) the
+    thresholded activation.
 
         %a = bnn.dense %x, %w : tensor<?x784xi1>, tensor<256x784xi1> -> tensor<?x256xsi32>
     """
@@ -460,16 +646,25 @@ class DenseOp(IRDLOperation):
     output = result_def(TensorType)
 
     traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
     assembly_format = (
         "$input `,` $weights attr-dict `:` type($input) `,` type($weights) `->` type($output)"
     )
 
-    def __init__(self, input: SSAValue, weights: SSAValue, output_type: Attribute | None = None):
+    def __init__(
+        self,
+        input: SSAValue,
+        weights: SSAValue,
+        output_type: Attribute | None = None,
+        properties: dict[str, Attribute] | None = None,
+    ):
         if output_type is None:
             n = tensor_type(input).get_shape()[0]
             m = tensor_type(weights).get_shape()[0]
             output_type = TensorType(si32, [n, m])
-        super().__init__(operands=[input, weights], result_types=[output_type])
+        super().__init__(
+            operands=[input, weights], properties=properties or {}, result_types=[output_type]
+        )
 
     def verify_(self) -> None:
         name = self.name
@@ -490,9 +685,8 @@ class DenseOp(IRDLOperation):
                 f"'{name}' weights have {w_shape[1]} columns but the input has {in_shape[1]} "
                 "features"
             )
-        _check_accumulator(name, out_type.element_type)
+        _check_layer_output(self, w_shape[0], out_type.element_type)
         _check_shape(name, (in_shape[0], w_shape[0]), out_type.get_shape())
-
 
 # ===----------------------------------------------------------------------=== #
 # Activations and float arithmetic (before threshold fusion)
@@ -693,14 +887,9 @@ class SignOp(IRDLOperation):
 
 
 @irdl_op_definition
-class ThresholdOp(IRDLOperation):
-    """Multi-threshold activation (ONNX/QONNX MultiThreshold semantics).
-
-    For channel c (axis 1) with thresholds t_{c,0} ≤ … ≤ t_{c,T−1} (row c of `thresholds`, or
-    row 0 for all channels if it has a single row): count = Σ_i [in ≥ t_{c,i}]. An integer result
-    holds `bias` + count (`bias` defaults to 0; FINN's ActVal), which must fit its element type
-    for every count 0..T; an `i1` result (T = 1, no bias) is bipolar: +1 if in ≥ t_c else −1.
-    Thresholds are f32 for an f32 input and signed integers for an integer input.
+class ThresholdOp(ThresholdedOp):
+    """Multi-threshold activation (ONNX/QONNX MultiThreshold semantics) of its input, as
+    ThresholdedOp defines; `thresholds` is required here.
 
         %b = bnn.threshold %a {thresholds = dense<[[3], [-1]]> : tensor<2x1xsi32>}
                  : tensor<?x2x8x8xsi32> -> tensor<?x2x8x8xi1>
@@ -709,8 +898,6 @@ class ThresholdOp(IRDLOperation):
     name = "bnn.threshold"
 
     input = operand_def(TensorType)
-    thresholds = prop_def(DenseIntOrFPElementsAttr)
-    bias = opt_prop_def(IntegerAttr)
     output = result_def(TensorType)
 
     traits = traits_def(Pure())
@@ -723,77 +910,24 @@ class ThresholdOp(IRDLOperation):
         thresholds: DenseIntOrFPElementsAttr,
         output_element: Attribute,
         bias: int = 0,
+        descending: Sequence[int] = (),
     ):
         shape = tensor_type(input).get_shape()
-        properties: dict[str, Attribute] = {"thresholds": thresholds}
-        if bias:
-            properties["bias"] = IntegerAttr(bias, i64)
         super().__init__(
             operands=[input],
-            properties=properties,
+            properties=threshold_properties(thresholds, descending, bias),
             result_types=[TensorType(output_element, shape)],
         )
 
-    @property
-    def bias_value(self) -> int:
-        return 0 if self.bias is None else self.bias.value.data
-
     def verify_(self) -> None:
-        name = self.name
         in_type, out_type = tensor_type(self.input), tensor_type(self.output)
-        _check_rank(name, "input", in_type.get_shape(), [2, 4])
-        _check_real_input(name, in_type.element_type)
-        _check_elementwise_shapes(name, in_type, out_type)
-        t_shape = self.thresholds.get_shape()
+        _check_rank(self.name, "input", in_type.get_shape(), [2, 4])
+        _check_real_input(self.name, in_type.element_type)
+        _check_elementwise_shapes(self.name, in_type, out_type)
+        if self.thresholds is None:
+            raise VerifyException(f"'{self.name}' needs thresholds")
         channels = in_type.get_shape()[1]
-        if len(t_shape) != 2 or t_shape[0] not in (1, channels) or t_shape[1] < 1:
-            raise VerifyException(
-                f"'{name}' thresholds must be tensor<{channels}xTx...> or tensor<1xTx...> "
-                f"with T >= 1, got tensor<{shape_str(t_shape)}>"
-            )
-        t_elem = self.thresholds.get_element_type()
-        if isinstance(in_type.element_type, Float32Type):
-            if not isinstance(t_elem, Float32Type):
-                raise VerifyException(f"'{name}' thresholds of an f32 input must be f32, got {t_elem}")
-        elif not (isinstance(t_elem, IntegerType) and t_elem.signedness.data == Signedness.SIGNED):
-            raise VerifyException(
-                f"'{name}' thresholds of an integer input must be signed integers, got {t_elem}"
-            )
-        self._verify_sorted()
-        self._verify_output(out_type.element_type, t_shape[1])
-
-    def _verify_sorted(self) -> None:
-        values = dense_to_numpy(self.thresholds)
-        unsorted = np.nonzero(np.any(values[:, 1:] < values[:, :-1], axis=1))[0]
-        if unsorted.size:
-            row = int(unsorted[0])
-            raise VerifyException(
-                f"'{self.name}' thresholds of channel {row} must be sorted ascending, got "
-                f"{values[row].tolist()}"
-            )
-
-    def _verify_output(self, out_elem: Attribute, steps: int) -> None:
-        if is_bipolar(out_elem):
-            if steps != 1 or self.bias is not None:
-                raise VerifyException(
-                    f"'{self.name}' with a bipolar (i1) result needs exactly 1 threshold per "
-                    f"channel and no bias, got {steps} thresholds"
-                    + ("" if self.bias is None else f" and bias {self.bias_value}")
-                )
-            return
-        if not is_integer_activation(out_elem):
-            raise VerifyException(
-                f"'{self.name}' result must be i1 or a signed/unsigned integer, got {out_elem}"
-            )
-        assert isinstance(out_elem, IntegerType)
-        low, high = integer_range(out_elem)
-        bias = self.bias_value
-        if bias < low or bias + steps > high:
-            raise VerifyException(
-                f"'{self.name}' outputs {bias}..{bias + steps} ({steps} thresholds, bias "
-                f"{bias}) do not fit a {out_elem} result ({low}..{high})"
-            )
-
+        self.verify_thresholds(channels, in_type.element_type, out_type.element_type)
 
 # ===----------------------------------------------------------------------=== #
 # Data movement

@@ -118,7 +118,7 @@ func.func @f(%x: tensor<?x2xf32>) -> tensor<?x2xi1> {
   %t = bnn.threshold %x {thresholds = dense<[[1], [2]]> : tensor<2x1xsi32>} : tensor<?x2xf32> -> tensor<?x2xi1>
   func.return %t : tensor<?x2xi1>
 }
-// CHECK: 'bnn.threshold' thresholds of an f32 input must be f32, got si32
+// CHECK: 'bnn.threshold' thresholds of an f32 value must be f32, got si32
 
 // -----
 func.func @f(%x: tensor<?x2x4x4xi1>) -> tensor<?x2x6x6xi1> {
@@ -175,3 +175,43 @@ func.func @f(%x: tensor<?x4xf32>) -> tensor<2x4xi1> {
   func.return %y : tensor<2x4xi1>
 }
 // CHECK: 'bnn.sign' result shape tensor<2x4> must equal the input shape tensor<?x4>
+
+// -----
+func.func @f(%x: tensor<?x2x4x4xi1>) -> tensor<?x1x4x4xsi32> {
+  %w = bnn.constant bits<"0x000000"> : tensor<1x2x3x3xi1>
+  %a = bnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, pad_value = 0 : i64} : tensor<?x2x4x4xi1>, tensor<1x2x3x3xi1> -> tensor<?x1x4x4xsi32>
+  func.return %a : tensor<?x1x4x4xsi32>
+}
+// CHECK: 'bnn.conv2d' pad_value 0 is not representable in i1
+
+// -----
+func.func @f(%x: tensor<?x2x4x4xi1>) -> tensor<?x1x4x4xsi32> {
+  %w = bnn.constant bits<"0x000000"> : tensor<1x2x3x3xi1>
+  %a = bnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, pad_value = -1 : i64, correction = dense<0> : tensor<2x2x2x1xsi32>} : tensor<?x2x4x4xi1>, tensor<1x2x3x3xi1> -> tensor<?x1x4x4xsi32>
+  func.return %a : tensor<?x1x4x4xsi32>
+}
+// CHECK: 'bnn.conv2d' correction must be tensor<2x2x2x2x1xsi32> for pads [1, 1, 1, 1], got tensor<2x2x2x1xsi32>
+
+// -----
+func.func @f(%x: tensor<?x8xi1>) -> tensor<?x2xi1> {
+  %w = bnn.constant bits<"0x0000"> : tensor<2x8xi1>
+  %a = bnn.dense %x, %w {thresholds = dense<[[1], [2]]> : tensor<2x1xsi32>, descending = array<i64: 2>} : tensor<?x8xi1>, tensor<2x8xi1> -> tensor<?x2xi1>
+  func.return %a : tensor<?x2xi1>
+}
+// CHECK: 'bnn.dense' descending must list distinct channels in 0..1 in increasing order, got [2]
+
+// -----
+func.func @f(%x: tensor<?x8xi1>) -> tensor<?x2xi1> {
+  %w = bnn.constant bits<"0x0000"> : tensor<2x8xi1>
+  %a = bnn.dense %x, %w : tensor<?x8xi1>, tensor<2x8xi1> -> tensor<?x2xi1>
+  func.return %a : tensor<?x2xi1>
+}
+// CHECK: 'bnn.dense' result must be a signed integer accumulator (e.g. si32), got element type i1
+
+// -----
+func.func @f(%x: tensor<?x8xi1>) -> tensor<?x2xui2> {
+  %w = bnn.constant bits<"0x0000"> : tensor<2x8xi1>
+  %a = bnn.dense %x, %w {thresholds = dense<[[1.0, 2.0]]> : tensor<1x2xf32>} : tensor<?x8xi1>, tensor<2x8xi1> -> tensor<?x2xui2>
+  func.return %a : tensor<?x2xui2>
+}
+// CHECK: 'bnn.dense' thresholds of an integer value must be signed integers, got f32

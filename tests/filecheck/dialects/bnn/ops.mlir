@@ -59,3 +59,16 @@ func.func @ints() -> tensor<2xsi32> {
   func.return %c : tensor<2xsi32>
 }
 // CHECK: %c = bnn.constant dense<[1, -2]> : tensor<2xsi32>
+
+// The matrix-vector-threshold form: thresholds, descending channels and a bias on the layers;
+// a -1 padded conv with its border-class correction table.
+func.func @fused(%x: tensor<?x2x4x4xi1>, %v: tensor<?x8xi1>) -> (tensor<?x1x4x4xi1>, tensor<?x2xsi3>) {
+  %w = bnn.constant bits<"0xA50102"> : tensor<1x2x3x3xi1>
+  %a = bnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, pad_value = -1 : i64, correction = dense<0> : tensor<2x2x2x2x1xsi32>, thresholds = dense<3> : tensor<1x1xsi32>} : tensor<?x2x4x4xi1>, tensor<1x2x3x3xi1> -> tensor<?x1x4x4xi1>
+  %u = bnn.constant bits<"0x0FF0"> : tensor<2x8xi1>
+  %d = bnn.dense %v, %u {thresholds = dense<[[-2, 0, 2], [-4, 0, 4]]> : tensor<2x3xsi32>, descending = array<i64: 1>, bias = -1 : i64} : tensor<?x8xi1>, tensor<2x8xi1> -> tensor<?x2xsi3>
+  func.return %a, %d : tensor<?x1x4x4xi1>, tensor<?x2xsi3>
+}
+// CHECK-LABEL: func.func @fused
+// CHECK:       %a = bnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, pad_value = -1 : i64, correction = dense<0> : tensor<2x2x2x2x1xsi32>, thresholds = dense<3> : tensor<1x1xsi32>} : tensor<?x2x4x4xi1>, tensor<1x2x3x3xi1> -> tensor<?x1x4x4xi1>
+// CHECK:       %d = bnn.dense %v, %u {thresholds = dense<{{\[\[}}-2, 0, 2], [-4, 0, 4]]> : tensor<2x3xsi32>, descending = array<i64: 1>, bias = -1 : i64} : tensor<?x8xi1>, tensor<2x8xi1> -> tensor<?x2xsi3>

@@ -1,0 +1,105 @@
+"""Imported networks compute exactly what onnxruntime (or QONNX, for its custom ops) computes.
+
+Each zoo network is imported with `import_onnx`, run by the bnn interpreter, and compared with the
+reference bit for bit: identical float32 bit patterns for float outputs, identical integers for
+labels. The networks are built without sign ties (see models.py), where ONNX Sign(0) = 0 and
+bnn.sign(0) = +1 would differ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import onnx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import models
+from bnnir.frontend.onnx_import import import_onnx
+from bnnir.interp import run_module
+
+
+def assert_bit_exact(actual: np.ndarray, expected: np.ndarray) -> None:
+    assert actual.dtype == expected.dtype, (actual.dtype, expected.dtype)
+    assert actual.shape == expected.shape, (actual.shape, expected.shape)
+    if actual.dtype.kind == "f":
+        mismatch = actual.view(np.uint32 if actual.itemsize == 4 else np.uint64) != expected.view(
+            np.uint32 if expected.itemsize == 4 else np.uint64
+        )
+    else:
+        mismatch = actual != expected
+    if np.any(mismatch):
+        first = tuple(int(i) for i in np.argwhere(mismatch)[0])
+        pytest.fail(
+            f"{int(mismatch.sum())} of {mismatch.size} outputs differ; first at {first}: "
+            f"got {actual[first]!r}, expected {expected[first]!r}"
+        )
+
+
+def check_against(
+    model: onnx.ModelProto,
+    x: np.ndarray,
+    input_type: str | None,
+    reference: Callable[[onnx.ModelProto, np.ndarray], np.ndarray],
+) -> None:
+    module = import_onnx(model, input_type)
+    assert_bit_exact(run_module(module, x), reference(model, x))
+
+
+PLAIN_ONNX = {
+    "mlp_bipolar": ("bipolar", models.mlp_bipolar),
+    "mlp_gemm": ("bipolar", models.mlp_gemm),
+    "cnv_small": ("ui8", models.cnv_small),
+    "cnv_minus_one_pad": ("ui8", models.cnv_minus_one_pad),
+    "conv_strided": ("ui8", models.conv_strided),
+    "cnv_reshape": ("ui8", models.cnv_reshape),
+    "bn_near_integer_boundary": (None, models.bn_near_integer_boundary),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PLAIN_ONNX))
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_plain_onnx_equals_onnxruntime(name: str, seed: int) -> None:
+    input_type, build = PLAIN_ONNX[name]
+    model, x = build(np.random.default_rng(seed))
+    check_against(model, x, input_type, models.ort_run)
+
+
+QONNX = {
+    "qonnx_mlp": models.qonnx_mlp,
+    "qonnx_multibit": models.qonnx_multibit,
+    "qonnx_topk": models.qonnx_topk,
+    "finn_onnx_mlp": models.finn_onnx_mlp,
+}
+
+
+@pytest.mark.parametrize("name", sorted(QONNX))
+@pytest.mark.parametrize("seed", [0, 1])
+def test_qonnx_equals_qonnx_execution(name: str, seed: int) -> None:
+    model, x = QONNX[name](np.random.default_rng(seed))
+    check_against(model, x, None, models.qonnx_run)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    depth=st.integers(1, 3),
+    channels=st.integers(1, 20),
+    size=st.integers(4, 9),
+    kernel=st.sampled_from([1, 2, 3]),
+    pad=st.sampled_from([0, 1]),
+    pool=st.booleans(),
+    pad_mode=st.sampled_from(["zero", "minus_one_pad_node"]),
+    input_kind=st.sampled_from(["ui8", "bipolar"]),
+)
+def test_random_bnns_equal_onnxruntime(
+    seed: int, depth: int, channels: int, size: int, kernel: int, pad: int, pool: bool,
+    pad_mode: str, input_kind: str,
+) -> None:
+    model, x = models.random_bnn(
+        np.random.default_rng(seed), depth=depth, channels=channels, size=size, kernel=kernel,
+        pad=pad, pool=pool, pad_mode=pad_mode, input_kind=input_kind,
+    )
+    check_against(model, x, input_kind, models.ort_run)
