@@ -158,6 +158,13 @@ def i64_array(values: Sequence[int]) -> DenseArrayBase:
     return DenseArrayBase.from_list(i64, list(values))
 
 
+def per_channel(values: np.ndarray, ndim: int, axis: int) -> np.ndarray:
+    """A vector of 1 or C values shaped to broadcast along `axis` of an `ndim`-d array."""
+    shape = [1] * ndim
+    shape[axis] = values.size
+    return values.reshape(shape)
+
+
 def _check_rank(op: str, what: str, shape: Sequence[int], ranks: Sequence[int]) -> None:
     if len(shape) not in ranks:
         expected = " or ".join(str(r) for r in ranks)
@@ -363,6 +370,22 @@ class ThresholdedOp(IRDLOperation, ABC):
     @property
     def descending_channels(self) -> tuple[int, ...]:
         return () if self.descending is None else _int_list(self.descending)
+
+    def apply_thresholds(self, values: np.ndarray, out_elem: Attribute, axis: int = 1) -> np.ndarray:
+        """Threshold `values` (channels along `axis`): int8 ±1 for an i1 result, else bias +
+        count in the result's numpy dtype."""
+        assert self.thresholds is not None
+        table = dense_to_numpy(self.thresholds)
+        channels = values.shape[axis]
+        table = np.broadcast_to(table, (channels, table.shape[1]))
+        descending = np.zeros((channels, 1), dtype=bool)
+        descending[list(self.descending_channels)] = True
+        moved = np.moveaxis(values, axis, -1)[..., None]
+        counts = np.where(descending, moved <= table, moved >= table).sum(axis=-1)
+        counts = np.moveaxis(counts, -1, axis)
+        if is_bipolar(out_elem):
+            return np.where(counts > 0, 1, -1).astype(np.int8)
+        return (counts + self.bias_value).astype(numpy_dtype(out_elem))
 
     def threshold_properties(self) -> dict[str, Attribute]:
         """The thresholding properties, to carry over to another op."""
@@ -782,6 +805,12 @@ class BatchNormOp(IRDLOperation):
         bias = dense_to_numpy(self.beta) - dense_to_numpy(self.mean) * scale
         return scale.astype(np.float32), bias.astype(np.float32)
 
+    def evaluate(self, values: np.ndarray, axis: int = 1) -> np.ndarray:
+        """The op's float32 result for `values` with channels along `axis`."""
+        scale, bias = self.scale_and_bias()
+        product = values.astype(np.float32) * per_channel(scale, values.ndim, axis)
+        return product + per_channel(bias, values.ndim, axis)
+
     def verify_(self) -> None:
         in_type, out_type = tensor_type(self.input), tensor_type(self.output)
         _check_rank(self.name, "input", in_type.get_shape(), [2, 4])
@@ -840,6 +869,16 @@ class AffineOp(IRDLOperation):
             result_types=[TensorType(f32, tensor_type(input).get_shape())],
         )
 
+    def evaluate(self, values: np.ndarray, axis: int = 1) -> np.ndarray:
+        """The op's float32 result for `values` with channels along `axis`."""
+        result = values.astype(np.float32)
+        if self.scale is not None:
+            scale = per_channel(dense_to_numpy(self.scale), result.ndim, axis)
+            result = result / scale if self.divide is not None else result * scale
+        if self.offset is not None:
+            result = result + per_channel(dense_to_numpy(self.offset), result.ndim, axis)
+        return result
+
     def verify_(self) -> None:
         in_type, out_type = tensor_type(self.input), tensor_type(self.output)
         _check_rank(self.name, "input", in_type.get_shape(), [2, 4])
@@ -877,6 +916,11 @@ class SignOp(IRDLOperation):
     def __init__(self, input: SSAValue):
         shape = tensor_type(input).get_shape()
         super().__init__(operands=[input], result_types=[TensorType(bipolar, shape)])
+
+    @staticmethod
+    def evaluate(values: np.ndarray) -> np.ndarray:
+        """+1 where values >= 0, else −1, as int8."""
+        return np.where(values >= 0, 1, -1).astype(np.int8)
 
     def verify_(self) -> None:
         in_type, out_type = tensor_type(self.input), tensor_type(self.output)
@@ -976,13 +1020,26 @@ class MaxPoolOp(IRDLOperation):
             result_types=[TensorType(in_type.element_type, out_shape)],
         )
 
+    @property
+    def kernel_values(self) -> tuple[int, ...]:
+        return _int_list(self.kernel)
+
+    @property
+    def stride_values(self) -> tuple[int, ...]:
+        return _int_list(self.strides)
+
+    @property
+    def pad_values(self) -> tuple[int, ...]:
+        """(top, left, bottom, right)."""
+        return _int_list(self.pads)
+
     def verify_(self) -> None:
         name = self.name
         in_type, out_type = tensor_type(self.input), tensor_type(self.output)
         in_shape = in_type.get_shape()
         _check_rank(name, "input", in_shape, [4])
         _check_static(name, "input", in_shape)
-        kernel, strides, pads = _int_list(self.kernel), _int_list(self.strides), _int_list(self.pads)
+        kernel, strides, pads = self.kernel_values, self.stride_values, self.pad_values
         _check_pairs(name, "kernel", kernel, 2, 1)
         _check_pairs(name, "strides", strides, 2, 1)
         _check_pairs(name, "pads", pads, 4, 0)

@@ -1,0 +1,109 @@
+"""bnn-legalize-padding: bipolar tensors are padded only with −1 or +1, so the datapath is 1-bit.
+
+Zero is not a bipolar value: hardware can pad a bipolar feature map only with bit 0 (−1) or bit 1
+(+1). This pass rewrites every zero-padded `bnn.conv2d` on a bipolar input to pad with −1:
+
+* `mode=exact` (default) keeps the result bit-exact with the zero-padded original. At an output
+  position whose window covers the padded taps S, d_zero = d_minus1 + Σ_{k∈S} w_k, and S depends
+  only on how many window rows hang over the top and bottom edges and how many columns over the
+  left and right ones. The conv gets that correction as its border-class table
+  (`correction[th, bh, lh, rh, channel]`), added to the accumulator before any thresholds; a
+  3×3 conv with pads of 1 has 9 classes in use. Any stride, kernel shape and pad sizes work.
+* `mode=minus-one` is the technique of Fraser et al. (2017): zero pads become −1 pads with no
+  correction. That changes the layer's function unless the network was trained with −1
+  padding, so each changed layer is named in a remark on stderr.
+
+Integer inputs (the first layer) keep zero padding: 0 is representable there. Explicit `bnn.pad`
+ops on bipolar tensors already pad with ±1 and are left alone.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from xdsl.context import Context
+from xdsl.dialects.builtin import IntegerAttr, ModuleOp, StringAttr, i64
+from xdsl.passes import ModulePass
+from xdsl.pattern_rewriter import (
+    PatternRewriter,
+    PatternRewriteWalker,
+    RewritePattern,
+    op_type_rewrite_pattern,
+)
+
+from bnnir.dialects import bnn
+
+
+def border_correction(weights: np.ndarray, pads: tuple[int, ...]) -> np.ndarray:
+    """The additive table [top, bottom, left, right hits..., C] that turns a −1-padded
+    accumulator into the zero-padded one: the sum of the weights on the padded taps."""
+    channels, _, kh, kw = weights.shape
+    table = np.zeros(bnn.correction_shape((kh, kw), pads, channels), dtype=np.int64)
+    rows, cols = np.arange(kh)[:, None], np.arange(kw)[None, :]
+    for th, bh, lh, rh in itertools.product(*(range(n) for n in table.shape[:4])):
+        padded = (rows < th) | (rows >= kh - bh) | (cols < lh) | (cols >= kw - rh)
+        table[th, bh, lh, rh] = weights[:, :, padded].sum(axis=(1, 2))
+    return table
+
+
+def _layer_name(op: bnn.Conv2dOp) -> str:
+    node = op.attributes.get("onnx_node")
+    if isinstance(node, StringAttr):
+        return f"'{node.data}'"
+    hint = op.output.name_hint
+    return f"%{hint}" if hint else "(unnamed)"
+
+
+@dataclass
+class ZeroToMinusOnePadding(RewritePattern):
+    exact: bool
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: bnn.Conv2dOp, rewriter: PatternRewriter) -> None:
+        if not bnn.is_bipolar(bnn.tensor_type(op.input).element_type):
+            return
+        if op.pad_value is not None or not any(op.pad_values):
+            return
+        op.pad_value = IntegerAttr(-1, i64)
+        if self.exact:
+            weights = op.weights.owner
+            if not isinstance(weights, bnn.ConstantOp):
+                raise ValueError(
+                    f"bnn.conv2d {_layer_name(op)}: exact padding needs constant weights"
+                )
+            table = border_correction(weights.to_numpy().astype(np.int64), op.pad_values)
+            op.correction = bnn.dense_from_numpy(table.astype(np.int32), bnn.si32)
+        else:
+            print(
+                f"remark: bnn.conv2d {_layer_name(op)}: zero padding of a bipolar input is now -1 "
+                "padding; this changes the layer's output unless the network was trained with "
+                "-1 padding (use mode=exact to keep it)",
+                file=sys.stderr,
+            )
+        rewriter.notify_op_modified(op)
+
+
+@dataclass(frozen=True)
+class LegalizePadding(ModulePass):
+    """Afterwards no op on a bipolar tensor pads with zero (see the module docstring).
+
+    Arguments:
+      mode: `exact` (default) keeps every output bit-exact through a border-class correction;
+        `minus-one` pads with −1 as in Fraser et al. (2017) and remarks on each changed layer.
+    """
+
+    name = "bnn-legalize-padding"
+
+    mode: Literal["exact", "minus-one"] = "exact"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        if self.mode not in ("exact", "minus-one"):
+            raise ValueError(
+                f"bnn-legalize-padding: unknown mode '{self.mode}'; use mode=exact or "
+                "mode=minus-one"
+            )
+        PatternRewriteWalker(ZeroToMinusOnePadding(exact=self.mode == "exact")).rewrite_module(op)
