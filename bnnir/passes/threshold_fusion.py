@@ -89,9 +89,10 @@ def trace_chain(activation: Activation) -> Chain | None:
             return None
         ops.insert(0, producer)
         value = producer.input
-    if not ops and not _fusable_layer(value):
+    chain = _drop_illegal_pools(Chain(value, ops, activation))
+    if chain is None or (not chain.ops and not _fusable_layer(chain.source)):
         return None  # already an integer comparison, and no layer to fuse it into
-    return _drop_illegal_pools(Chain(value, ops, activation))
+    return chain
 
 
 def _drop_illegal_pools(chain: Chain) -> Chain | None:
@@ -135,13 +136,11 @@ def _bisect(
     element when counts rise with x (above if empty), its greatest when they fall (below)."""
     shape = np.broadcast_shapes(below.shape, levels.shape)
     lo, hi = np.broadcast_to(below, shape).copy(), np.broadcast_to(above, shape).copy()
-    while np.any(hi - lo > 1):
+    while np.any(open_ := hi - lo > 1):
         mid = lo + (hi - lo) // 2
         reached = chain.counts(mid) >= levels
-        if rising:
-            hi, lo = np.where(reached, mid, hi), np.where(reached, lo, mid)
-        else:
-            lo, hi = np.where(reached, mid, lo), np.where(reached, hi, mid)
+        move_hi = open_ & (reached if rising else ~reached)
+        hi, lo = np.where(move_hi, mid, hi), np.where(open_ & ~move_hi, mid, lo)
     return hi if rising else lo
 
 
@@ -155,6 +154,8 @@ def _thresholded(chain: Chain) -> Operation:
     steps = 1 if isinstance(activation, bnn.SignOp) else activation.thresholds.get_shape()[1]
     thresholds, descending = search_thresholds(chain, steps)
     thresholds = np.clip(thresholds, np.iinfo(np.int32).min, np.iinfo(np.int32).max)
+    if np.all(thresholds == thresholds[:1]):
+        thresholds = thresholds[:1]  # one row shared by all channels
     attr = bnn.dense_from_numpy(thresholds.astype(np.int32), bnn.si32)
     bias = 0 if isinstance(activation, bnn.SignOp) else activation.bias_value
     element = _output_element(activation)
@@ -191,11 +192,14 @@ class FuseActivation(RewritePattern):
             moved.attributes.update(pool.attributes)
             new_ops.append(moved)
         layer = chain.source.owner
+        source_name = chain.source.name_hint
         rewriter.replace(op, new_ops)
         for old in reversed(chain.ops):
             rewriter.erase(old)
         if isinstance(new_ops[0], bnn.Conv2dOp | bnn.DenseOp) and isinstance(layer, Operation):
             rewriter.erase(layer)
+        if len(new_ops) > 1:
+            new_ops[0].results[0].name_hint = source_name
         new_ops[-1].results[0].name_hint = op.output.name_hint
 
 
