@@ -1,0 +1,145 @@
+"""Running bnnir modules: input checks and conversion, engines, output conversion.
+
+`run_module` is the single entry point: it checks and converts the network input to the
+function's argument type, runs the selected engine and converts the results to the model's
+output dtypes (recorded by the importer as `bnn.onnx_dtype` result attributes). Engines are
+functions from a module and its converted inputs to its raw results; `ENGINES` names them so a
+C simulation of the emitted HLS or an RTL simulation can be selected the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from xdsl.dialects import func
+from xdsl.dialects.builtin import (
+    DYNAMIC_INDEX,
+    DictionaryAttr,
+    Float32Type,
+    IntegerType,
+    ModuleOp,
+    StringAttr,
+    TensorType,
+)
+from xdsl.interpreter import Interpreter
+from xdsl.interpreters.func import FuncFunctions
+from xdsl.ir import Attribute
+
+from bnnir.diagnostics import BnnirError
+from bnnir.dialects import bnn
+from bnnir.interp.bnn import BnnFunctions
+
+Engine = Callable[[ModuleOp, func.FuncOp, tuple[np.ndarray, ...]], tuple[np.ndarray, ...]]
+
+
+def interpret(module: ModuleOp, main: func.FuncOp, inputs: tuple[np.ndarray, ...]):
+    """The reference engine: xDSL's interpreter with the bnn implementations."""
+    interpreter = Interpreter(module)
+    interpreter.register_implementations(FuncFunctions())
+    interpreter.register_implementations(BnnFunctions())
+    return tuple(interpreter.call_op(main, inputs))
+
+
+ENGINES: dict[str, Engine] = {"interp": interpret}
+
+
+def entry_function(module: ModuleOp) -> func.FuncOp:
+    """`func.func @main`, or the module's only function."""
+    functions = [op for op in module.ops if isinstance(op, func.FuncOp)]
+    for function in functions:
+        if function.sym_name.data == "main":
+            return function
+    if len(functions) == 1:
+        return functions[0]
+    raise BnnirError("module", "no `func.func @main` to run (and not exactly one function)")
+
+
+def _attr(attrs: Sequence[DictionaryAttr] | None, index: int, key: str) -> str | None:
+    if attrs is None or index >= len(attrs):
+        return None
+    value = attrs[index].data.get(key)
+    return value.data if isinstance(value, StringAttr) else None
+
+
+def _first_index(mask: np.ndarray) -> tuple[int, ...]:
+    return tuple(int(i) for i in np.argwhere(mask)[0])
+
+
+def convert_input(x: np.ndarray, arg_type: Attribute, encoding: str | None) -> np.ndarray:
+    """Check `x` against the argument type and convert it to the runtime representation."""
+    assert isinstance(arg_type, TensorType)
+    shape = arg_type.get_shape()
+    expected = tuple(d for d in shape)
+    if x.ndim != len(shape) or any(e not in (DYNAMIC_INDEX, a) for e, a in zip(expected, x.shape,
+                                                                              strict=True)):
+        raise BnnirError("input", f"shape {tuple(x.shape)} does not match {arg_type}")
+    if x.dtype.kind not in "biuf":
+        raise BnnirError("input", f"dtype {x.dtype} is not numeric")
+    element = arg_type.element_type
+    if isinstance(element, Float32Type):
+        return x.astype(np.float32)
+    if bnn.is_bipolar(element):
+        return _bipolar_input(x, encoding)
+    assert isinstance(element, IntegerType)
+    low, high = bnn.integer_range(element)
+    bad = (x != np.round(x)) | (x < low) | (x > high) if x.dtype.kind == "f" else (x < low) | (
+        x > high)
+    if np.any(bad):
+        at = _first_index(bad)
+        raise BnnirError(
+            "input",
+            f"value {x[at]} at index {at} does not fit {element} (integers {low}..{high}); "
+            "import the model with another --input-type if the input holds other values",
+        )
+    return x.astype(bnn.numpy_dtype(element))
+
+
+def _bipolar_input(x: np.ndarray, encoding: str | None) -> np.ndarray:
+    allowed = (0, 1) if encoding == "binary" else (-1, 1)
+    bad = (x != allowed[0]) & (x != allowed[1])
+    if np.any(bad):
+        at = _first_index(bad)
+        raise BnnirError(
+            "input",
+            f"value {x[at]} at index {at} is not {allowed[0]} or {allowed[1]}, but the model "
+            "was imported with a bipolar input; import it with another --input-type",
+        )
+    return np.where(x == allowed[1], 1, -1).astype(np.int8)
+
+
+def convert_output(y: np.ndarray, dtype: str | None) -> np.ndarray:
+    return y if dtype is None else y.astype(np.dtype(dtype))
+
+
+def run_module_all(
+    module: ModuleOp, inputs: Sequence[np.ndarray], engine: str = "interp"
+) -> tuple[np.ndarray, ...]:
+    """Run the module's entry function on a batch: one array per result."""
+    if engine not in ENGINES:
+        raise BnnirError("--engine", f"unknown engine '{engine}'; available: "
+                         f"{', '.join(ENGINES)}")
+    main = entry_function(module)
+    arg_types = main.function_type.inputs.data
+    if len(inputs) != len(arg_types):
+        raise BnnirError("input", f"the network takes {len(arg_types)} inputs, got "
+                         f"{len(inputs)}")
+    arg_attrs = main.arg_attrs.data if main.arg_attrs is not None else None
+    converted = tuple(
+        convert_input(np.asarray(x), t, _attr(arg_attrs, i, "bnn.encoding"))
+        for i, (x, t) in enumerate(zip(inputs, arg_types, strict=True))
+    )
+    results = ENGINES[engine](module, main, converted)
+    res_attrs = main.res_attrs.data if main.res_attrs is not None else None
+    return tuple(
+        convert_output(np.asarray(y), _attr(res_attrs, i, "bnn.onnx_dtype"))
+        for i, y in enumerate(results)
+    )
+
+
+def run_module(module: ModuleOp, x: np.ndarray, engine: str = "interp") -> np.ndarray:
+    """Run a one-input, one-output network on the batch `x`."""
+    results = run_module_all(module, [x], engine)
+    if len(results) != 1:
+        raise BnnirError("module", f"the network has {len(results)} outputs; use run_module_all")
+    return results[0]
