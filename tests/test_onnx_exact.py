@@ -55,7 +55,7 @@ PLAIN_ONNX = {
     "cnv_minus_one_pad": ("ui8", models.cnv_minus_one_pad),
     "conv_strided": ("ui8", models.conv_strided),
     "cnv_reshape": ("ui8", models.cnv_reshape),
-    "bn_near_integer_boundary": (None, models.bn_near_integer_boundary),
+    "bn_near_integer_boundary": ("bipolar", models.bn_near_integer_boundary),
 }
 
 
@@ -68,18 +68,19 @@ def test_plain_onnx_equals_onnxruntime(name: str, seed: int) -> None:
 
 
 QONNX = {
-    "qonnx_mlp": models.qonnx_mlp,
-    "qonnx_multibit": models.qonnx_multibit,
-    "qonnx_topk": models.qonnx_topk,
-    "finn_onnx_mlp": models.finn_onnx_mlp,
+    "qonnx_mlp": (None, models.qonnx_mlp),
+    "qonnx_multibit": ("bipolar", models.qonnx_multibit),
+    "qonnx_topk": ("bipolar", models.qonnx_topk),
+    "finn_onnx_mlp": (None, models.finn_onnx_mlp),
 }
 
 
 @pytest.mark.parametrize("name", sorted(QONNX))
 @pytest.mark.parametrize("seed", [0, 1])
 def test_qonnx_equals_qonnx_execution(name: str, seed: int) -> None:
-    model, x = QONNX[name](np.random.default_rng(seed))
-    check_against(model, x, None, models.qonnx_run)
+    input_type, build = QONNX[name]
+    model, x = build(np.random.default_rng(seed))
+    check_against(model, x, input_type, models.qonnx_run)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
