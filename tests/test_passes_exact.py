@@ -1,0 +1,182 @@
+"""bnn-threshold-fusion and bnn-legalize-padding keep every output bit for bit.
+
+Each network runs in the interpreter before and after the passes, and against onnxruntime on
+the original ONNX model. Hypothesis draws random layers (shapes, strides, asymmetric pads,
+signs of gamma, batch-norm switching points within an ulp of an integer) to look for boundaries
+where the searched thresholds or the border-class table could be off by one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from xdsl.builder import Builder
+from xdsl.context import Context
+from xdsl.dialects import func
+from xdsl.dialects.builtin import DYNAMIC_INDEX, Float32Type, ModuleOp, TensorType
+from xdsl.ir import Block, Region
+from xdsl.rewriter import InsertPoint
+
+import models
+from bnnir.dialects import bnn
+from bnnir.frontend.onnx_import import import_onnx
+from bnnir.interp import run_module
+from bnnir.passes.legalize_padding import LegalizePadding
+from bnnir.passes.threshold_fusion import ThresholdFusion
+from test_onnx_exact import PLAIN_ONNX, QONNX, assert_bit_exact
+
+
+def apply(module: ModuleOp, *passes: object) -> ModuleOp:
+    module = module.clone()
+    for p in passes:
+        p.apply(Context(), module)  # type: ignore[attr-defined]
+        module.verify()
+    return module
+
+
+def hidden_float_ops(module: ModuleOp) -> list[str]:
+    """Float arithmetic left between the first layer's input and the last layer's output."""
+    found = []
+    for op in module.walk():
+        if isinstance(op, bnn.BatchNormOp | bnn.SignOp | bnn.AffineOp | bnn.ThresholdOp):
+            if isinstance(op, bnn.SignOp) and isinstance(op.input.owner, Block):
+                continue  # binarizing a float network input
+            if isinstance(op, bnn.AffineOp) and _only_feeds_outputs(op):
+                continue  # the network's own output affine
+            if isinstance(op, bnn.ThresholdOp) and not isinstance(
+                bnn.tensor_type(op.input).element_type, Float32Type
+            ):
+                continue
+            found.append(op.name)
+    return found
+
+
+def _only_feeds_outputs(op: bnn.AffineOp) -> bool:
+    return all(
+        isinstance(use.operation, func.ReturnOp)
+        or (isinstance(use.operation, bnn.AffineOp) and _only_feeds_outputs(use.operation))
+        or isinstance(use.operation, bnn.ArgMaxOp)
+        for use in op.output.uses
+    )
+
+
+PIPELINE = (ThresholdFusion(), LegalizePadding())
+
+
+@pytest.mark.parametrize("name", sorted(PLAIN_ONNX))
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_plain_networks_through_both_passes(name: str, seed: int) -> None:
+    input_type, build = PLAIN_ONNX[name]
+    model, x = build(np.random.default_rng(seed))
+    module = import_onnx(model, input_type)
+    lowered = apply(module, *PIPELINE)
+    assert_bit_exact(run_module(lowered, x), models.ort_run(model, x))
+    assert hidden_float_ops(lowered) == []
+
+
+@pytest.mark.parametrize("name", sorted(QONNX))
+def test_qonnx_networks_through_both_passes(name: str) -> None:
+    input_type, build = QONNX[name]
+    model, x = build(np.random.default_rng(3))
+    module = import_onnx(model, input_type)
+    assert_bit_exact(run_module(apply(module, *PIPELINE), x), run_module(module, x))
+
+
+def test_explicit_minus_one_padding_compiles_the_same_in_both_modes() -> None:
+    model, _ = models.cnv_minus_one_pad(np.random.default_rng(0))
+    module = apply(import_onnx(model, "ui8"), ThresholdFusion())
+    exact = apply(module, LegalizePadding("exact"))
+    minus_one = apply(module, LegalizePadding("minus-one"))
+    assert str(exact) == str(minus_one)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    depth=st.integers(1, 3),
+    channels=st.integers(1, 12),
+    size=st.integers(3, 9),
+    kernel=st.sampled_from([1, 2, 3]),
+    pad=st.sampled_from([0, 1, 2]),
+    pool=st.booleans(),
+    pad_mode=st.sampled_from(["zero", "minus_one_pad_node"]),
+    input_kind=st.sampled_from(["ui8", "bipolar"]),
+)
+def test_random_onnx_networks_through_both_passes(
+    seed: int, depth: int, channels: int, size: int, kernel: int, pad: int, pool: bool,
+    pad_mode: str, input_kind: str,
+) -> None:
+    model, x = models.random_bnn(
+        np.random.default_rng(seed), depth=depth, channels=channels, size=size, kernel=kernel,
+        pad=pad, pool=pool, pad_mode=pad_mode, input_kind=input_kind,
+    )
+    module = import_onnx(model, input_kind)
+    assert_bit_exact(run_module(apply(module, *PIPELINE), x), models.ort_run(model, x))
+
+
+# ===----------------------------------------------------------------------=== #
+# Random single layers built in the bnn dialect
+# ===----------------------------------------------------------------------=== #
+
+
+def conv_bn_sign(
+    rng: np.random.Generator, channels: int, out_channels: int, size: tuple[int, int],
+    kernel: tuple[int, int], strides: tuple[int, int], pads: tuple[int, int, int, int],
+    near_boundary: bool,
+) -> ModuleOp:
+    """bipolar x -> conv2d (zero pads) -> batch_norm -> sign, with max-pool when it fits."""
+    in_type = TensorType(bnn.bipolar, [DYNAMIC_INDEX, channels, *size])
+    block = Block(arg_types=[in_type])
+    b = Builder(InsertPoint.at_end(block))
+    weights = rng.choice(np.array([-1, 1], np.int8), size=(out_channels, channels, *kernel))
+    w = b.insert(bnn.ConstantOp.from_bipolar(weights)).result
+    acc = b.insert(bnn.Conv2dOp(block.args[0], w, strides, pads)).output
+    fan_in = channels * kernel[0] * kernel[1]
+    gamma = rng.uniform(0.1, 3.0, out_channels) * rng.choice([-1.0, 1.0, 0.0], out_channels,
+                                                                p=[0.45, 0.45, 0.1])
+    mean = rng.integers(-fan_in, fan_in + 1, out_channels).astype(np.float32)
+    if near_boundary:  # switching points one ulp beside attainable integers
+        mean = np.where(rng.random(out_channels) < 0.5, np.nextafter(mean, np.float32(np.inf)),
+                        np.nextafter(mean, np.float32(-np.inf)))
+    beta = np.zeros(out_channels) if near_boundary else rng.normal(0, 1, out_channels)
+    var = np.ones(out_channels) if near_boundary else rng.uniform(0.1, 4.0, out_channels)
+    y = b.insert(bnn.BatchNormOp(acc, gamma, beta, mean, var, 1e-5 if not near_boundary else 0))
+    out = b.insert(bnn.SignOp(y.output)).output
+    b.insert(func.ReturnOp(out))
+    fn = func.FuncOp("main", ([in_type], [out.type]), Region(block))
+    module = ModuleOp([fn])
+    module.verify()
+    return module
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    channels=st.integers(1, 5),
+    out_channels=st.integers(1, 6),
+    height=st.integers(1, 7),
+    width=st.integers(1, 7),
+    kernel=st.tuples(st.integers(1, 4), st.integers(1, 4)),
+    strides=st.tuples(st.integers(1, 3), st.integers(1, 3)),
+    pads=st.tuples(*[st.integers(0, 3)] * 4),
+    near_boundary=st.booleans(),
+)
+def test_random_padded_convs(
+    seed: int, channels: int, out_channels: int, height: int, width: int,
+    kernel: tuple[int, int], strides: tuple[int, int], pads: tuple[int, int, int, int],
+    near_boundary: bool,
+) -> None:
+    top, left, bottom, right = pads
+    if height + top + bottom < kernel[0] or width + left + right < kernel[1]:
+        return
+    rng = np.random.default_rng(seed)
+    module = conv_bn_sign(rng, channels, out_channels, (height, width), kernel, strides, pads,
+                          near_boundary)
+    x = rng.choice(np.array([-1.0, 1.0], np.float32), size=(4, channels, height, width))
+    expected = run_module(module, x)
+    fused = apply(module, ThresholdFusion())
+    assert_bit_exact(run_module(fused, x), expected)
+    assert_bit_exact(run_module(apply(fused, LegalizePadding("exact")), x), expected)
+    assert_bit_exact(run_module(apply(module, LegalizePadding("exact")), x), expected)
