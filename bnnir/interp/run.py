@@ -143,3 +143,9 @@ def run_module(module: ModuleOp, x: np.ndarray, engine: str = "interp") -> np.nd
     if len(results) != 1:
         raise BnnirError("module", f"the network has {len(results)} outputs; use run_module_all")
     return results[0]
+
+
+def result_names(main: func.FuncOp, count: int) -> list[str]:
+    """The ONNX names of the entry function's results (`output<i>` where none is recorded)."""
+    res_attrs = main.res_attrs.data if main.res_attrs is not None else None
+    return [_attr(res_attrs, i, "bnn.onnx_name") or f"output{i}" for i in range(count)]

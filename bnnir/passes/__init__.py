@@ -1,0 +1,50 @@
+"""The passes bnn-opt knows, registered lazily so the tools start fast."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from xdsl.passes import ModulePass
+
+
+def _threshold_fusion() -> type[ModulePass]:
+    from bnnir.passes.threshold_fusion import ThresholdFusion
+
+    return ThresholdFusion
+
+
+def _legalize_padding() -> type[ModulePass]:
+    from bnnir.passes.legalize_padding import LegalizePadding
+
+    return LegalizePadding
+
+
+def _canonicalize() -> type[ModulePass]:
+    from xdsl.transforms.canonicalize import CanonicalizePass
+
+    return CanonicalizePass
+
+
+def _cse() -> type[ModulePass]:
+    from xdsl.transforms.common_subexpression_elimination import (
+        CommonSubexpressionElimination,
+    )
+
+    return CommonSubexpressionElimination
+
+
+def _dce() -> type[ModulePass]:
+    from xdsl.transforms.dead_code_elimination import DeadCodeElimination
+
+    return DeadCodeElimination
+
+
+def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
+    """Pass name (as in a pipeline) -> a function returning the pass class."""
+    return {
+        "bnn-threshold-fusion": _threshold_fusion,
+        "bnn-legalize-padding": _legalize_padding,
+        "canonicalize": _canonicalize,
+        "cse": _cse,
+        "dce": _dce,
+    }

@@ -1,0 +1,174 @@
+"""bnn-opt: run pass pipelines over bnnir modules (xDSL's opt driver with bnnir's dialects).
+
+    bnn-opt IN.mlir --pass-pipeline='builtin.module(bnn-threshold-fusion,bnn-legalize-padding)'
+    bnn-opt IN.mlir -p 'bnn-legalize-padding{mode=minus-one}' -o OUT.mlir
+    bnn-opt IN.mlir -p bnn-threshold-fusion --verify-each=X.npy
+
+`--verify-each=X.npy` runs the interpreter on X after every pass and stops at the first pass that
+changes the network's output, naming it (FINN's verification steps, automated).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import re
+import sys
+import warnings
+from collections.abc import Sequence
+from typing import IO
+
+import numpy as np
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.xdsl_opt_main import xDSLOptMain
+
+from bnnir.diagnostics import BnnirError
+from bnnir.tools.cli import run_tool, write_atomic
+
+TOOL = "bnn-opt"
+
+
+def mlir_pipeline_to_xdsl(pipeline: str) -> str:
+    """'builtin.module(a,b{x=1 y=2})' -> 'a,b{x=1 y=2}' (MLIR's syntax onto xDSL's)."""
+    text = pipeline.strip().strip("'\"")
+    match = re.fullmatch(r"(?:builtin\.)?module\((.*)\)", text, flags=re.S)
+    body = match.group(1) if match else text
+    if re.search(r"[\w.]\(", body):
+        raise BnnirError("--pass-pipeline", f"nested pass pipelines are not supported: {pipeline}")
+    return body.strip()
+
+
+def _preprocess(argv: Sequence[str]) -> list[str]:
+    """Rewrite `--pass-pipeline X` / `--pass-pipeline=X` into xDSL's `-p X`."""
+    out: list[str] = []
+    args = iter(argv)
+    for arg in args:
+        if arg == "--pass-pipeline":
+            value = next(args, None)
+            if value is None:
+                raise BnnirError("--pass-pipeline", "expects a pipeline, e.g. "
+                                 "'builtin.module(bnn-threshold-fusion)'")
+            out += ["-p", mlir_pipeline_to_xdsl(value)]
+        elif arg.startswith("--pass-pipeline="):
+            out += ["-p", mlir_pipeline_to_xdsl(arg.split("=", 1)[1])]
+        else:
+            out.append(arg)
+    return out
+
+
+class BnnOptMain(xDSLOptMain):
+    version_format = "bnn-opt (bnnir, xdsl {xdsl_version})"
+
+    def register_all_dialects(self) -> None:
+        from xdsl.dialects.arith import Arith
+        from xdsl.dialects.builtin import Builtin
+        from xdsl.dialects.func import Func
+
+        from bnnir.dialects.bnn import Bnn
+
+        for dialect in (Builtin, Func, Arith, Bnn):
+            self.ctx.register_dialect(dialect.name, lambda d=dialect: d)
+
+    def register_all_passes(self) -> None:
+        from bnnir.passes import get_all_passes
+
+        for name, factory in get_all_passes().items():
+            self.register_pass(name, factory)
+
+    def register_all_targets(self) -> None:
+        from xdsl.targets.mlir import MLIRTarget
+
+        self.available_targets["mlir"] = lambda: MLIRTarget
+
+    def register_all_arguments(self, arg_parser: argparse.ArgumentParser) -> None:
+        super().register_all_arguments(arg_parser)
+        arg_parser.add_argument(
+            "--verify-each", metavar="X.npy", default=None,
+            help="run the interpreter on X.npy after every pass; stop at the first pass that "
+            "changes the output",
+        )
+
+    def setup_pipeline(self) -> None:
+        try:
+            super().setup_pipeline()
+        except ValueError as e:
+            message = " ".join(str(e).split())
+            if message.startswith("Unrecognized passes"):
+                message += f"; available: {', '.join(sorted(self.available_passes))}"
+            raise BnnirError("pass pipeline", message) from None
+
+    def prepare_input(self) -> tuple[list[tuple[IO[bytes], int]], str]:
+        try:
+            return super().prepare_input()
+        except ValueError as e:
+            raise BnnirError(self.get_input_name(), f"{e}; bnn-opt reads .mlir files") from None
+
+    def prepare_output(self) -> IO[str]:
+        # Buffer everything: the file is written once, atomically, after a successful run.
+        self.buffer = _KeepOpen()
+        return self.buffer
+
+    def apply_passes(self, prog: ModuleOp) -> None:
+        if self.args.verify_each is None:
+            super().apply_passes(prog)
+            return
+        from bnnir.interp import run_module_all
+
+        x = _load_npy(self.args.verify_each)
+        expected = run_module_all(prog, [x])
+        for p in self.pipeline.passes:
+            p.apply(self.ctx, prog)
+            prog.verify()
+            _compare(p.name, self.args.verify_each, run_module_all(prog, [x]), expected)
+
+    def finish(self) -> None:
+        text = self.buffer.getvalue()
+        if self.args.output_file is None:
+            sys.stdout.write(text)
+        else:
+            write_atomic(self.args.output_file, text)
+
+
+class _KeepOpen(io.StringIO):
+    """xDSL closes its output stream at the end of a run; keep the text readable."""
+
+    def close(self) -> None:
+        pass
+
+
+def _load_npy(path: str) -> np.ndarray:
+    try:
+        return np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as e:
+        raise BnnirError(path, f"cannot read a .npy array ({e})") from None
+
+
+def _compare(name: str, source: str, actual: tuple[np.ndarray, ...],
+             expected: tuple[np.ndarray, ...]) -> None:
+    for index, (got, want) in enumerate(zip(actual, expected, strict=True)):
+        same_bits = got.shape == want.shape and got.tobytes() == want.tobytes()
+        if same_bits:
+            continue
+        differ = got != want if got.shape == want.shape else np.ones(1, bool)
+        first = tuple(int(i) for i in np.argwhere(differ)[0]) if differ.ndim else ()
+        raise BnnirError(
+            f"pass '{name}'",
+            f"changed output {index} of the network on {source}: {int(differ.sum())} of "
+            f"{want.size} values differ, the first at index {first}",
+        )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    warnings.filterwarnings("default", category=DeprecationWarning)
+    args = list(sys.argv[1:] if argv is None else argv)
+
+    def run() -> None:
+        opt = BnnOptMain(description="bnnir's optimizer driver", args=_preprocess(args))
+        opt.run()
+        opt.finish()
+
+    return run_tool(TOOL, run)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

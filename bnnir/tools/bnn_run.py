@@ -1,0 +1,92 @@
+"""bnn-run: execute a bnnir module on a batch of inputs.
+
+    bnn-run IN.mlir --input X.npy [-o Y.npy] [--engine interp]
+
+X is batched on its first axis, as the ONNX model's input. The output is written as .npy in the
+model's output layout and dtype (an .npz of all outputs for a network with several), or printed
+when no -o is given. `--engine` selects the executor of the same module.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+from collections.abc import Sequence
+
+import numpy as np
+
+from bnnir.diagnostics import BnnirError
+from bnnir.tools.cli import load_module, run_tool, write_atomic
+
+TOOL = "bnn-run"
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    from bnnir.interp import ENGINES
+
+    parser = argparse.ArgumentParser(prog=TOOL, description=__doc__.splitlines()[0])
+    parser.add_argument("input_module", metavar="IN.mlir")
+    parser.add_argument("--input", required=True, metavar="X.npy", help="the input batch")
+    parser.add_argument("-o", "--output", metavar="Y.npy", help="where to write the output")
+    parser.add_argument("--engine", default="interp", choices=sorted(ENGINES),
+                        help="which executor runs the module (default: interp)")
+    parser.add_argument("--cycles", action="store_true",
+                        help="also simulate and report cycles (hwstream modules)")
+    return parser.parse_args(argv)
+
+
+def load_input(path: str) -> np.ndarray:
+    try:
+        with open(path, "rb") as f:
+            magic = f.read(6)
+        if magic != b"\x93NUMPY":
+            raise BnnirError(path, "not a .npy file (save the batch with numpy.save)")
+        x = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise BnnirError(path, "no such file") from None
+    except (OSError, ValueError, EOFError) as e:
+        raise BnnirError(path, f"not a readable .npy array ({' '.join(str(e).split())})") from None
+    if x.dtype.kind not in "biuf":
+        raise BnnirError(path, f"holds {x.dtype} values; give a numeric array")
+    return x
+
+
+def save_outputs(path: str, outputs: tuple[np.ndarray, ...], names: list[str]) -> None:
+    buffer = io.BytesIO()
+    if len(outputs) == 1:
+        np.save(buffer, outputs[0], allow_pickle=False)
+    else:
+        np.savez(buffer, **dict(zip(names, outputs, strict=True)))
+    write_atomic(path, buffer.getvalue())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+
+    def run() -> None:
+        from bnnir.interp import run_module_all
+        from bnnir.interp.run import entry_function, result_names
+
+        module = load_module(args.input_module)
+        if args.cycles:
+            raise BnnirError(args.input_module, "--cycles needs a hwstream-level module "
+                             "(after bnn-to-hwstream)")
+        x = load_input(args.input)
+        try:
+            outputs = run_module_all(module, [x], args.engine)
+        except BnnirError as e:
+            raise BnnirError(args.input, e.what) if e.where == "input" else e from None
+        if args.output is not None:
+            names = result_names(entry_function(module), len(outputs))
+            save_outputs(args.output, outputs, names)
+            return
+        with np.printoptions(threshold=sys.maxsize, linewidth=120):
+            for y in outputs:
+                print(np.array2string(y, separator=", "))
+
+    return run_tool(TOOL, run)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

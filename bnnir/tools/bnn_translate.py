@@ -1,0 +1,93 @@
+"""bnn-translate: into and out of bnnir (ONNX import; HLS, CIRCT and report emitters).
+
+    bnn-translate --import-onnx MODEL.onnx [--input-type ui8|si8|bipolar|binary] [-o OUT.mlir]
+
+Each translation is one entry of TRANSLATIONS; the emitters of later stages add theirs there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.printer import Printer
+
+from bnnir.diagnostics import BnnirError
+from bnnir.tools.cli import run_tool, write_atomic
+
+TOOL = "bnn-translate"
+
+
+def print_module(module: ModuleOp) -> str:
+    out = io.StringIO()
+    Printer(stream=out).print_op(module)
+    out.write("\n")
+    return out.getvalue()
+
+
+def import_onnx(args: argparse.Namespace) -> str:
+    from bnnir.frontend.onnx_import import import_onnx as translate
+
+    return print_module(translate(args.import_onnx, args.input_type))
+
+
+@dataclass(frozen=True)
+class Translation:
+    flag: str
+    help: str
+    run: Callable[[argparse.Namespace], str]
+    reads_mlir: bool
+
+
+TRANSLATIONS = (
+    Translation("--import-onnx", "import an ONNX / QONNX / FINN-ONNX model (the argument)",
+                import_onnx, reads_mlir=False),
+)
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog=TOOL, description=__doc__.splitlines()[0])
+    parser.add_argument("input", nargs="?", help="input .mlir module (emitters)")
+    modes = parser.add_mutually_exclusive_group(required=True)
+    for t in TRANSLATIONS:
+        if t.reads_mlir:
+            modes.add_argument(t.flag, action="store_true", help=t.help)
+        else:
+            modes.add_argument(t.flag, metavar="FILE", help=t.help)
+    parser.add_argument("--input-type", choices=["ui8", "si8", "bipolar", "binary"],
+                        help="what the ONNX model's float input holds (with --import-onnx)")
+    parser.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
+    return parser.parse_args(argv)
+
+
+def _selected(args: argparse.Namespace) -> Translation:
+    for t in TRANSLATIONS:
+        if getattr(args, t.flag.lstrip("-").replace("-", "_")):
+            return t
+    raise AssertionError("argparse requires one translation")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+
+    def run() -> None:
+        translation = _selected(args)
+        if translation.reads_mlir and args.input is None:
+            raise BnnirError(translation.flag, "needs an input .mlir file")
+        if not translation.reads_mlir and args.input is not None:
+            raise BnnirError(args.input, f"unexpected input file with {translation.flag}")
+        text = translation.run(args)
+        if args.output is None:
+            sys.stdout.write(text)
+        else:
+            write_atomic(args.output, text)
+
+    return run_tool(TOOL, run)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
