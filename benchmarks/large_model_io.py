@@ -71,7 +71,8 @@ def main() -> None:
     model = bipolar_mlp(args.weights)
     count = sum(int(np.prod(i.dims)) for i in model.graph.initializer if i.name.startswith("w"))
     print(f"model: {count / 1e6:.2f} M binary weights, {model.ByteSize() / 1e6:.1f} MB ONNX")
-    print(f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}")
+    machine = platform.processor() or platform.machine()
+    print(f"machine: {machine}, python {platform.python_version()}")
 
     timings: list[tuple[str, float]] = []
 

@@ -9,6 +9,7 @@ where ONNX Sign(0) = 0 and bnn.sign(0) = +1 differ); QONNX's BipolarQuant maps 0
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -163,7 +164,7 @@ def mlp_bipolar(rng: np.random.Generator, sizes: tuple[int, ...] = (64, 48, 32, 
     def build(rng: np.random.Generator):
         g = Graph(rng)
         h = "x"
-        for fan_in, fan_out in zip(sizes[:-2], sizes[1:-1], strict=True):
+        for fan_in, fan_out in itertools.pairwise(sizes[:-1]):
             h = g.sign(g.batch_norm(g.matmul(h, fan_in, fan_out), fan_out, fan_in))
         y = g.matmul(h, sizes[-2], sizes[-1])
         y = g.node("Mul", [y, g.const(rng.uniform(0.1, 1.0, sizes[-1]).astype(np.float32))])

@@ -371,7 +371,9 @@ class ThresholdedOp(IRDLOperation, ABC):
     def descending_channels(self) -> tuple[int, ...]:
         return () if self.descending is None else _int_list(self.descending)
 
-    def apply_thresholds(self, values: np.ndarray, out_elem: Attribute, axis: int = 1) -> np.ndarray:
+    def apply_thresholds(
+        self, values: np.ndarray, out_elem: Attribute, axis: int = 1
+    ) -> np.ndarray:
         """Threshold `values` (channels along `axis`): int8 ±1 for an i1 result, else bias +
         count in the result's numpy dtype."""
         assert self.thresholds is not None
@@ -727,7 +729,9 @@ def _channel_vector(op: str, what: str, attr: DenseIntOrFPElementsAttr, channels
         raise VerifyException(f"'{op}' {what} must be f32, got {attr.get_element_type()}")
 
 
-def _check_elementwise_shapes(op: str, inp: TensorType[Attribute], out: TensorType[Attribute]) -> None:
+def _check_elementwise_shapes(
+    op: str, inp: TensorType[Attribute], out: TensorType[Attribute]
+) -> None:
     if inp.get_shape() != out.get_shape():
         raise VerifyException(
             f"'{op}' result shape tensor<{shape_str(out.get_shape())}> must equal the input "
@@ -1043,7 +1047,7 @@ class MaxPoolOp(IRDLOperation):
         _check_pairs(name, "kernel", kernel, 2, 1)
         _check_pairs(name, "strides", strides, 2, 1)
         _check_pairs(name, "pads", pads, 4, 0)
-        if pads[0] >= kernel[0] or pads[2] >= kernel[0] or pads[1] >= kernel[1] or pads[3] >= kernel[1]:
+        if max(pads[0], pads[2]) >= kernel[0] or max(pads[1], pads[3]) >= kernel[1]:
             raise VerifyException(
                 f"'{name}' pads {list(pads)} must be smaller than the kernel {list(kernel)}"
             )
@@ -1117,7 +1121,9 @@ class PadOp(IRDLOperation):
         _check_shape(name, expected, out_type.get_shape())
 
 
-def _check_same_elements(op: str, in_type: TensorType[Attribute], out_type: TensorType[Attribute]) -> None:
+def _check_same_elements(
+    op: str, in_type: TensorType[Attribute], out_type: TensorType[Attribute]
+) -> None:
     in_shape, out_shape = in_type.get_shape(), out_type.get_shape()
     _check_same_batch(op, in_shape, out_shape)
     _check_static(op, "input", in_shape)

@@ -97,7 +97,7 @@ def conv2d(op: bnn.Conv2dOp, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
     if bnn.is_bipolar(bnn.tensor_type(op.input).element_type):
         valid = None
         if op.padding_value == 0 and any(op.pad_values):
-            ones = np.ones((1,) + x.shape[1:], dtype=np.int8)
+            ones = np.ones((1, *x.shape[1:]), dtype=np.int8)
             valid = im2col(ones, kernel, op.stride_values, op.pad_values, 0)[0] > 0
             valid = np.tile(valid, (x.shape[0], 1))
         acc = xnor_popcount_dot(patches, rows, valid)

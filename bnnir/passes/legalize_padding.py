@@ -22,7 +22,6 @@ from __future__ import annotations
 import itertools
 import sys
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 from xdsl.context import Context
@@ -36,6 +35,8 @@ from xdsl.pattern_rewriter import (
 )
 
 from bnnir.dialects import bnn
+
+MODES = ("exact", "minus-one")
 
 
 def border_correction(weights: np.ndarray, pads: tuple[int, ...]) -> np.ndarray:
@@ -98,12 +99,14 @@ class LegalizePadding(ModulePass):
 
     name = "bnn-legalize-padding"
 
-    mode: Literal["exact", "minus-one"] = "exact"
+    mode: str = "exact"
 
-    def apply(self, ctx: Context, op: ModuleOp) -> None:
-        if self.mode not in ("exact", "minus-one"):
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
             raise ValueError(
                 f"bnn-legalize-padding: unknown mode '{self.mode}'; use mode=exact or "
                 "mode=minus-one"
             )
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
         PatternRewriteWalker(ZeroToMinusOnePadding(exact=self.mode == "exact")).rewrite_module(op)

@@ -55,7 +55,7 @@ def run_tool(tool: str, main: Callable[[], int | None]) -> int:
             ValueError) as e:
         print(f"{tool}: error: {describe(e)}", file=sys.stderr)
         return EXIT_ERROR
-    except Exception as e:  # noqa: BLE001 - a bug: say so in one line, not a traceback
+    except Exception as e:  # a bug: say so in one line, not with a traceback
         if os.environ.get("BNNIR_TRACEBACK"):
             traceback.print_exc()
         print(f"{tool}: internal error: {type(e).__name__}: {describe(e)} "

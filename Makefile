@@ -1,0 +1,24 @@
+# bnnir: the two commands a fresh machine needs (see README.md).
+PYTHON ?= python3
+EXAMPLE := bnnir/examples
+
+.PHONY: install test demo lint
+
+install:
+	$(PYTHON) -m pip install -q -e '.[test]'
+
+# Install everything, then run all tests (pytest runs the lit + FileCheck suite too).
+test: install
+	$(PYTHON) -m pytest -q
+
+# Install, then compile and run the bundled example network end to end.
+demo:
+	$(PYTHON) -m pip install -q -e .
+	mkdir -p build
+	bnn-translate --import-onnx $(EXAMPLE)/tiny_cnv.onnx --input-type ui8 -o build/tiny_cnv.mlir
+	bnn-opt build/tiny_cnv.mlir --verify-each=$(EXAMPLE)/tiny_cnv_input.npy \
+		--pass-pipeline='builtin.module(bnn-threshold-fusion,bnn-legalize-padding)' -o build/tiny_cnv_hw.mlir
+	bnn-run build/tiny_cnv_hw.mlir --input $(EXAMPLE)/tiny_cnv_input.npy
+
+lint:
+	ruff check bnnir tests benchmarks

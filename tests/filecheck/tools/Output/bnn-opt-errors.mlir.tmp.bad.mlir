@@ -1,0 +1,3 @@
+func.func @f() {
+  %w = bnn.constant bits<"0xZZ"> : tensor<3xi1>
+}

@@ -1,0 +1,37 @@
+// Every bad invocation gives one `bnn-opt: error: WHERE: WHAT` line and a non-zero exit.
+
+// RUN: not bnn-opt %s -p no-such-pass 2>&1 | filecheck %s --check-prefix=PASS
+// PASS: bnn-opt: error: pass pipeline: Unrecognized passes: ['no-such-pass']; available: bnn-legalize-padding, bnn-threshold-fusion, canonicalize, cse, dce
+// PASS-NOT: Traceback
+
+// RUN: not bnn-opt %s -p 'bnn-legalize-padding{bogus=1}' 2>&1 | filecheck %s --check-prefix=OPTION
+// OPTION: bnn-opt: error: pass pipeline: Provided arguments ["bogus"] not found in expected arguments ["mode"]
+
+// RUN: not bnn-opt %s -p 'bnn-legalize-padding{' 2>&1 | filecheck %s --check-prefix=SYNTAX
+// SYNTAX: bnn-opt: error: pass pipeline: Expected argument name here
+
+// RUN: not bnn-opt %s --pass-pipeline='builtin.module(func.func(cse))' 2>&1 | filecheck %s --check-prefix=NESTED
+// NESTED: bnn-opt: error: --pass-pipeline: nested pass pipelines are not supported: builtin.module(func.func(cse))
+
+// RUN: not bnn-opt %t.does-not-exist.mlir 2>&1 | filecheck %s --check-prefix=MISSING
+// MISSING: bnn-opt: error: {{.*}}does-not-exist.mlir: No such file or directory
+
+// RUN: %python -c "open('%t.bad.mlir', 'w').write('func.func @f() {\n  %%w = bnn.constant bits<\"0xZZ\"> : tensor<3xi1>\n}\n')"
+// RUN: not bnn-opt %t.bad.mlir 2>&1 | filecheck %s --check-prefix=PARSE
+// PARSE: bnn-opt: error: {{.*}}bad.mlir:2:26: packed bits must be a hex string
+
+// RUN: %python -c "open('%t.invalid.mlir', 'w').write('%%w = bnn.constant bits<\"0x0F\"> : tensor<2x8xi1>\n')"
+// RUN: not bnn-opt %t.invalid.mlir 2>&1 | filecheck %s --check-prefix=VERIFY
+// VERIFY: bnn-opt: error: 'bnn.constant' of tensor<2x8xi1> must hold 2 packed bytes as tensor<2xi8>, got tensor<1xi8>
+
+// An error leaves no half-written output file.
+// RUN: rm -f %t.out.mlir
+// RUN: not bnn-opt %t.invalid.mlir -o %t.out.mlir
+// RUN: not test -e %t.out.mlir
+
+// --pass-pipeline in MLIR syntax maps onto xDSL's pipelines.
+// RUN: bnn-opt %s --pass-pipeline='builtin.module(canonicalize,cse)' | filecheck %s --check-prefix=OK
+// OK: func.func @ok
+func.func @ok(%x: tensor<?x4xi1>) -> tensor<?x4xi1> {
+  func.return %x : tensor<?x4xi1>
+}
