@@ -1,10 +1,17 @@
 """Small binarized networks built with onnx.helper, and their reference executions.
 
-Every builder takes a numpy Generator and returns (model, x): an ONNX model with a dynamic batch
-dimension "N" and a float32 input batch for it. Plain ONNX models run in onnxruntime with graph
-optimizations disabled (`ort_run`); QONNX / FINN-ONNX models in QONNX's executor (`qonnx_run`).
-Batch-norm parameters are re-drawn until no value entering a Sign is exactly 0 on x (a sign tie,
-where ONNX Sign(0) = 0 and bnn.sign(0) = +1 differ); QONNX's BipolarQuant maps 0 to +1 as bnn does.
+Every builder takes a numpy Generator (plus size parameters) and returns `(model, x)`: an ONNX
+model (opset 17, IR version 8, so onnxruntime 1.32 loads it) whose graph input and output have the
+dynamic batch dimension "N", and a float32 input batch for it (4 rows unless a builder says
+otherwise). Plain ONNX models run in onnxruntime with graph optimizations disabled (`ort_run`);
+QONNX / FINN-ONNX models in QONNX's executor (`qonnx_run`). `ZOO` lists every small builder with
+the `--input-type` its input needs and its reference executor.
+
+Batch-norm parameters have gamma of mixed signs kept away from 0 (unless a builder is asked for
+`zero_gamma=True`), var > 0, and a mean centred on the accumulator's expected value so that outputs
+are balanced. Networks are re-drawn until no value entering an ONNX `Sign` is exactly 0 on `x` (a
+sign tie, where ONNX Sign(0) = 0 and bnn.sign(0) = +1 differ; see `sign_ties`). QONNX's
+BipolarQuant maps 0 to +1 as bnn.sign does, so QONNX models need no such check.
 """
 
 from __future__ import annotations
@@ -12,15 +19,26 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import onnx
-import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
 
 OPSET = 17
+IR_VERSION = 8
 QONNX_DOMAIN = "qonnx.custom_op.general"
 FINN_DOMAIN = "finn.custom_op.general"
+BATCH = 4
+MAX_DRAWS = 50
+
+UI8_STATS = (127.5, 255 / np.sqrt(12))
+"""Mean and standard deviation of a uniform 8-bit pixel in 0..255."""
+BIPOLAR_STATS = (0.0, 1.0)
+"""Mean and standard deviation of a balanced ±1 value."""
+
+Built = tuple[onnx.ModelProto, np.ndarray]
+Builder = Callable[..., Built]
 
 
 # ===----------------------------------------------------------------------=== #
@@ -29,7 +47,10 @@ FINN_DOMAIN = "finn.custom_op.general"
 
 
 def ort_run(model: onnx.ModelProto, x: np.ndarray, outputs: list[str] | None = None):
-    """onnxruntime's result (graph optimizations off); all `outputs` if given, else the first."""
+    """onnxruntime's result (CPU, graph optimizations off): the first graph output, or the list
+    of tensors named in `outputs` if given."""
+    import onnxruntime as ort
+
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
     session = ort.InferenceSession(
@@ -41,17 +62,136 @@ def ort_run(model: onnx.ModelProto, x: np.ndarray, outputs: list[str] | None = N
 
 
 def qonnx_run(model: onnx.ModelProto, x: np.ndarray) -> np.ndarray:
-    """QONNX's own execution of a model with QONNX / FINN custom ops."""
+    """QONNX's own execution (numpy custom ops, standard ops node by node) of the first output."""
     from qonnx.core.modelwrapper import ModelWrapper
     from qonnx.core.onnx_exec import execute_onnx
     from qonnx.transformation.infer_shapes import InferShapes
 
     static = onnx.ModelProto.FromString(model.SerializeToString())
     for info in (*static.graph.input, *static.graph.output):
-        info.type.tensor_type.shape.dim[0].dim_value = x.shape[0]  # QONNX needs static shapes
+        if info.name not in {i.name for i in static.graph.initializer}:
+            info.type.tensor_type.shape.dim[0].dim_value = x.shape[0]  # QONNX needs static shapes
     wrapper = ModelWrapper(static).transform(InferShapes())
     name = wrapper.graph.input[0].name
     return execute_onnx(wrapper, {name: x})[wrapper.graph.output[0].name]
+
+
+def uses_custom_ops(model: onnx.ModelProto) -> bool:
+    """Whether any node lives outside the standard ONNX domain (so onnxruntime refuses it)."""
+    return any(node.domain not in ("", "ai.onnx") for node in model.graph.node)
+
+
+def reference_run(model: onnx.ModelProto, x: np.ndarray) -> np.ndarray:
+    """`qonnx_run` for models with QONNX / FINN custom ops, `ort_run` otherwise."""
+    return qonnx_run(model, x) if uses_custom_ops(model) else ort_run(model, x)
+
+
+# ===----------------------------------------------------------------------=== #
+# Sign ties
+# ===----------------------------------------------------------------------=== #
+
+
+def sign_inputs(model: onnx.ModelProto) -> list[str]:
+    """Names of the tensors that enter an ONNX `Sign` node."""
+    return [node.input[0] for node in model.graph.node if node.op_type == "Sign"]
+
+
+def intermediate_values(model: onnx.ModelProto, x: np.ndarray,
+                        names: list[str]) -> list[np.ndarray]:
+    """onnxruntime's values of the named intermediate tensors on x."""
+    probe = onnx.ModelProto()
+    probe.CopyFrom(model)
+    known = {o.name for o in probe.graph.output}
+    for name in names:
+        if name not in known:
+            probe.graph.output.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, None))
+    return ort_run(probe, x, names)
+
+
+def sign_ties(model: onnx.ModelProto, x: np.ndarray) -> list[str]:
+    """The Sign inputs that are exactly 0 somewhere on x (empty: the model has no sign ties)."""
+    names = sign_inputs(model)
+    if not names:
+        return []
+    values = intermediate_values(model, x, names)
+    return [n for n, v in zip(names, values, strict=True) if np.any(v == 0)]
+
+
+def without_sign_ties(build: Callable[[np.random.Generator], Built],
+                      rng: np.random.Generator) -> Built:
+    """Call `build(rng)` (drawing fresh parameters each time) until the model has no sign ties
+    on its input batch."""
+    for _ in range(MAX_DRAWS):
+        model, x = build(rng)
+        if not sign_ties(model, x):
+            return model, x
+    raise RuntimeError(f"could not build a network without sign ties in {MAX_DRAWS} draws")
+
+
+# ===----------------------------------------------------------------------=== #
+# Parameters and inputs
+# ===----------------------------------------------------------------------=== #
+
+
+def bipolar(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """Uniform random ±1 as float32."""
+    return (rng.integers(0, 2, size=shape, dtype=np.int8) * 2 - 1).astype(np.float32)
+
+
+def image(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """Uniform random 8-bit pixels 0..255 as float32."""
+    return rng.integers(0, 256, size=shape).astype(np.float32)
+
+
+def mixed_signs(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Random ±1.0, with both signs present whenever n ≥ 2."""
+    signs = rng.choice(np.array([-1.0, 1.0]), n)
+    if n >= 2 and abs(signs.sum()) == n:
+        signs[rng.integers(n)] *= -1
+    return signs
+
+
+@dataclass
+class BatchNorm:
+    """BatchNormalization parameters of one layer (float32 arrays of one value per channel)."""
+
+    gamma: np.ndarray
+    beta: np.ndarray
+    mean: np.ndarray
+    var: np.ndarray
+    epsilon: float = 1e-5
+
+    def inputs(self) -> list[np.ndarray]:
+        """The ONNX input order: scale, bias, mean, var."""
+        return [self.gamma, self.beta, self.mean, self.var]
+
+
+def bn_params(rng: np.random.Generator, center: np.ndarray, spread: float,
+              zero_gamma: bool = False) -> BatchNorm:
+    """Random batch norm for accumulators around `center` (per channel) with standard deviation
+    `spread`: |gamma| in [0.25, 2] of mixed signs (about a quarter of the channels, at least one,
+    exactly 0 if `zero_gamma`), mean within about half a spread of the centre, var ≈ spread²."""
+    channels = len(center)
+    gamma = rng.uniform(0.25, 2.0, channels) * mixed_signs(rng, channels)
+    if zero_gamma:
+        zero = rng.random(channels) < 0.25
+        zero[rng.integers(channels)] = True
+        gamma[zero] = 0.0
+    params = [
+        gamma,
+        rng.normal(0.0, 0.5, channels),
+        center + rng.normal(0.0, spread / 2, channels),
+        rng.uniform(0.5, 2.0, channels) * spread**2,
+    ]
+    return BatchNorm(*(np.asarray(p, np.float32) for p in params))
+
+
+def acc_stats(w_sums: np.ndarray, fan_in: int,
+              in_stats: tuple[float, float]) -> tuple[np.ndarray, float]:
+    """Expected value per channel and standard deviation of Σ w·x for ±1 weights with the given
+    per-channel sums, fan_in terms, and inputs of the given mean and standard deviation."""
+    mean, std = in_stats
+    return w_sums * mean, float(np.sqrt(fan_in) * std)
 
 
 # ===----------------------------------------------------------------------=== #
@@ -61,17 +201,18 @@ def qonnx_run(model: onnx.ModelProto, x: np.ndarray) -> np.ndarray:
 
 @dataclass
 class Graph:
+    """Accumulates nodes and initializers; every tensor gets a fresh name."""
+
     rng: np.random.Generator
     nodes: list[onnx.NodeProto] = field(default_factory=list)
     inits: list[onnx.TensorProto] = field(default_factory=list)
-    signs: list[str] = field(default_factory=list)
     count: int = 0
 
     def name(self, prefix: str) -> str:
         self.count += 1
         return f"{prefix}{self.count}"
 
-    def const(self, values: np.ndarray, prefix: str = "c") -> str:
+    def const(self, values: np.ndarray | float, prefix: str = "c") -> str:
         name = self.name(prefix)
         self.inits.append(numpy_helper.from_array(np.asarray(values), name))
         return name
@@ -83,32 +224,43 @@ class Graph:
         )
         return out
 
-    def bipolar(self, shape: tuple[int, ...]) -> np.ndarray:
-        return self.rng.choice(np.array([-1.0, 1.0], np.float32), size=shape)
+    def conv(self, x: str, w: np.ndarray, pad: int = 0, stride: int = 1) -> str:
+        """Conv with weights [Cout, Cin, K, K], symmetric pads and strides."""
+        k = w.shape[-1]
+        return self.node("Conv", [x, self.const(w, "w")], pads=[pad] * 4,
+                         strides=[stride] * 2, kernel_shape=[k, k])
 
-    def conv(self, x: str, cin: int, cout: int, k: int, pad: int = 0, stride: int = 1) -> str:
-        w = self.const(self.bipolar((cout, cin, k, k)), "w")
-        return self.node("Conv", [x, w], pads=[pad] * 4, strides=[stride] * 2,
-                         kernel_shape=[k, k])
+    def matmul(self, x: str, w: np.ndarray) -> str:
+        return self.node("MatMul", [x, self.const(w, "w")])
 
-    def matmul(self, x: str, fan_in: int, fan_out: int) -> str:
-        return self.node("MatMul", [x, self.const(self.bipolar((fan_in, fan_out)), "w")])
+    def batch_norm(self, x: str, bn: BatchNorm) -> str:
+        names = [self.const(p, "bn") for p in bn.inputs()]
+        return self.node("BatchNormalization", [x, *names], epsilon=bn.epsilon)
 
-    def batch_norm(self, x: str, channels: int, fan_in: int) -> str:
-        rng = self.rng
-        gamma = rng.uniform(0.2, 2.0, channels) * rng.choice([-1.0, 1.0], channels)
-        params = [
-            gamma,
-            rng.normal(0.0, 1.0, channels),
-            rng.normal(0.0, np.sqrt(fan_in) / 2, channels),
-            rng.uniform(0.5, 2.0, channels) * fan_in,
-        ]
-        names = [self.const(p.astype(np.float32), "bn") for p in params]
-        return self.node("BatchNormalization", [x, *names], epsilon=1e-4)
+    def conv_bn(self, x: str, w: np.ndarray, in_stats: tuple[float, float], pad: int = 0,
+                stride: int = 1, zero_gamma: bool = False) -> str:
+        """Conv then a batch norm fitted to its accumulators."""
+        fan_in = int(np.prod(w.shape[1:]))
+        center, spread = acc_stats(w.reshape(len(w), -1).sum(1), fan_in, in_stats)
+        bn = bn_params(self.rng, center, spread, zero_gamma)
+        return self.batch_norm(self.conv(x, w, pad, stride), bn)
+
+    def dense_bn(self, x: str, w: np.ndarray, in_stats: tuple[float, float] = BIPOLAR_STATS,
+                 zero_gamma: bool = False) -> str:
+        """MatMul with weights [in, out] then a batch norm fitted to its accumulators."""
+        center, spread = acc_stats(w.sum(0), w.shape[0], in_stats)
+        return self.batch_norm(self.matmul(x, w), bn_params(self.rng, center, spread, zero_gamma))
 
     def sign(self, x: str) -> str:
-        self.signs.append(x)
         return self.node("Sign", [x])
+
+    def topk_label(self, logits: str) -> str:
+        """TopK(k=1) along the class axis; returns the name of its int64 indices."""
+        out = self.name("label")
+        k = self.const(np.array([1], np.int64), "k")
+        self.nodes.append(helper.make_node("TopK", [logits, k], [self.name("values"), out],
+                                           axis=1, name=self.name("topk")))
+        return out
 
     def model(self, x_shape: list[int | str], y: str, y_shape: list[int | str],
               y_type: int = TensorProto.FLOAT, domains: tuple[str, ...] = ()) -> onnx.ModelProto:
@@ -119,36 +271,19 @@ class Graph:
             self.inits,
         )
         opsets = [helper.make_opsetid("", OPSET)] + [helper.make_opsetid(d, 1) for d in domains]
-        model = helper.make_model(graph, opset_imports=opsets)
-        model.ir_version = 8
+        model = helper.make_model(graph, opset_imports=opsets, producer_name="bnnir-tests")
+        model.ir_version = IR_VERSION
         return model
 
 
-def without_sign_ties(build: Callable[[np.random.Generator], tuple[Graph, onnx.ModelProto,
-                                                                   np.ndarray]],
-                      rng: np.random.Generator) -> tuple[onnx.ModelProto, np.ndarray]:
-    """Build until no value entering a Sign is exactly zero on the model's input."""
-    for _ in range(50):
-        graph, model, x = build(rng)
-        if not graph.signs or not has_sign_ties(model, graph.signs, x):
-            return model, x
-    raise RuntimeError("could not build a network without sign ties")
-
-
-def has_sign_ties(model: onnx.ModelProto, names: list[str], x: np.ndarray) -> bool:
-    probe = onnx.ModelProto.FromString(model.SerializeToString())
-    for name in names:
-        probe.graph.output.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, None))
-    values = ort_run(probe, x, names)
-    return any(np.any(v == 0) for v in values)
-
-
-def image(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-    return rng.integers(0, 256, size=shape).astype(np.float32)
-
-
-def bipolar_input(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-    return rng.choice(np.array([-1.0, 1.0], np.float32), size=shape)
+def annotate(model: onnx.ModelProto, datatypes: dict[str, str]) -> onnx.ModelProto:
+    """Add FINN `finn_datatype` tensor annotations (BIPOLAR, BINARY, UINT8, ...) in place."""
+    for tensor, datatype in datatypes.items():
+        entry = onnx.StringStringEntryProto(key="finn_datatype", value=datatype)
+        model.graph.quantization_annotation.append(
+            onnx.TensorAnnotation(tensor_name=tensor, quant_parameter_tensor_names=[entry])
+        )
+    return model
 
 
 # ===----------------------------------------------------------------------=== #
@@ -156,154 +291,260 @@ def bipolar_input(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarra
 # ===----------------------------------------------------------------------=== #
 
 
-def mlp_bipolar(rng: np.random.Generator, sizes: tuple[int, ...] = (64, 48, 32, 10),
-                batch: int = 8) -> tuple[onnx.ModelProto, np.ndarray]:
-    """Bipolar input, MatMul + BatchNorm + Sign hidden layers, a final MatMul + per-channel
-    Mul/Add affine to the logits."""
+def mlp_bipolar(rng: np.random.Generator, sizes: tuple[int, ...] = (64, 32, 32, 10),
+                batch: int = BATCH, zero_gamma: bool = False) -> Built:
+    """±1 input [N, sizes[0]]; per hidden layer MatMul (±1 float weights [in, out]),
+    BatchNormalization on [N, C], Sign; a last MatMul and a per-channel Mul/Add affine to the
+    logits. `zero_gamma` sets some batch-norm scales to exactly 0 (constant channels)."""
 
-    def build(rng: np.random.Generator):
+    def build(rng: np.random.Generator) -> Built:
         g = Graph(rng)
         h = "x"
         for fan_in, fan_out in itertools.pairwise(sizes[:-1]):
-            h = g.sign(g.batch_norm(g.matmul(h, fan_in, fan_out), fan_out, fan_in))
-        y = g.matmul(h, sizes[-2], sizes[-1])
+            h = g.sign(g.dense_bn(h, bipolar(rng, (fan_in, fan_out)), zero_gamma=zero_gamma))
+        y = g.matmul(h, bipolar(rng, sizes[-2:]))
         y = g.node("Mul", [y, g.const(rng.uniform(0.1, 1.0, sizes[-1]).astype(np.float32))])
         y = g.node("Add", [y, g.const(rng.normal(size=sizes[-1]).astype(np.float32))])
-        x = bipolar_input(rng, (batch, sizes[0]))
-        return g, g.model(["N", sizes[0]], y, ["N", sizes[-1]]), x
+        x = bipolar(rng, (batch, sizes[0]))
+        return g.model(["N", sizes[0]], y, ["N", sizes[-1]]), x
 
     return without_sign_ties(build, rng)
 
 
-def mlp_gemm(rng: np.random.Generator, batch: int = 8) -> tuple[onnx.ModelProto, np.ndarray]:
-    """Gemm (transB, bias), scalar Mul, Div and Sub before the Sign, Gemm to the logits."""
+def mlp_gemm(rng: np.random.Generator, sizes: tuple[int, int, int, int] = (40, 32, 24, 10),
+             batch: int = BATCH) -> Built:
+    """±1 input; Gemm(transB=1, bias vector) → scalar Mul → Div by a scalar constant → Sub of a
+    per-channel [1, C] constant → Sign; Gemm(transB=1, bias) → BatchNormalization → Sign;
+    Gemm(transB=1, bias, alpha=0.5) to the logits."""
+    n_in, h1, h2, n_out = sizes
 
-    def build(rng: np.random.Generator):
+    def build(rng: np.random.Generator) -> Built:
         g = Graph(rng)
-        w = g.const(g.bipolar((32, 40)), "w")
-        a = g.node("Gemm", ["x", w, g.const(rng.normal(size=32).astype(np.float32))], transB=1)
-        a = g.node("Mul", [a, g.const(np.float32(0.37))])
-        a = g.node("Div", [a, g.const(rng.uniform(0.5, 2, 32).astype(np.float32))])
-        a = g.node("Sub", [a, g.const(rng.normal(size=(1, 32)).astype(np.float32))])
+        bias1 = rng.normal(0, 1, h1).astype(np.float32)
+        a = g.node("Gemm", ["x", g.const(bipolar(rng, (h1, n_in)), "w"), g.const(bias1)],
+                   transB=1)
+        a = g.node("Mul", [a, g.const(np.float32(rng.uniform(0.2, 0.8)))])
+        a = g.node("Div", [a, g.const(np.float32(rng.uniform(1.5, 3.0)))])
+        a = g.node("Sub", [a, g.const(rng.normal(0, 0.5, (1, h1)).astype(np.float32))])
         h = g.sign(a)
-        w2 = g.const(g.bipolar((10, 32)), "w")
-        y = g.node("Gemm", [h, w2, g.const(rng.normal(size=10).astype(np.float32))],
+        w2 = bipolar(rng, (h2, h1))
+        bias2 = rng.normal(0, 1, h2).astype(np.float32)
+        a = g.node("Gemm", [h, g.const(w2, "w"), g.const(bias2)], transB=1)
+        center, spread = acc_stats(w2.sum(1), h1, BIPOLAR_STATS)
+        h = g.sign(g.batch_norm(a, bn_params(rng, center + bias2, spread)))
+        bias3 = rng.normal(size=n_out).astype(np.float32)
+        y = g.node("Gemm", [h, g.const(bipolar(rng, (n_out, h2)), "w"), g.const(bias3)],
                    transB=1, alpha=0.5)
-        x = bipolar_input(rng, (batch, 40))
-        return g, g.model(["N", 40], y, ["N", 10]), x
+        return g.model(["N", n_in], y, ["N", n_out]), bipolar(rng, (batch, n_in))
 
     return without_sign_ties(build, rng)
 
 
-def _cnv(rng: np.random.Generator, explicit_pad: bool, reshape: bool, batch: int = 4):
-    def build(rng: np.random.Generator):
+def _cnv(rng: np.random.Generator, ch: tuple[int, int], pad: int, size: int,
+         explicit_pad: bool, reshape: bool, batch: int) -> Built:
+    """The shared body of cnv_small, cnv_minus_one_pad and cnv_reshape."""
+    c1, c2 = ch
+    after_pool = (size + 4 * pad - 4) // 2
+    if after_pool < 3:
+        raise ValueError(f"input size {size} with pad {pad} is too small for the third conv")
+    final = after_pool - 2
+
+    def build(rng: np.random.Generator) -> Built:
         g = Graph(rng)
-        h = g.sign(g.batch_norm(g.conv("x", 3, 8, 3, pad=1), 8, 27 * 255))
-        if explicit_pad:
-            pads = g.const(np.array([0, 0, 1, 1, 0, 0, 1, 1], np.int64), "pads")
+        h = g.sign(g.conv_bn("x", bipolar(rng, (c1, 3, 3, 3)), UI8_STATS, pad=pad))
+        w = bipolar(rng, (c2, c1, 3, 3))
+        if explicit_pad and pad:
+            pads = g.const(np.array([0, 0, pad, pad, 0, 0, pad, pad], np.int64), "pads")
             h = g.node("Pad", [h, pads, g.const(np.float32(-1.0))], mode="constant")
-            h = g.conv(h, 8, 16, 3, pad=0)
+            h = g.sign(g.conv_bn(h, w, BIPOLAR_STATS))
         else:
-            h = g.conv(h, 8, 16, 3, pad=1)
-        h = g.sign(g.batch_norm(h, 16, 72))
+            h = g.sign(g.conv_bn(h, w, BIPOLAR_STATS, pad=pad))
         h = g.node("MaxPool", [h], kernel_shape=[2, 2], strides=[2, 2])
-        h = g.sign(g.batch_norm(g.conv(h, 16, 16, 3), 16, 144))  # 4x4 -> 2x2, no padding
+        h = g.sign(g.conv_bn(h, bipolar(rng, (c2, c2, 3, 3)), BIPOLAR_STATS))  # no padding
+        flat = c2 * final * final
         if reshape:
             h = g.node("Identity", [h])
-            h = g.node("Reshape", [h, g.const(np.array([-1, 64], np.int64), "shape")])
+            h = g.node("Reshape", [h, g.const(np.array([-1, flat], np.int64), "shape")])
         else:
             h = g.node("Flatten", [h], axis=1)
-        h = g.sign(g.batch_norm(g.matmul(h, 64, 32), 32, 64))
-        y = g.matmul(h, 32, 10)
-        return g, g.model(["N", 3, 8, 8], y, ["N", 10]), image(rng, (batch, 3, 8, 8))
+        h = g.sign(g.dense_bn(h, bipolar(rng, (flat, 32))))
+        y = g.matmul(h, bipolar(rng, (32, 10)))
+        x = image(rng, (batch, 3, size, size))
+        return g.model(["N", 3, size, size], y, ["N", 10]), x
 
     return without_sign_ties(build, rng)
 
 
-def cnv_small(rng: np.random.Generator) -> tuple[onnx.ModelProto, np.ndarray]:
-    """8-bit image, zero-padded convs, BN, Sign, max-pool, unpadded conv, Flatten, dense layers."""
-    return _cnv(rng, explicit_pad=False, reshape=False)
+def cnv_small(rng: np.random.Generator, ch: tuple[int, int] = (8, 16), pad: int = 1,
+              size: int = 8, batch: int = BATCH) -> Built:
+    """8-bit image [N, 3, size, size] (integers 0..255 as float32): conv 3×3 with zero pads `pad`
+    on the 8-bit input, BN, Sign; conv 3×3 pads `pad` on bipolar, BN, Sign; MaxPool 2×2; conv 3×3
+    without padding, BN, Sign; Flatten; MatMul + BN + Sign; MatMul to 10 logits.
+    Needs size + 4·pad ≥ 10."""
+    return _cnv(rng, ch, pad, size, explicit_pad=False, reshape=False, batch=batch)
 
 
-def cnv_minus_one_pad(rng: np.random.Generator) -> tuple[onnx.ModelProto, np.ndarray]:
-    """As cnv_small, but the second conv reads an explicit ONNX Pad with value -1."""
-    return _cnv(rng, explicit_pad=True, reshape=False)
+def cnv_minus_one_pad(rng: np.random.Generator, ch: tuple[int, int] = (8, 16), pad: int = 1,
+                      size: int = 8, batch: int = BATCH) -> Built:
+    """As cnv_small, but the bipolar conv reads an explicit ONNX Pad (mode constant, value -1,
+    pads on H and W only) and has pads 0: −1 padding that a 1-bit datapath holds as is."""
+    return _cnv(rng, ch, pad, size, explicit_pad=True, reshape=False, batch=batch)
 
 
-def cnv_reshape(rng: np.random.Generator) -> tuple[onnx.ModelProto, np.ndarray]:
-    """As cnv_small, with Identity + Reshape([-1, 64]) instead of Flatten."""
-    return _cnv(rng, explicit_pad=False, reshape=True)
+def cnv_reshape(rng: np.random.Generator, ch: tuple[int, int] = (8, 16), pad: int = 1,
+                size: int = 8, batch: int = BATCH) -> Built:
+    """As cnv_small, with Identity + Reshape(shape initializer [-1, C·H·W]) instead of Flatten."""
+    return _cnv(rng, ch, pad, size, explicit_pad=False, reshape=True, batch=batch)
 
 
-def conv_strided(rng: np.random.Generator, batch: int = 4) -> tuple[onnx.ModelProto, np.ndarray]:
-    """A stride-2 padded bipolar conv and a 3x3 stride-2 max-pool with padding."""
+def conv_strided(rng: np.random.Generator, batch: int = BATCH) -> Built:
+    """8-bit image [N, 3, 9, 9]: zero-padded conv + BN + Sign; a bipolar conv with stride 2 and
+    pads 1 (9×9 → 5×5), BN, Sign; MaxPool kernel 3, stride 2, pads 1 (5×5 → 3×3, still exact in
+    float: padding never wins a max); Flatten; MatMul to 10 logits."""
 
-    def build(rng: np.random.Generator):
+    def build(rng: np.random.Generator) -> Built:
         g = Graph(rng)
-        h = g.sign(g.batch_norm(g.conv("x", 3, 8, 3, pad=1), 8, 27 * 255))
-        h = g.sign(g.batch_norm(g.conv(h, 8, 12, 3, pad=1, stride=2), 12, 72))
+        h = g.sign(g.conv_bn("x", bipolar(rng, (8, 3, 3, 3)), UI8_STATS, pad=1))
+        h = g.sign(g.conv_bn(h, bipolar(rng, (12, 8, 3, 3)), BIPOLAR_STATS, pad=1, stride=2))
         h = g.node("MaxPool", [h], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])
         h = g.node("Flatten", [h], axis=1)
-        y = g.matmul(h, 12 * 3 * 3, 10)
-        return g, g.model(["N", 3, 9, 9], y, ["N", 10]), image(rng, (batch, 3, 9, 9))
-
-    return without_sign_ties(build, rng)
-
-
-def bn_near_integer_boundary(rng: np.random.Generator, batch: int = 64):
-    """A bipolar MLP whose batch norm switches within one float32 ulp of an integer accumulator:
-    mean = k ± 1 ulp for an attainable k, gamma = 1, beta = 0."""
-    fan_in, width = 16, 12
-
-    def build(rng: np.random.Generator):
-        g = Graph(rng)
-        a = g.matmul("x", fan_in, width)
-        k = rng.choice(np.arange(-6, 7, 2), width).astype(np.float32)  # same parity as 16
-        mean = np.where(rng.random(width) < 0.5, np.nextafter(k, np.float32(np.inf)),
-                        np.nextafter(k, np.float32(-np.inf))).astype(np.float32)
-        params = [np.ones(width), np.zeros(width), mean, np.ones(width)]
-        names = [g.const(np.asarray(p, np.float32), "bn") for p in params]
-        h = g.sign(g.node("BatchNormalization", [a, *names], epsilon=1e-5))
-        y = g.matmul(h, width, 4)
-        x = bipolar_input(rng, (batch, fan_in))
-        return g, g.model(["N", fan_in], y, ["N", 4]), x
+        y = g.matmul(h, bipolar(rng, (12 * 3 * 3, 10)))
+        return g.model(["N", 3, 9, 9], y, ["N", 10]), image(rng, (batch, 3, 9, 9))
 
     return without_sign_ties(build, rng)
 
 
 def random_bnn(
     rng: np.random.Generator, depth: int = 2, channels: int = 8, size: int = 8, kernel: int = 3,
-    pad: int = 1, pool: bool = True, pad_mode: str = "zero", input_kind: str = "ui8",
-    batch: int = 3,
-) -> tuple[onnx.ModelProto, np.ndarray]:
-    """A random conv BNN: `depth` conv + BN + Sign layers of `channels` channels (padding `pad`,
-    as conv pads or, with pad_mode "minus_one_pad_node", as an explicit -1 Pad on bipolar
-    inputs), an optional 2x2 max-pool after the first layer, Flatten and a dense to 10 logits."""
+    pad: int = 1, pool: bool = True, pad_mode: Literal["zero", "minus_one_pad_node"] = "zero",
+    input_kind: Literal["ui8", "bipolar"] = "ui8", batch: int = 3, zero_gamma: bool = False,
+) -> Built:
+    """A random conv BNN for property-based tests; any parameters give a valid model.
 
-    def build(rng: np.random.Generator):
+    - depth: number of conv + BatchNormalization + Sign layers (fewer if the map gets smaller
+      than the kernel; with none left, the input goes straight to the dense layer).
+    - channels: output channels of every conv (≥ 1); the input always has 3 channels.
+    - size: input height and width.
+    - kernel: square conv kernel size; stride is 1.
+    - pad: padding on each side of every conv (0, 1, 2, ...).
+    - pool: a 2×2 stride-2 MaxPool after the first layer (when the map is at least 2×2).
+    - pad_mode: "zero" puts the padding in the Conv's pads (zeros, also on bipolar maps);
+      "minus_one_pad_node" pads bipolar maps with an explicit Pad node of value −1 and gives the
+      conv pads 0. The 8-bit input is always zero padded by the Conv itself.
+    - input_kind: "ui8" (pixels 0..255) or "bipolar" (±1) input values.
+    - batch: rows of x. zero_gamma: some batch-norm scales exactly 0.
+    Ends with Flatten and a MatMul to 10 logits.
+    """
+
+    def build(rng: np.random.Generator) -> Built:
         g = Graph(rng)
-        h, cin, hw = "x", 3, size
-        bipolar = input_kind == "bipolar"
+        h, cin, hw, is_bipolar = "x", 3, size, input_kind == "bipolar"
         for layer in range(depth):
             if hw + 2 * pad < kernel:
                 break
-            if pad and bipolar and pad_mode == "minus_one_pad_node":
+            w = bipolar(rng, (channels, cin, kernel, kernel))
+            stats = BIPOLAR_STATS if is_bipolar else UI8_STATS
+            if pad and is_bipolar and pad_mode == "minus_one_pad_node":
                 pads = g.const(np.array([0, 0, pad, pad, 0, 0, pad, pad], np.int64), "pads")
                 h = g.node("Pad", [h, pads, g.const(np.float32(-1.0))], mode="constant")
-                h = g.conv(h, cin, channels, kernel, pad=0)
+                h = g.sign(g.conv_bn(h, w, stats, zero_gamma=zero_gamma))
             else:
-                h = g.conv(h, cin, channels, kernel, pad=pad)
-            fan_in = cin * kernel * kernel * (1 if bipolar else 255)
-            h = g.sign(g.batch_norm(h, channels, fan_in))
-            cin, hw, bipolar = channels, hw + 2 * pad - kernel + 1, True
+                h = g.sign(g.conv_bn(h, w, stats, pad=pad, zero_gamma=zero_gamma))
+            cin, hw, is_bipolar = channels, hw + 2 * pad - kernel + 1, True
             if pool and layer == 0 and hw >= 2:
                 h = g.node("MaxPool", [h], kernel_shape=[2, 2], strides=[2, 2])
                 hw //= 2
         h = g.node("Flatten", [h], axis=1)
-        y = g.matmul(h, cin * hw * hw, 10)
+        y = g.matmul(h, bipolar(rng, (cin * hw * hw, 10)))
         x_shape = (batch, 3, size, size)
-        x = bipolar_input(rng, x_shape) if input_kind == "bipolar" else image(rng, x_shape)
-        return g, g.model(["N", 3, size, size], y, ["N", 10]), x
+        x = bipolar(rng, x_shape) if input_kind == "bipolar" else image(rng, x_shape)
+        return g.model(["N", 3, size, size], y, ["N", 10]), x
+
+    return without_sign_ties(build, rng)
+
+
+# ===----------------------------------------------------------------------=== #
+# Batch norm switching within one ulp of an integer
+# ===----------------------------------------------------------------------=== #
+
+
+def unit_var(epsilon: float) -> np.float32:
+    """A float32 var with float32(var + epsilon) == 1 exactly, so 1/sqrt(var + eps) is 1."""
+    eps = np.float32(epsilon)
+    var = np.float32(1) - eps
+    while var + eps != np.float32(1):
+        var = np.nextafter(var, np.float32(1 if var + eps < 1 else -1), dtype=np.float32)
+    return var
+
+
+def ulp_neighbours(k: np.ndarray) -> np.ndarray:
+    """Rows k − 1 ulp, k, k + 1 ulp (float32)."""
+    k = np.asarray(k, np.float32)
+    return np.stack([np.nextafter(k, np.float32(-np.inf)), k, np.nextafter(k, np.float32(np.inf))])
+
+
+def bn_only_model(bn: BatchNorm) -> onnx.ModelProto:
+    """A model of one BatchNormalization on [N, C] with the given parameters."""
+    g = Graph(np.random.default_rng(0))
+    y = g.batch_norm("x", bn)
+    return g.model(["N", len(bn.gamma)], y, ["N", len(bn.gamma)])
+
+
+def bn_switches_within_ulp(bn: BatchNorm, k: np.ndarray) -> np.ndarray:
+    """Per channel: onnxruntime's batch norm changes sign between k − 1 ulp and k + 1 ulp and is
+    not 0 at k, i.e. the float32 switching point lies within one ulp of the integer k."""
+    y = ort_run(bn_only_model(bn), ulp_neighbours(k))
+    return ((y[0] >= 0) != (y[2] >= 0)) & (y[1] != 0)
+
+
+def _near_boundary_bn(rng: np.random.Generator, ks: np.ndarray) -> BatchNorm:
+    """Batch norm switching within one ulp of ks: beta = 0, mean = k ± 1 ulp, var + eps = 1,
+    gamma = ±1 on half the channels (y = ±(acc − mean) exactly), ±[1, 3] on the others."""
+    width = len(ks)
+    magnitude = np.where(rng.random(width) < 0.5, 1.0, rng.uniform(1.0, 3.0, width))
+    gamma = (magnitude * mixed_signs(rng, width)).astype(np.float32)
+    up = rng.random(width) < 0.5
+    mean = np.where(up, np.nextafter(ks, np.float32(np.inf)), np.nextafter(ks, np.float32(-np.inf)))
+    var = np.full(width, unit_var(1e-5), np.float32)
+    return BatchNorm(gamma, np.zeros(width, np.float32), mean.astype(np.float32), var)
+
+
+def _attaining_rows(rng: np.random.Generator, w: np.ndarray, ks: np.ndarray) -> np.ndarray:
+    """One ±1 row per column c of w with row @ w[:, c] == ks[c] (ks of fan_in's parity)."""
+    fan_in = w.shape[0]
+    rows = np.array(w.T, np.float32)
+    for row, k in zip(rows, ks, strict=True):
+        flips = rng.choice(fan_in, size=int(fan_in - k) // 2, replace=False)
+        row[flips] *= -1
+    return rows
+
+
+def bn_near_integer_boundary(rng: np.random.Generator, fan_in: int = 16, width: int = 12,
+                             batch: int = BATCH) -> Built:
+    """±1 input [N, fan_in] → MatMul → BatchNormalization → Sign → MatMul to 4 logits, where
+    every channel's float32 batch norm switches sign within one ulp of a nonzero integer
+    accumulator value k (mean = k ± 1 ulp, beta = 0, gamma = ±1 or ±[1, 3], var + eps = 1),
+    checked with onnxruntime; no exact tie on x. x has one row per channel that makes that
+    channel's accumulator exactly k, then `batch` random rows."""
+    ks_all = np.arange(-fan_in + 2, fan_in - 1, 2)
+    ks_all = ks_all[(ks_all != 0) & (np.abs(ks_all) <= 6)]
+
+    def build(rng: np.random.Generator) -> Built:
+        g = Graph(rng)
+        w = bipolar(rng, (fan_in, width))
+        ks = rng.choice(ks_all, width).astype(np.float32)
+        bn = _near_boundary_bn(rng, ks)
+        for _ in range(MAX_DRAWS):
+            bad = ~bn_switches_within_ulp(bn, ks)
+            if not bad.any():
+                break
+            redraw = _near_boundary_bn(rng, ks)
+            for name in ("gamma", "mean"):
+                getattr(bn, name)[bad] = getattr(redraw, name)[bad]
+        h = g.sign(g.batch_norm(g.matmul("x", w), bn))
+        y = g.matmul(h, bipolar(rng, (width, 4)))
+        x = np.concatenate([_attaining_rows(rng, w, ks), bipolar(rng, (batch, fan_in))])
+        return g.model(["N", fan_in], y, ["N", 4]), x
 
     return without_sign_ties(build, rng)
 
@@ -313,99 +554,198 @@ def random_bnn(
 # ===----------------------------------------------------------------------=== #
 
 
-def _quant(g: Graph, x: str, scale: float, bits: int, signed: bool) -> str:
+def _quant(g: Graph, x: str, scale: float, bits: int, signed: bool,
+           rounding: str = "ROUND") -> str:
+    """QONNX Quant with zero point 0, narrow=0."""
     args = [x, g.const(np.float32(scale), "s"), g.const(np.float32(0), "z"),
             g.const(np.float32(bits), "b")]
     return g.node("Quant", args, domain=QONNX_DOMAIN, signed=int(signed), narrow=0,
-                  rounding_mode="ROUND")
+                  rounding_mode=rounding)
 
 
-def qonnx_mlp(rng: np.random.Generator, batch: int = 8) -> tuple[onnx.ModelProto, np.ndarray]:
-    """Brevitas style: BipolarQuant input, float weights behind BipolarQuant / 1-bit Quant,
-    BatchNorm, BipolarQuant activations, a bipolar MultiThreshold layer, final Mul scale."""
+def _bipolar_quant(g: Graph, x: str, scale: float = 1.0) -> str:
+    return g.node("BipolarQuant", [x, g.const(np.float32(scale), "s")], domain=QONNX_DOMAIN)
 
-    def build(rng: np.random.Generator):
+
+def _float_weights(g: Graph, shape: tuple[int, int]) -> tuple[str, np.ndarray]:
+    """Brevitas-like latent float weights N(0, 0.1) and their BipolarQuant pattern (0 → +1)."""
+    w = g.rng.normal(0, 0.1, shape).astype(np.float32)
+    return g.const(w, "w"), np.where(w >= 0, 1.0, -1.0)
+
+
+def _qdense_bn(g: Graph, h: str, shape: tuple[int, int], one_bit_quant: bool = False) -> str:
+    """MatMul with float weights behind BipolarQuant (or 1-bit signed Quant), then batch norm."""
+    name, pattern = _float_weights(g, shape)
+    w = _quant(g, name, 1.0, 1, True) if one_bit_quant else _bipolar_quant(g, name)
+    center, spread = acc_stats(pattern.sum(0), shape[0], BIPOLAR_STATS)
+    return g.batch_norm(g.node("MatMul", [h, w]), bn_params(g.rng, center, spread))
+
+
+def qonnx_mlp(rng: np.random.Generator, sizes: tuple[int, ...] = (24, 32, 16, 16, 10),
+              batch: int = BATCH) -> Built:
+    """Brevitas-style QONNX on a float input [N, 24]: BipolarQuant(scale 1); MatMul with float
+    weights behind BipolarQuant, BN, BipolarQuant; MatMul with weights behind a 1-bit signed
+    Quant (narrow 0), BN, BipolarQuant; MatMul, MultiThreshold (one sorted threshold per channel,
+    some on attainable accumulators, out_scale 2, out_bias −1, BIPOLAR); MatMul with BipolarQuant
+    weights and a scalar Mul to the logits."""
+    n_in, h1, h2, h3, n_out = sizes
+
+    def build(rng: np.random.Generator) -> Built:
         g = Graph(rng)
-        one = g.const(np.float32(1.0), "s")
-        h = g.node("BipolarQuant", ["x", one], domain=QONNX_DOMAIN)
-        w0 = g.node("BipolarQuant", [g.const(rng.normal(0, 0.1, (24, 16)).astype(np.float32)),
-                                     one], domain=QONNX_DOMAIN)
-        a = g.node("BatchNormalization", [g.node("MatMul", [h, w0]), *_bn_consts(g, 16, 24)])
-        h = g.node("BipolarQuant", [a, one], domain=QONNX_DOMAIN)
-        w1 = _quant(g, g.const(rng.normal(0, 0.1, (16, 12)).astype(np.float32)), 1.0, 1, True)
-        a = g.node("MatMul", [h, w1])
-        thresholds = np.sort(rng.integers(-4, 5, (12, 1)).astype(np.float32) + 0.5, axis=1)
-        h = g.node("MultiThreshold", [a, g.const(thresholds, "t")], domain=QONNX_DOMAIN,
-                   out_scale=2.0, out_bias=-1.0, out_dtype="BIPOLAR")
-        y = g.node("MatMul", [h, g.const(g.bipolar((12, 10)), "w")])
-        y = g.node("Mul", [y, g.const(np.float32(0.25))])
-        x = rng.normal(size=(batch, 24)).astype(np.float32)
-        return g, g.model(["N", 24], y, ["N", 10], domains=(QONNX_DOMAIN,)), x
+        h = _bipolar_quant(g, "x")
+        h = _bipolar_quant(g, _qdense_bn(g, h, (n_in, h1)))
+        h = _bipolar_quant(g, _qdense_bn(g, h, (h1, h2), one_bit_quant=True))
+        name, _ = _float_weights(g, (h2, h3))
+        a = g.node("MatMul", [h, _bipolar_quant(g, name)])
+        thresholds = (rng.integers(-4, 5, (h3, 1)) + rng.choice([0.0, 0.5], (h3, 1)))
+        h = g.node("MultiThreshold", [a, g.const(thresholds.astype(np.float32), "t")],
+                   domain=QONNX_DOMAIN, out_scale=2.0, out_bias=-1.0, out_dtype="BIPOLAR")
+        name, _ = _float_weights(g, (h3, n_out))
+        y = g.node("MatMul", [h, _bipolar_quant(g, name)])
+        y = g.node("Mul", [y, g.const(np.float32(rng.uniform(0.05, 0.5)))])
+        x = rng.normal(size=(batch, n_in)).astype(np.float32)
+        return g.model(["N", n_in], y, ["N", n_out], domains=(QONNX_DOMAIN,)), x
 
-    return without_sign_ties(build, rng)
+    return build(rng)
 
 
-def _bn_consts(g: Graph, channels: int, fan_in: int) -> list[str]:
-    rng = g.rng
-    gamma = rng.uniform(0.2, 2.0, channels) * rng.choice([-1.0, 1.0], channels)
-    params = [gamma, rng.normal(0, 1, channels), rng.normal(0, np.sqrt(fan_in) / 2, channels),
-              rng.uniform(0.5, 2.0, channels) * fan_in]
-    return [g.const(p.astype(np.float32), "bn") for p in params]
+def qonnx_multibit(rng: np.random.Generator, batch: int = BATCH) -> Built:
+    """±1 input [N, 20] → MatMul (±1) → Mul 0.25 → 2-bit unsigned Quant (scale 1, ROUND =
+    half-even, hit by accumulator/4 ∈ ½ℤ, clamped to 0..3) → MatMul with bipolar weights → BN
+    → 2-bit unsigned Quant (scale 0.5) → MatMul to 6 logits: integer activations into dense
+    layers."""
 
-
-def qonnx_multibit(rng: np.random.Generator, batch: int = 8):
-    """A 2-bit unsigned Quant activation (scale 0.5, round half even) feeding a bipolar dense."""
-
-    def build(rng: np.random.Generator):
+    def build(rng: np.random.Generator) -> Built:
         g = Graph(rng)
-        a = g.matmul("x", 20, 16)
-        a = g.node("Mul", [a, g.const(np.float32(0.25))])
+        a = g.node("Mul", [g.matmul("x", bipolar(rng, (20, 16))), g.const(np.float32(0.25))])
+        h = _quant(g, a, 1.0, 2, False)
+        w = bipolar(rng, (16, 12))
+        center, spread = acc_stats(w.sum(0), 16, (1.0, 1.0))
+        a = g.batch_norm(g.matmul(h, w), bn_params(rng, center, spread))
         h = _quant(g, a, 0.5, 2, False)
-        y = g.matmul(h, 16, 6)
-        x = bipolar_input(rng, (batch, 20))
-        return g, g.model(["N", 20], y, ["N", 6], domains=(QONNX_DOMAIN,)), x
+        y = g.matmul(h, bipolar(rng, (12, 6)))
+        return g.model(["N", 20], y, ["N", 6], domains=(QONNX_DOMAIN,)), bipolar(rng, (batch, 20))
 
-    return without_sign_ties(build, rng)
+    return build(rng)
 
 
-def qonnx_topk(rng: np.random.Generator, batch: int = 16):
-    """A bipolar MLP ending in TopK(k=1), whose int64 indices are the output."""
+def qonnx_topk(rng: np.random.Generator, sizes: tuple[int, int, int] = (32, 24, 10),
+               batch: int = 16) -> Built:
+    """The Brevitas-style MLP ending in a label: ±1 input → BipolarQuant → MatMul (BipolarQuant
+    float weights) → BN → BipolarQuant → MatMul (BipolarQuant weights) → Mul → TopK(k=1, axis 1),
+    whose int64 indices [N, 1] are the graph output (integer logits tie often: ONNX picks the
+    lower index)."""
+    n_in, hidden, n_out = sizes
 
-    def build(rng: np.random.Generator):
+    def build(rng: np.random.Generator) -> Built:
         g = Graph(rng)
-        h = g.sign(g.batch_norm(g.matmul("x", 32, 24), 24, 32))
-        logits = g.matmul(h, 24, 10)
-        k = g.const(np.array([1], np.int64), "k")
-        g.nodes.append(helper.make_node("TopK", [logits, k], ["values", "label"], axis=1,
-                                        name="topk"))
-        x = bipolar_input(rng, (batch, 32))
-        return g, g.model(["N", 32], "label", ["N", 1], TensorProto.INT64), x
+        h = _bipolar_quant(g, _qdense_bn(g, _bipolar_quant(g, "x"), (n_in, hidden)))
+        name, _ = _float_weights(g, (hidden, n_out))
+        logits = g.node("MatMul", [h, _bipolar_quant(g, name)])
+        logits = g.node("Mul", [logits, g.const(np.float32(0.5))])
+        label = g.topk_label(logits)
+        model = g.model(["N", n_in], label, ["N", 1], TensorProto.INT64, (QONNX_DOMAIN,))
+        return model, bipolar(rng, (batch, n_in))
 
-    return without_sign_ties(build, rng)
+    return build(rng)
 
 
-def finn_onnx_mlp(rng: np.random.Generator, batch: int = 8):
-    """FINN-ONNX after streamlining: an 8-bit input binarized by a BIPOLAR MultiThreshold, a
-    MatMul with ±1 weights, a BINARY MultiThreshold into XnorPopcountMatMul with {0, 1} weights,
-    popcount-domain MultiThreshold (UINT2), TopK."""
+def finn_onnx_mlp(rng: np.random.Generator, batch: int = 8) -> Built:
+    """FINN-ONNX after streamlining (domain finn.custom_op.general, finn_datatype annotations):
+    UINT8 input [N, 16] → MultiThreshold(127.5, out_scale 2, out_bias −1, BIPOLAR) → MatMul with
+    ±1 weights → MultiThreshold to BINARY {0, 1} → XnorPopcountMatMul with BINARY {0, 1}
+    weights → MultiThreshold in the popcount domain (three sorted thresholds in 0..12, UINT2) →
+    TopK(k=1) label."""
 
-    def build(rng: np.random.Generator):
+    def build(rng: np.random.Generator) -> Built:
         g = Graph(rng)
         t0 = np.full((1, 1), 127.5, np.float32)
         b = g.node("MultiThreshold", ["x", g.const(t0, "t")], domain=FINN_DOMAIN,
                    out_scale=2.0, out_bias=-1.0, out_dtype="BIPOLAR")
-        a = g.matmul(b, 16, 12)
+        w1 = g.const(bipolar(rng, (16, 12)), "w")
+        a = g.node("MatMul", [b, w1])
         t1 = rng.integers(-3, 4, (12, 1)).astype(np.float32)
         c = g.node("MultiThreshold", [a, g.const(t1, "t")], domain=FINN_DOMAIN,
                    out_scale=1.0, out_bias=0.0, out_dtype="BINARY")
-        w = g.const(rng.integers(0, 2, (12, 8)).astype(np.float32), "w")
-        p = g.node("XnorPopcountMatMul", [c, w], domain=FINN_DOMAIN)
+        w2 = g.const(rng.integers(0, 2, (12, 8)).astype(np.float32), "w")
+        p = g.node("XnorPopcountMatMul", [c, w2], domain=FINN_DOMAIN)
         t2 = np.sort(rng.integers(2, 11, (8, 3)).astype(np.float32), axis=1)
-        m = g.node("MultiThreshold", [p, g.const(t2, "t")], domain=FINN_DOMAIN, out_dtype="UINT2")
-        k = g.const(np.array([1], np.int64), "k")
-        g.nodes.append(helper.make_node("TopK", [m, k], ["values", "label"], axis=1, name="top"))
-        x = image(rng, (batch, 16))
-        model = g.model(["N", 16], "label", ["N", 1], TensorProto.INT64, (FINN_DOMAIN,))
-        return g, model, x
+        m = g.node("MultiThreshold", [p, g.const(t2, "t")], domain=FINN_DOMAIN,
+                   out_dtype="UINT2")
+        label = g.topk_label(m)
+        model = g.model(["N", 16], label, ["N", 1], TensorProto.INT64, (FINN_DOMAIN,))
+        annotate(model, {"x": "UINT8", b: "BIPOLAR", w1: "BIPOLAR", a: "INT32", c: "BINARY",
+                         w2: "BINARY", p: "UINT4", m: "UINT2"})
+        return model, image(rng, (batch, 16))
 
-    return without_sign_ties(build, rng)
+    return build(rng)
+
+
+# ===----------------------------------------------------------------------=== #
+# The benchmark network
+# ===----------------------------------------------------------------------=== #
+
+
+def big_mlp_sizes(n_weights: int, n_in: int = 784, width: int = 2048,
+                  n_out: int = 10) -> list[int]:
+    """Layer sizes n_in-width-...-width-n_out with about n_weights weights in total."""
+    hidden = max(1, round((n_weights - (n_in + n_out) * width) / (width * width)) + 1)
+    return [n_in] + [width] * hidden + [n_out]
+
+
+def big_mlp(rng: np.random.Generator | None = None, *, n_weights: int = 10_000_000,
+            width: int = 2048, batch: int = BATCH, check_ties: bool = True) -> Built:
+    """A bipolar MLP 784-2048-2048-2048-10 (for the default ≈ 10.03 M ±1 weights; more or fewer
+    hidden layers of `width` for other counts): MatMul + BatchNormalization + Sign per hidden
+    layer, a final MatMul to logits. Builds in a few seconds; `check_ties` re-draws the input
+    batch (not the weights) until onnxruntime sees no sign tie."""
+    rng = np.random.default_rng(0) if rng is None else rng
+    sizes = big_mlp_sizes(n_weights, width=width)
+    g = Graph(rng)
+    h = "x"
+    for fan_in, fan_out in itertools.pairwise(sizes[:-1]):
+        h = g.sign(g.dense_bn(h, bipolar(rng, (fan_in, fan_out))))
+    y = g.matmul(h, bipolar(rng, (sizes[-2], sizes[-1])))
+    model = g.model(["N", sizes[0]], y, ["N", sizes[-1]])
+    for _ in range(MAX_DRAWS):
+        x = bipolar(rng, (batch, sizes[0]))
+        if not check_ties or not sign_ties(model, x):
+            return model, x
+    raise RuntimeError("could not draw an input batch without sign ties")
+
+
+def weight_count(model: onnx.ModelProto) -> int:
+    """Number of weights: elements of the initializers read by MatMul, Gemm and Conv nodes."""
+    weighted = {n.input[1] for n in model.graph.node if n.op_type in ("MatMul", "Gemm", "Conv")}
+    return sum(int(np.prod(t.dims)) for t in model.graph.initializer if t.name in weighted)
+
+
+# ===----------------------------------------------------------------------=== #
+# The zoo
+# ===----------------------------------------------------------------------=== #
+
+
+@dataclass(frozen=True)
+class ZooEntry:
+    """A small builder, the --input-type its model needs (None: the importer can tell) and its
+    reference executor."""
+
+    build: Builder
+    input_type: str | None
+    reference: Callable[[onnx.ModelProto, np.ndarray], np.ndarray]
+
+
+ZOO: dict[str, ZooEntry] = {
+    "mlp_bipolar": ZooEntry(mlp_bipolar, "bipolar", ort_run),
+    "mlp_gemm": ZooEntry(mlp_gemm, "bipolar", ort_run),
+    "cnv_small": ZooEntry(cnv_small, "ui8", ort_run),
+    "cnv_minus_one_pad": ZooEntry(cnv_minus_one_pad, "ui8", ort_run),
+    "conv_strided": ZooEntry(conv_strided, "ui8", ort_run),
+    "cnv_reshape": ZooEntry(cnv_reshape, "ui8", ort_run),
+    "bn_near_integer_boundary": ZooEntry(bn_near_integer_boundary, "bipolar", ort_run),
+    "random_bnn": ZooEntry(random_bnn, "ui8", ort_run),
+    "qonnx_mlp": ZooEntry(qonnx_mlp, None, qonnx_run),
+    "qonnx_multibit": ZooEntry(qonnx_multibit, "bipolar", qonnx_run),
+    "qonnx_topk": ZooEntry(qonnx_topk, "bipolar", qonnx_run),
+    "finn_onnx_mlp": ZooEntry(finn_onnx_mlp, None, qonnx_run),
+}

@@ -21,6 +21,7 @@ Every op states its exact integer (or float32) semantics in its docstring; the i
 
 from __future__ import annotations
 
+import itertools
 from abc import ABC
 from collections.abc import Sequence
 
@@ -517,6 +518,19 @@ def correction_shape(kernel: Sequence[int], pads: Sequence[int], channels: int) 
     kh, kw = kernel
     top, left, bottom, right = pads
     return (min(top, kh) + 1, min(bottom, kh) + 1, min(left, kw) + 1, min(right, kw) + 1, channels)
+
+
+def border_correction(weights: np.ndarray, pads: tuple[int, ...]) -> np.ndarray:
+    """The additive table [top, bottom, left, right hits..., C] that turns a −1-padded
+    accumulator into the zero-padded one: the sum of the weights on the padded taps."""
+    channels, _, kh, kw = weights.shape
+    weights = weights.astype(np.int64)
+    table = np.zeros(correction_shape((kh, kw), pads, channels), dtype=np.int64)
+    rows, cols = np.arange(kh)[:, None], np.arange(kw)[None, :]
+    for th, bh, lh, rh in itertools.product(*(range(n) for n in table.shape[:4])):
+        padded = (rows < th) | (rows >= kh - bh) | (cols < lh) | (cols >= kw - rh)
+        table[th, bh, lh, rh] = weights[:, :, padded].sum(axis=(1, 2))
+    return table
 
 
 @irdl_op_definition

@@ -39,25 +39,16 @@ def pack_rows(bits: np.ndarray) -> np.ndarray:
     return padded.view(np.uint64)
 
 
-def xnor_popcount_dot(
-    patches: np.ndarray, weights: np.ndarray, valid: np.ndarray | None = None
-) -> np.ndarray:
-    """Dot products [M, O] of ±1 patches [M, K] with ±1 weights [O, K]; taps where `valid` is
-    False (zero padding) contribute 0."""
+def xnor_popcount_dot(patches: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Dot products [M, O] of ±1 patches [M, K] with ±1 weights [O, K]: K − 2·popcount(x ⊕ w)."""
     x, w = pack_rows(patches > 0), pack_rows(weights > 0)
-    mask = None if valid is None else pack_rows(valid)
-    taps = np.full(patches.shape[0], patches.shape[1], np.int64)
-    if mask is not None:
-        taps = np.bitwise_count(mask).sum(axis=1, dtype=np.int64)
+    taps = patches.shape[1]
     rows = max(1, _TILE_BYTES // max(1, w.nbytes))
     result = np.empty((patches.shape[0], weights.shape[0]), dtype=np.int64)
     for start in range(0, patches.shape[0], rows):
         tile = slice(start, start + rows)
-        differ = x[tile, None, :] ^ w[None, :, :]
-        if mask is not None:
-            differ &= mask[tile, None, :]
-        mismatches = np.bitwise_count(differ).sum(axis=2, dtype=np.int64)
-        result[tile] = taps[tile, None] - 2 * mismatches
+        mismatches = np.bitwise_count(x[tile, None, :] ^ w[None, :, :]).sum(axis=2, dtype=np.int64)
+        result[tile] = taps - 2 * mismatches
     return result
 
 
@@ -89,35 +80,33 @@ def im2col(
 
 
 def conv2d(op: bnn.Conv2dOp, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """The exact accumulator [N, O, OH, OW] of a conv2d (before any thresholds)."""
-    kernel = op.kernel_size
-    out_channels = weights.shape[0]
-    patches, (oh, ow) = im2col(x, kernel, op.stride_values, op.pad_values, op.padding_value)
-    rows = weights.reshape(out_channels, -1)
-    if bnn.is_bipolar(bnn.tensor_type(op.input).element_type):
-        valid = None
-        if op.padding_value == 0 and any(op.pad_values):
-            ones = np.ones((1, *x.shape[1:]), dtype=np.int8)
-            valid = im2col(ones, kernel, op.stride_values, op.pad_values, 0)[0] > 0
-            valid = np.tile(valid, (x.shape[0], 1))
-        acc = xnor_popcount_dot(patches, rows, valid)
-    else:
-        acc = integer_dot(patches, rows)
-    acc = acc.reshape(x.shape[0], oh, ow, out_channels).transpose(0, 3, 1, 2)
+    """The exact accumulator [N, O, OH, OW] of a conv2d (before any thresholds).
+
+    A zero-padded bipolar input is computed as its −1-padded twin plus the border-class
+    correction (Conv2dOp's `correction` semantics), so every bipolar conv is pure XNOR-popcount.
+    """
+    bipolar = bnn.is_bipolar(bnn.tensor_type(op.input).element_type)
+    zero_padded = bipolar and op.padding_value == 0 and any(op.pad_values)
+    fill = -1 if zero_padded else op.padding_value
+    patches, (oh, ow) = im2col(x, op.kernel_size, op.stride_values, op.pad_values, fill)
+    rows = weights.reshape(weights.shape[0], -1)
+    acc = xnor_popcount_dot(patches, rows) if bipolar else integer_dot(patches, rows)
+    acc = acc.reshape(x.shape[0], oh, ow, weights.shape[0]).transpose(0, 3, 1, 2)
+    if zero_padded:
+        acc += _per_position(op, bnn.border_correction(weights, op.pad_values), x.shape)
     if op.correction is not None:
-        acc = acc + _border_correction(op, x.shape, (oh, ow))
+        acc += _per_position(op, bnn.dense_to_numpy(op.correction), x.shape)
     return acc
 
 
-def _border_correction(op: bnn.Conv2dOp, in_shape: tuple[int, ...], out_hw: tuple[int, int]):
-    """The correction table gathered per output position: [O, OH, OW]."""
-    assert op.correction is not None
+def _per_position(op: bnn.Conv2dOp, table: np.ndarray, in_shape: tuple[int, ...]) -> np.ndarray:
+    """A border-class table [th, bh, lh, rh, O] gathered per output position: [O, OH, OW]."""
     (kh, kw), (sh, sw) = op.kernel_size, op.stride_values
     top, left, _, _ = op.pad_values
-    th, bh = bnn.border_hits(in_shape[2], out_hw[0], kh, sh, top)
-    lh, rh = bnn.border_hits(in_shape[3], out_hw[1], kw, sw, left)
-    table = bnn.dense_to_numpy(op.correction).astype(np.int64)
-    gathered = table[th[:, None], bh[:, None], lh[None, :], rh[None, :]]  # [OH, OW, O]
+    out_h, out_w = bnn.tensor_type(op.output).get_shape()[2:]
+    th, bh = bnn.border_hits(in_shape[2], out_h, kh, sh, top)
+    lh, rh = bnn.border_hits(in_shape[3], out_w, kw, sw, left)
+    gathered = table.astype(np.int64)[th[:, None], bh[:, None], lh[None, :], rh[None, :]]
     return gathered.transpose(2, 0, 1)
 
 

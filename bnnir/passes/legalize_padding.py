@@ -19,7 +19,6 @@ ops on bipolar tensors already pad with ±1 and are left alone.
 
 from __future__ import annotations
 
-import itertools
 import sys
 from dataclasses import dataclass
 
@@ -37,18 +36,6 @@ from xdsl.pattern_rewriter import (
 from bnnir.dialects import bnn
 
 MODES = ("exact", "minus-one")
-
-
-def border_correction(weights: np.ndarray, pads: tuple[int, ...]) -> np.ndarray:
-    """The additive table [top, bottom, left, right hits..., C] that turns a −1-padded
-    accumulator into the zero-padded one: the sum of the weights on the padded taps."""
-    channels, _, kh, kw = weights.shape
-    table = np.zeros(bnn.correction_shape((kh, kw), pads, channels), dtype=np.int64)
-    rows, cols = np.arange(kh)[:, None], np.arange(kw)[None, :]
-    for th, bh, lh, rh in itertools.product(*(range(n) for n in table.shape[:4])):
-        padded = (rows < th) | (rows >= kh - bh) | (cols < lh) | (cols >= kw - rh)
-        table[th, bh, lh, rh] = weights[:, :, padded].sum(axis=(1, 2))
-    return table
 
 
 def _layer_name(op: bnn.Conv2dOp) -> str:
@@ -76,7 +63,7 @@ class ZeroToMinusOnePadding(RewritePattern):
                 raise ValueError(
                     f"bnn.conv2d {_layer_name(op)}: exact padding needs constant weights"
                 )
-            table = border_correction(weights.to_numpy().astype(np.int64), op.pad_values)
+            table = bnn.border_correction(weights.to_numpy(), op.pad_values)
             op.correction = bnn.dense_from_numpy(table.astype(np.int32), bnn.si32)
         else:
             print(

@@ -1,1 +1,0 @@
-%w = bnn.constant bits<"0x0F"> : tensor<2x8xi1>
