@@ -491,10 +491,11 @@ def bn_only_model(bn: BatchNorm) -> onnx.ModelProto:
 
 
 def bn_switches_within_ulp(bn: BatchNorm, k: np.ndarray) -> np.ndarray:
-    """Per channel: onnxruntime's batch norm changes sign between k − 1 ulp and k + 1 ulp and is
-    not 0 at k, i.e. the float32 switching point lies within one ulp of the integer k."""
-    y = ort_run(bn_only_model(bn), ulp_neighbours(k))
-    return ((y[0] >= 0) != (y[2] >= 0)) & (y[1] != 0)
+    """Per channel: onnxruntime's float32 batch norm y crosses zero within one ulp of the integer
+    k (y(k − 1 ulp) ≤ 0 ≤ y(k + 1 ulp) or the reverse, not both 0; y is monotone) and y(k) ≠ 0."""
+    lo, at, hi = ort_run(bn_only_model(bn), ulp_neighbours(k))
+    crosses = ((lo <= 0) & (hi >= 0)) | ((lo >= 0) & (hi <= 0))
+    return crosses & ((lo != 0) | (hi != 0)) & (at != 0)
 
 
 def _near_boundary_bn(rng: np.random.Generator, ks: np.ndarray) -> BatchNorm:
@@ -507,6 +508,19 @@ def _near_boundary_bn(rng: np.random.Generator, ks: np.ndarray) -> BatchNorm:
     mean = np.where(up, np.nextafter(ks, np.float32(np.inf)), np.nextafter(ks, np.float32(-np.inf)))
     var = np.full(width, unit_var(1e-5), np.float32)
     return BatchNorm(gamma, np.zeros(width, np.float32), mean.astype(np.float32), var)
+
+
+def _fit_near_boundary_bn(rng: np.random.Generator, ks: np.ndarray) -> BatchNorm:
+    """`_near_boundary_bn`, re-drawing the channels that onnxruntime does not switch within one
+    ulp of k (or that are exactly 0 at k)."""
+    bn = _near_boundary_bn(rng, ks)
+    for _ in range(MAX_DRAWS):
+        bad = ~bn_switches_within_ulp(bn, ks)
+        if not bad.any():
+            return bn
+        redraw = _near_boundary_bn(rng, ks)
+        bn.gamma[bad], bn.mean[bad] = redraw.gamma[bad], redraw.mean[bad]
+    raise RuntimeError("could not place batch-norm switching points within one ulp")
 
 
 def _attaining_rows(rng: np.random.Generator, w: np.ndarray, ks: np.ndarray) -> np.ndarray:
@@ -533,14 +547,7 @@ def bn_near_integer_boundary(rng: np.random.Generator, fan_in: int = 16, width: 
         g = Graph(rng)
         w = bipolar(rng, (fan_in, width))
         ks = rng.choice(ks_all, width).astype(np.float32)
-        bn = _near_boundary_bn(rng, ks)
-        for _ in range(MAX_DRAWS):
-            bad = ~bn_switches_within_ulp(bn, ks)
-            if not bad.any():
-                break
-            redraw = _near_boundary_bn(rng, ks)
-            for name in ("gamma", "mean"):
-                getattr(bn, name)[bad] = getattr(redraw, name)[bad]
+        bn = _fit_near_boundary_bn(rng, ks)
         h = g.sign(g.batch_norm(g.matmul("x", w), bn))
         y = g.matmul(h, bipolar(rng, (width, 4)))
         x = np.concatenate([_attaining_rows(rng, w, ks), bipolar(rng, (batch, fan_in))])

@@ -502,6 +502,27 @@ def _check_layer_output(op: ThresholdedOp, channels: int, out_elem: Attribute) -
         )
 
 
+def _check_layer_operands(
+    op: Conv2dOp | DenseOp, rank: int
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Shared checks of a layer's input and bipolar weights; returns both shapes."""
+    in_type, w_type = tensor_type(op.input), tensor_type(op.weights)
+    in_shape, w_shape = in_type.get_shape(), w_type.get_shape()
+    _check_rank(op.name, "input", in_shape, [rank])
+    _check_rank(op.name, "weights", w_shape, [rank])
+    _check_static(op.name, "input", in_shape)
+    _check_compute_input(op.name, in_type.element_type)
+    if not is_bipolar(w_type.element_type):
+        raise VerifyException(f"'{op.name}' weights must be bipolar (i1), got {w_type}")
+    if w_shape[1] != in_shape[1]:
+        weights, inputs = ("input channels", "") if rank == 4 else ("columns", " features")
+        raise VerifyException(
+            f"'{op.name}' weights have {w_shape[1]} {weights} but the input has "
+            f"{in_shape[1]}{inputs}"
+        )
+    return in_shape, w_shape
+
+
 def border_hits(
     size: int, out_size: int, kernel: int, stride: int, pad_before: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -614,23 +635,8 @@ class Conv2dOp(ThresholdedOp):
 
     def verify_(self) -> None:
         name = self.name
-        in_type, w_type, out_type = (
-            tensor_type(self.input),
-            tensor_type(self.weights),
-            tensor_type(self.output),
-        )
-        in_shape, w_shape = in_type.get_shape(), w_type.get_shape()
-        _check_rank(name, "input", in_shape, [4])
-        _check_rank(name, "weights", w_shape, [4])
-        _check_static(name, "input", in_shape)
-        _check_compute_input(name, in_type.element_type)
-        if not is_bipolar(w_type.element_type):
-            raise VerifyException(f"'{name}' weights must be bipolar (i1), got {w_type}")
-        if w_shape[1] != in_shape[1]:
-            raise VerifyException(
-                f"'{name}' weights have {w_shape[1]} input channels but the input has "
-                f"{in_shape[1]}"
-            )
+        in_type, out_type = tensor_type(self.input), tensor_type(self.output)
+        in_shape, w_shape = _check_layer_operands(self, 4)
         _check_pairs(name, "strides", self.stride_values, 2, 1)
         _check_pairs(name, "pads", self.pad_values, 4, 0)
         pads = self.pad_values
@@ -706,26 +712,10 @@ class DenseOp(ThresholdedOp):
         )
 
     def verify_(self) -> None:
-        name = self.name
-        in_type, w_type, out_type = (
-            tensor_type(self.input),
-            tensor_type(self.weights),
-            tensor_type(self.output),
-        )
-        in_shape, w_shape = in_type.get_shape(), w_type.get_shape()
-        _check_rank(name, "input", in_shape, [2])
-        _check_rank(name, "weights", w_shape, [2])
-        _check_static(name, "input", in_shape)
-        _check_compute_input(name, in_type.element_type)
-        if not is_bipolar(w_type.element_type):
-            raise VerifyException(f"'{name}' weights must be bipolar (i1), got {w_type}")
-        if w_shape[1] != in_shape[1]:
-            raise VerifyException(
-                f"'{name}' weights have {w_shape[1]} columns but the input has {in_shape[1]} "
-                "features"
-            )
+        out_type = tensor_type(self.output)
+        in_shape, w_shape = _check_layer_operands(self, 2)
         _check_layer_output(self, w_shape[0], out_type.element_type)
-        _check_shape(name, (in_shape[0], w_shape[0]), out_type.get_shape())
+        _check_shape(self.name, (in_shape[0], w_shape[0]), out_type.get_shape())
 
 # ===----------------------------------------------------------------------=== #
 # Activations and float arithmetic (before threshold fusion)
