@@ -19,6 +19,12 @@ def _legalize_padding() -> type[ModulePass]:
     return LegalizePadding
 
 
+def _fold() -> type[ModulePass]:
+    from bnnir.passes.fold import Fold
+
+    return Fold
+
+
 def _canonicalize() -> type[ModulePass]:
     from xdsl.transforms.canonicalize import CanonicalizePass
 
@@ -44,6 +50,7 @@ def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
     return {
         "bnn-threshold-fusion": _threshold_fusion,
         "bnn-legalize-padding": _legalize_padding,
+        "bnn-fold": _fold,
         "canonicalize": _canonicalize,
         "cse": _cse,
         "dce": _dce,

@@ -1,6 +1,7 @@
 """bnn-translate: into and out of bnnir (ONNX import; HLS, CIRCT and report emitters).
 
     bnn-translate --import-onnx MODEL.onnx [--input-type ui8|si8|bipolar|binary] [-o OUT.mlir]
+    bnn-translate IN.mlir --emit-report [--format text|json] [-o OUT]
 
 Each translation is one entry of TRANSLATIONS; the emitters of later stages add theirs there.
 """
@@ -35,6 +36,14 @@ def import_onnx(args: argparse.Namespace) -> str:
     return print_module(translate(args.import_onnx, args.input_type))
 
 
+def emit_report(args: argparse.Namespace) -> str:
+    from bnnir.backends.report import build_report, render_json, render_text
+    from bnnir.tools.cli import load_module
+
+    report = build_report(load_module(args.input))
+    return render_json(report) if args.format == "json" else render_text(report)
+
+
 @dataclass(frozen=True)
 class Translation:
     flag: str
@@ -46,6 +55,8 @@ class Translation:
 TRANSLATIONS = (
     Translation("--import-onnx", "import an ONNX / QONNX / FINN-ONNX model (the argument)",
                 import_onnx, reads_mlir=False),
+    Translation("--emit-report", "print the folding report of a folded module",
+                emit_report, reads_mlir=True),
 )
 
 
@@ -60,6 +71,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
             modes.add_argument(t.flag, metavar="FILE", help=t.help)
     parser.add_argument("--input-type", choices=["ui8", "si8", "bipolar", "binary"],
                         help="what the ONNX model's float input holds (with --import-onnx)")
+    parser.add_argument("--format", choices=["text", "json"], default="text",
+                        help="report format (with --emit-report)")
     parser.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
     return parser.parse_args(argv)
 

@@ -1,0 +1,224 @@
+"""The cost model: cycles per frame, LUTs, BRAM18s and stream widths of each streaming kernel.
+
+This is the single source of these numbers: folding, the report and (later) the hwstream
+interpreter's cycle count and the backends read them from here. The formulas reproduce FINN's, so
+that our foldings compare with FINN's on FINN's own terms (Xilinx/finn, src/finn/custom_op/
+fpgadataflow/; FINN-R, Blott et al. 2018, for the LUT estimate of the matrix-vector unit):
+
+* MVTU (FINN's MVAU): cycles = OFM_H·OFM_W·(MH/PE)·(MW/SIMD)   [matrixvectoractivation.py]
+* sliding window: IFM_W·K_H·(C/SIMD) + OFM_H·max(OFM_W·K_W·K_H·(C/SIMD), stride·IFM_W·(C/SIMD))
+                                                        [hls/convolutioninputgenerator_hls.py]
+* padding: OH·OW·(C/SIMD)                                          [fmpadding.py]
+* binary max-pool: IFM_DIM²·(1 + 1/K²)                             [streamingmaxpool.py]
+* thresholding: H·W·(C/PE)                                          [thresholding.py]
+
+Where FINN gives no estimate (the LUTs of padding, pooling, width converters and label select)
+the figure is ours and says so.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Cost:
+    """One kernel's cycles per frame and resources."""
+
+    cycles: int
+    luts: int
+    brams: int
+
+
+def divisors(n: int) -> list[int]:
+    """All positive divisors of n, ascending (FINN's set of legal PE / SIMD values)."""
+    small = [d for d in range(1, math.isqrt(n) + 1) if n % d == 0]
+    return sorted(set(small + [n // d for d in small]))
+
+
+# ===----------------------------------------------------------------------=== #
+# Memories (FINN's BRAM18 mapping)
+# ===----------------------------------------------------------------------=== #
+
+
+def bram18_for(depth: int, width: int) -> int:
+    """BRAM18s for a depth × width memory, with FINN's aspect-ratio table
+    (matrixvectoractivation.py: bram_estimation)."""
+    if depth == 0 or width == 0:
+        return 0
+    if width == 1:
+        return math.ceil(depth / 16384)
+    if width == 2:
+        return math.ceil(depth / 8192)
+    if width <= 4:
+        return math.ceil(depth / 4096) * math.ceil(width / 4)
+    if width <= 9:
+        return math.ceil(depth / 2048) * math.ceil(width / 9)
+    if width <= 18 or depth > 512:
+        return math.ceil(depth / 1024) * math.ceil(width / 18)
+    return math.ceil(depth / 512) * math.ceil(width / 36)
+
+
+LUTRAM_DEPTH = 128
+"""Weight memories this shallow go into LUTs (FINN's internal_embedded rule)."""
+
+
+# ===----------------------------------------------------------------------=== #
+# Kernels
+# ===----------------------------------------------------------------------=== #
+
+
+@dataclass(frozen=True)
+class MatrixVectorUnit:
+    """An MH × MW matrix-vector(-threshold) unit applied to `vectors` input vectors per frame."""
+
+    rows: int  # MH: output channels
+    columns: int  # MW: C·K·K
+    vectors: int  # OFM_H·OFM_W (1 for a dense layer)
+    input_bits: int  # 1 for bipolar inputs
+    signed_input: bool = False
+    threshold_steps: int = 0  # 2^B − 1 comparators per PE; 0 without thresholds
+    border_classes: int = 1  # threshold copies for exact padding
+
+    @property
+    def macs(self) -> int:
+        return self.rows * self.columns * self.vectors
+
+    def legal(self, pe: int, simd: int) -> bool:
+        return self.rows % pe == 0 and self.columns % simd == 0
+
+    def cycles(self, pe: int, simd: int) -> int:
+        return self.vectors * (self.rows // pe) * (self.columns // simd)
+
+    def accumulator_bits(self) -> int:
+        """FINN-R's accumulator width: alpha = log2(MW) + W + A − 1 − signed, W = 1."""
+        alpha = math.log2(self.columns) + 1 + self.input_bits - 1 - int(self.signed_input)
+        return math.ceil(alpha + math.log2(1 + 2**-alpha) + 1)
+
+    def cost(self, pe: int, simd: int) -> Cost:
+        """FINN-R's LUT estimate (hls/matrixvectoractivation_hls.py: lut_estimation) and FINN's
+        BRAM18 estimate, with 1-bit weights (W = 1) and LUT multipliers."""
+        weight_bits, act_bits = 1, self.input_bits
+        width = weight_bits + act_bits
+        mult = simd * (2 * math.ceil(width / 6) - 1) * width
+        adder_tree = width * (2 * simd - 1)
+        acc = self.accumulator_bits()
+        tmem = (self.rows // pe) * self.border_classes
+        thresholds = self.threshold_steps * acc * math.ceil(tmem / 64)
+        comparators = self.threshold_steps * acc
+        wmem = self.rows * self.columns // (pe * simd)
+        in_luts = wmem <= LUTRAM_DEPTH
+        weight_luts = pe * simd * weight_bits * math.ceil(wmem / 64) if in_luts else 0
+        luts = int(300 + 1.1 * pe * (mult + adder_tree + acc + thresholds + comparators)
+                   + weight_luts)
+        brams = 0 if in_luts else bram18_for(wmem, simd * weight_bits * pe)
+        return Cost(self.cycles(pe, simd), luts, brams)
+
+
+@dataclass(frozen=True)
+class SlidingWindow:
+    """FINN's ConvolutionInputGenerator: K×K windows over a (padded) IFM_DIM² × C map."""
+
+    channels: int
+    ifm_dim: tuple[int, int]  # (H, W) of its input, padding included
+    ofm_dim: tuple[int, int]
+    kernel: tuple[int, int]
+    stride: int
+    bits: int
+
+    def legal(self, simd: int) -> bool:
+        return self.channels % simd == 0
+
+    def cycles(self, simd: int) -> int:
+        folds = self.channels // simd
+        iw, (oh, ow), (kh, kw) = self.ifm_dim[1], self.ofm_dim, self.kernel
+        write_block = ow * kw * kh * folds
+        read_block = self.stride * iw * folds
+        return iw * kh * folds + oh * max(write_block, read_block)
+
+    def cost(self, simd: int) -> Cost:
+        """Line buffer of K + stride rows (hls/convolutioninputgenerator_hls.py)."""
+        depth = self.ifm_dim[1] * self.channels // simd
+        for limit, width in ((512, 36), (1024, 18), (2048, 9), (4096, 4), (8192, 2)):
+            if depth <= limit:
+                bram_width, bram_depth = width, limit
+                break
+        else:
+            bram_width, bram_depth = 1, 16384
+        rows = self.kernel[0] + self.stride
+        brams = rows * math.ceil(simd * self.bits / bram_width) * math.ceil(depth / bram_depth)
+        return Cost(self.cycles(simd), 300, brams)
+
+
+@dataclass(frozen=True)
+class Padding:
+    """FINN's FMPadding: writes OH·OW·C/SIMD words, pad words included."""
+
+    channels: int
+    out_dim: tuple[int, int]
+    bits: int
+
+    def legal(self, simd: int) -> bool:
+        return self.channels % simd == 0
+
+    def cost(self, simd: int) -> Cost:
+        cycles = self.out_dim[0] * self.out_dim[1] * (self.channels // simd)
+        return Cost(cycles, 50 + simd * self.bits, 0)  # LUTs: ours (a word mux + counters)
+
+
+@dataclass(frozen=True)
+class BinaryMaxPool:
+    """FINN's StreamingMaxPool on a binary map: an OR over each window, all channels per word."""
+
+    channels: int
+    ifm_dim: int
+    kernel: int
+
+    def cost(self) -> Cost:
+        cycles = int(self.ifm_dim**2 * (1 + 1 / self.kernel**2))
+        row_buffer = self.ifm_dim // self.kernel * self.channels  # bits
+        return Cost(cycles, 50 + 2 * self.channels + math.ceil(row_buffer / 64), 0)  # ours
+
+
+@dataclass(frozen=True)
+class Thresholding:
+    """A standalone multi-threshold unit (FINN's Thresholding)."""
+
+    channels: int
+    pixels: int
+    input_bits: int
+    steps: int
+
+    def legal(self, pe: int) -> bool:
+        return self.channels % pe == 0
+
+    def cost(self, pe: int) -> Cost:
+        tmem = self.channels // pe
+        luts = self.input_bits * pe * max(1, self.steps) + (
+            pe * self.input_bits * math.ceil(tmem / 64) if tmem > 1 else 0)
+        return Cost(self.pixels * tmem, luts, 0)
+
+
+@dataclass(frozen=True)
+class WidthConverter:
+    """A stream width converter between one word width and another, one a multiple of the other."""
+
+    in_width: int
+    out_width: int
+    in_words: int
+
+    def cost(self) -> Cost:
+        out_words = self.in_words * self.in_width // self.out_width
+        return Cost(max(self.in_words, out_words), 20 + max(self.in_width, self.out_width), 0)
+
+
+@dataclass(frozen=True)
+class LabelSelect:
+    """Arg-max over `labels` values arriving PE per cycle."""
+
+    labels: int
+    bits: int
+
+    def cost(self, pe: int = 1) -> Cost:
+        return Cost(self.labels // pe, 50 + pe * self.bits * 2, 0)  # ours

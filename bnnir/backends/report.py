@@ -1,0 +1,115 @@
+"""The folding report: per streaming kernel its parallelism, cycles and resources, and totals.
+
+    bnn-translate IN.mlir --emit-report [--format text|json]
+
+The module must be folded (bnn-fold). Each layer expands into its kernels in stream order (a conv
+into pad, window, dwc and mvtu), with the cost model's numbers. The latency is the sum of the
+kernels' cycles per frame, an upper bound for a pipeline in which each kernel starts once its
+predecessor has finished a frame.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from xdsl.dialects.builtin import DictionaryAttr, FloatAttr, IntegerAttr, ModuleOp
+
+from bnnir.analysis.folding import Choice, Layer, hardware_layers
+from bnnir.diagnostics import BnnirError
+
+
+def _folded_choice(layer: Layer) -> Choice:
+    fold = layer.op.attributes.get("fold")
+    if not isinstance(fold, DictionaryAttr):
+        raise BnnirError(f"layer '{layer.name}'", "has no folding; run bnn-fold first")
+    params = {k: v.value.data for k, v in fold.data.items()
+              if isinstance(v, IntegerAttr) and k in layer.choices[0].params}
+    for choice in layer.choices:
+        if choice.params == params:
+            return choice
+    raise BnnirError(f"layer '{layer.name}'", f"folding {params} is not legal for this layer")
+
+
+def _clock_mhz(module: ModuleOp) -> float:
+    summary = module.attributes.get("bnn.fold")
+    if isinstance(summary, DictionaryAttr):
+        clock = summary.data.get("clock_mhz")
+        if isinstance(clock, FloatAttr):
+            return clock.value.data
+    raise BnnirError("module", "has no bnn.fold summary; run bnn-fold first")
+
+
+def build_report(module: ModuleOp) -> dict[str, Any]:
+    clock_mhz = _clock_mhz(module)
+    rows: list[dict[str, Any]] = []
+    macs, lanes = 0, 0
+    for layer in hardware_layers(module):
+        choice = _folded_choice(layer)
+        macs += layer.macs
+        for kernel in choice.kernels:
+            suffix = "" if len(choice.kernels) == 1 else f".{kernel.kind}"
+            rows.append({
+                "name": layer.name + suffix, "layer": layer.name, "kind": kernel.kind,
+                "shape": _shape(layer), "pe": kernel.pe, "simd": kernel.simd,
+                "cycles": kernel.cost.cycles, "luts": kernel.cost.luts,
+                "brams": kernel.cost.brams,
+            })
+            if kernel.kind == "mvtu":
+                lanes += kernel.pe * kernel.simd
+    if not rows:
+        raise BnnirError("module", "has no hardware layers to report")
+    max_cycles = max(r["cycles"] for r in rows)
+    for row in rows:
+        row["bottleneck_share"] = round(row["cycles"] / max_cycles, 4)
+    return {
+        "layers": rows,
+        "clock_mhz": clock_mhz,
+        "max_cycles": max_cycles,
+        "bottleneck": max(rows, key=lambda r: r["cycles"])["name"],
+        "fps": round(clock_mhz * 1e6 / max_cycles, 3),
+        "latency_cycles": sum(r["cycles"] for r in rows),
+        "latency_us": round(sum(r["cycles"] for r in rows) / clock_mhz, 3),
+        "total_luts": sum(r["luts"] for r in rows),
+        "total_brams": sum(r["brams"] for r in rows),
+        "total_macs": macs,
+        "ideal_cycles": round(macs / lanes, 3) if lanes else 0.0,
+        "efficiency": round(macs / lanes / max_cycles, 4) if lanes else 0.0,
+    }
+
+
+def _shape(layer: Layer) -> str:
+    from bnnir.dialects import bnn
+
+    op = layer.op
+    out = bnn.tensor_type(op.results[0]).get_shape()
+    dims = "x".join(str(d) for d in out[1:])
+    if isinstance(op, bnn.Conv2dOp | bnn.DenseOp):
+        w = bnn.tensor_type(op.weights).get_shape()
+        return f"{'x'.join(str(d) for d in w)} -> {dims}"
+    return dims
+
+
+def render_json(report: dict[str, Any]) -> str:
+    return json.dumps(report, indent=2) + "\n"
+
+
+def render_text(report: dict[str, Any]) -> str:
+    header = f"{'kernel':<22} {'kind':<12} {'shape':<24} {'PE':>5} {'SIMD':>5} {'cycles':>9} " \
+             f"{'LUT':>8} {'BRAM18':>7} {'of max':>7}"
+    lines = [header, "-" * len(header)]
+    for r in report["layers"]:
+        lines.append(
+            f"{r['name']:<22.22} {r['kind']:<12} {r['shape']:<24.24} {r['pe']:>5} {r['simd']:>5} "
+            f"{r['cycles']:>9} {r['luts']:>8} {r['brams']:>7} {r['bottleneck_share']:>7.1%}"
+        )
+    lines += [
+        "-" * len(header),
+        f"total: {report['total_luts']} LUTs, {report['total_brams']} BRAM18s",
+        f"throughput: {report['fps']:.1f} fps at {report['clock_mhz']:g} MHz "
+        f"(bottleneck {report['bottleneck']}, {report['max_cycles']} cycles per frame)",
+        f"latency: at most {report['latency_cycles']} cycles ({report['latency_us']:.1f} us)",
+        f"ideal bound: {report['ideal_cycles']:.1f} cycles (total MACs / sum of PE x SIMD); "
+        f"efficiency {report['efficiency']:.1%}",
+    ]
+    return "\n".join(lines) + "\n"
