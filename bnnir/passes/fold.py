@@ -104,7 +104,7 @@ class Fold(ModulePass):
             bound = int(clock // self.target_fps)
             if bound < best_cycles:
                 raise BnnirError("bnn-fold", f"{self.target_fps:g} fps at {self.clock_mhz:g} "
-                                 f"MHz needs {bound} cycles per frame, but the best folding takes "
+                                 f"MHz allows {bound} cycles per frame, but the best folding takes "
                                  f"{best_cycles} (at most {clock / best_cycles:.1f} fps)")
             folding = fold_for_cycles(layers, bound, fixed)
             assert folding is not None

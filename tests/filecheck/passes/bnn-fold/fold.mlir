@@ -1,0 +1,29 @@
+// RUN: bnn-opt %s -p 'bnn-fold{target-fps=100000 clock-mhz=100}' | filecheck %s
+// RUN: not bnn-opt %s -p 'bnn-fold{target-fps=200000000 clock-mhz=100}' 2>&1 | filecheck %s --check-prefix=INFEASIBLE
+// RUN: bnn-opt %s -p 'bnn-fold{max-luts=1400 clock-mhz=100}' | filecheck %s --check-prefix=BUDGET
+// RUN: not bnn-opt %s -p 'bnn-fold{max-luts=100}' 2>&1 | filecheck %s --check-prefix=TOOSMALL
+// RUN: not bnn-opt %s -p 'bnn-fold{part=xc9z999}' 2>&1 | filecheck %s --check-prefix=PART
+
+// A 64 -> 32 -> 10 bipolar MLP. At 100 kfps and 100 MHz each layer must finish a frame in
+// 1000 cycles: the first (32x64 = 2048 MACs) needs PE·SIMD >= 3, i.e. 4, the second already
+// meets it with PE = SIMD = 1, the cheapest choice.
+func.func @main(%x: tensor<?x64xi1>) -> tensor<?x10xsi32> {
+  %w0 = bnn.constant bits<"0x0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF"> : tensor<32x64xi1>
+  %h = bnn.dense %x, %w0 {onnx_node = "fc0", thresholds = dense<0> : tensor<1x1xsi32>} : tensor<?x64xi1>, tensor<32x64xi1> -> tensor<?x32xi1>
+  %w1 = bnn.constant bits<"0x0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF"> : tensor<10x32xi1>
+  %y = bnn.dense %h, %w1 {onnx_node = "fc1"} : tensor<?x32xi1>, tensor<10x32xi1> -> tensor<?x10xsi32>
+  func.return %y : tensor<?x10xsi32>
+}
+
+// CHECK:      builtin.module attributes {bnn.fold = {clock_mhz = 1.000000e+02 : f64, fps = 195312.5 : f64, max_cycles = 512 : i64, bottleneck = "fc0", luts = {{[0-9]+}} : i64, brams = 2 : i64, ideal_cycles = 4.736000e+02 : f64}}
+// CHECK:      bnn.dense %x, %w0 {onnx_node = "fc0", fold = {pe = 1 : i64, simd = 4 : i64, cycles = 512 : i64, luts = {{[0-9]+}} : i64, brams = 1 : i64}
+// CHECK:      bnn.dense %h, %w1 {onnx_node = "fc1", fold = {pe = 1 : i64, simd = 1 : i64, cycles = 320 : i64
+
+// INFEASIBLE: bnn-opt: error: bnn-fold: 2e+08 fps at 100 MHz allows 0 cycles per frame, but the best folding takes 1 (at most 100000000.0 fps)
+
+// The fastest folding within 1400 LUTs: 32 cycles per frame, 1222 LUTs.
+// BUDGET:     bnn.fold = {clock_mhz = 1.000000e+02 : f64, fps = 3.125000e+06 : f64, max_cycles = 32 : i64, bottleneck = "fc0", luts = 1222 : i64
+
+// TOOSMALL:   bnn-opt: error: bnn-fold: no folding fits 100 LUTs; the smallest needs {{[0-9]+}} LUTs and 0 BRAM18s
+
+// PART:       bnn-opt: error: pass pipeline: bnn-fold: unknown part 'xc9z999'; known parts: xc7z020, xczu7ev, xcku115, xcu250

@@ -1,0 +1,25 @@
+// RUN: echo '{"fc0": {"pe": 2, "simd": 16}}' > %t.ok.json
+// RUN: bnn-opt %s -p 'bnn-fold{folding-file="%t.ok.json" clock-mhz=100}' | filecheck %s
+// RUN: echo '{"fc0": {"pe": 3, "simd": 16}}' > %t.illegal.json
+// RUN: not bnn-opt %s -p 'bnn-fold{folding-file="%t.illegal.json"}' 2>&1 | filecheck %s --check-prefix=ILLEGAL
+// RUN: echo '{"fc9": {"pe": 1}}' > %t.unknown.json
+// RUN: not bnn-opt %s -p 'bnn-fold{folding-file="%t.unknown.json"}' 2>&1 | filecheck %s --check-prefix=UNKNOWN
+// RUN: echo '{"fc0": {"window_simd": 2}}' > %t.param.json
+// RUN: not bnn-opt %s -p 'bnn-fold{folding-file="%t.param.json"}' 2>&1 | filecheck %s --check-prefix=PARAM
+// RUN: echo '{"fc0": ' > %t.broken.json
+// RUN: not bnn-opt %s -p 'bnn-fold{folding-file="%t.broken.json"}' 2>&1 | filecheck %s --check-prefix=BROKEN
+
+// A user folding file fixes the named layers (checked for legality); the others are searched.
+func.func @main(%x: tensor<?x64xi1>) -> tensor<?x10xsi32> {
+  %w0 = bnn.constant bits<"0x0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF"> : tensor<32x64xi1>
+  %h = bnn.dense %x, %w0 {onnx_node = "fc0", thresholds = dense<0> : tensor<1x1xsi32>} : tensor<?x64xi1>, tensor<32x64xi1> -> tensor<?x32xi1>
+  %w1 = bnn.constant bits<"0x0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF"> : tensor<10x32xi1>
+  %y = bnn.dense %h, %w1 {onnx_node = "fc1"} : tensor<?x32xi1>, tensor<10x32xi1> -> tensor<?x10xsi32>
+  func.return %y : tensor<?x10xsi32>
+}
+// CHECK: bnn.fold = {clock_mhz = 1.000000e+02 : f64, fps = 1.562500e+06 : f64, max_cycles = 64 : i64, bottleneck = "fc0"
+// CHECK: bnn.dense %x, %w0 {onnx_node = "fc0", fold = {pe = 2 : i64, simd = 16 : i64, cycles = 64 : i64
+// ILLEGAL: bnn-opt: error: {{.*}}illegal.json: layer 'fc0': {'pe': 3, 'simd': 16} is not a legal folding (PE must divide the output channels
+// UNKNOWN: bnn-opt: error: {{.*}}unknown.json: unknown layer 'fc9'; layers: fc0, fc1
+// PARAM: bnn-opt: error: {{.*}}param.json: layer 'fc0' has no folding parameter window_simd (it has pe, simd)
+// BROKEN: bnn-opt: error: {{.*}}broken.json:2:1: not valid JSON (Expecting value)
