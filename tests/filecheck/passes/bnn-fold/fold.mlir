@@ -24,6 +24,6 @@ func.func @main(%x: tensor<?x64xi1>) -> tensor<?x10xsi32> {
 // The fastest folding within 1400 LUTs: 32 cycles per frame, 1222 LUTs.
 // BUDGET:     bnn.fold = {clock_mhz = 1.000000e+02 : f64, fps = 3.125000e+06 : f64, max_cycles = 32 : i64, bottleneck = "fc0", luts = 1222 : i64
 
-// TOOSMALL:   bnn-opt: error: bnn-fold: no folding fits 100 LUTs; the smallest needs {{[0-9]+}} LUTs and 0 BRAM18s
+// TOOSMALL:   bnn-opt: error: bnn-fold: no folding fits 100 LUTs; the smallest needs {{[0-9]+}} LUTs and {{[0-9]+}} BRAM18s
 
 // PART:       bnn-opt: error: pass pipeline: bnn-fold: unknown part 'xc9z999'; known parts: xc7z020, xczu7ev, xcku115, xcu250
