@@ -1,0 +1,210 @@
+"""Fold the paper's CIFAR-10 network and FINN's CNV for 12 000 fps at 200 MHz, and compare with
+FINN's greedy SetFolding under the same cost model.
+
+The paper's network (Fraser et al. 2017) is BinaryNet's CIFAR-10 topology with "same" padding:
+2x128C3 - MP2 - 2x256C3 - MP2 - 2x512C3 - MP2 - FC1024 - FC1024 - FC10 (1.234 GOP/frame). FINN's
+CNV is 64C3 - 64C3 - MP2 - 128C3 - 128C3 - MP2 - 256C3 - 256C3 - FC512 - FC512 - FC10, unpadded.
+Weights are random ±1 (folding does not depend on their values).
+
+    python benchmarks/fold_paper_network.py [--fps 12000] [--clock-mhz 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp
+
+from bnnir.analysis import cost_model as cm
+from bnnir.analysis.folding import (
+    Choice,
+    Folding,
+    Kernel,
+    Layer,
+    fold_for_cycles,
+    hardware_layers,
+)
+from bnnir.backends.report import build_report, render_text
+from bnnir.dialects import bnn
+from bnnir.frontend.onnx_import import import_onnx
+from bnnir.passes.fold import PARTS, Fold, annotate
+from bnnir.passes.legalize_padding import LegalizePadding
+from bnnir.passes.threshold_fusion import ThresholdFusion
+
+T = TypeVar("T")
+
+PAPER = [("conv", 128, 1), ("conv", 128, 1), ("pool",), ("conv", 256, 1), ("conv", 256, 1),
+         ("pool",), ("conv", 512, 1), ("conv", 512, 1), ("pool",), ("fc", 1024), ("fc", 1024),
+         ("fc", 10)]
+FINN_CNV = [("conv", 64, 0), ("conv", 64, 0), ("pool",), ("conv", 128, 0), ("conv", 128, 0),
+            ("pool",), ("conv", 256, 0), ("conv", 256, 0), ("fc", 512), ("fc", 512), ("fc", 10)]
+
+
+def build(topology: list[tuple], seed: int = 0) -> tuple[onnx.ModelProto, int]:
+    """An ONNX BNN of `topology` on 3x32x32 8-bit images, and its MACs per frame."""
+    rng = np.random.default_rng(seed)
+    nodes, inits = [], []
+    name, channels, size, macs = "x", 3, 32, 0
+
+    def const(values: np.ndarray) -> str:
+        inits.append(numpy_helper.from_array(values.astype(np.float32), f"c{len(inits)}"))
+        return inits[-1].name
+
+    def node(op: str, inputs: list[str], **attrs: object) -> str:
+        out = f"{op.lower()}{len(nodes)}"
+        nodes.append(helper.make_node(op, inputs, [out], name=out, **attrs))
+        return out
+
+    def bn_sign(x: str, c: int) -> str:
+        params = [rng.uniform(0.5, 2, c), rng.normal(size=c), rng.normal(size=c), np.ones(c)]
+        return node("Sign", [node("BatchNormalization", [x, *map(const, params)])])
+
+    flat = False
+    for index, layer in enumerate(topology):
+        if layer[0] == "conv":
+            _, out, pad = layer
+            w = rng.choice([-1.0, 1.0], size=(out, channels, 3, 3))
+            name = node("Conv", [name, const(w)], pads=[pad] * 4, kernel_shape=[3, 3])
+            size = size + 2 * pad - 2
+            macs += size * size * out * channels * 9
+            name, channels = bn_sign(name, out), out
+        elif layer[0] == "pool":
+            name, size = node("MaxPool", [name], kernel_shape=[2, 2], strides=[2, 2]), size // 2
+        else:
+            if not flat:
+                name, channels, flat = node("Flatten", [name]), channels * size * size, True
+            w = rng.choice([-1.0, 1.0], size=(channels, layer[1]))
+            name = node("MatMul", [name, const(w)])
+            macs += channels * layer[1]
+            channels = layer[1]
+            if index < len(topology) - 1:
+                name = bn_sign(name, channels)
+    graph = helper.make_graph(
+        nodes, "cnv", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3, 32, 32])],
+        [helper.make_tensor_value_info(name, TensorProto.FLOAT, ["N", channels])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    return model, macs
+
+
+def finn_set_folding(layers: list[Layer], target: int, wwidth_max: int = 36) -> Folding:
+    """FINN's greedy SetFolding (Xilinx/finn transformation/fpgadataflow/set_folding.py) under
+    our cost model: per kernel, raise SIMD over its divisors (MVAU: while SIMD·wbits <=
+    mvau_wwidth_max) until it beats the target, then PE; with the two-pass relaxation."""
+
+    def greedy(bound: int) -> Folding:
+        picked = []
+        for layer in layers:
+            params = {k: 1 for k in layer.choices[0].params}
+            for key, limit in (("window_simd", None), ("simd", wwidth_max), ("pe", None)):
+                if key not in params:
+                    continue
+                for value in _divisors_for(layer, key):
+                    if limit is not None and value > limit:
+                        break
+                    params[key] = value
+                    if _kernel_cycles(layer, params, key) < bound:
+                        break
+            picked.append((layer, _choice(layer, params)))
+        return Folding(tuple(picked))
+
+    first = greedy(target)
+    return greedy(first.max_cycles) if first.max_cycles > target else first
+
+
+def _divisors_for(layer: Layer, key: str) -> list[int]:
+    return sorted({c.params[key] for c in layer.choices})
+
+
+def _choice(layer: Layer, params: dict[str, int]) -> Choice:
+    legal = [c for c in layer.choices if c.params == params]
+    if legal:
+        return legal[0]
+    # FINN sets the window's and the MVAU's SIMD independently and joins them with a width
+    # converter that need not have one width a multiple of the other (its NoMultiple variant),
+    # which our legal set excludes: build that choice from its parts.
+    window = next(c for c in layer.choices if c.params["window_simd"] == params["window_simd"])
+    mvtu = next(c for c in layer.choices
+                if (c.params["pe"], c.params["simd"]) == (params["pe"], params["simd"]))
+    op = layer.op
+    assert isinstance(op, bnn.Conv2dOp)
+    columns = int(np.prod(bnn.tensor_type(op.weights).get_shape()[1:]))
+    vectors = int(np.prod(bnn.tensor_type(op.output).get_shape()[2:]))
+    bits = 8 if not bnn.is_bipolar(bnn.tensor_type(op.input).element_type) else 1
+    words = vectors * columns // params["window_simd"]
+    dwc = cm.WidthConverter(params["window_simd"] * bits, params["simd"] * bits, words)
+    kernels = [k for k in window.kernels if k.kind in ("pad", "window")]
+    kernels.append(Kernel("dwc", 1, 1, dwc.cost()))
+    kernels += [k for k in mvtu.kernels if k.kind == "mvtu"]
+    return Choice(params, tuple(kernels))
+
+
+def _kernel_cycles(layer: Layer, params: dict[str, int], key: str) -> int:
+    """Cycles of the kernel that `key` folds (the window for window_simd, else the MVTU or the
+    layer's only kernel), whatever the other kernels' parameters."""
+    kind = "window" if key == "window_simd" else None
+    relevant = ("window_simd",) if key == "window_simd" else ("pe", "simd")
+    for choice in layer.choices:
+        if all(choice.params.get(k) == params[k] for k in relevant if k in params):
+            for kernel in choice.kernels:
+                if kernel.kind == (kind or ("mvtu" if "simd" in params else kernel.kind)):
+                    return kernel.cost.cycles
+    raise AssertionError(f"no choice of {layer.name} matches {params}")
+
+
+def timed(stage: str, timings: list[tuple[str, float]], fn: Callable[[], T]) -> T:
+    start = time.perf_counter()
+    result = fn()
+    timings.append((stage, time.perf_counter() - start))
+    return result
+
+
+def compile_network(title: str, topology: list[tuple], fps: float, clock_mhz: float) -> None:
+    timings: list[tuple[str, float]] = []
+    model, macs = timed("build ONNX", timings, lambda: build(topology))
+    module: ModuleOp = timed("import", timings, lambda: import_onnx(model, "ui8"))
+    timed("threshold fusion", timings, lambda: ThresholdFusion().apply(Context(), module))
+    timed("legalize padding", timings, lambda: LegalizePadding().apply(Context(), module))
+    layers = timed("fold: enumerate", timings, lambda: hardware_layers(module))
+    print(f"\n=== {title}: {macs * 2 / 1e9:.3f} GOP/frame, target {fps:g} fps at "
+          f"{clock_mhz:g} MHz ===")
+    try:
+        fold = Fold(target_fps=fps, clock_mhz=clock_mhz, part="xcku115")
+        timed("fold: search", timings, lambda: fold.apply(Context(), module))
+        print(render_text(build_report(module)), end="")
+    except Exception as e:  # an infeasible target is a result here, not a crash
+        print(f"bnn-fold: {e}")
+    bound = int(clock_mhz * 1e6 // fps)
+    greedy = finn_set_folding(layers, bound)
+    optimum = fold_for_cycles(layers, greedy.max_cycles)
+    luts, brams = PARTS["xcku115"]
+    print(f"FINN SetFolding (greedy, SIMD <= 36): {clock_mhz * 1e6 / greedy.max_cycles:.0f} fps, "
+          f"{greedy.luts} LUTs, {greedy.brams} BRAM18s")
+    if optimum is not None:
+        print(f"optimum at the greedy's throughput: {optimum.luts} LUTs, {optimum.brams} "
+              f"BRAM18s; greedy/optimum LUT ratio {greedy.luts / optimum.luts:.2f}")
+    print(f"xcku115: {luts} LUTs, {brams} BRAM18s")
+    annotate(module, greedy, clock_mhz)  # leaves the module folded as FINN would
+    print("stage wall times: " + ", ".join(f"{s} {t * 1e3:.0f} ms" for s, t in timings))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fps", type=float, default=12_000)
+    parser.add_argument("--clock-mhz", type=float, default=200)
+    args = parser.parse_args()
+    compile_network("paper network (BinaryNet CIFAR-10, same padding)", PAPER, args.fps,
+                    args.clock_mhz)
+    compile_network("FINN CNV", FINN_CNV, args.fps, args.clock_mhz)
+    print(f"\n(divisors of 4608: {cm.divisors(4608)})")
+
+
+if __name__ == "__main__":
+    main()
