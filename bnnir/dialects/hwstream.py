@@ -1,0 +1,593 @@
+"""The `hwstream` dialect: a network as a graph of streaming kernels joined by word streams.
+
+A `hwstream.design` holds one block: its argument is the input stream, its `hwstream.yield` the
+output stream, and every op between is a kernel reading one stream and writing one. Streams carry
+W-bit words (`!hwstream.stream<W>`); a word holds `lanes` elements of `bits` bits each, lane 0 in
+the least significant bits. Feature maps stream in NHWC order, channels fastest: a pixel of C
+channels is C / lanes consecutive words. Bipolar elements are bits (1 = +1, 0 = −1).
+
+Every kernel knows the words it reads and writes per frame, so the design's verifier checks that
+each producer writes exactly the words its consumer reads, at the same width. The semantics of each
+kernel are in its docstring; the stream interpreter (bnnir/interp/hwstream.py) implements them and
+the cost model (bnnir/analysis/cost_model.py) gives their cycles and resources.
+
+    hwstream.design @cnv attributes {...} {
+    ^bb0(%in: !hwstream.stream<24>):
+      %w = hwstream.window %in {channels = 3, ...} : !hwstream.stream<24> -> !hwstream.stream<24>
+      ...
+      hwstream.yield %out : !hwstream.stream<32>
+    }
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+
+import numpy as np
+from xdsl.dialects.builtin import (
+    DenseArrayBase,
+    DenseIntOrFPElementsAttr,
+    IntAttr,
+    IntegerAttr,
+    StringAttr,
+    TensorType,
+    i64,
+)
+from xdsl.ir import Attribute, Dialect, ParametrizedAttribute, Region, SSAValue, TypeAttribute
+from xdsl.irdl import (
+    IRDLOperation,
+    ParsePropInAttrDict,
+    irdl_attr_definition,
+    irdl_op_definition,
+    lazy_traits_def,
+    operand_def,
+    opt_prop_def,
+    prop_def,
+    region_def,
+    result_def,
+    traits_def,
+)
+from xdsl.parser import AttrParser
+from xdsl.printer import Printer
+from xdsl.traits import HasParent, IsTerminator, Pure, SymbolOpInterface
+from xdsl.utils.exceptions import VerifyException
+
+from bnnir.dialects.bnn import dense_to_numpy
+
+
+@irdl_attr_definition
+class StreamType(ParametrizedAttribute, TypeAttribute):
+    """A stream of W-bit words: `!hwstream.stream<W>`."""
+
+    name = "hwstream.stream"
+
+    width: IntAttr
+
+    def __init__(self, width: int | IntAttr):
+        super().__init__(IntAttr(width) if isinstance(width, int) else width)
+
+    @classmethod
+    def parse_parameters(cls, parser: AttrParser) -> Sequence[Attribute]:
+        with parser.in_angle_brackets():
+            width = parser.parse_integer(allow_boolean=False, allow_negative=False)
+        return (IntAttr(width),)
+
+    def print_parameters(self, printer: Printer) -> None:
+        printer.print_string(f"<{self.width.data}>")
+
+    def verify(self) -> None:
+        if self.width.data <= 0:
+            raise VerifyException(f"stream width must be positive, got {self.width.data}")
+
+
+def _ints(attr: DenseArrayBase) -> tuple[int, ...]:
+    return tuple(int(v) for v in attr.iter_values())
+
+
+def i64_array(values: Sequence[int]) -> DenseArrayBase:
+    return DenseArrayBase.from_list(i64, list(values))
+
+
+def _int(value: int) -> IntegerAttr:
+    return IntegerAttr(value, i64)
+
+
+def stream_width(value: SSAValue) -> int:
+    if not isinstance(value.type, StreamType):
+        raise VerifyException(f"expected a !hwstream.stream, got {value.type}")
+    return value.type.width.data
+
+
+# ===----------------------------------------------------------------------=== #
+# Kernels
+# ===----------------------------------------------------------------------=== #
+
+
+class KernelOp(IRDLOperation, ABC):
+    """A streaming kernel: one input stream, one output stream."""
+
+    input = operand_def(StreamType)
+    output = result_def(StreamType)
+
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    def prop_int(self, name: str) -> int:
+        attr = self.properties[name]
+        assert isinstance(attr, IntegerAttr)
+        return attr.value.data
+
+    def prop_ints(self, name: str) -> tuple[int, ...]:
+        attr = self.properties[name]
+        assert isinstance(attr, DenseArrayBase)
+        return _ints(attr)
+
+    @property
+    @abstractmethod
+    def lanes_in(self) -> int: ...
+
+    @property
+    @abstractmethod
+    def lanes_out(self) -> int: ...
+
+    @property
+    @abstractmethod
+    def bits_in(self) -> int: ...
+
+    @property
+    @abstractmethod
+    def bits_out(self) -> int: ...
+
+    @abstractmethod
+    def words_in(self) -> int:
+        """Words read per frame."""
+
+    @abstractmethod
+    def words_out(self) -> int:
+        """Words written per frame."""
+
+    def check_positive(self, *names: str) -> None:
+        for name in names:
+            if self.prop_int(name) <= 0:
+                raise VerifyException(f"'{self.name}' {name} must be positive, got "
+                                      f"{self.prop_int(name)}")
+
+    def check_divides(self, part: str, whole: str) -> None:
+        p, w = self.prop_int(part), self.prop_int(whole)
+        if p <= 0 or w % p:
+            raise VerifyException(f"'{self.name}' {part} ({p}) must divide {whole} ({w})")
+
+    def verify_(self) -> None:
+        self.verify_kernel()
+        for what, value, lanes, bits in (("input", self.input, self.lanes_in, self.bits_in),
+                                         ("output", self.output, self.lanes_out, self.bits_out)):
+            if stream_width(value) != lanes * bits:
+                raise VerifyException(
+                    f"'{self.name}' {what} stream must be {lanes} lanes x {bits} bits = "
+                    f"{lanes * bits} bits wide, got !hwstream.stream<{stream_width(value)}>"
+                )
+
+    def verify_kernel(self) -> None:
+        """Kernel-specific checks (divisibility of the folding, memory shapes)."""
+
+
+class _MapKernel(KernelOp, ABC):
+    """A kernel over an H × W × C feature map streamed `simd` channels per word."""
+
+    channels = prop_def(IntegerAttr)
+    height = prop_def(IntegerAttr)
+    width = prop_def(IntegerAttr)
+    simd = prop_def(IntegerAttr)
+    bits = prop_def(IntegerAttr)
+
+    @property
+    def lanes_in(self) -> int:
+        return self.prop_int("simd")
+
+    @property
+    def lanes_out(self) -> int:
+        return self.prop_int("simd")
+
+    @property
+    def bits_in(self) -> int:
+        return self.prop_int("bits")
+
+    @property
+    def bits_out(self) -> int:
+        return self.prop_int("bits")
+
+    @property
+    def folds(self) -> int:
+        return self.prop_int("channels") // self.prop_int("simd")
+
+    def words_in(self) -> int:
+        return self.prop_int("height") * self.prop_int("width") * self.folds
+
+    def verify_kernel(self) -> None:
+        self.check_positive("channels", "height", "width", "bits")
+        self.check_divides("simd", "channels")
+
+
+@irdl_op_definition
+class PadOp(_MapKernel):
+    """Pads an H × W map to (H + top + bottom) × (W + left + right) with `value` in every
+    channel (bipolar: 0 = −1, 1 = +1 as bits), row by row, channels fastest."""
+
+    name = "hwstream.pad"
+
+    pads = prop_def(DenseArrayBase)
+    value = prop_def(IntegerAttr)
+
+    def words_out(self) -> int:
+        top, left, bottom, right = self.prop_ints("pads")
+        height, width = self.prop_int("height"), self.prop_int("width")
+        return (height + top + bottom) * (width + left + right) * self.folds
+
+
+@irdl_op_definition
+class WindowOp(_MapKernel):
+    """The sliding-window unit: for each output pixel (row-major), each kernel tap (ky, kx) and
+    each channel fold, one word of the input map at (y·sh + ky, x·sw + kx). The output of a
+    pixel is thus its im2col column in (ky, kx, c) order."""
+
+    name = "hwstream.window"
+
+    kernel = prop_def(DenseArrayBase)
+    strides = prop_def(DenseArrayBase)
+
+    def output_size(self) -> tuple[int, int]:
+        (kh, kw), (sh, sw) = self.prop_ints("kernel"), self.prop_ints("strides")
+        return ((self.prop_int("height") - kh) // sh + 1, (self.prop_int("width") - kw) // sw + 1)
+
+    def words_out(self) -> int:
+        (kh, kw), (oh, ow) = self.prop_ints("kernel"), self.output_size()
+        return oh * ow * kh * kw * self.folds
+
+
+@irdl_op_definition
+class PoolOp(_MapKernel):
+    """Max pooling with all channels in one word (simd = channels): the maximum of each window,
+    padded taps ignored; on bipolar bits this is the OR of the window."""
+
+    name = "hwstream.pool"
+
+    kernel = prop_def(DenseArrayBase)
+    strides = prop_def(DenseArrayBase)
+    pads = prop_def(DenseArrayBase)
+
+    def output_size(self) -> tuple[int, int]:
+        (kh, kw), (sh, sw) = self.prop_ints("kernel"), self.prop_ints("strides")
+        top, left, bottom, right = self.prop_ints("pads")
+        return ((self.prop_int("height") + top + bottom - kh) // sh + 1,
+                (self.prop_int("width") + left + right - kw) // sw + 1)
+
+    def words_out(self) -> int:
+        oh, ow = self.output_size()
+        return oh * ow * self.folds
+
+
+@irdl_op_definition
+class DwcOp(KernelOp):
+    """A width converter: regroups the stream's lanes from `in_lanes` to `out_lanes` per word
+    (one a multiple of the other), keeping their order."""
+
+    name = "hwstream.dwc"
+
+    in_lanes = prop_def(IntegerAttr)
+    out_lanes = prop_def(IntegerAttr)
+    bits = prop_def(IntegerAttr)
+    words = prop_def(IntegerAttr)
+
+    @property
+    def lanes_in(self) -> int:
+        return self.prop_int("in_lanes")
+
+    @property
+    def lanes_out(self) -> int:
+        return self.prop_int("out_lanes")
+
+    @property
+    def bits_in(self) -> int:
+        return self.prop_int("bits")
+
+    @property
+    def bits_out(self) -> int:
+        return self.prop_int("bits")
+
+    def words_in(self) -> int:
+        return self.prop_int("words")
+
+    def words_out(self) -> int:
+        return self.words_in() * self.lanes_in // self.lanes_out
+
+    def verify_kernel(self) -> None:
+        self.check_positive("in_lanes", "out_lanes", "bits", "words")
+        a, b = self.lanes_in, self.lanes_out
+        if a % b and b % a:
+            raise VerifyException(f"'{self.name}' lane counts {a} and {b} must be multiples of "
+                                  "one another")
+        if (self.words_in() * a) % b:
+            raise VerifyException(f"'{self.name}' {self.words_in()} words of {a} lanes do not "
+                                  f"fill whole words of {b} lanes")
+
+
+@irdl_op_definition
+class MvtuOp(KernelOp):
+    """The matrix-vector-threshold unit: MH × MW binary weights, PE rows and SIMD columns per
+    cycle, over `vectors` input vectors of MW elements per frame.
+
+    Weights are stored as finn-hlslib lays them out: row r goes to PE r mod PE at fold
+    nf = r div PE, column c to fold sf = c div SIMD, lane c mod SIMD; memory word nf·SF + sf of
+    each PE is SIMD bits, lane 0 least significant (`weights`: [PE, NF·SF, ceil(SIMD/8)] bytes).
+    With `xnor` the input is bipolar bits and the accumulator counts matching bits (popcount P);
+    otherwise it sums ±inputs. With thresholds ([classes, PE, NF, T], sorted) a row outputs
+    `bias` + Σ_i [acc ≥ t_i] (hardware compares with ≥ only: falling channels have negated weight
+    rows); the class of a vector is its border class (`border` = the conv's input height, width,
+    kernel, strides and pads) when classes > 1. Without thresholds a row outputs its signed dot
+    product 2P − MW (xnor) or the sum. Outputs: NF words per vector, PE lanes each.
+    """
+
+    name = "hwstream.mvtu"
+
+    rows = prop_def(IntegerAttr)
+    columns = prop_def(IntegerAttr)
+    vectors = prop_def(IntegerAttr)
+    pe = prop_def(IntegerAttr)
+    simd = prop_def(IntegerAttr)
+    input_bits = prop_def(IntegerAttr)
+    output_bits = prop_def(IntegerAttr)
+    weights = prop_def(DenseIntOrFPElementsAttr)
+    thresholds = opt_prop_def(DenseIntOrFPElementsAttr)
+    bias = opt_prop_def(IntegerAttr)
+    xnor = opt_prop_def(IntegerAttr)
+    signed_input = opt_prop_def(IntegerAttr)
+    border = opt_prop_def(DenseArrayBase)
+
+    @property
+    def lanes_in(self) -> int:
+        return self.prop_int("simd")
+
+    @property
+    def lanes_out(self) -> int:
+        return self.prop_int("pe")
+
+    @property
+    def bits_in(self) -> int:
+        return self.prop_int("input_bits")
+
+    @property
+    def bits_out(self) -> int:
+        return self.prop_int("output_bits")
+
+    def words_in(self) -> int:
+        return self.prop_int("vectors") * self.prop_int("columns") // self.prop_int("simd")
+
+    def words_out(self) -> int:
+        return self.prop_int("vectors") * self.prop_int("rows") // self.prop_int("pe")
+
+    @property
+    def bias_value(self) -> int:
+        return 0 if self.bias is None else self.bias.value.data
+
+    @property
+    def is_xnor(self) -> bool:
+        return self.xnor is not None and bool(self.xnor.value.data)
+
+    def weight_memory_shape(self) -> tuple[int, int, int]:
+        pe, simd = self.prop_int("pe"), self.prop_int("simd")
+        depth = self.prop_int("rows") * self.prop_int("columns") // (pe * simd)
+        return pe, depth, (simd + 7) // 8
+
+    def verify_kernel(self) -> None:
+        self.check_positive("rows", "columns", "vectors", "input_bits", "output_bits")
+        self.check_divides("pe", "rows")
+        self.check_divides("simd", "columns")
+        expected = self.weight_memory_shape()
+        if tuple(self.weights.get_shape()) != expected:
+            raise VerifyException(
+                f"'{self.name}' weights must be [PE, WMEM, SIMD bytes] = {list(expected)}, got "
+                f"{list(self.weights.get_shape())}"
+            )
+        if self.thresholds is not None:
+            shape = tuple(self.thresholds.get_shape())
+            nf = self.prop_int("rows") // self.prop_int("pe")
+            if len(shape) != 4 or shape[1:3] != (self.prop_int("pe"), nf):
+                raise VerifyException(
+                    f"'{self.name}' thresholds must be [classes, PE, NF, T] with PE = "
+                    f"{self.prop_int('pe')} and NF = {nf}, got {list(shape)}"
+                )
+            values = dense_to_numpy(self.thresholds)
+            if np.any(np.diff(values, axis=3) < 0):
+                raise VerifyException(f"'{self.name}' thresholds must be sorted ascending")
+
+
+@irdl_op_definition
+class ThresholdOp(KernelOp):
+    """A standalone multi-threshold unit over `pixels` × `channels` values streamed PE channels
+    per word: each value becomes `bias` + Σ_i [v ≥ t_{c,i}] (`thresholds`: [PE, NF, T])."""
+
+    name = "hwstream.threshold"
+
+    channels = prop_def(IntegerAttr)
+    pixels = prop_def(IntegerAttr)
+    pe = prop_def(IntegerAttr)
+    input_bits = prop_def(IntegerAttr)
+    output_bits = prop_def(IntegerAttr)
+    thresholds = prop_def(DenseIntOrFPElementsAttr)
+    bias = opt_prop_def(IntegerAttr)
+
+    @property
+    def lanes_in(self) -> int:
+        return self.prop_int("pe")
+
+    @property
+    def lanes_out(self) -> int:
+        return self.prop_int("pe")
+
+    @property
+    def bits_in(self) -> int:
+        return self.prop_int("input_bits")
+
+    @property
+    def bits_out(self) -> int:
+        return self.prop_int("output_bits")
+
+    def words_in(self) -> int:
+        return self.prop_int("pixels") * self.prop_int("channels") // self.prop_int("pe")
+
+    def words_out(self) -> int:
+        return self.words_in()
+
+    def verify_kernel(self) -> None:
+        self.check_positive("channels", "pixels", "input_bits", "output_bits")
+        self.check_divides("pe", "channels")
+
+
+@irdl_op_definition
+class LabelSelectOp(KernelOp):
+    """The index of the largest of `labels` values (lowest index on ties), read PE per word;
+    writes one word holding the index."""
+
+    name = "hwstream.label_select"
+
+    labels = prop_def(IntegerAttr)
+    pe = prop_def(IntegerAttr)
+    bits = prop_def(IntegerAttr)
+    index_bits = prop_def(IntegerAttr)
+
+    @property
+    def lanes_in(self) -> int:
+        return self.prop_int("pe")
+
+    @property
+    def lanes_out(self) -> int:
+        return 1
+
+    @property
+    def bits_in(self) -> int:
+        return self.prop_int("bits")
+
+    @property
+    def bits_out(self) -> int:
+        return self.prop_int("index_bits")
+
+    def words_in(self) -> int:
+        return self.prop_int("labels") // self.prop_int("pe")
+
+    def words_out(self) -> int:
+        return 1
+
+    def verify_kernel(self) -> None:
+        self.check_divides("pe", "labels")
+
+
+@irdl_op_definition
+class FifoOp(KernelOp):
+    """A FIFO of `depth` words; the stream passes through unchanged."""
+
+    name = "hwstream.fifo"
+
+    depth = prop_def(IntegerAttr)
+    lanes = prop_def(IntegerAttr)
+    bits = prop_def(IntegerAttr)
+    words = prop_def(IntegerAttr)
+
+    @property
+    def lanes_in(self) -> int:
+        return self.prop_int("lanes")
+
+    @property
+    def lanes_out(self) -> int:
+        return self.prop_int("lanes")
+
+    @property
+    def bits_in(self) -> int:
+        return self.prop_int("bits")
+
+    @property
+    def bits_out(self) -> int:
+        return self.prop_int("bits")
+
+    def words_in(self) -> int:
+        return self.prop_int("words")
+
+    def words_out(self) -> int:
+        return self.prop_int("words")
+
+    def verify_kernel(self) -> None:
+        self.check_positive("depth")
+
+
+# ===----------------------------------------------------------------------=== #
+# The design
+# ===----------------------------------------------------------------------=== #
+
+
+@irdl_op_definition
+class YieldOp(IRDLOperation):
+    """The design's output stream."""
+
+    name = "hwstream.yield"
+
+    stream = operand_def(StreamType)
+
+    traits = lazy_traits_def(lambda: (IsTerminator(), HasParent(DesignOp)))
+    assembly_format = "$stream attr-dict `:` type($stream)"
+
+    def __init__(self, stream: SSAValue):
+        super().__init__(operands=[stream])
+
+
+@irdl_op_definition
+class DesignOp(IRDLOperation):
+    """A streaming accelerator. Its block argument is the input stream: each frame of
+    `input_type` (NCHW, batch first) enters in NHWC order, `input_lanes` elements per word of
+    `input_bits` bits each (bipolar as bits). The yielded stream carries each frame of
+    `output_type` in the same way (`output_lanes` per word)."""
+
+    name = "hwstream.design"
+
+    sym_name = prop_def(StringAttr)
+    input_type = prop_def(TensorType)
+    output_type = prop_def(TensorType)
+    input_lanes = prop_def(IntegerAttr)
+    output_lanes = prop_def(IntegerAttr)
+    clock_mhz = opt_prop_def(Attribute)
+    body = region_def("single_block")
+
+    traits = traits_def(SymbolOpInterface())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$sym_name attr-dict-with-keyword $body"
+
+    def __init__(self, name: str, body: Region, properties: dict[str, Attribute]):
+        super().__init__(properties={"sym_name": StringAttr(name), **properties},
+                         regions=[body])
+
+    def kernels(self) -> list[KernelOp]:
+        return [op for op in self.body.block.ops if isinstance(op, KernelOp)]
+
+    def verify_(self) -> None:
+        block = self.body.block
+        if len(block.args) != 1 or not isinstance(block.args[0].type, StreamType):
+            raise VerifyException("'hwstream.design' takes exactly one input stream")
+        if not isinstance(block.last_op, YieldOp):
+            raise VerifyException("'hwstream.design' must end with hwstream.yield")
+        for op in self.kernels():
+            producer = op.input.owner
+            if isinstance(producer, KernelOp) and producer.words_out() != op.words_in():
+                raise VerifyException(
+                    f"'{op.name}' reads {op.words_in()} words per frame but its producer "
+                    f"'{producer.name}' writes {producer.words_out()}"
+                )
+            if not op.output.has_one_use():
+                raise VerifyException(f"'{op.name}' output must feed exactly one kernel")
+
+
+HWStream = Dialect(
+    "hwstream",
+    [DesignOp, YieldOp, PadOp, WindowOp, PoolOp, DwcOp, MvtuOp, ThresholdOp, LabelSelectOp,
+     FifoOp],
+    [StreamType],
+)
