@@ -28,9 +28,11 @@ import numpy as np
 from xdsl.dialects.builtin import (
     DenseArrayBase,
     DenseIntOrFPElementsAttr,
+    FlatSymbolRefAttr,
     IntAttr,
     IntegerAttr,
     StringAttr,
+    SymbolNameConstraint,
     TensorType,
     i64,
 )
@@ -406,7 +408,9 @@ class MvtuOp(KernelOp):
 @irdl_op_definition
 class ThresholdOp(KernelOp):
     """A standalone multi-threshold unit over `pixels` × `channels` values streamed PE channels
-    per word: each value becomes `bias` + Σ_i [v ≥ t_{c,i}] (`thresholds`: [PE, NF, T])."""
+    per word: each value becomes `bias` + Σ_i [v ≥ t_{c,i}], or Σ_i [v ≤ t_{c,i}] for a channel
+    listed in `descending` (`thresholds`: [PE, NF, T], channel c at PE c mod PE, fold c div PE).
+    """
 
     name = "hwstream.threshold"
 
@@ -417,6 +421,7 @@ class ThresholdOp(KernelOp):
     output_bits = prop_def(IntegerAttr)
     thresholds = prop_def(DenseIntOrFPElementsAttr)
     bias = opt_prop_def(IntegerAttr)
+    descending = opt_prop_def(DenseArrayBase)
 
     @property
     def lanes_in(self) -> int:
@@ -549,7 +554,7 @@ class DesignOp(IRDLOperation):
 
     name = "hwstream.design"
 
-    sym_name = prop_def(StringAttr)
+    sym_name = prop_def(SymbolNameConstraint())
     input_type = prop_def(TensorType)
     output_type = prop_def(TensorType)
     input_lanes = prop_def(IntegerAttr)
@@ -585,9 +590,29 @@ class DesignOp(IRDLOperation):
                 raise VerifyException(f"'{op.name}' output must feed exactly one kernel")
 
 
+@irdl_op_definition
+class InstanceOp(IRDLOperation):
+    """Runs the design `design` on a batch: the host side of the accelerator, converting the
+    input tensor into the design's input stream and its output stream back into a tensor."""
+
+    name = "hwstream.instance"
+
+    design = prop_def(FlatSymbolRefAttr)
+    input = operand_def(TensorType)
+    output = result_def(TensorType)
+
+    assembly_format = "$design `(` $input `)` attr-dict `:` type($input) `->` type($output)"
+
+    def __init__(self, design: str, input: SSAValue, output_type: Attribute):
+        super().__init__(operands=[input], properties={"design": FlatSymbolRefAttr(design)},
+                         result_types=[output_type])
+
+
 HWStream = Dialect(
     "hwstream",
-    [DesignOp, YieldOp, PadOp, WindowOp, PoolOp, DwcOp, MvtuOp, ThresholdOp, LabelSelectOp,
-     FifoOp],
+    [
+        DesignOp, YieldOp, InstanceOp, PadOp, WindowOp, PoolOp, DwcOp, MvtuOp, ThresholdOp,
+        LabelSelectOp, FifoOp,
+    ],
     [StreamType],
 )

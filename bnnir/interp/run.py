@@ -29,6 +29,7 @@ from xdsl.ir import Attribute
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import bnn
 from bnnir.interp.bnn import BnnFunctions
+from bnnir.interp.hwstream import HwstreamFunctions
 
 Engine = Callable[[ModuleOp, func.FuncOp, tuple[np.ndarray, ...]], tuple[np.ndarray, ...]]
 
@@ -38,6 +39,7 @@ def interpret(module: ModuleOp, main: func.FuncOp, inputs: tuple[np.ndarray, ...
     interpreter = Interpreter(module)
     interpreter.register_implementations(FuncFunctions())
     interpreter.register_implementations(BnnFunctions())
+    interpreter.register_implementations(HwstreamFunctions())
     return tuple(interpreter.call_op(main, inputs))
 
 

@@ -25,6 +25,12 @@ def _fold() -> type[ModulePass]:
     return Fold
 
 
+def _bnn_to_hwstream() -> type[ModulePass]:
+    from bnnir.passes.bnn_to_hwstream import BnnToHwstream
+
+    return BnnToHwstream
+
+
 def _canonicalize() -> type[ModulePass]:
     from xdsl.transforms.canonicalize import CanonicalizePass
 
@@ -51,6 +57,7 @@ def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
         "bnn-threshold-fusion": _threshold_fusion,
         "bnn-legalize-padding": _legalize_padding,
         "bnn-fold": _fold,
+        "bnn-to-hwstream": _bnn_to_hwstream,
         "canonicalize": _canonicalize,
         "cse": _cse,
         "dce": _dce,

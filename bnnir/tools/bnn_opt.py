@@ -65,8 +65,9 @@ class BnnOptMain(xDSLOptMain):
         from xdsl.dialects.func import Func
 
         from bnnir.dialects.bnn import Bnn
+        from bnnir.dialects.hwstream import HWStream
 
-        for dialect in (Builtin, Func, Arith, Bnn):
+        for dialect in (Builtin, Func, Arith, Bnn, HWStream):
             self.ctx.register_dialect(dialect.name, lambda d=dialect: d)
 
     def register_all_passes(self) -> None:

@@ -84,9 +84,10 @@ def bnnir_context() -> Context:
     from xdsl.dialects.func import Func
 
     from bnnir.dialects.bnn import Bnn
+    from bnnir.dialects.hwstream import HWStream
 
     ctx = Context()
-    for dialect in (Builtin, Func, Arith, Bnn):
+    for dialect in (Builtin, Func, Arith, Bnn, HWStream):
         ctx.load_dialect(dialect)
     return ctx
 

@@ -1,7 +1,7 @@
 // Every bad invocation gives one `bnn-opt: error: WHERE: WHAT` line and a non-zero exit.
 
 // RUN: not bnn-opt %s -p no-such-pass 2>&1 | filecheck %s --check-prefix=PASS
-// PASS: bnn-opt: error: pass pipeline: Unrecognized passes: ['no-such-pass']; available: bnn-fold, bnn-legalize-padding, bnn-threshold-fusion, canonicalize, cse, dce
+// PASS: bnn-opt: error: pass pipeline: Unrecognized passes: ['no-such-pass']; available: bnn-fold, bnn-legalize-padding, bnn-threshold-fusion, bnn-to-hwstream, canonicalize, cse, dce
 // PASS-NOT: Traceback
 
 // RUN: not bnn-opt %s -p 'bnn-legalize-padding{bogus=1}' 2>&1 | filecheck %s --check-prefix=OPTION

@@ -1,0 +1,415 @@
+"""bnn-to-hwstream: the streaming conversion of a folded bnn network into a hwstream design.
+
+The hardware part of `@main` (its layers from the first on: convs, dense layers, pools, pads,
+integer thresholds, label select, up to the first float op) becomes one `hwstream.design`;
+`@main` keeps the host side (a float input binarization before it, an output affine and what
+follows it after) around a `hwstream.instance`.
+Each layer becomes the kernels its folding (the `fold` attributes of bnn-fold) chose:
+
+* a conv: pad (when it pads), window, a width converter when the window's SIMD differs from the
+  MVTU's, and the MVTU. Its weight rows are reordered to the window's (ky, kx, c) column order;
+* a dense layer after a flatten: its columns are permuted from the bnn dialect's (c, h, w)
+  order to the stream's (h, w, c) order;
+* thresholds: a channel compared with ≤ gets its weight row negated (and its thresholds
+  negated), so hardware only compares with ≥; the border-class correction of exact padding is
+  folded into one threshold table per class; with a bipolar input the accumulator counts
+  matching bits P = (d + MW) / 2, so thresholds become ceil((t + MW) / 2), clamped to 0..MW + 1.
+
+Width converters are inserted wherever a producer's lanes per word differ from its consumer's.
+Afterwards the module computes exactly what it computed before (the stream interpreter runs it).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from xdsl.context import Context
+from xdsl.dialects import func
+from xdsl.dialects.builtin import (
+    DictionaryAttr,
+    IntegerAttr,
+    IntegerType,
+    ModuleOp,
+    Signedness,
+    TensorType,
+)
+from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
+from xdsl.passes import ModulePass
+
+from bnnir.diagnostics import BnnirError
+from bnnir.dialects import bnn
+from bnnir.dialects import hwstream as hw
+
+HARDWARE_OPS = (bnn.Conv2dOp, bnn.DenseOp, bnn.MaxPoolOp, bnn.PadOp, bnn.ThresholdOp,
+                bnn.ArgMaxOp, bnn.FlattenOp, bnn.ReshapeOp)
+ACCUMULATOR_BITS = 32
+
+
+def _int(value: int) -> IntegerAttr:
+    return IntegerAttr(int(value), hw.i64)
+
+
+def _is_hardware(op: Operation) -> bool:
+    if isinstance(op, bnn.ThresholdOp):
+        return isinstance(bnn.tensor_type(op.input).element_type, IntegerType)
+    return isinstance(op, HARDWARE_OPS)
+
+
+def element_bits(element: Attribute) -> int:
+    if bnn.is_bipolar(element):
+        return 1
+    if isinstance(element, IntegerType):
+        return element.width.data
+    raise BnnirError("bnn-to-hwstream", f"no stream encoding for element type {element}")
+
+
+def _fold(op: Operation) -> dict[str, int]:
+    fold = op.attributes.get("fold")
+    if not isinstance(fold, DictionaryAttr):
+        name = op.attributes.get("onnx_node") or op.name
+        raise BnnirError("bnn-to-hwstream", f"{name} has no folding; run bnn-fold first")
+    return {k: v.value.data for k, v in fold.data.items() if isinstance(v, IntegerAttr)}
+
+
+# ===----------------------------------------------------------------------=== #
+# Matrix-vector-threshold tables
+# ===----------------------------------------------------------------------=== #
+
+
+def hlslib_weights(weights: np.ndarray, pe: int, simd: int) -> np.ndarray:
+    """±1 weights [MH, MW] as finn-hlslib's memory: [PE, NF·SF, ceil(SIMD/8)] bytes."""
+    rows, columns = weights.shape
+    nf, sf = rows // pe, columns // simd
+    bits = (weights > 0).reshape(nf, pe, sf, simd).transpose(1, 0, 2, 3)
+    return np.packbits(bits.reshape(pe, nf * sf, simd), axis=2, bitorder="little")
+
+
+def hlslib_thresholds(table: np.ndarray, pe: int) -> np.ndarray:
+    """Per-row thresholds [classes, MH, T] as [classes, PE, NF, T]."""
+    classes, rows, steps = table.shape
+    return table.reshape(classes, rows // pe, pe, steps).transpose(0, 2, 1, 3)
+
+
+@dataclass(frozen=True)
+class MatrixTables:
+    weights: np.ndarray  # ±1 [MH, MW], falling rows negated
+    thresholds: np.ndarray | None  # [classes, MH, T] in the accumulator's domain
+
+
+def layer_tables(op: bnn.Conv2dOp | bnn.DenseOp, weights: np.ndarray, xnor: bool) -> MatrixTables:
+    """Weights and thresholds for hardware that compares with >= only."""
+    rows, columns = weights.shape
+    sign = np.ones(rows, np.int64)
+    sign[list(op.descending_channels)] = -1
+    weights = weights * sign[:, None].astype(weights.dtype)
+    if op.thresholds is None:
+        return MatrixTables(weights, None)
+    t = np.broadcast_to(bnn.dense_to_numpy(op.thresholds).astype(np.int64),
+                        (rows, op.thresholds.get_shape()[1])).copy()
+    falling = sign < 0
+    t[falling] = -t[falling][:, ::-1]
+    correction = np.zeros((1, rows), np.int64)
+    if isinstance(op, bnn.Conv2dOp) and op.correction is not None:
+        correction = bnn.dense_to_numpy(op.correction).reshape(-1, rows).astype(np.int64)
+    table = t[None, :, :] - (correction * sign[None, :])[:, :, None]
+    if xnor:  # popcount domain: 2P − MW >= t  <=>  P >= ceil((t + MW) / 2)
+        table = np.clip(-((-(table + columns)) // 2), 0, columns + 1)
+    return MatrixTables(weights, table)
+
+
+# ===----------------------------------------------------------------------=== #
+# The converter
+# ===----------------------------------------------------------------------=== #
+
+
+@dataclass
+class Stream:
+    """The current stream: its value, word layout and the shape of what it carries."""
+
+    value: SSAValue | None
+    lanes: int
+    bits: int
+    elements: int  # per frame
+    map_shape: tuple[int, int, int] | None = None  # (H, W, C) of an NHWC feature map
+    flattened_from: tuple[int, int, int] | None = None  # (C, H, W) before a flatten
+
+
+@dataclass
+class Converter:
+    block: Block
+    stream: Stream
+    input_lanes: int | None = None
+    ops: list[Operation] = field(default_factory=list)
+
+    def add(self, op: hw.KernelOp) -> SSAValue:
+        self.block.add_op(op)
+        return op.output
+
+    def ensure_lanes(self, lanes: int) -> SSAValue:
+        """The current stream at `lanes` per word, through width converters when needed."""
+        s = self.stream
+        if s.value is None:
+            self.input_lanes = lanes
+            s.value = self.block.insert_arg(hw.StreamType(lanes * s.bits), 0)
+            s.lanes = lanes
+            return s.value
+        for step in (math.gcd(s.lanes, lanes), lanes):
+            if step != s.lanes:
+                dwc = hw.DwcOp.create(
+                    operands=[s.value], result_types=[hw.StreamType(step * s.bits)],
+                    properties={"in_lanes": _int(s.lanes), "out_lanes": _int(step),
+                                "bits": _int(s.bits), "words": _int(s.elements // s.lanes)})
+                s.value, s.lanes = self.add(dwc), step
+        return s.value
+
+    def kernel(self, cls: type[hw.KernelOp], lanes_in: int, lanes_out: int, bits_out: int,
+               **props: Attribute) -> SSAValue:
+        source = self.ensure_lanes(lanes_in)
+        op = cls.create(operands=[source], result_types=[hw.StreamType(lanes_out * bits_out)],
+                        properties=props)
+        self.stream.value, self.stream.lanes, self.stream.bits = self.add(op), lanes_out, bits_out
+        return op.output
+
+    # -- layers ---------------------------------------------------------------
+
+    def conv(self, op: bnn.Conv2dOp) -> None:
+        fold = _fold(op)
+        _, c, h, w = bnn.tensor_type(op.input).get_shape()
+        o, oh, ow = bnn.tensor_type(op.output).get_shape()[1:]
+        (kh, kw), pads = op.kernel_size, op.pad_values
+        bits, ws = self.stream.bits, fold["window_simd"]
+        if any(pads):
+            value = op.padding_value
+            if bits == 1:
+                value = 1 if value > 0 else 0  # bipolar bits
+            self.kernel(hw.PadOp, ws, ws, bits, channels=_int(c), height=_int(h),
+                        width=_int(w), simd=_int(ws), bits=_int(bits), pads=hw.i64_array(pads),
+                        value=_int(value))
+            h, w = h + pads[0] + pads[2], w + pads[1] + pads[3]
+            self.stream.elements = h * w * c
+        self.kernel(hw.WindowOp, ws, ws, bits, channels=_int(c), height=_int(h), width=_int(w),
+                    simd=_int(ws), bits=_int(bits), kernel=hw.i64_array((kh, kw)),
+                    strides=hw.i64_array(op.stride_values))
+        self.stream.elements = oh * ow * kh * kw * c
+        weights_op = op.weights.owner
+        assert isinstance(weights_op, bnn.ConstantOp)
+        weights = weights_op.to_numpy().transpose(0, 2, 3, 1).reshape(o, -1)  # (ky, kx, c)
+        border = None
+        if op.correction is not None:
+            in_h, in_w = bnn.tensor_type(op.input).get_shape()[2:]
+            border = (in_h, in_w, kh, kw, *op.stride_values, *pads)
+        self.matrix(op, weights, fold, oh * ow, border)
+        self.stream.map_shape = (oh, ow, o)
+
+    def dense(self, op: bnn.DenseOp) -> None:
+        fold = _fold(op)
+        weights_op = op.weights.owner
+        assert isinstance(weights_op, bnn.ConstantOp)
+        weights = weights_op.to_numpy()
+        if self.stream.flattened_from is not None:  # (c, h, w) columns -> stream (h, w, c)
+            c, h, w = self.stream.flattened_from
+            weights = weights.reshape(-1, c, h, w).transpose(0, 2, 3, 1).reshape(len(weights), -1)
+        self.matrix(op, weights, fold, 1, None)
+        self.stream.map_shape = None
+        self.stream.flattened_from = None
+
+    def matrix(self, op: bnn.Conv2dOp | bnn.DenseOp, weights: np.ndarray, fold: dict[str, int],
+               vectors: int, border: tuple[int, ...] | None) -> None:
+        pe, simd = fold["pe"], fold["simd"]
+        in_element = bnn.tensor_type(op.input).element_type
+        xnor = bnn.is_bipolar(in_element)
+        tables = layer_tables(op, weights, xnor)
+        out_element = bnn.tensor_type(op.output).element_type
+        rows, columns = tables.weights.shape
+        props: dict[str, Attribute] = {
+            "rows": _int(rows), "columns": _int(columns), "vectors": _int(vectors),
+            "pe": _int(pe), "simd": _int(simd), "input_bits": _int(self.stream.bits),
+            "weights": bnn.dense_from_numpy(hlslib_weights(tables.weights, pe, simd),
+                                            IntegerType(8)),
+        }
+        if xnor:
+            props["xnor"] = _int(1)
+        if isinstance(in_element, IntegerType) and in_element.signedness.data == \
+                Signedness.SIGNED:
+            props["signed_input"] = _int(1)
+        if tables.thresholds is None:
+            if isinstance(op, bnn.Conv2dOp) and op.correction is not None:
+                raise BnnirError("bnn-to-hwstream", "a border correction without thresholds "
+                                 "is not supported yet")
+            out_bits = ACCUMULATOR_BITS
+        else:
+            out_bits = element_bits(out_element)
+            table = hlslib_thresholds(tables.thresholds, pe)
+            props["thresholds"] = bnn.dense_from_numpy(table.astype(np.int32), bnn.si32)
+            if op.bias_value:
+                props["bias"] = _int(op.bias_value)
+            if border is not None:
+                props["border"] = hw.i64_array(border)
+        props["output_bits"] = _int(out_bits)
+        self.kernel(hw.MvtuOp, simd, pe, out_bits, **props)
+        self.stream.elements = vectors * rows
+
+    def pool(self, op: bnn.MaxPoolOp) -> None:
+        _, c, h, w = bnn.tensor_type(op.input).get_shape()
+        oh, ow = bnn.tensor_type(op.output).get_shape()[2:]
+        bits = self.stream.bits
+        self.kernel(hw.PoolOp, c, c, bits, channels=_int(c), height=_int(h), width=_int(w),
+                    simd=_int(c), bits=_int(bits), kernel=hw.i64_array(op.kernel_values),
+                    strides=hw.i64_array(op.stride_values), pads=hw.i64_array(op.pad_values))
+        self.stream.elements, self.stream.map_shape = oh * ow * c, (oh, ow, c)
+
+    def pad(self, op: bnn.PadOp) -> None:
+        simd = _fold(op)["simd"]
+        _, c, h, w = bnn.tensor_type(op.input).get_shape()
+        value, bits = op.value.value.data, self.stream.bits
+        if bits == 1:
+            value = 1 if value > 0 else 0
+        pads = op.pad_values
+        self.kernel(hw.PadOp, simd, simd, bits, channels=_int(c), height=_int(h), width=_int(w),
+                    simd=_int(simd), bits=_int(bits), pads=hw.i64_array(pads), value=_int(value))
+        h, w = h + pads[0] + pads[2], w + pads[1] + pads[3]
+        self.stream.elements, self.stream.map_shape = h * w * c, (h, w, c)
+
+    def threshold(self, op: bnn.ThresholdOp) -> None:
+        pe = _fold(op)["pe"]
+        shape = bnn.tensor_type(op.input).get_shape()
+        channels = shape[1]
+        pixels = int(np.prod(shape[2:])) if len(shape) > 2 else 1
+        assert op.thresholds is not None
+        table = np.broadcast_to(bnn.dense_to_numpy(op.thresholds),
+                                (channels, op.thresholds.get_shape()[1]))
+        props: dict[str, Attribute] = {
+            "channels": _int(channels), "pixels": _int(pixels), "pe": _int(pe),
+            "input_bits": _int(self.stream.bits),
+            "thresholds": bnn.dense_from_numpy(
+                hlslib_thresholds(table[None].astype(np.int64), pe)[0].astype(np.int32),
+                bnn.si32),
+        }
+        out_bits = element_bits(bnn.tensor_type(op.output).element_type)
+        props["output_bits"] = _int(out_bits)
+        if op.bias_value:
+            props["bias"] = _int(op.bias_value)
+        if op.descending_channels:
+            props["descending"] = hw.i64_array(op.descending_channels)
+        self.kernel(hw.ThresholdOp, pe, pe, out_bits, **props)
+
+    def label_select(self, op: bnn.ArgMaxOp) -> None:
+        pe = _fold(op)["pe"]
+        labels = bnn.tensor_type(op.input).get_shape()[1]
+        index_bits = max(1, (labels - 1).bit_length())
+        self.kernel(hw.LabelSelectOp, pe, 1, index_bits, labels=_int(labels), pe=_int(pe),
+                    bits=_int(self.stream.bits), index_bits=_int(index_bits))
+        self.stream.elements = 1
+
+    def flatten(self, op: bnn.FlattenOp | bnn.ReshapeOp) -> None:
+        out_shape = bnn.tensor_type(op.output).get_shape()
+        if len(out_shape) != 2:
+            raise BnnirError("bnn-to-hwstream", f"{op.name} to {bnn.shape_str(out_shape)}: only "
+                             "flattening to [N, features] streams")
+        if self.stream.map_shape is not None:
+            h, w, c = self.stream.map_shape
+            self.stream.flattened_from = (c, h, w)
+            self.stream.map_shape = None
+
+    def convert(self, op: Operation) -> None:
+        match op:
+            case bnn.Conv2dOp():
+                self.conv(op)
+            case bnn.DenseOp():
+                self.dense(op)
+            case bnn.MaxPoolOp():
+                self.pool(op)
+            case bnn.PadOp():
+                self.pad(op)
+            case bnn.ThresholdOp():
+                self.threshold(op)
+            case bnn.ArgMaxOp():
+                self.label_select(op)
+            case bnn.FlattenOp() | bnn.ReshapeOp():
+                self.flatten(op)
+            case bnn.ConstantOp():
+                pass
+            case _:
+                raise BnnirError("bnn-to-hwstream", f"{op.name} between hardware layers has no "
+                                 "streaming kernel")
+
+
+def _start_stream(first: Operation) -> Stream:
+    tensor = bnn.tensor_type(first.operands[0])
+    shape = tensor.get_shape()
+    elements = int(np.prod(shape[1:]))
+    map_shape = (shape[2], shape[3], shape[1]) if len(shape) == 4 else None
+    return Stream(None, 0, element_bits(tensor.element_type), elements, map_shape)
+
+
+@dataclass(frozen=True)
+class BnnToHwstream(ModulePass):
+    """Convert the folded hardware part of @main into a hwstream design (module docstring).
+
+    Arguments:
+      design: the design's symbol name (default "accel").
+    """
+
+    name = "bnn-to-hwstream"
+
+    design: str = "accel"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        main = next((f for f in op.ops if isinstance(f, func.FuncOp)), None)
+        if main is None:
+            raise BnnirError("bnn-to-hwstream", "the module has no function to convert")
+        part = _hardware_run(list(main.body.block.ops))
+        first, last = part[0], part[-1]
+        block = Block()
+        converter = Converter(block, _start_stream(first))
+        for layer in part:
+            converter.convert(layer)
+        block.add_op(hw.YieldOp(converter.stream.value))
+        design = hw.DesignOp(self.design, Region(block), self._interface(first, last, converter))
+        instance = hw.InstanceOp(self.design, first.operands[0], last.results[0].type)
+        main.body.block.insert_op_after(instance, last)
+        last.results[0].replace_all_uses_with(instance.output)
+        instance.output.name_hint = last.results[0].name_hint
+        for dead in reversed(part):
+            if all(not r.uses for r in dead.results):
+                dead.detach()
+                dead.erase()
+        _erase_dead_constants(main)
+        op.body.block.add_op(design)
+
+    @staticmethod
+    def _interface(first: Operation, last: Operation, conv: Converter) -> dict[str, Attribute]:
+        in_type = bnn.tensor_type(first.operands[0])
+        out_type = bnn.tensor_type(last.results[0])
+        assert conv.input_lanes is not None
+        return {
+            "input_type": TensorType(in_type.element_type, in_type.get_shape()),
+            "output_type": TensorType(out_type.element_type, out_type.get_shape()),
+            "input_lanes": _int(conv.input_lanes),
+            "output_lanes": _int(conv.stream.lanes),
+        }
+
+
+def _hardware_run(ops: list[Operation]) -> list[Operation]:
+    """The ops from the first hardware layer up to the last before anything the host must do
+    (float arithmetic between layers ends the design; what follows stays on the host)."""
+    start = next((i for i, op in enumerate(ops) if _is_hardware(op)), None)
+    if start is None:
+        raise BnnirError("bnn-to-hwstream", "the module has no hardware layers")
+    run: list[Operation] = []
+    for op in ops[start:]:
+        if not (_is_hardware(op) or isinstance(op, bnn.ConstantOp)):
+            break
+        run.append(op)
+    while isinstance(run[-1], bnn.ConstantOp | bnn.FlattenOp | bnn.ReshapeOp):
+        run.pop()
+    return run
+
+
+def _erase_dead_constants(main: func.FuncOp) -> None:
+    for op in list(main.body.block.ops):
+        if isinstance(op, bnn.ConstantOp) and not op.result.uses:
+            op.detach()
+            op.erase()

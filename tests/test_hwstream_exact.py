@@ -1,0 +1,117 @@
+"""Streaming conversion keeps every output bit: the stream interpreter against onnxruntime.
+
+Networks go through the whole flow (fusion, padding legalization in both modes, folding,
+bnn-to-hwstream) and the hwstream design runs word by word. Foldings cover PE = SIMD = 1, the
+maximal ones, and random legal mixes (window SIMD differing from the MVTU's, with converters).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp
+
+import models
+from bnnir.analysis.folding import Folding, hardware_layers
+from bnnir.dialects import hwstream as hw
+from bnnir.frontend.onnx_import import import_onnx
+from bnnir.interp import run_module
+from bnnir.passes.bnn_to_hwstream import BnnToHwstream
+from bnnir.passes.fold import Fold, annotate
+from bnnir.passes.legalize_padding import LegalizePadding
+from bnnir.passes.threshold_fusion import ThresholdFusion
+from test_onnx_exact import PLAIN_ONNX, QONNX, assert_bit_exact
+
+
+def lowered(model, input_type: str | None, mode: str = "exact") -> ModuleOp:
+    module = import_onnx(model, input_type)
+    for p in (ThresholdFusion(), LegalizePadding(mode)):
+        p.apply(Context(), module)
+    return module
+
+
+def to_stream(module: ModuleOp) -> ModuleOp:
+    BnnToHwstream().apply(Context(), module)
+    module.verify()
+    assert any(isinstance(op, hw.DesignOp) for op in module.ops)
+    return module
+
+
+def fold_with(module: ModuleOp, pick: str, rng: np.random.Generator | None = None) -> None:
+    """Fold every layer with its slowest, fastest or a random legal choice."""
+    choices = []
+    for layer in hardware_layers(module):
+        if pick == "slowest":
+            choice = min(layer.choices, key=lambda c: sum(c.params.values()))
+        elif pick == "fastest":
+            choice = min(layer.choices, key=lambda c: (c.cycles, c.key))
+        else:
+            assert rng is not None
+            choice = layer.choices[rng.integers(len(layer.choices))]
+        choices.append((layer, choice))
+    annotate(module, Folding(tuple(choices)), 100.0)
+
+
+@pytest.mark.parametrize("name", sorted(PLAIN_ONNX))
+def test_plain_networks_at_1000_fps(name: str) -> None:
+    input_type, build = PLAIN_ONNX[name]
+    model, x = build(np.random.default_rng(0))
+    module = lowered(model, input_type)
+    Fold(target_fps=1000, clock_mhz=100).apply(Context(), module)
+    assert_bit_exact(run_module(to_stream(module), x), models.ort_run(model, x))
+
+
+@pytest.mark.parametrize("pick", ["slowest", "fastest", "random"])
+@pytest.mark.parametrize("name", ["cnv_small", "cnv_minus_one_pad", "conv_strided", "mlp_gemm"])
+def test_foldings_keep_outputs(name: str, pick: str) -> None:
+    input_type, build = PLAIN_ONNX[name]
+    model, x = build(np.random.default_rng(1))
+    module = lowered(model, input_type)
+    fold_with(module, pick, np.random.default_rng(2))
+    assert_bit_exact(run_module(to_stream(module), x), models.ort_run(model, x))
+
+
+@pytest.mark.parametrize("name", sorted(QONNX))
+def test_qonnx_networks_stream(name: str) -> None:
+    input_type, build = QONNX[name]
+    model, x = build(np.random.default_rng(4))
+    module = lowered(model, input_type)
+    expected = run_module(module, x)
+    fold_with(module, "random", np.random.default_rng(5))
+    assert_bit_exact(run_module(to_stream(module), x), expected)
+
+
+def test_minus_one_mode_streams_what_the_bnn_module_computes() -> None:
+    model, x = models.cnv_small(np.random.default_rng(3))
+    module = lowered(model, "ui8", mode="minus-one")
+    expected = run_module(module, x)
+    fold_with(module, "random", np.random.default_rng(6))
+    assert_bit_exact(run_module(to_stream(module), x), expected)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    depth=st.integers(1, 3),
+    channels=st.sampled_from([1, 2, 4, 6, 8, 12]),
+    size=st.integers(4, 9),
+    kernel=st.sampled_from([1, 2, 3]),
+    pad=st.sampled_from([0, 1, 2]),
+    pool=st.booleans(),
+    pad_mode=st.sampled_from(["zero", "minus_one_pad_node"]),
+    input_kind=st.sampled_from(["ui8", "bipolar"]),
+)
+def test_random_networks_stream_exactly(
+    seed: int, depth: int, channels: int, size: int, kernel: int, pad: int, pool: bool,
+    pad_mode: str, input_kind: str,
+) -> None:
+    model, x = models.random_bnn(
+        np.random.default_rng(seed), depth=depth, channels=channels, size=size, kernel=kernel,
+        pad=pad, pool=pool, pad_mode=pad_mode, input_kind=input_kind,
+    )
+    module = lowered(model, input_kind)
+    fold_with(module, "random", np.random.default_rng(seed + 1))
+    assert_bit_exact(run_module(to_stream(module), x), models.ort_run(model, x))
