@@ -2,10 +2,11 @@
 
     bnn-translate IN.mlir --emit-report [--format text|json]
 
-The module must be folded (bnn-fold). Each layer expands into its kernels in stream order (a conv
-into pad, window, dwc and mvtu), with the cost model's numbers. The latency is the sum of the
-kernels' cycles per frame, an upper bound for a pipeline in which each kernel starts once its
-predecessor has finished a frame.
+The module must be folded (bnn-fold). After bnn-to-hwstream the rows are the design's kernels (FIFOs
+included); before it, each folded layer expands into the kernels it will become (a conv into pad,
+window, dwc and mvtu). The numbers are the cost model's; the latency comes from the word-level
+schedule of the design (bnnir/analysis/stream_schedule.py), or before conversion is the sum of the
+kernels' cycles per frame, an upper bound.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from xdsl.dialects.builtin import DictionaryAttr, FloatAttr, IntegerAttr, ModuleOp
+from xdsl.dialects.builtin import DictionaryAttr, FloatAttr, IntegerAttr, ModuleOp, StringAttr
 
 from bnnir.analysis.folding import Choice, Layer, hardware_layers
 from bnnir.diagnostics import BnnirError
@@ -40,8 +41,53 @@ def _clock_mhz(module: ModuleOp) -> float:
     raise BnnirError("module", "has no bnn.fold summary; run bnn-fold first")
 
 
+def _kernel_rows(module: ModuleOp) -> tuple[list[dict[str, Any]], int, int]:
+    """Rows of a module already converted to hwstream designs: one per kernel op."""
+    from bnnir.analysis.kernel_costs import kernel_cost
+    from bnnir.dialects import hwstream as hw
+
+    rows, macs, lanes = [], 0, 0
+    for design in [op for op in module.ops if isinstance(op, hw.DesignOp)]:
+        for index, op in enumerate(design.kernels()):
+            kind = op.name.removeprefix("hwstream.")
+            layer = op.attributes.get("layer")
+            layer_name = layer.data if isinstance(layer, StringAttr) else f"k{index}"
+            cost = kernel_cost(op)
+            pe = op.prop_int("pe") if "pe" in op.properties else 1
+            simd = op.prop_int("simd") if "simd" in op.properties else op.lanes_in
+            if isinstance(op, hw.MvtuOp):
+                macs += op.prop_int("rows") * op.prop_int("columns") * op.prop_int("vectors")
+                lanes += pe * simd
+            rows.append({"name": f"{layer_name}.{kind}", "layer": layer_name, "kind": kind,
+                         "shape": f"{op.words_in()} -> {op.words_out()} words",
+                         "pe": pe, "simd": simd, "cycles": cost.cycles, "luts": cost.luts,
+                         "brams": cost.brams})
+    return rows, macs, lanes
+
+
 def build_report(module: ModuleOp) -> dict[str, Any]:
     clock_mhz = _clock_mhz(module)
+    rows, macs, lanes = _kernel_rows(module)
+    simulated = rows != []
+    if not rows:
+        rows, macs, lanes = _layer_rows(module)
+    if not rows:
+        raise BnnirError("module", "has no hardware layers to report")
+    report = _summary(rows, macs, lanes, clock_mhz)
+    if simulated:
+        from bnnir.analysis.stream_schedule import simulate
+        from bnnir.dialects import hwstream as hw
+
+        designs = [op for op in module.ops if isinstance(op, hw.DesignOp)]
+        latency = sum(simulate(design).latency for design in designs)
+        report["latency_cycles"] = round(latency)
+        report["latency_us"] = round(latency / clock_mhz, 3)
+    report["latency_source"] = "simulation" if simulated else "sum of kernel cycles"
+    return report
+
+
+def _layer_rows(module: ModuleOp) -> tuple[list[dict[str, Any]], int, int]:
+    """Rows of a folded bnn module: each layer's kernels as bnn-fold chose them."""
     rows: list[dict[str, Any]] = []
     macs, lanes = 0, 0
     for layer in hardware_layers(module):
@@ -57,8 +103,10 @@ def build_report(module: ModuleOp) -> dict[str, Any]:
             })
             if kernel.kind == "mvtu":
                 lanes += kernel.pe * kernel.simd
-    if not rows:
-        raise BnnirError("module", "has no hardware layers to report")
+    return rows, macs, lanes
+
+
+def _summary(rows: list[dict[str, Any]], macs: int, lanes: int, clock_mhz: float) -> dict[str, Any]:
     max_cycles = max(r["cycles"] for r in rows)
     for row in rows:
         row["bottleneck_share"] = round(row["cycles"] / max_cycles, 4)
@@ -108,7 +156,8 @@ def render_text(report: dict[str, Any]) -> str:
         f"total: {report['total_luts']} LUTs, {report['total_brams']} BRAM18s",
         f"throughput: {report['fps']:.1f} fps at {report['clock_mhz']:g} MHz "
         f"(bottleneck {report['bottleneck']}, {report['max_cycles']} cycles per frame)",
-        f"latency: at most {report['latency_cycles']} cycles ({report['latency_us']:.1f} us)",
+        f"latency: {report['latency_cycles']} cycles ({report['latency_us']:.1f} us, "
+        f"{report['latency_source']})",
         f"ideal bound: {report['ideal_cycles']:.1f} cycles (total MACs / sum of PE x SIMD); "
         f"efficiency {report['efficiency']:.1%}",
     ]

@@ -31,6 +31,12 @@ def _bnn_to_hwstream() -> type[ModulePass]:
     return BnnToHwstream
 
 
+def _size_fifos() -> type[ModulePass]:
+    from bnnir.passes.size_fifos import SizeFifos
+
+    return SizeFifos
+
+
 def _canonicalize() -> type[ModulePass]:
     from xdsl.transforms.canonicalize import CanonicalizePass
 
@@ -58,6 +64,7 @@ def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
         "bnn-legalize-padding": _legalize_padding,
         "bnn-fold": _fold,
         "bnn-to-hwstream": _bnn_to_hwstream,
+        "hwstream-size-fifos": _size_fifos,
         "canonicalize": _canonicalize,
         "cse": _cse,
         "dce": _dce,

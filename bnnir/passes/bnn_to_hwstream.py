@@ -22,7 +22,7 @@ Afterwards the module computes exactly what it computed before (the stream inter
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from xdsl.context import Context
@@ -33,11 +33,13 @@ from xdsl.dialects.builtin import (
     IntegerType,
     ModuleOp,
     Signedness,
+    StringAttr,
     TensorType,
 )
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 
+from bnnir.analysis.folding import layer_name
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import bnn
 from bnnir.dialects import hwstream as hw
@@ -141,9 +143,11 @@ class Converter:
     block: Block
     stream: Stream
     input_lanes: int | None = None
-    ops: list[Operation] = field(default_factory=list)
+    layer: str = ""
 
     def add(self, op: hw.KernelOp) -> SSAValue:
+        if self.layer:
+            op.attributes["layer"] = StringAttr(self.layer)
         self.block.add_op(op)
         return op.output
 
@@ -313,7 +317,8 @@ class Converter:
             self.stream.flattened_from = (c, h, w)
             self.stream.map_shape = None
 
-    def convert(self, op: Operation) -> None:
+    def convert(self, op: Operation, index: int) -> None:
+        self.layer = layer_name(op, index)
         match op:
             case bnn.Conv2dOp():
                 self.conv(op)
@@ -364,8 +369,8 @@ class BnnToHwstream(ModulePass):
         first, last = part[0], part[-1]
         block = Block()
         converter = Converter(block, _start_stream(first))
-        for layer in part:
-            converter.convert(layer)
+        for index, layer in enumerate(part):
+            converter.convert(layer, index)
         block.add_op(hw.YieldOp(converter.stream.value))
         design = hw.DesignOp(self.design, Region(block), self._interface(first, last, converter))
         instance = hw.InstanceOp(self.design, first.operands[0], last.results[0].type)

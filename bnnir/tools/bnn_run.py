@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from bnnir.diagnostics import BnnirError
+from bnnir.dialects.hwstream import DesignOp
 from bnnir.tools.cli import load_module, run_tool, write_atomic
 
 TOOL = "bnn-run"
@@ -61,6 +62,23 @@ def save_outputs(path: str, outputs: tuple[np.ndarray, ...], names: list[str]) -
     write_atomic(path, buffer.getvalue())
 
 
+def cycle_report(design: DesignOp) -> str:
+    from bnnir.analysis.stream_schedule import simulate
+
+    schedule = simulate(design)
+    bottleneck = schedule.bottleneck
+    fifo = max(schedule.kernels, key=lambda k: k.waiting)
+    index = schedule.kernels.index(bottleneck)
+    return "\n".join([
+        f"design @{design.sym_name.data}: word-level schedule over {schedule.frames} frames",
+        f"  cycles per frame (steady state): {schedule.cycles_per_frame:.0f} "
+        f"(cost model bottleneck: {bottleneck.cycles}, kernel #{index} {bottleneck.op.name})",
+        f"  first-frame latency: {schedule.latency:.0f} cycles",
+        f"  most words waiting in a stream: {fifo.waiting} (into kernel "
+        f"#{schedule.kernels.index(fifo)} {fifo.op.name})",
+    ])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
 
@@ -69,9 +87,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bnnir.interp.run import entry_function, result_names
 
         module = load_module(args.input_module)
-        if args.cycles:
+        designs = [op for op in module.ops if isinstance(op, DesignOp)]
+        if args.cycles and not designs:
             raise BnnirError(args.input_module, "--cycles needs a hwstream-level module "
-                             "(after bnn-to-hwstream)")
+                             "(run bnn-fold and bnn-to-hwstream first)")
         x = load_input(args.input)
         try:
             outputs = run_module_all(module, [x], args.engine)
@@ -80,10 +99,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.output is not None:
             names = result_names(entry_function(module), len(outputs))
             save_outputs(args.output, outputs, names)
-            return
-        with np.printoptions(threshold=sys.maxsize, linewidth=120):
-            for y in outputs:
-                print(np.array2string(y, separator=", "))
+        else:
+            with np.printoptions(threshold=sys.maxsize, linewidth=120):
+                for y in outputs:
+                    print(np.array2string(y, separator=", "))
+        if args.cycles:
+            for design in designs:
+                print(cycle_report(design))
 
     return run_tool(TOOL, run)
 
