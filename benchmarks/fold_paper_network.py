@@ -17,8 +17,6 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import numpy as np
-import onnx
-from onnx import TensorProto, helper, numpy_helper
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 
@@ -31,68 +29,18 @@ from bnnir.analysis.folding import (
     fold_for_cycles,
     hardware_layers,
 )
+from bnnir.analysis.stream_schedule import simulate
 from bnnir.backends.report import build_report, render_text
 from bnnir.dialects import bnn
+from bnnir.dialects.hwstream import DesignOp
+from bnnir.examples.reference_networks import FINN_CNV, PAPER, build
 from bnnir.frontend.onnx_import import import_onnx
-from bnnir.passes.fold import PARTS, Fold, annotate
+from bnnir.passes.bnn_to_hwstream import BnnToHwstream
+from bnnir.passes.fold import PARTS, Fold
 from bnnir.passes.legalize_padding import LegalizePadding
 from bnnir.passes.threshold_fusion import ThresholdFusion
 
 T = TypeVar("T")
-
-PAPER = [("conv", 128, 1), ("conv", 128, 1), ("pool",), ("conv", 256, 1), ("conv", 256, 1),
-         ("pool",), ("conv", 512, 1), ("conv", 512, 1), ("pool",), ("fc", 1024), ("fc", 1024),
-         ("fc", 10)]
-FINN_CNV = [("conv", 64, 0), ("conv", 64, 0), ("pool",), ("conv", 128, 0), ("conv", 128, 0),
-            ("pool",), ("conv", 256, 0), ("conv", 256, 0), ("fc", 512), ("fc", 512), ("fc", 10)]
-
-
-def build(topology: list[tuple], seed: int = 0) -> tuple[onnx.ModelProto, int]:
-    """An ONNX BNN of `topology` on 3x32x32 8-bit images, and its MACs per frame."""
-    rng = np.random.default_rng(seed)
-    nodes, inits = [], []
-    name, channels, size, macs = "x", 3, 32, 0
-
-    def const(values: np.ndarray) -> str:
-        inits.append(numpy_helper.from_array(values.astype(np.float32), f"c{len(inits)}"))
-        return inits[-1].name
-
-    def node(op: str, inputs: list[str], **attrs: object) -> str:
-        out = f"{op.lower()}{len(nodes)}"
-        nodes.append(helper.make_node(op, inputs, [out], name=out, **attrs))
-        return out
-
-    def bn_sign(x: str, c: int) -> str:
-        params = [rng.uniform(0.5, 2, c), rng.normal(size=c), rng.normal(size=c), np.ones(c)]
-        return node("Sign", [node("BatchNormalization", [x, *map(const, params)])])
-
-    flat = False
-    for index, layer in enumerate(topology):
-        if layer[0] == "conv":
-            _, out, pad = layer
-            w = rng.choice([-1.0, 1.0], size=(out, channels, 3, 3))
-            name = node("Conv", [name, const(w)], pads=[pad] * 4, kernel_shape=[3, 3])
-            size = size + 2 * pad - 2
-            macs += size * size * out * channels * 9
-            name, channels = bn_sign(name, out), out
-        elif layer[0] == "pool":
-            name, size = node("MaxPool", [name], kernel_shape=[2, 2], strides=[2, 2]), size // 2
-        else:
-            if not flat:
-                name, channels, flat = node("Flatten", [name]), channels * size * size, True
-            w = rng.choice([-1.0, 1.0], size=(channels, layer[1]))
-            name = node("MatMul", [name, const(w)])
-            macs += channels * layer[1]
-            channels = layer[1]
-            if index < len(topology) - 1:
-                name = bn_sign(name, channels)
-    graph = helper.make_graph(
-        nodes, "cnv", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3, 32, 32])],
-        [helper.make_tensor_value_info(name, TensorProto.FLOAT, ["N", channels])], inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    return model, macs
-
 
 def finn_set_folding(layers: list[Layer], target: int, wwidth_max: int = 36) -> Folding:
     """FINN's greedy SetFolding (Xilinx/finn transformation/fpgadataflow/set_folding.py) under
@@ -191,7 +139,13 @@ def compile_network(title: str, topology: list[tuple], fps: float, clock_mhz: fl
         print(f"optimum at the greedy's throughput: {optimum.luts} LUTs, {optimum.brams} "
               f"BRAM18s; greedy/optimum LUT ratio {greedy.luts / optimum.luts:.2f}")
     print(f"xcku115: {luts} LUTs, {brams} BRAM18s")
-    annotate(module, greedy, clock_mhz)  # leaves the module folded as FINN would
+    if "fold: search" in dict(timings):
+        timed("bnn-to-hwstream", timings, lambda: BnnToHwstream().apply(Context(), module))
+        design = next(op for op in module.ops if isinstance(op, DesignOp))
+        schedule = timed("stream schedule", timings, lambda: simulate(design))
+        print(f"simulated: {schedule.cycles_per_frame:.0f} cycles per frame in steady state, "
+              f"first-frame latency {schedule.latency:.0f} cycles "
+              f"({schedule.latency / clock_mhz:.0f} us)")
     print("stage wall times: " + ", ".join(f"{s} {t * 1e3:.0f} ms" for s, t in timings))
 
 
