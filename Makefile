@@ -18,7 +18,10 @@ demo:
 	bnn-translate --import-onnx $(EXAMPLE)/tiny_cnv.onnx --input-type ui8 -o build/tiny_cnv.mlir
 	bnn-opt build/tiny_cnv.mlir --verify-each=$(EXAMPLE)/tiny_cnv_input.npy \
 		--pass-pipeline='builtin.module(bnn-threshold-fusion,bnn-legalize-padding)' -o build/tiny_cnv_hw.mlir
-	bnn-run build/tiny_cnv_hw.mlir --input $(EXAMPLE)/tiny_cnv_input.npy
+	bnn-opt build/tiny_cnv_hw.mlir -o build/tiny_cnv_stream.mlir \
+		-p 'bnn-fold{target-fps=20000 clock-mhz=100},bnn-to-hwstream,hwstream-size-fifos'
+	bnn-translate build/tiny_cnv_stream.mlir --emit-report
+	bnn-run build/tiny_cnv_stream.mlir --input $(EXAMPLE)/tiny_cnv_input.npy --cycles
 
 lint:
 	ruff check bnnir tests benchmarks
