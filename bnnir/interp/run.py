@@ -34,16 +34,32 @@ from bnnir.interp.hwstream import HwstreamFunctions
 Engine = Callable[[ModuleOp, func.FuncOp, tuple[np.ndarray, ...]], tuple[np.ndarray, ...]]
 
 
-def interpret(module: ModuleOp, main: func.FuncOp, inputs: tuple[np.ndarray, ...]):
-    """The reference engine: xDSL's interpreter with the bnn implementations."""
+def _run(module: ModuleOp, main: func.FuncOp, inputs: tuple[np.ndarray, ...],
+         streams: HwstreamFunctions) -> tuple[np.ndarray, ...]:
     interpreter = Interpreter(module)
     interpreter.register_implementations(FuncFunctions())
     interpreter.register_implementations(BnnFunctions())
-    interpreter.register_implementations(HwstreamFunctions())
+    interpreter.register_implementations(streams)
     return tuple(interpreter.call_op(main, inputs))
 
 
-ENGINES: dict[str, Engine] = {"interp": interpret}
+def interpret(module: ModuleOp, main: func.FuncOp, inputs: tuple[np.ndarray, ...]):
+    """The reference engine: xDSL's interpreter, hwstream designs by the stream interpreter."""
+    return _run(module, main, inputs, HwstreamFunctions())
+
+
+def csim(module: ModuleOp, main: func.FuncOp, inputs: tuple[np.ndarray, ...]):
+    """hwstream designs as the C simulation of their emitted HLS C++ (host ops interpreted)."""
+    from bnnir.dialects.hwstream import DesignOp
+    from bnnir.interp.csim import CsimFunctions
+
+    if not any(isinstance(op, DesignOp) for op in module.ops):
+        raise BnnirError("--engine csim", "needs a hwstream design (run bnn-fold and "
+                         "bnn-to-hwstream first)")
+    return _run(module, main, inputs, CsimFunctions())
+
+
+ENGINES: dict[str, Engine] = {"interp": interpret, "csim": csim}
 
 
 def entry_function(module: ModuleOp) -> func.FuncOp:

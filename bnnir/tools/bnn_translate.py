@@ -2,6 +2,7 @@
 
     bnn-translate --import-onnx MODEL.onnx [--input-type ui8|si8|bipolar|binary] [-o OUT.mlir]
     bnn-translate IN.mlir --emit-report [--format text|json] [-o OUT]
+    bnn-translate IN.mlir --emit-hls [-o DIR]
 
 Each translation is one entry of TRANSLATIONS; the emitters of later stages add theirs there.
 """
@@ -44,6 +45,30 @@ def emit_report(args: argparse.Namespace) -> str:
     return render_json(report) if args.format == "json" else render_text(report)
 
 
+def emit_hls(args: argparse.Namespace) -> str:
+    from bnnir.backends.hls.emit import emit_project, emit_translation_unit
+    from bnnir.tools.cli import load_module
+
+    module = load_module(args.input)
+    if args.output is None:
+        return emit_translation_unit(module)
+    write_project(args.output, emit_project(module))
+    return ""
+
+
+def write_project(folder: str, files: dict[str, str]) -> None:
+    """Write a project folder: every file atomically, into a folder made for it."""
+    from pathlib import Path
+
+    root = Path(folder)
+    if root.exists() and not root.is_dir():
+        raise BnnirError(folder, "exists and is not a folder")
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, text)
+
+
 @dataclass(frozen=True)
 class Translation:
     flag: str
@@ -57,6 +82,8 @@ TRANSLATIONS = (
                 import_onnx, reads_mlir=False),
     Translation("--emit-report", "print the folding report of a folded module",
                 emit_report, reads_mlir=True),
+    Translation("--emit-hls", "HLS C++: one translation unit, or a project folder with -o DIR",
+                emit_hls, reads_mlir=True),
 )
 
 
@@ -96,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         text = translation.run(args)
         if args.output is None:
             sys.stdout.write(text)
-        else:
+        elif text:
             write_atomic(args.output, text)
 
     return run_tool(TOOL, run)
