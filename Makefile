@@ -5,7 +5,10 @@ EXAMPLE := bnnir/examples
 .PHONY: install test demo lint
 
 install:
+	command -v g++ >/dev/null || (apt-get update -q && apt-get install -y -q g++)
 	$(PYTHON) -m pip install -q -e '.[test]'
+	# Xilinx's ap_int.h / hls_stream.h for C simulation, shipped in the hls4ml wheel
+	$(PYTHON) -m pip install -q --no-deps 'hls4ml==1.3.*'
 
 # Install everything, then run all tests (pytest runs the lit + FileCheck suite too).
 test: install

@@ -163,10 +163,10 @@ class Emitter:
 
     def _mvtu(self, index: int, op: hw.MvtuOp, signed_in: bool) -> tuple[str, str, bool]:
         name = f"k{index}"
-        self.params.append(f"// {name}: {op.prop_int('rows')} x {op.prop_int('columns')} "
-                           f"weights, PE {op.prop_int('pe')}, SIMD {op.prop_int('simd')}")
         chunks = weight_chunks(op)
-        self.params.append(f"static const uint64_t {name}_weights[{chunks.size}] = {{\n"
+        self.params.append(f"// {name}: {op.prop_int('rows')} x {op.prop_int('columns')} "
+                           f"weights, PE {op.prop_int('pe')}, SIMD {op.prop_int('simd')}\n"
+                           f"static const uint64_t {name}_weights[{chunks.size}] = {{\n"
                            f"{_hex_words(chunks)}\n}};")
         steps, classes = 0, 1
         thresholds = "nullptr"
@@ -183,6 +183,12 @@ class Emitter:
             border = (f"bnnir::Border<{ih}, {iw}, {kh}, {kw}, {sh}, {sw}, {t}, {left}, {b}, "
                       f"{r}, {ow}>")
         signed_out = op.thresholds is None or op.bias_value < 0
+        pe = op.prop_int("pe")
+        self.body.append(f"#pragma HLS ARRAY_PARTITION variable = {name}_weights block "
+                         f"factor = {pe}")
+        if op.thresholds is not None:
+            self.body.append(f"#pragma HLS ARRAY_PARTITION variable = {name}_thresholds block "
+                             f"factor = {pe * classes}")
         call = (f"bnnir::mvtu<{op.prop_int('rows')}, {op.prop_int('columns')}, "
                 f"{op.prop_int('pe')}, {op.prop_int('simd')}, {op.prop_int('vectors')}, "
                 f"{op.prop_int('input_bits')}, {_bool(op.signed_input is not None)}, "

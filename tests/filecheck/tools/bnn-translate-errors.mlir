@@ -23,4 +23,4 @@
 // WHOLE: bnn.dense
 
 // RUN: not bnn-translate 2>&1 | filecheck %s --check-prefix=USAGE
-// USAGE: bnn-translate: error: one of the arguments --import-onnx --emit-report is required
+// USAGE: bnn-translate: error: one of the arguments --import-onnx --emit-report --emit-hls is required

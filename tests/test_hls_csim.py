@@ -1,0 +1,77 @@
+"""The emitted HLS C++, compiled with g++ and run as a C simulation, computes exactly what the
+interpreter and onnxruntime compute, for several foldings and both padding modes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import models
+from bnnir.backends.hls.emit import emit_project
+from bnnir.interp import run_module
+from test_hwstream_exact import fold_with, lowered, to_stream
+from test_onnx_exact import PLAIN_ONNX, QONNX, assert_bit_exact
+
+
+def check_csim(model, x, input_type: str | None, pick: str, seed: int, mode: str = "exact",
+               reference=None) -> None:
+    module = lowered(model, input_type, mode)
+    expected = run_module(module, x) if reference is None else reference(model, x)
+    fold_with(module, pick, np.random.default_rng(seed))
+    module = to_stream(module)
+    assert_bit_exact(run_module(module, x), expected)
+    assert_bit_exact(run_module(module, x, engine="csim"), expected)
+
+
+@pytest.mark.parametrize("pick", ["slowest", "fastest", "random"])
+@pytest.mark.parametrize("name", ["cnv_small", "conv_strided", "mlp_gemm", "cnv_minus_one_pad"])
+def test_plain_networks_in_csim(name: str, pick: str) -> None:
+    input_type, build = PLAIN_ONNX[name]
+    model, x = build(np.random.default_rng(7))
+    check_csim(model, x, input_type, pick, 8, reference=models.ort_run)
+
+
+@pytest.mark.parametrize("name", sorted(QONNX))
+def test_qonnx_networks_in_csim(name: str) -> None:
+    input_type, build = QONNX[name]
+    model, x = build(np.random.default_rng(9))
+    check_csim(model, x, input_type, "random", 10)
+
+
+def test_minus_one_padding_in_csim() -> None:
+    model, x = models.cnv_small(np.random.default_rng(11))
+    check_csim(model, x, "ui8", "random", 12, mode="minus-one")
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    depth=st.integers(1, 3),
+    channels=st.sampled_from([1, 2, 4, 6, 8]),
+    size=st.integers(4, 8),
+    kernel=st.sampled_from([1, 2, 3]),
+    pad=st.sampled_from([0, 1, 2]),
+    pool=st.booleans(),
+    input_kind=st.sampled_from(["ui8", "bipolar"]),
+)
+def test_random_networks_in_csim(seed: int, depth: int, channels: int, size: int, kernel: int,
+                                 pad: int, pool: bool, input_kind: str) -> None:
+    model, x = models.random_bnn(
+        np.random.default_rng(seed), depth=depth, channels=channels, size=size, kernel=kernel,
+        pad=pad, pool=pool, input_kind=input_kind,
+    )
+    check_csim(model, x, input_kind, "random", seed + 1, reference=models.ort_run)
+
+
+def test_emission_is_deterministic() -> None:
+    model, _ = models.cnv_small(np.random.default_rng(0))
+    first, second = (emit_project(to_stream(_folded(model))) for _ in range(2))
+    assert first == second
+
+
+def _folded(model):
+    module = lowered(model, "ui8")
+    fold_with(module, "random", np.random.default_rng(0))
+    return module
