@@ -75,3 +75,21 @@ def _folded(model):
     module = lowered(model, "ui8")
     fold_with(module, "random", np.random.default_rng(0))
     return module
+
+
+def test_standalone_falling_threshold_in_csim() -> None:
+    from pathlib import Path
+
+    from xdsl.context import Context
+
+    from bnnir.passes.fold import Fold
+    from bnnir.tools.cli import load_module
+
+    source = Path(__file__).parent / "filecheck" / "backends" / "hls" / "threshold.mlir"
+    module = load_module(str(source))
+    x = np.random.default_rng(13).choice(np.array([-1.0, 1.0], np.float32), size=(5, 1, 4, 4))
+    expected = run_module(module, x)
+    Fold(target_fps=1000, clock_mhz=100).apply(Context(), module)
+    module = to_stream(module)
+    assert_bit_exact(run_module(module, x), expected)
+    assert_bit_exact(run_module(module, x, engine="csim"), expected)
