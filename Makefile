@@ -25,6 +25,7 @@ demo:
 		-p 'bnn-fold{target-fps=20000 clock-mhz=100},bnn-to-hwstream,hwstream-size-fifos'
 	bnn-translate build/tiny_cnv_stream.mlir --emit-report
 	bnn-run build/tiny_cnv_stream.mlir --input $(EXAMPLE)/tiny_cnv_input.npy --cycles
+	bnn-translate build/tiny_cnv_stream.mlir --emit-hls -o build/tiny_cnv_hls
 
 lint:
 	ruff check bnnir tests benchmarks
