@@ -28,6 +28,7 @@ from xdsl.dialects.builtin import (
     f64,
     i64,
 )
+from xdsl.ir import Attribute
 from xdsl.passes import ModulePass
 
 from bnnir.analysis.folding import (
@@ -92,7 +93,7 @@ class Fold(ModulePass):
             raise BnnirError("bnn-fold", "the module has no layers to fold")
         fixed = self._fixed(layers)
         folding = self._search(layers, fixed)
-        annotate(op, folding, self.clock_mhz)
+        annotate(op, folding, self.clock_mhz, self.part)
 
     def _search(self, layers: list[Layer], fixed: dict[str, Choice]) -> Folding:
         clock = self.clock_mhz * 1e6
@@ -176,14 +177,17 @@ def _matching_choice(path: str, layer: Layer, params: object) -> Choice:
     return min(matches, key=lambda c: c.key)
 
 
-def annotate(module: ModuleOp, folding: Folding, clock_mhz: float) -> None:
+def annotate(module: ModuleOp, folding: Folding, clock_mhz: float,
+             part: str | None = None) -> None:
     for layer, choice in folding.choices:
         entries = {k: _int(v) for k, v in choice.params.items()}
         entries.update(cycles=_int(choice.cycles), luts=_int(choice.luts),
                        brams=_int(choice.brams))
         layer.op.attributes["fold"] = DictionaryAttr(entries)
     fps = clock_mhz * 1e6 / folding.max_cycles
+    summary: dict[str, Attribute] = {} if part is None else {"part": StringAttr(part)}
     module.attributes["bnn.fold"] = DictionaryAttr({
+        **summary,
         "clock_mhz": FloatAttr(clock_mhz, f64),
         "fps": FloatAttr(round(fps, 1), f64),
         "max_cycles": _int(folding.max_cycles),

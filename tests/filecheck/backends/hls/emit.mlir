@@ -46,3 +46,10 @@
 // LIB: bnnir.hpp
 // LIB: mvtu.hpp
 // LIB: window.hpp
+
+// The part and clock that bnn-fold was given reach the synthesis script.
+// RUN: bnn-translate --import-onnx %S/../../frontend/onnx/conv_bn_sign_pool.onnxtxt --input-type ui8 | bnn-opt -p 'bnn-threshold-fusion,bnn-legalize-padding,bnn-fold{target-fps=1000 clock-mhz=250 part=xcku115},bnn-to-hwstream' -o %t.ku115.mlir
+// RUN: bnn-translate %t.ku115.mlir --emit-hls -o %t.ku115
+// RUN: filecheck %s --check-prefix=KU115 --input-file %t.ku115/hls.tcl
+// KU115: set_part {xcku115-flvb2104-2-e}
+// KU115: create_clock -period 4.000

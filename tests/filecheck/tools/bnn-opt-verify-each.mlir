@@ -1,0 +1,12 @@
+// --verify-each runs the interpreter after every pass and names the first that changes the
+// output: exact padding keeps it, the paper's -1 padding (on a network trained with zeros) not.
+// RUN: %python -c "import numpy as np; np.save('%t.x.npy', np.random.default_rng(0).choice([-1.0, 1.0], size=(4, 1, 4, 4)).astype(np.float32))"
+// RUN: bnn-opt %s -p bnn-threshold-fusion,bnn-legalize-padding --verify-each=%t.x.npy | filecheck %s --check-prefix=EXACT
+// RUN: not bnn-opt %s -p 'bnn-threshold-fusion,bnn-legalize-padding{mode=minus-one}' --verify-each=%t.x.npy 2>&1 | filecheck %s --check-prefix=CHANGED
+func.func @main(%x: tensor<?x1x4x4xi1>) -> tensor<?x1x4x4xsi32> {
+  %w = bnn.constant bits<"0xBA00"> : tensor<1x1x3x3xi1>
+  %a = bnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>} : tensor<?x1x4x4xi1>, tensor<1x1x3x3xi1> -> tensor<?x1x4x4xsi32>
+  func.return %a : tensor<?x1x4x4xsi32>
+}
+// EXACT: correction = dense
+// CHANGED: bnn-opt: error: pass 'bnn-legalize-padding': changed output 0 of the network on {{.*}}x.npy: {{[0-9]+}} of 64 values differ, the first at index (0, 0, 0, 0)
