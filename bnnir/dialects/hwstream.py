@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from typing import ClassVar
 
 import numpy as np
 from xdsl.dialects.builtin import (
@@ -83,6 +84,9 @@ class StreamType(ParametrizedAttribute, TypeAttribute):
             raise VerifyException(f"stream width must be positive, got {self.width.data}")
 
 
+StreamProps = tuple[str | None, str | None, str, str]
+
+
 def _ints(attr: DenseArrayBase) -> tuple[int, ...]:
     return tuple(int(v) for v in attr.iter_values())
 
@@ -126,21 +130,28 @@ class KernelOp(IRDLOperation, ABC):
         assert isinstance(attr, DenseArrayBase)
         return _ints(attr)
 
-    @property
-    @abstractmethod
-    def lanes_in(self) -> int: ...
+    STREAMS: ClassVar[StreamProps]
+    """The properties giving (input lanes, output lanes, input bits, output bits); None is 1."""
+
+    def _stream_prop(self, index: int) -> int:
+        name = self.STREAMS[index]
+        return 1 if name is None else self.prop_int(name)
 
     @property
-    @abstractmethod
-    def lanes_out(self) -> int: ...
+    def lanes_in(self) -> int:
+        return self._stream_prop(0)
 
     @property
-    @abstractmethod
-    def bits_in(self) -> int: ...
+    def lanes_out(self) -> int:
+        return self._stream_prop(1)
 
     @property
-    @abstractmethod
-    def bits_out(self) -> int: ...
+    def bits_in(self) -> int:
+        return self._stream_prop(2)
+
+    @property
+    def bits_out(self) -> int:
+        return self._stream_prop(3)
 
     @abstractmethod
     def words_in(self) -> int:
@@ -184,21 +195,7 @@ class _MapKernel(KernelOp, ABC):
     simd = prop_def(IntegerAttr)
     bits = prop_def(IntegerAttr)
 
-    @property
-    def lanes_in(self) -> int:
-        return self.prop_int("simd")
-
-    @property
-    def lanes_out(self) -> int:
-        return self.prop_int("simd")
-
-    @property
-    def bits_in(self) -> int:
-        return self.prop_int("bits")
-
-    @property
-    def bits_out(self) -> int:
-        return self.prop_int("bits")
+    STREAMS: ClassVar[StreamProps] = ("simd", "simd", "bits", "bits")
 
     @property
     def folds(self) -> int:
@@ -282,21 +279,7 @@ class DwcOp(KernelOp):
     bits = prop_def(IntegerAttr)
     words = prop_def(IntegerAttr)
 
-    @property
-    def lanes_in(self) -> int:
-        return self.prop_int("in_lanes")
-
-    @property
-    def lanes_out(self) -> int:
-        return self.prop_int("out_lanes")
-
-    @property
-    def bits_in(self) -> int:
-        return self.prop_int("bits")
-
-    @property
-    def bits_out(self) -> int:
-        return self.prop_int("bits")
+    STREAMS: ClassVar[StreamProps] = ("in_lanes", "out_lanes", "bits", "bits")
 
     def words_in(self) -> int:
         return self.prop_int("words")
@@ -347,21 +330,7 @@ class MvtuOp(KernelOp):
     signed_input = opt_prop_def(IntegerAttr)
     border = opt_prop_def(DenseArrayBase)
 
-    @property
-    def lanes_in(self) -> int:
-        return self.prop_int("simd")
-
-    @property
-    def lanes_out(self) -> int:
-        return self.prop_int("pe")
-
-    @property
-    def bits_in(self) -> int:
-        return self.prop_int("input_bits")
-
-    @property
-    def bits_out(self) -> int:
-        return self.prop_int("output_bits")
+    STREAMS: ClassVar[StreamProps] = ("simd", "pe", "input_bits", "output_bits")
 
     def words_in(self) -> int:
         return self.prop_int("vectors") * self.prop_int("columns") // self.prop_int("simd")
@@ -423,21 +392,7 @@ class ThresholdOp(KernelOp):
     bias = opt_prop_def(IntegerAttr)
     descending = opt_prop_def(DenseArrayBase)
 
-    @property
-    def lanes_in(self) -> int:
-        return self.prop_int("pe")
-
-    @property
-    def lanes_out(self) -> int:
-        return self.prop_int("pe")
-
-    @property
-    def bits_in(self) -> int:
-        return self.prop_int("input_bits")
-
-    @property
-    def bits_out(self) -> int:
-        return self.prop_int("output_bits")
+    STREAMS: ClassVar[StreamProps] = ("pe", "pe", "input_bits", "output_bits")
 
     def words_in(self) -> int:
         return self.prop_int("pixels") * self.prop_int("channels") // self.prop_int("pe")
@@ -462,21 +417,7 @@ class LabelSelectOp(KernelOp):
     bits = prop_def(IntegerAttr)
     index_bits = prop_def(IntegerAttr)
 
-    @property
-    def lanes_in(self) -> int:
-        return self.prop_int("pe")
-
-    @property
-    def lanes_out(self) -> int:
-        return 1
-
-    @property
-    def bits_in(self) -> int:
-        return self.prop_int("bits")
-
-    @property
-    def bits_out(self) -> int:
-        return self.prop_int("index_bits")
+    STREAMS: ClassVar[StreamProps] = ("pe", None, "bits", "index_bits")
 
     def words_in(self) -> int:
         return self.prop_int("labels") // self.prop_int("pe")
@@ -499,21 +440,7 @@ class FifoOp(KernelOp):
     bits = prop_def(IntegerAttr)
     words = prop_def(IntegerAttr)
 
-    @property
-    def lanes_in(self) -> int:
-        return self.prop_int("lanes")
-
-    @property
-    def lanes_out(self) -> int:
-        return self.prop_int("lanes")
-
-    @property
-    def bits_in(self) -> int:
-        return self.prop_int("bits")
-
-    @property
-    def bits_out(self) -> int:
-        return self.prop_int("bits")
+    STREAMS: ClassVar[StreamProps] = ("lanes", "lanes", "bits", "bits")
 
     def words_in(self) -> int:
         return self.prop_int("words")
