@@ -358,11 +358,17 @@ class ThresholdedOp(IRDLOperation, ABC):
     integer result holds `bias` + count (FINN's ActVal, default 0), which must fit its element
     type for every count; an `i1` result (T = 1, no bias) is bipolar: +1 when count = 1, else −1.
     Thresholds are f32 for an f32 value and signed integers for an integer one.
+
+    `value_range` = [lo, hi] states the range of an integer value (its fan-in bound) that the
+    thresholds were computed for; they lie within [lo − 1, hi + 1]. Compared with ≥, a threshold
+    of lo is always met and hi + 1 never; with ≤ (`descending`), hi always and lo − 1 never. A
+    channel with only such thresholds (a batch-norm scale of 0) outputs a constant.
     """
 
     thresholds = opt_prop_def(DenseIntOrFPElementsAttr)
     descending = opt_prop_def(DenseArrayBase)
     bias = opt_prop_def(IntegerAttr)
+    value_range = opt_prop_def(DenseArrayBase)
 
     @property
     def bias_value(self) -> int:
@@ -390,15 +396,11 @@ class ThresholdedOp(IRDLOperation, ABC):
             return np.where(counts > 0, 1, -1).astype(np.int8)
         return (counts + self.bias_value).astype(numpy_dtype(out_elem))
 
-    def threshold_properties(self) -> dict[str, Attribute]:
-        """The thresholding properties, to carry over to another op."""
-        names = ("thresholds", "descending", "bias")
-        return {n: self.properties[n] for n in names if n in self.properties}
-
     def verify_thresholds(self, channels: int, value_type: Attribute, out_elem: Attribute) -> None:
         if self.thresholds is None:
-            if self.descending is not None or self.bias is not None:
-                raise VerifyException(f"'{self.name}' has `descending` or `bias` but no thresholds")
+            if any(p is not None for p in (self.descending, self.bias, self.value_range)):
+                raise VerifyException(f"'{self.name}' has `descending`, `bias` or `value_range` "
+                                      "but no thresholds")
             return
         name = self.name
         t_shape = self.thresholds.get_shape()
@@ -418,6 +420,7 @@ class ThresholdedOp(IRDLOperation, ABC):
                 f"'{name}' thresholds of an integer value must be signed integers, got {t_elem}"
             )
         self._verify_sorted()
+        self._verify_range()
         self._verify_descending(channels)
         self._verify_threshold_output(out_elem, t_shape[1])
 
@@ -430,6 +433,23 @@ class ThresholdedOp(IRDLOperation, ABC):
             raise VerifyException(
                 f"'{self.name}' thresholds of channel {row} must be sorted ascending, got "
                 f"{values[row].tolist()}"
+            )
+
+    def _verify_range(self) -> None:
+        if self.value_range is None:
+            return
+        assert self.thresholds is not None
+        bounds = _int_list(self.value_range)
+        if len(bounds) != 2 or bounds[0] > bounds[1]:
+            raise VerifyException(f"'{self.name}' value_range must be [lo, hi] with lo <= hi, "
+                                  f"got {list(bounds)}")
+        values = dense_to_numpy(self.thresholds)
+        outside = np.argwhere((values < bounds[0] - 1) | (values > bounds[1] + 1))
+        if outside.size:
+            row, step = (int(i) for i in outside[0])
+            raise VerifyException(
+                f"'{self.name}' threshold {values[row, step]} of channel {row} lies outside "
+                f"[{bounds[0] - 1}, {bounds[1] + 1}] (value_range {list(bounds)})"
             )
 
     def _verify_descending(self, channels: int) -> None:
@@ -467,13 +487,16 @@ def threshold_properties(
     thresholds: DenseIntOrFPElementsAttr,
     descending: Sequence[int] = (),
     bias: int = 0,
+    value_range: tuple[int, int] | None = None,
 ) -> dict[str, Attribute]:
-    """Properties of a thresholded op; empty `descending` and zero `bias` are left out."""
+    """Properties of a thresholded op; empty `descending`, zero `bias` and no range are left out."""
     properties: dict[str, Attribute] = {"thresholds": thresholds}
     if descending:
         properties["descending"] = i64_array(sorted(descending))
     if bias:
         properties["bias"] = IntegerAttr(bias, i64)
+    if value_range is not None:
+        properties["value_range"] = i64_array(value_range)
     return properties
 
 
@@ -963,11 +986,12 @@ class ThresholdOp(ThresholdedOp):
         output_element: Attribute,
         bias: int = 0,
         descending: Sequence[int] = (),
+        value_range: tuple[int, int] | None = None,
     ):
         shape = tensor_type(input).get_shape()
         super().__init__(
             operands=[input],
-            properties=threshold_properties(thresholds, descending, bias),
+            properties=threshold_properties(thresholds, descending, bias, value_range),
             result_types=[TensorType(output_element, shape)],
         )
 

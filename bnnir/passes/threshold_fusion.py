@@ -114,7 +114,8 @@ def _drop_illegal_pools(chain: Chain) -> Chain | None:
 
 
 def search_thresholds(chain: Chain, steps: int) -> tuple[np.ndarray, list[int]]:
-    """Integer thresholds [C, steps] (sorted) and the descending channels equal to the chain."""
+    """Integer thresholds [C, steps] (sorted, within [low, high + 1] of each channel) and the
+    descending channels equal to the chain."""
     low, high = integer_bounds(chain.source)
     channels = low.size
     levels = np.arange(1, steps + 1)[None, :]
@@ -153,7 +154,8 @@ def _thresholded(chain: Chain) -> Operation:
     activation = chain.activation
     steps = 1 if isinstance(activation, bnn.SignOp) else activation.thresholds.get_shape()[1]
     thresholds, descending = search_thresholds(chain, steps)
-    thresholds = np.clip(thresholds, np.iinfo(np.int32).min, np.iinfo(np.int32).max)
+    low, high = integer_bounds(chain.source)
+    value_range = (int(low.min()), int(high.max()))
     if np.all(thresholds == thresholds[:1]):
         thresholds = thresholds[:1]  # one row shared by all channels
     attr = bnn.dense_from_numpy(thresholds.astype(np.int32), bnn.si32)
@@ -163,7 +165,7 @@ def _thresholded(chain: Chain) -> Operation:
     if isinstance(layer, bnn.Conv2dOp | bnn.DenseOp) and layer.thresholds is None \
             and _single_use(chain.source):
         properties = dict(layer.properties)
-        properties.update(bnn.threshold_properties(attr, descending, bias))
+        properties.update(bnn.threshold_properties(attr, descending, bias, value_range))
         result_type = TensorType(element, bnn.tensor_type(layer.output).get_shape())
         return type(layer).create(
             operands=list(layer.operands),
@@ -171,7 +173,7 @@ def _thresholded(chain: Chain) -> Operation:
             attributes=dict(layer.attributes),
             result_types=[result_type],
         )
-    return bnn.ThresholdOp(chain.source, attr, element, bias, descending)
+    return bnn.ThresholdOp(chain.source, attr, element, bias, descending, value_range)
 
 
 class FuseActivation(RewritePattern):

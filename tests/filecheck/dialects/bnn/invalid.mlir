@@ -215,3 +215,19 @@ func.func @f(%x: tensor<?x8xi1>) -> tensor<?x2xui2> {
   func.return %a : tensor<?x2xui2>
 }
 // CHECK: 'bnn.dense' thresholds of an integer value must be signed integers, got f32
+
+// -----
+func.func @f(%x: tensor<?x8xi1>) -> tensor<?x2xi1> {
+  %w = bnn.constant bits<"0x0000"> : tensor<2x8xi1>
+  %a = bnn.dense %x, %w {thresholds = dense<[[1], [10]]> : tensor<2x1xsi32>, value_range = array<i64: -8, 8>} : tensor<?x8xi1>, tensor<2x8xi1> -> tensor<?x2xi1>
+  func.return %a : tensor<?x2xi1>
+}
+// CHECK: 'bnn.dense' threshold 10 of channel 1 lies outside [-9, 9] (value_range [-8, 8])
+
+// -----
+func.func @f(%x: tensor<?x8xi1>) -> tensor<?x2xsi32> {
+  %w = bnn.constant bits<"0x0000"> : tensor<2x8xi1>
+  %a = bnn.dense %x, %w {value_range = array<i64: -8, 8>} : tensor<?x8xi1>, tensor<2x8xi1> -> tensor<?x2xsi32>
+  func.return %a : tensor<?x2xsi32>
+}
+// CHECK: 'bnn.dense' has `descending`, `bias` or `value_range` but no thresholds

@@ -12,7 +12,7 @@ func.func @pool_then_bn(%x: tensor<?x1x4x4xi1>) -> tensor<?x2x2x2xi1> {
 }
 // CHECK-LABEL: func.func @pool_then_bn
 // CHECK-NEXT:    %w = bnn.constant
-// CHECK-NEXT:    %a = bnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 1, 1>, thresholds = dense<{{\[\[}}0], [1]]> : tensor<2x1xsi32>} : tensor<?x1x4x4xi1>, tensor<2x1x2x2xi1> -> tensor<?x2x4x4xi1>
+// CHECK-NEXT:    %a = bnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 1, 1>, thresholds = dense<{{\[\[}}0], [1]]> : tensor<2x1xsi32>, value_range = array<i64: -4, 4>} : tensor<?x1x4x4xi1>, tensor<2x1x2x2xi1> -> tensor<?x2x4x4xi1>
 // CHECK-NEXT:    %b = bnn.max_pool %a {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>} : tensor<?x2x4x4xi1> -> tensor<?x2x2x2xi1>
 // CHECK-NEXT:    func.return %b
 
@@ -29,7 +29,7 @@ func.func @pool_then_negative_bn(%x: tensor<?x1x4x4xi1>) -> tensor<?x2x2x2xi1> {
 // CHECK-LABEL: func.func @pool_then_negative_bn
 // CHECK:         %a = bnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 1, 1>} : tensor<?x1x4x4xi1>, tensor<2x1x2x2xi1> -> tensor<?x2x4x4xsi32>
 // CHECK-NEXT:    %p = bnn.max_pool %a
-// CHECK-NEXT:    %b = bnn.threshold %p {thresholds = dense<{{\[\[}}0], [-1]]> : tensor<2x1xsi32>, descending = array<i64: 1>} : tensor<?x2x2x2xsi32> -> tensor<?x2x2x2xi1>
+// CHECK-NEXT:    %b = bnn.threshold %p {thresholds = dense<{{\[\[}}0], [-1]]> : tensor<2x1xsi32>, descending = array<i64: 1>, value_range = array<i64: -4, 4>} : tensor<?x2x2x2xsi32> -> tensor<?x2x2x2xi1>
 
 // An integer network input thresholded in float (FINN's Div 255, Mul 2, Sub 1, MultiThreshold)
 // becomes an integer threshold on the input; there is no layer to fuse it into.
@@ -40,7 +40,7 @@ func.func @input_threshold(%x: tensor<?x4xui8>) -> tensor<?x4xi1> {
   func.return %b : tensor<?x4xi1>
 }
 // CHECK-LABEL: func.func @input_threshold
-// CHECK-NEXT:    %b = bnn.threshold %x {thresholds = dense<128> : tensor<1x1xsi32>} : tensor<?x4xui8> -> tensor<?x4xi1>
+// CHECK-NEXT:    %b = bnn.threshold %x {thresholds = dense<128> : tensor<1x1xsi32>, value_range = array<i64: 0, 255>} : tensor<?x4xui8> -> tensor<?x4xi1>
 // CHECK-NEXT:    func.return %b
 
 // A sign of the accumulator itself (no batch norm) is a threshold at 0; a sign of a float network
@@ -55,4 +55,4 @@ func.func @plain_sign(%x: tensor<?x4xf32>) -> tensor<?x2xi1> {
 // CHECK-LABEL: func.func @plain_sign
 // CHECK-NEXT:    %s = bnn.sign %x : tensor<?x4xf32> -> tensor<?x4xi1>
 // CHECK-NEXT:    %w = bnn.constant bits<"0x5A"> : tensor<2x4xi1>
-// CHECK-NEXT:    %b = bnn.dense %s, %w {thresholds = dense<0> : tensor<1x1xsi32>} : tensor<?x4xi1>, tensor<2x4xi1> -> tensor<?x2xi1>
+// CHECK-NEXT:    %b = bnn.dense %s, %w {thresholds = dense<0> : tensor<1x1xsi32>, value_range = array<i64: -4, 4>} : tensor<?x4xi1>, tensor<2x4xi1> -> tensor<?x2xi1>

@@ -15,6 +15,6 @@ func.func @multi(%x: tensor<?x4xi1>) -> (tensor<?x3xui2>, tensor<?x3xsi3>) {
   func.return %h, %q : tensor<?x3xui2>, tensor<?x3xsi3>
 }
 // CHECK-LABEL: func.func @multi
-// CHECK:         %h = bnn.dense %x, %w {thresholds = dense<{{\[\[}}1, 2, 3]]> : tensor<1x3xsi32>} : tensor<?x4xi1>, tensor<3x4xi1> -> tensor<?x3xui2>
-// CHECK:         %q = bnn.dense %x, %v {thresholds = dense<{{\[\[}}-1, -1, 1], [-2, 2, 3], [0, 0, 0]]> : tensor<3x3xsi32>, descending = array<i64: 0, 1, 2>, bias = -2 : i64} : tensor<?x4xi1>, tensor<3x4xi1> -> tensor<?x3xsi3>
+// CHECK:         %h = bnn.dense %x, %w {thresholds = dense<{{\[\[}}1, 2, 3]]> : tensor<1x3xsi32>, value_range = array<i64: -4, 4>} : tensor<?x4xi1>, tensor<3x4xi1> -> tensor<?x3xui2>
+// CHECK:         %q = bnn.dense %x, %v {thresholds = dense<{{\[\[}}-1, -1, 1], [-2, 2, 3], [0, 0, 0]]> : tensor<3x3xsi32>, descending = array<i64: 0, 1, 2>, bias = -2 : i64, value_range = array<i64: -4, 4>} : tensor<?x4xi1>, tensor<3x4xi1> -> tensor<?x3xsi3>
 // CHECK-NEXT:    func.return %h, %q
