@@ -87,7 +87,7 @@ class StreamType(ParametrizedAttribute, TypeAttribute):
 StreamProps = tuple[str | None, str | None, str, str]
 
 
-def _ints(attr: DenseArrayBase) -> tuple[int, ...]:
+def int_values(attr: DenseArrayBase) -> tuple[int, ...]:
     return tuple(int(v) for v in attr.iter_values())
 
 
@@ -128,7 +128,7 @@ class KernelOp(IRDLOperation, ABC):
     def prop_ints(self, name: str) -> tuple[int, ...]:
         attr = self.properties[name]
         assert isinstance(attr, DenseArrayBase)
-        return _ints(attr)
+        return int_values(attr)
 
     STREAMS: ClassVar[StreamProps]
     """The properties giving (input lanes, output lanes, input bits, output bits); None is 1."""

@@ -74,7 +74,7 @@ def border_classes(op: hw.MvtuOp) -> np.ndarray:
     vectors = op.prop_int("vectors")
     if op.border is None:
         return np.zeros(vectors, np.int64)
-    in_h, in_w, kh, kw, sh, sw, top, left, bottom, right = hw._ints(op.border)
+    in_h, in_w, kh, kw, sh, sw, top, left, bottom, right = hw.int_values(op.border)
     dims = bnn.correction_shape((kh, kw), (top, left, bottom, right), 1)[:4]
     out_h = (in_h + top + bottom - kh) // sh + 1
     out_w = vectors // out_h
@@ -116,7 +116,7 @@ def run_threshold(op: hw.ThresholdOp, words: Words) -> Words:
     per_channel = table.transpose(1, 0, 2).reshape(channels, -1)
     falling = np.zeros((channels, 1), bool)
     if op.descending is not None:
-        falling[list(hw._ints(op.descending))] = True
+        falling[list(hw.int_values(op.descending))] = True
     v = values[..., None]
     counts = np.where(falling, v <= per_channel, v >= per_channel).sum(axis=3)
     bias = 0 if op.bias is None else op.bias.value.data

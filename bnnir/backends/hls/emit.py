@@ -178,7 +178,7 @@ class Emitter:
             thresholds = f"{name}_thresholds"
         border = "bnnir::NoBorder"
         if op.border is not None:
-            ih, iw, kh, kw, sh, sw, t, left, b, r = hw._ints(op.border)
+            ih, iw, kh, kw, sh, sw, t, left, b, r = hw.int_values(op.border)
             ow = op.prop_int("vectors") // ((ih + t + b - kh) // sh + 1)
             border = (f"bnnir::Border<{ih}, {iw}, {kh}, {kw}, {sh}, {sw}, {t}, {left}, {b}, "
                       f"{r}, {ow}>")
@@ -204,7 +204,7 @@ class Emitter:
         channels = op.prop_int("channels")
         falling = np.zeros(channels, np.int64)
         if op.descending is not None:
-            falling[list(hw._ints(op.descending))] = 1
+            falling[list(hw.int_values(op.descending))] = 1
         self.params.append(f"static const int32_t {name}_thresholds[{table.size}] = {{\n"
                            f"{_ints(table)}\n}};")
         self.params.append(f"static const bool {name}_falling[{channels}] = {{\n"
