@@ -38,6 +38,7 @@ from bnnir.frontend.onnx_import import import_onnx
 from bnnir.passes.bnn_to_hwstream import BnnToHwstream
 from bnnir.passes.fold import PARTS, Fold
 from bnnir.passes.legalize_padding import LegalizePadding
+from bnnir.passes.size_fifos import SizeFifos
 from bnnir.passes.threshold_fusion import ThresholdFusion
 
 T = TypeVar("T")
@@ -141,11 +142,12 @@ def compile_network(title: str, topology: list[tuple], fps: float, clock_mhz: fl
     print(f"xcku115: {luts} LUTs, {brams} BRAM18s")
     if "fold: search" in dict(timings):
         timed("bnn-to-hwstream", timings, lambda: BnnToHwstream().apply(Context(), module))
+        timed("size FIFOs", timings, lambda: SizeFifos().apply(Context(), module))
         design = next(op for op in module.ops if isinstance(op, DesignOp))
         schedule = timed("stream schedule", timings, lambda: simulate(design))
-        print(f"simulated: {schedule.cycles_per_frame:.0f} cycles per frame in steady state, "
-              f"first-frame latency {schedule.latency:.0f} cycles "
-              f"({schedule.latency / clock_mhz:.0f} us)")
+        print(f"simulated with the sized FIFOs: {schedule.bounded_cycles_per_frame:.0f} cycles "
+              f"per frame in steady state, first-frame latency {schedule.bounded_latency:.0f} "
+              f"cycles ({schedule.bounded_latency / clock_mhz:.0f} us)")
     print("stage wall times: " + ", ".join(f"{s} {t * 1e3:.0f} ms" for s, t in timings))
 
 

@@ -74,6 +74,10 @@ def cycle_report(design: DesignOp) -> str:
         f"  cycles per frame (steady state): {schedule.cycles_per_frame:.0f} "
         f"(cost model bottleneck: {bottleneck.cycles}, kernel #{index} {bottleneck.op.name})",
         f"  first-frame latency: {schedule.latency:.0f} cycles",
+        f"  with the design's FIFO depths: {schedule.bounded_cycles_per_frame:.0f} cycles per "
+        f"frame, latency {schedule.bounded_latency:.0f} cycles"
+        + ("" if schedule.bounded_cycles_per_frame <= schedule.cycles_per_frame else
+           " (streams too shallow: run hwstream-size-fifos)"),
         f"  most words waiting in a stream: {fifo.waiting} (into kernel "
         f"#{schedule.kernels.index(fifo)} {fifo.op.name})",
     ])

@@ -18,4 +18,5 @@ hwstream.design @tiny attributes {input_type = tensor<?x4xi1>, output_type = ten
 // CHECK-NEXT: design @tiny: word-level schedule over 3 frames
 // CHECK-NEXT:   cycles per frame (steady state): 4 (cost model bottleneck: 4, kernel #1 hwstream.mvtu)
 // CHECK-NEXT:   first-frame latency: {{[0-9]+}} cycles
+// CHECK-NEXT:   with the design's FIFO depths: 4 cycles per frame, latency {{[0-9]+}} cycles
 // CHECK-NEXT:   most words waiting in a stream: {{[0-9]+}}
