@@ -66,7 +66,10 @@ def integer_dot(patches: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 
 def im2col(
-    x: np.ndarray, kernel: tuple[int, int], strides: tuple[int, ...], pads: tuple[int, ...],
+    x: np.ndarray,
+    kernel: tuple[int, int],
+    strides: tuple[int, ...],
+    pads: tuple[int, ...],
     pad_value: int,
 ) -> tuple[np.ndarray, tuple[int, int]]:
     """Patches [N·OH·OW, C·KH·KW] of NCHW `x` (columns ordered c, ky, kx) and (OH, OW)."""
@@ -151,57 +154,71 @@ class BnnFunctions(InterpreterFunctions):
         self._constants: dict[bnn.ConstantOp, np.ndarray] = {}
 
     @impl(bnn.ConstantOp)
-    def run_constant(self, interp: Interpreter, op: bnn.ConstantOp, args: PythonValues):
+    def run_constant(
+        self, interp: Interpreter, op: bnn.ConstantOp, args: PythonValues
+    ) -> PythonValues:
         if op not in self._constants:
             self._constants[op] = op.to_numpy()
         return (self._constants[op],)
 
     @impl(bnn.Conv2dOp)
-    def run_conv2d(self, interp: Interpreter, op: bnn.Conv2dOp, args: PythonValues):
+    def run_conv2d(self, interp: Interpreter, op: bnn.Conv2dOp, args: PythonValues) -> PythonValues:
         x, weights = args
         return (layer_output(op, conv2d(op, x, weights)),)
 
     @impl(bnn.DenseOp)
-    def run_dense(self, interp: Interpreter, op: bnn.DenseOp, args: PythonValues):
+    def run_dense(self, interp: Interpreter, op: bnn.DenseOp, args: PythonValues) -> PythonValues:
         x, weights = args
         return (layer_output(op, dense(op, x, weights)),)
 
     @impl(bnn.BatchNormOp)
-    def run_batch_norm(self, interp: Interpreter, op: bnn.BatchNormOp, args: PythonValues):
+    def run_batch_norm(
+        self, interp: Interpreter, op: bnn.BatchNormOp, args: PythonValues
+    ) -> PythonValues:
         return (op.evaluate(args[0]),)
 
     @impl(bnn.AffineOp)
-    def run_affine(self, interp: Interpreter, op: bnn.AffineOp, args: PythonValues):
+    def run_affine(self, interp: Interpreter, op: bnn.AffineOp, args: PythonValues) -> PythonValues:
         return (op.evaluate(args[0]),)
 
     @impl(bnn.SignOp)
-    def run_sign(self, interp: Interpreter, op: bnn.SignOp, args: PythonValues):
+    def run_sign(self, interp: Interpreter, op: bnn.SignOp, args: PythonValues) -> PythonValues:
         return (bnn.SignOp.evaluate(args[0]),)
 
     @impl(bnn.ThresholdOp)
-    def run_threshold(self, interp: Interpreter, op: bnn.ThresholdOp, args: PythonValues):
+    def run_threshold(
+        self, interp: Interpreter, op: bnn.ThresholdOp, args: PythonValues
+    ) -> PythonValues:
         out_elem = bnn.tensor_type(op.output).element_type
         return (op.apply_thresholds(args[0], out_elem),)
 
     @impl(bnn.MaxPoolOp)
-    def run_max_pool(self, interp: Interpreter, op: bnn.MaxPoolOp, args: PythonValues):
+    def run_max_pool(
+        self, interp: Interpreter, op: bnn.MaxPoolOp, args: PythonValues
+    ) -> PythonValues:
         return (max_pool(op, args[0]),)
 
     @impl(bnn.PadOp)
-    def run_pad(self, interp: Interpreter, op: bnn.PadOp, args: PythonValues):
+    def run_pad(self, interp: Interpreter, op: bnn.PadOp, args: PythonValues) -> PythonValues:
         top, left, bottom, right = op.pad_values
         widths = ((0, 0), (0, 0), (top, bottom), (left, right))
         return (np.pad(args[0], widths, constant_values=op.value.value.data),)
 
     @impl(bnn.FlattenOp)
-    def run_flatten(self, interp: Interpreter, op: bnn.FlattenOp, args: PythonValues):
+    def run_flatten(
+        self, interp: Interpreter, op: bnn.FlattenOp, args: PythonValues
+    ) -> PythonValues:
         return (args[0].reshape(args[0].shape[0], -1),)
 
     @impl(bnn.ReshapeOp)
-    def run_reshape(self, interp: Interpreter, op: bnn.ReshapeOp, args: PythonValues):
+    def run_reshape(
+        self, interp: Interpreter, op: bnn.ReshapeOp, args: PythonValues
+    ) -> PythonValues:
         shape = bnn.tensor_type(op.output).get_shape()[1:]
         return (args[0].reshape(args[0].shape[0], *shape),)
 
     @impl(bnn.ArgMaxOp)
-    def run_arg_max(self, interp: Interpreter, op: bnn.ArgMaxOp, args: PythonValues):
+    def run_arg_max(
+        self, interp: Interpreter, op: bnn.ArgMaxOp, args: PythonValues
+    ) -> PythonValues:
         return (np.argmax(args[0], axis=1, keepdims=True).astype(np.int64),)

@@ -37,8 +37,11 @@ def ap_types_folder() -> Path:
         if spec is not None and spec.origin is not None:
             folder = str(Path(spec.origin).parent / "templates" / "vivado" / "ap_types")
     if folder is None or not (Path(folder) / "ap_int.h").is_file():
-        raise BnnirError("--engine csim", "needs Xilinx's ap_int.h and hls_stream.h: "
-                         "`pip install --no-deps hls4ml`, or set BNNIR_AP_TYPES to their folder")
+        raise BnnirError(
+            "--engine csim",
+            "needs Xilinx's ap_int.h and hls_stream.h: "
+            "`pip install --no-deps hls4ml`, or set BNNIR_AP_TYPES to their folder",
+        )
     return Path(folder)
 
 
@@ -64,12 +67,22 @@ def compiled(files: dict[str, str]) -> Path:
         for name, text in files.items():
             (work / name).parent.mkdir(parents=True, exist_ok=True)
             (work / name).write_text(text)
-        command = [CXX, *CXXFLAGS, f"-I{ap_types_folder()}", f"-I{work / 'include'}",
-                   str(work / "top.cpp"), str(work / "tb.cpp"), "-o", str(work / "csim")]
+        command = [
+            CXX,
+            *CXXFLAGS,
+            f"-I{ap_types_folder()}",
+            f"-I{work / 'include'}",
+            str(work / "top.cpp"),
+            str(work / "tb.cpp"),
+            "-o",
+            str(work / "csim"),
+        ]
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode != 0:
-            first = next((line for line in result.stderr.splitlines() if "error" in line),
-                         result.stderr.strip()[:300])
+            first = next(
+                (line for line in result.stderr.splitlines() if "error" in line),
+                result.stderr.strip()[:300],
+            )
             raise BnnirError("--engine csim", f"the emitted C++ does not compile: {first}")
         try:
             work.rename(folder)
@@ -93,8 +106,9 @@ def pack_words(words: np.ndarray, lanes: int, bits: int) -> bytes:
     return np.packbits(padded, axis=1, bitorder="little").tobytes()
 
 
-def unpack_words(data: bytes, frames: int, count: int, lanes: int, bits: int,
-                 signed: bool) -> np.ndarray:
+def unpack_words(
+    data: bytes, frames: int, count: int, lanes: int, bits: int, signed: bool
+) -> np.ndarray:
     nbytes = (lanes * bits + 7) // 8
     raw = np.frombuffer(data, np.uint8).reshape(frames * count, nbytes)
     flat = np.unpackbits(raw, axis=1, bitorder="little")[:, : lanes * bits]
@@ -118,19 +132,26 @@ def run_csim(module: ModuleOp, design: hw.DesignOp, x: np.ndarray) -> np.ndarray
     with tempfile.TemporaryDirectory(prefix="bnnir-csim-") as tmp:
         inputs, outputs = Path(tmp) / "in.bin", Path(tmp) / "out.bin"
         inputs.write_bytes(header.tobytes() + pack_words(words, lanes_in, bits_in))
-        result = subprocess.run([str(binary), str(inputs), str(outputs)], capture_output=True,
-                                text=True, check=False, timeout=3600)
+        result = subprocess.run(
+            [str(binary), str(inputs), str(outputs)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=3600,
+        )
         if result.returncode != 0:
-            raise BnnirError("--engine csim", f"the C simulation failed: "
-                             f"{result.stderr.strip()[:300]}")
+            raise BnnirError(
+                "--engine csim", f"the C simulation failed: {result.stderr.strip()[:300]}"
+            )
         data = outputs.read_bytes()[12:]
     from bnnir.backends.hls.emit import Emitter
 
     emitter = Emitter(design)
     emitter.emit()
     signed = emitter.signed[emitter.final]
-    out_words = unpack_words(data, x.shape[0], last.words_out(), last.lanes_out, last.bits_out,
-                             signed)
+    out_words = unpack_words(
+        data, x.shape[0], last.words_out(), last.lanes_out, last.bits_out, signed
+    )
     return from_stream(design, out_words)
 
 
@@ -139,7 +160,9 @@ class CsimFunctions(HwstreamFunctions):
     """Runs `hwstream.instance` as the C simulation of the emitted HLS project."""
 
     @impl(hw.InstanceOp)
-    def run_instance(self, interp: Interpreter, op: hw.InstanceOp, args: PythonValues):
+    def run_instance(
+        self, interp: Interpreter, op: hw.InstanceOp, args: PythonValues
+    ) -> PythonValues:
         module = op.get_toplevel_object()
         design = SymbolTable.lookup_symbol(module, op.design.root_reference.data)
         assert isinstance(design, hw.DesignOp) and isinstance(module, ModuleOp)

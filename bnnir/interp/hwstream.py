@@ -32,8 +32,11 @@ def _as_words(values: np.ndarray, lanes: int) -> Words:
 
 def run_pad(op: hw.PadOp, words: Words) -> Words:
     top, left, bottom, right = op.prop_ints("pads")
-    padded = np.pad(_as_map(words, op), ((0, 0), (top, bottom), (left, right), (0, 0)),
-                    constant_values=op.prop_int("value"))
+    padded = np.pad(
+        _as_map(words, op),
+        ((0, 0), (top, bottom), (left, right), (0, 0)),
+        constant_values=op.prop_int("value"),
+    )
     return _as_words(padded, op.lanes_out)
 
 
@@ -48,8 +51,9 @@ def run_pool(op: hw.PoolOp, words: Words) -> Words:
     (kh, kw), (sh, sw) = op.prop_ints("kernel"), op.prop_ints("strides")
     top, left, bottom, right = op.prop_ints("pads")
     lowest = np.iinfo(np.int64).min
-    padded = np.pad(_as_map(words, op), ((0, 0), (top, bottom), (left, right), (0, 0)),
-                    constant_values=lowest)
+    padded = np.pad(
+        _as_map(words, op), ((0, 0), (top, bottom), (left, right), (0, 0)), constant_values=lowest
+    )
     windows = np.lib.stride_tricks.sliding_window_view(padded, (kh, kw), axis=(1, 2))
     return _as_words(windows[:, ::sh, ::sw].max(axis=(4, 5)), op.lanes_out)
 
@@ -194,7 +198,9 @@ class HwstreamFunctions(InterpreterFunctions):
         self._cache: dict[object, object] = {}
 
     @impl(hw.InstanceOp)
-    def run_instance(self, interp: Interpreter, op: hw.InstanceOp, args: PythonValues):
+    def run_instance(
+        self, interp: Interpreter, op: hw.InstanceOp, args: PythonValues
+    ) -> PythonValues:
         module = op.get_toplevel_object()
         design = SymbolTable.lookup_symbol(module, op.design.root_reference.data)
         if not isinstance(design, hw.DesignOp):

@@ -34,8 +34,9 @@ from bnnir.interp.hwstream import HwstreamFunctions
 Engine = Callable[[ModuleOp, func.FuncOp, tuple[np.ndarray, ...]], tuple[np.ndarray, ...]]
 
 
-def _run(module: ModuleOp, main: func.FuncOp, inputs: tuple[np.ndarray, ...],
-         streams: HwstreamFunctions) -> tuple[np.ndarray, ...]:
+def _run(
+    module: ModuleOp, main: func.FuncOp, inputs: tuple[np.ndarray, ...], streams: HwstreamFunctions
+) -> tuple[np.ndarray, ...]:
     interpreter = Interpreter(module)
     interpreter.register_implementations(FuncFunctions())
     interpreter.register_implementations(BnnFunctions())
@@ -43,19 +44,24 @@ def _run(module: ModuleOp, main: func.FuncOp, inputs: tuple[np.ndarray, ...],
     return tuple(interpreter.call_op(main, inputs))
 
 
-def interpret(module: ModuleOp, main: func.FuncOp, inputs: tuple[np.ndarray, ...]):
+def interpret(
+    module: ModuleOp, main: func.FuncOp, inputs: tuple[np.ndarray, ...]
+) -> tuple[np.ndarray, ...]:
     """The reference engine: xDSL's interpreter, hwstream designs by the stream interpreter."""
     return _run(module, main, inputs, HwstreamFunctions())
 
 
-def csim(module: ModuleOp, main: func.FuncOp, inputs: tuple[np.ndarray, ...]):
+def csim(
+    module: ModuleOp, main: func.FuncOp, inputs: tuple[np.ndarray, ...]
+) -> tuple[np.ndarray, ...]:
     """hwstream designs as the C simulation of their emitted HLS C++ (host ops interpreted)."""
     from bnnir.dialects.hwstream import DesignOp
     from bnnir.interp.csim import CsimFunctions
 
     if not any(isinstance(op, DesignOp) for op in module.ops):
-        raise BnnirError("--engine csim", "needs a hwstream design (run bnn-fold and "
-                         "bnn-to-hwstream first)")
+        raise BnnirError(
+            "--engine csim", "needs a hwstream design (run bnn-fold and bnn-to-hwstream first)"
+        )
     return _run(module, main, inputs, CsimFunctions())
 
 
@@ -89,8 +95,9 @@ def convert_input(x: np.ndarray, arg_type: Attribute, encoding: str | None) -> n
     assert isinstance(arg_type, TensorType)
     shape = arg_type.get_shape()
     expected = tuple(d for d in shape)
-    if x.ndim != len(shape) or any(e not in (DYNAMIC_INDEX, a) for e, a in zip(expected, x.shape,
-                                                                              strict=True)):
+    if x.ndim != len(shape) or any(
+        e not in (DYNAMIC_INDEX, a) for e, a in zip(expected, x.shape, strict=True)
+    ):
         raise BnnirError("input", f"shape {tuple(x.shape)} does not match {arg_type}")
     if x.dtype.kind not in "biuf":
         raise BnnirError("input", f"dtype {x.dtype} is not numeric")
@@ -101,8 +108,11 @@ def convert_input(x: np.ndarray, arg_type: Attribute, encoding: str | None) -> n
         return _bipolar_input(x, encoding)
     assert isinstance(element, IntegerType)
     low, high = bnn.integer_range(element)
-    bad = (x != np.round(x)) | (x < low) | (x > high) if x.dtype.kind == "f" else (x < low) | (
-        x > high)
+    bad = (
+        (x != np.round(x)) | (x < low) | (x > high)
+        if x.dtype.kind == "f"
+        else (x < low) | (x > high)
+    )
     if np.any(bad):
         at = _first_index(bad)
         raise BnnirError(
@@ -135,13 +145,11 @@ def run_module_all(
 ) -> tuple[np.ndarray, ...]:
     """Run the module's entry function on a batch: one array per result."""
     if engine not in ENGINES:
-        raise BnnirError("--engine", f"unknown engine '{engine}'; available: "
-                         f"{', '.join(ENGINES)}")
+        raise BnnirError("--engine", f"unknown engine '{engine}'; available: {', '.join(ENGINES)}")
     main = entry_function(module)
     arg_types = main.function_type.inputs.data
     if len(inputs) != len(arg_types):
-        raise BnnirError("input", f"the network takes {len(arg_types)} inputs, got "
-                         f"{len(inputs)}")
+        raise BnnirError("input", f"the network takes {len(arg_types)} inputs, got {len(inputs)}")
     arg_attrs = main.arg_attrs.data if main.arg_attrs is not None else None
     converted = tuple(
         convert_input(np.asarray(x), t, _attr(arg_attrs, i, "bnn.encoding"))
