@@ -26,6 +26,9 @@ demo:
 	bnn-translate build/tiny_cnv_stream.mlir --emit-report
 	bnn-run build/tiny_cnv_stream.mlir --input $(EXAMPLE)/tiny_cnv_input.npy --cycles
 	bnn-translate build/tiny_cnv_stream.mlir --emit-hls -o build/tiny_cnv_hls
+	# the same flow in one command, checking every stage and the C simulation
+	bnn-compile $(EXAMPLE)/tiny_cnv.onnx -o build/tiny_cnv_build --input-type ui8 \
+		--target-fps 20000 --clock-mhz 100 --verify $(EXAMPLE)/tiny_cnv_input.npy
 
 lint:
 	ruff check bnnir tests benchmarks

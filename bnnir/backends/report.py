@@ -5,8 +5,8 @@
 The module must be folded (bnn-fold). After bnn-to-hwstream the rows are the design's kernels (FIFOs
 included); before it, each folded layer expands into the kernels it will become (a conv into pad,
 window, dwc and mvtu). The numbers are the cost model's; the latency comes from the word-level
-schedule of the design (bnnir/analysis/stream_schedule.py), or before conversion is the sum of the
-kernels' cycles per frame, an upper bound.
+schedule of the design with its FIFO depths (bnnir/analysis/stream_schedule.py), or before
+conversion is the sum of the kernels' cycles per frame, an upper bound.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def build_report(module: ModuleOp) -> dict[str, Any]:
         from bnnir.dialects import hwstream as hw
 
         designs = [op for op in module.ops if isinstance(op, hw.DesignOp)]
-        latency = sum(simulate(design).latency for design in designs)
+        latency = sum(simulate(design).bounded_latency for design in designs)
         report["latency_cycles"] = round(latency)
         report["latency_us"] = round(latency / clock_mhz, 3)
     report["latency_source"] = "simulation" if simulated else "sum of kernel cycles"
