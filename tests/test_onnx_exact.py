@@ -104,3 +104,26 @@ def test_random_bnns_equal_onnxruntime(
         pad=pad, pool=pool, pad_mode=pad_mode, input_kind=input_kind,
     )
     check_against(model, x, input_kind, models.ort_run)
+
+
+SAME_PADDING = """
+<ir_version: 8, opset_import: ["" : 17]>
+g (float[N, 2, 5, 5] x) => (float[N, 3, 3, 3] y)
+<float[3, 2, 2, 2] w = {weights}, float[3] b = {{0.25, -0.5, 0.0}}>
+{{
+  y = Conv <auto_pad = "{mode}", strides = [2, 2]> (x, w, b)
+}}
+"""
+
+
+@pytest.mark.parametrize("mode", ["SAME_UPPER", "SAME_LOWER"])
+def test_auto_pad_and_conv_bias(mode: str) -> None:
+    """auto_pad SAME pads asymmetrically (the extra pixel after or before); a Conv bias is one
+    float32 addition after the exact accumulator."""
+    import onnx.parser
+
+    rng = np.random.default_rng(5)
+    weights = "{" + ", ".join(str(v) for v in rng.choice([-1.0, 1.0], size=24)) + "}"
+    model = onnx.parser.parse_model(SAME_PADDING.format(weights=weights, mode=mode))
+    x = rng.choice(np.array([-1.0, 1.0], np.float32), size=(3, 2, 5, 5))
+    check_against(model, x, "bipolar", models.ort_run)
