@@ -17,6 +17,7 @@ from xdsl.context import Context
 from xdsl.dialects import func
 from xdsl.dialects.builtin import DYNAMIC_INDEX, Float32Type, ModuleOp, TensorType
 from xdsl.ir import Block, Region
+from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint
 
 import models
@@ -28,10 +29,10 @@ from bnnir.passes.threshold_fusion import ThresholdFusion
 from test_onnx_exact import PLAIN_ONNX, QONNX, assert_bit_exact
 
 
-def apply(module: ModuleOp, *passes: object) -> ModuleOp:
+def apply(module: ModuleOp, *passes: ModulePass) -> ModuleOp:
     module = module.clone()
     for p in passes:
-        p.apply(Context(), module)  # type: ignore[attr-defined]
+        p.apply(Context(), module)
         module.verify()
     return module
 
