@@ -379,7 +379,24 @@ exit
 """
 
 
-def readme(io: Interface, design: hw.DesignOp) -> str:
+def host_steps(module: ModuleOp) -> tuple[list[str], list[str]]:
+    """The ops of @main that run on the host before and after the accelerator."""
+    from xdsl.dialects import func
+
+    before: list[str] = []
+    after: list[str] = []
+    for function in (op for op in module.ops if isinstance(op, func.FuncOp)):
+        side = before
+        for op in function.body.block.ops:
+            if isinstance(op, hw.InstanceOp):
+                side = after
+            elif not isinstance(op, func.ReturnOp | bnn.ConstantOp):
+                side.append(op.name)
+    return before, after
+
+
+def readme(io: Interface, design: hw.DesignOp, host: tuple[list[str], list[str]]) -> str:
+    before, after = (", ".join(ops) or "nothing" for ops in host)
     return f"""# bnnir accelerator `{design.sym_name.data}`
 
 `void accel(hls::stream<ap_uint<{io.in_width}> > &in, hls::stream<ap_uint<{io.out_width}> > &out,
@@ -390,6 +407,9 @@ unsigned frames)` - AXI-stream in and out, `frames` over AXI-lite.
   the lowest bits; bipolar values as bits (1 = +1, 0 = -1).
 - Output: {design.output_type} per frame as {io.out_words} words of {io.out_width} bits, in the
   same order ({design.output_lanes.value.data} elements per word, two's complement if signed).
+
+The host runs the rest of the network: before the accelerator {before}; after it {after}
+(see the module's `@main`; `bnn-run` does both).
 
 `make csim` builds the C simulation (`./csim IN.bin OUT.bin`; the file format is in tb.cpp);
 `vitis_hls -f hls.tcl` synthesizes it.
@@ -423,7 +443,7 @@ def emit_project(module: ModuleOp) -> dict[str, str]:
         "tb.cpp": TESTBENCH,
         "Makefile": MAKEFILE,
         "hls.tcl": hls_tcl(part, clock),
-        "README.md": readme(io, design),
+        "README.md": readme(io, design, host_steps(module)),
     }
     for name, text in library_headers().items():
         files[f"include/bnnir/{name}"] = text
