@@ -40,15 +40,19 @@ def pack_rows(bits: np.ndarray) -> np.ndarray:
 
 
 def xnor_popcount_dot(patches: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Dot products [M, O] of ±1 patches [M, K] with ±1 weights [O, K]: K − 2·popcount(x ⊕ w)."""
+    """Dot products [M, O] of ±1 patches [M, K] with ±1 weights [O, K]: K − 2·popcount(x ⊕ w),
+    one 64-bit word column at a time so the intermediates stay [M, O]."""
     x, w = pack_rows(patches > 0), pack_rows(weights > 0)
     taps = patches.shape[1]
-    rows = max(1, _TILE_BYTES // max(1, w.nbytes))
+    counter = np.uint16 if taps < 1 << 16 else np.uint32
+    rows = max(1, _TILE_BYTES // max(1, 8 * w.shape[0]))
     result = np.empty((patches.shape[0], weights.shape[0]), dtype=np.int64)
     for start in range(0, patches.shape[0], rows):
-        tile = slice(start, start + rows)
-        mismatches = np.bitwise_count(x[tile, None, :] ^ w[None, :, :]).sum(axis=2, dtype=np.int64)
-        result[tile] = taps - 2 * mismatches
+        tile = x[start : start + rows]
+        mismatches = np.zeros((len(tile), w.shape[0]), dtype=counter)
+        for word in range(x.shape[1]):
+            mismatches += np.bitwise_count(tile[:, word, None] ^ w[None, :, word])
+        result[start : start + rows] = taps - 2 * mismatches.astype(np.int64)
     return result
 
 
