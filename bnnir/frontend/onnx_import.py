@@ -388,10 +388,15 @@ class OnnxImporter:
     # -- helpers ------------------------------------------------------------
 
     def _insert(self, op: Operation, name: str | None = None) -> SSAValue:
-        """Insert `op`, named after `name` or the current node's output."""
+        """Insert `op`, named after `name` or the current node's output; an op that does not
+        verify (shapes the node's inputs do not allow) is the node's error."""
         node = self.node
         if node is not None and node.name and not isinstance(op, bnn.ConstantOp):
             op.attributes["onnx_node"] = StringAttr(node.name)
+        try:
+            op.verify()
+        except VerifyException as e:
+            raise _fail(str(e.args[0]) if e.args else str(e)) from None
         self.builder.insert(op)
         result = op.results[0]
         if name is None and node is not None and node.output:
