@@ -31,7 +31,7 @@ import numpy as np
 import onnx
 import onnx.parser
 from google.protobuf.message import DecodeError
-from onnx import helper, numpy_helper
+from onnx import numpy_helper
 from xdsl.builder import Builder
 from xdsl.dialects import func
 from xdsl.dialects.builtin import (
@@ -52,12 +52,17 @@ from xdsl.utils.exceptions import VerifyException
 
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import bnn
-from bnnir.frontend.quantizers import (
-    ROUNDING_MODES,
-    IntQuantizer,
-    bipolar_quant,
-    level_thresholds,
+from bnnir.frontend.onnx_constants import (
+    NodeError,
+    as_str,
+    binary_weights,
+    fold_constant,
+    node_attributes,
+    node_error,
+    quantizer_of,
+    reshape_target,
 )
+from bnnir.frontend.quantizers import IntQuantizer, level_thresholds
 
 QONNX_DOMAINS = ("qonnx.custom_op.general", "finn.custom_op.general", "onnx.brevitas", "finn")
 
@@ -100,14 +105,6 @@ class Value:
     @property
     def shape(self) -> tuple[int, ...]:
         return self.type.get_shape()
-
-
-class NodeError(Exception):
-    """A problem with the node being imported; the importer adds where it is."""
-
-
-def _fail(message: str) -> NodeError:
-    return NodeError(message)
 
 
 # ===----------------------------------------------------------------------=== #
@@ -160,113 +157,6 @@ def import_onnx(
     except VerifyException as e:  # a bug in the importer rather than in the model
         raise BnnirError(source_name or source, f"imported IR does not verify: {e}") from None
     return module
-
-
-# ===----------------------------------------------------------------------=== #
-# Constant folding of weight subgraphs
-# ===----------------------------------------------------------------------=== #
-
-
-def _attrs(node: onnx.NodeProto) -> dict[str, object]:
-    return {a.name: helper.get_attribute_value(a) for a in node.attribute}
-
-
-def _as_str(value: object) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
-def _quantizer(node: onnx.NodeProto, args: Sequence[np.ndarray]) -> IntQuantizer:
-    attrs = _attrs(node)
-    _, scale, zeropt, bit_width = args
-    if np.any(scale.astype(np.float32) <= 0):
-        raise _fail("Quant scale must be positive")
-    width = float(np.asarray(bit_width).reshape(-1)[0])
-    if width != int(width) or width < 1:
-        raise _fail(f"Quant bit width must be a positive integer, got {width}")
-    mode = _as_str(attrs.get("rounding_mode", "ROUND")).upper()
-    if mode not in ROUNDING_MODES:
-        raise _fail(f"unknown rounding_mode '{mode}'; QONNX defines {', '.join(ROUNDING_MODES)}")
-    return IntQuantizer(
-        np.asarray(scale, np.float32), np.asarray(zeropt, np.float32), int(width),
-        bool(attrs.get("signed", 1)), bool(attrs.get("narrow", 0)), mode,
-    )
-
-
-def _reshape_target(shape: Sequence[int], target: Sequence[int]) -> list[int]:
-    out = [shape[i] if t == 0 else int(t) for i, t in enumerate(target)]
-    if -1 in out:
-        known = int(np.prod([d for d in out if d != -1]))
-        out[out.index(-1)] = int(np.prod(shape)) // max(known, 1)
-    return out
-
-
-def _fold_constant(node: onnx.NodeProto, args: list[np.ndarray]) -> list[np.ndarray]:
-    """Evaluate a node whose inputs are all constants (weight preprocessing)."""
-    op, attrs = node.op_type, _attrs(node)
-    match op:
-        case "Identity":
-            return [args[0]]
-        case "Transpose":
-            return [np.transpose(args[0], attrs.get("perm"))]
-        case "Reshape":
-            return [args[0].reshape(_reshape_target(args[0].shape, args[1].tolist()))]
-        case "Flatten":
-            axis = int(attrs.get("axis", 1))
-            return [args[0].reshape(int(np.prod(args[0].shape[:axis])), -1)]
-        case "Unsqueeze" | "Squeeze":
-            axes = attrs.get("axes") or (args[1].tolist() if len(args) > 1 else None)
-            if op == "Squeeze":
-                return [np.squeeze(args[0], axis=tuple(axes) if axes else None)]
-            out = args[0]
-            for axis in sorted(int(a) for a in axes or []):
-                out = np.expand_dims(out, axis)
-            return [out]
-        case "Mul" | "Add" | "Sub" | "Div":
-            fn = {"Mul": np.multiply, "Add": np.add, "Sub": np.subtract, "Div": np.divide}[op]
-            return [np.asarray(fn(args[0], args[1]))]
-        case "Neg":
-            return [-args[0]]
-        case "Sign":
-            return [np.sign(args[0])]
-        case "Cast":
-            return [args[0].astype(helper.tensor_dtype_to_np_dtype(int(attrs["to"])))]
-        case "BipolarQuant":
-            return [bipolar_quant(args[0], args[1])]
-        case "Quant":
-            return [_quantizer(node, args)(args[0])]
-        case "Constant":
-            return [numpy_helper.to_array(attrs["value"])]
-    raise _fail(f"cannot evaluate {op} on constant inputs")
-
-
-_BINARY_WEIGHTS = (
-    "bnnir needs ±1 weights, or ±s with one magnitude s per output channel, after any quantizer"
-)
-
-
-def binary_weights(values: np.ndarray, out_axis: int) -> tuple[np.ndarray, np.ndarray]:
-    """Split weights into a ±1 pattern and a positive magnitude per output channel (or one for
-    all): values = pattern · scale. Raises if any weight is not ±s."""
-    w = np.asarray(values, dtype=np.float32)
-    bad = np.argwhere(~np.isfinite(w) | (w == 0))
-    if bad.size:
-        at = tuple(int(i) for i in bad[0])
-        raise _fail(
-            f"weights are not binary: {w[at]} at index {at}; {_BINARY_WEIGHTS}"
-        )
-    magnitude = np.moveaxis(np.abs(w), out_axis, 0).reshape(w.shape[out_axis], -1)
-    per_channel = magnitude[:, :1]
-    mismatch = np.argwhere(magnitude != per_channel)
-    if mismatch.size:
-        row, col = (int(i) for i in mismatch[0])
-        raise _fail(
-            f"weights are not binary: output channel {row} mixes magnitudes "
-            f"{per_channel[row, 0]} and {magnitude[row, col]}; {_BINARY_WEIGHTS}"
-        )
-    scale = per_channel.reshape(-1)
-    if np.all(scale == scale[0]):
-        scale = scale[:1]
-    return np.where(w > 0, 1, -1).astype(np.int8), scale.astype(np.float32)
 
 
 # ===----------------------------------------------------------------------=== #
@@ -396,7 +286,7 @@ class OnnxImporter:
         try:
             op.verify()
         except VerifyException as e:
-            raise _fail(str(e.args[0]) if e.args else str(e)) from None
+            raise node_error(str(e.args[0]) if e.args else str(e)) from None
         self.builder.insert(op)
         result = op.results[0]
         if name is None and node is not None and node.output:
@@ -412,18 +302,18 @@ class OnnxImporter:
 
     def _value(self, name: str) -> Value:
         if name in self.zero_pads:
-            raise _fail(f"input '{name}' is a zero-padded bipolar tensor; bnnir supports zero "
+            raise node_error(f"input '{name}' is a zero-padded bipolar tensor; bnnir supports zero "
                         "padding of bipolar tensors only as the input of a Conv")
         if name not in self.values:
             if name in self.constants:
-                raise _fail(f"input '{name}' is a constant where bnnir expects an activation")
-            raise _fail(f"input '{name}' is not defined before this node (graph not in "
+                raise node_error(f"input '{name}' is a constant where bnnir expects an activation")
+            raise node_error(f"input '{name}' is not defined before this node (graph not in "
                         "topological order?)")
         return self.values[name]
 
     def _constant(self, name: str, what: str) -> np.ndarray:
         if name not in self.constants:
-            raise _fail(f"{what} '{name}' must be a constant (initializer)")
+            raise node_error(f"{what} '{name}' must be a constant (initializer)")
         return self.constants[name]
 
     def _real(self, value: Value) -> Value:
@@ -437,7 +327,7 @@ class OnnxImporter:
         """The integer/bipolar input of a compute layer and a scalar scale to apply after it."""
         value = self._value(name)
         if value.binary:
-            raise _fail("binary {0, 1} inputs are supported by XnorPopcountMatMul only")
+            raise node_error("binary {0, 1} inputs are supported by XnorPopcountMatMul only")
         element = value.element_type
         if not isinstance(element, Float32Type):
             return value, None
@@ -451,7 +341,7 @@ class OnnxImporter:
             and not isinstance(bnn.tensor_type(producer.input).element_type, Float32Type)
         ):
             return Value(producer.input), bnn.dense_to_numpy(producer.scale)
-        raise _fail(
+        raise node_error(
             f"input '{name}' is a real-valued (f32) tensor; layers need bipolar or integer "
             "inputs (add a quantizer, or give --input-type for the graph input)"
         )
@@ -472,41 +362,41 @@ class OnnxImporter:
         per_channel = tuple(channels if i == 1 else 1 for i in range(rank))
         if len(full) == rank and full == per_channel:
             return c.reshape(channels)
-        raise _fail(f"constant of shape {list(c.shape)} is neither a scalar nor per-channel "
+        raise node_error(f"constant of shape {list(c.shape)} is neither a scalar nor per-channel "
                     f"for a tensor of shape {list(value.shape)}")
 
     # -- dispatch -------------------------------------------------------------
 
     def _import_node(self, node: onnx.NodeProto) -> None:
         if node.domain not in ("", "ai.onnx") and node.domain not in QONNX_DOMAINS:
-            raise _fail(f"unsupported domain '{node.domain}'")
+            raise node_error(f"unsupported domain '{node.domain}'")
         present = [n for n in node.input if n]
         if node.op_type == "Constant" or (present and all(n in self.constants for n in present)):
             self._fold(node, present)
             return
         handler = _IMPORTERS.get(node.op_type)
         if handler is None:
-            raise _fail(f"unsupported op; bnnir supports {', '.join(sorted(_IMPORTERS))}")
+            raise node_error(f"unsupported op; bnnir supports {', '.join(sorted(_IMPORTERS))}")
         handler(self, node)
 
     def _fold(self, node: onnx.NodeProto, inputs: list[str]) -> None:
-        results = _fold_constant(node, [self.constants[n] for n in inputs])
+        results = fold_constant(node, [self.constants[n] for n in inputs])
         for name, result in zip(node.output, results, strict=False):
             self.constants[name] = result
 
     # -- layers ---------------------------------------------------------------
 
     def _conv(self, node: onnx.NodeProto) -> None:
-        attrs = _attrs(node)
+        attrs = node_attributes(node)
         if int(attrs.get("group", 1)) != 1:
-            raise _fail("grouped convolutions are not supported (group must be 1)")
+            raise node_error("grouped convolutions are not supported (group must be 1)")
         if any(int(d) != 1 for d in attrs.get("dilations", [1, 1])):
-            raise _fail("dilated convolutions are not supported")
+            raise node_error("dilated convolutions are not supported")
         value, in_scale = self._conv_input(node.input[0])
         pads = self._conv_pads(node, value)
         weights, w_scale = binary_weights(self._constant(node.input[1], "weights"), 0)
         if weights.ndim != 4:
-            raise _fail(f"only 2-D convolutions are supported, weights have shape "
+            raise node_error(f"only 2-D convolutions are supported, weights have shape "
                         f"{list(weights.shape)}")
         w = self._weights(weights, node.input[1])
         strides = [int(s) for s in attrs.get("strides", [1, 1])]
@@ -521,8 +411,8 @@ class OnnxImporter:
         return self._layer_input(name)
 
     def _conv_pads(self, node: onnx.NodeProto, value: Value) -> list[int]:
-        attrs = _attrs(node)
-        auto_pad = _as_str(attrs.get("auto_pad", "NOTSET"))
+        attrs = node_attributes(node)
+        auto_pad = as_str(attrs.get("auto_pad", "NOTSET"))
         kernel = self._constant(node.input[1], "weights").shape[2:]
         strides = [int(s) for s in attrs.get("strides", [1, 1])]
         if auto_pad in ("SAME_UPPER", "SAME_LOWER"):
@@ -531,7 +421,7 @@ class OnnxImporter:
             p = [int(x) for x in attrs.get("pads", [0, 0, 0, 0])] if auto_pad == "NOTSET" else []
             pads = [p[0], p[1], p[2], p[3]] if p else [0, 0, 0, 0]
         else:
-            raise _fail(f"unknown auto_pad '{auto_pad}'")
+            raise node_error(f"unknown auto_pad '{auto_pad}'")
         if node.input[0] in self.zero_pads:
             _, extra = self.zero_pads[node.input[0]]
             pads = [a + b for a, b in zip(pads, extra, strict=True)]
@@ -547,7 +437,7 @@ class OnnxImporter:
 
     def _matmul(self, node: onnx.NodeProto) -> None:
         if node.input[0] in self.constants:
-            raise _fail("the constant must be the second MatMul operand (x @ W)")
+            raise node_error("the constant must be the second MatMul operand (x @ W)")
         value, in_scale = self._layer_input(node.input[0])
         self._require_rank(value, 2)
         weights, w_scale = binary_weights(self._constant(node.input[1], "weights"), 1)
@@ -556,9 +446,9 @@ class OnnxImporter:
         self._bind(node.output[0], self._scale_after(acc, in_scale, w_scale))
 
     def _gemm(self, node: onnx.NodeProto) -> None:
-        attrs = _attrs(node)
+        attrs = node_attributes(node)
         if int(attrs.get("transA", 0)):
-            raise _fail("Gemm with transA=1 is not supported")
+            raise node_error("Gemm with transA=1 is not supported")
         value, in_scale = self._layer_input(node.input[0])
         self._require_rank(value, 2)
         raw = self._constant(node.input[1], "weights")
@@ -572,7 +462,7 @@ class OnnxImporter:
             beta = np.float32(attrs.get("beta", 1.0))
             c = self._constant(node.input[2], "bias").astype(np.float32) * beta
             if c.size not in (1, c.shape[-1]) or c.ndim > 2 or (c.ndim == 2 and c.shape[0] != 1):
-                raise _fail("Gemm bias C must be a scalar or a per-output vector")
+                raise node_error("Gemm bias C must be a scalar or a per-output vector")
             if np.any(c):
                 out = self._insert(bnn.AffineOp(out, offset=c.reshape(-1)))
         self._bind(node.output[0], out)
@@ -580,11 +470,11 @@ class OnnxImporter:
     def _xnor_popcount(self, node: onnx.NodeProto) -> None:
         value = self._value(node.input[0])
         if not (bnn.is_bipolar(value.element_type) and value.binary):
-            raise _fail("XnorPopcountMatMul needs a BINARY {0, 1} input tensor")
+            raise node_error("XnorPopcountMatMul needs a BINARY {0, 1} input tensor")
         self._require_rank(value, 2)
         raw = self._constant(node.input[1], "weights")
         if not np.all((raw == 0) | (raw == 1)):
-            raise _fail("XnorPopcountMatMul weights must be BINARY {0, 1}")
+            raise node_error("XnorPopcountMatMul weights must be BINARY {0, 1}")
         weights = (raw.T * 2 - 1).astype(np.int8)
         w = self._weights(weights, node.input[1])
         acc = self._insert(bnn.DenseOp(value.ssa, w))
@@ -594,15 +484,15 @@ class OnnxImporter:
 
     def _require_rank(self, value: Value, rank: int) -> None:
         if len(value.shape) != rank:
-            raise _fail(f"expected a rank-{rank} input, got shape "
+            raise node_error(f"expected a rank-{rank} input, got shape "
                         f"{bnn.shape_str(value.shape)} (add a Flatten)")
 
     # -- activations ----------------------------------------------------------
 
     def _batch_norm(self, node: onnx.NodeProto) -> None:
-        attrs = _attrs(node)
+        attrs = node_attributes(node)
         if int(attrs.get("training_mode", 0)):
-            raise _fail("BatchNormalization in training mode is not supported")
+            raise node_error("BatchNormalization in training mode is not supported")
         value = self._real(self._value(node.input[0]))
         gamma, beta, mean, var = (
             self._constant(n, what).astype(np.float32).reshape(-1)
@@ -620,7 +510,7 @@ class OnnxImporter:
         value = self._real(self._value(node.input[0]))
         scale = self._constant(node.input[1], "scale").astype(np.float32)
         if scale.size != 1:
-            raise _fail("BipolarQuant activations need a scalar scale")
+            raise node_error("BipolarQuant activations need a scalar scale")
         out = self._insert(bnn.SignOp(value.ssa))
         self._bind(node.output[0], self._scale_after(out, scale.reshape(1)))
 
@@ -630,7 +520,7 @@ class OnnxImporter:
             self._constant(n, what) for n, what in zip(
                 node.input[1:4], ("scale", "zeropt", "bitwidth"), strict=True)
         ]
-        quantizer = _quantizer(node, args)
+        quantizer = quantizer_of(node, args)
         channels = value.shape[1]
         scale = self._channel_constant(quantizer.scale, value)
         zeropt = self._channel_constant(quantizer.zeropt, value)
@@ -646,7 +536,7 @@ class OnnxImporter:
             self._bind(node.output[0], self._scale_after(out, scale))
             return
         if np.any(zeropt != np.round(zeropt)):
-            raise _fail("Quant with a non-integer zero point is not supported")
+            raise node_error("Quant with a non-integer zero point is not supported")
         level_type = _integer_type(quantizer.min_int, quantizer.max_int)
         out = self._threshold(value, thresholds, level_type, quantizer.min_int)
         if np.any(zeropt != 0):
@@ -670,17 +560,17 @@ class OnnxImporter:
         return self._insert(bnn.ThresholdOp(value.ssa, attr, element, bias))
 
     def _multithreshold(self, node: onnx.NodeProto) -> None:
-        attrs = _attrs(node)
-        layout = _as_str(attrs.get("data_layout", "NCHW"))
+        attrs = node_attributes(node)
+        layout = as_str(attrs.get("data_layout", "NCHW"))
         value = self._real(self._value(node.input[0]))
         if layout != "NCHW" and len(value.shape) != 2:
-            raise _fail(f"MultiThreshold data_layout '{layout}' is not supported (use NCHW)")
+            raise node_error(f"MultiThreshold data_layout '{layout}' is not supported (use NCHW)")
         thresholds = self._constant(node.input[1], "thresholds").astype(np.float32)
         if thresholds.ndim != 2 or thresholds.shape[0] not in (1, value.shape[1]):
-            raise _fail(f"thresholds must have shape [C, T] or [1, T], got "
+            raise node_error(f"thresholds must have shape [C, T] or [1, T], got "
                         f"{list(thresholds.shape)}")
         if np.any(np.diff(thresholds, axis=1) < 0):
-            raise _fail("thresholds must be sorted ascending per channel")
+            raise node_error("thresholds must be sorted ascending per channel")
         steps = thresholds.shape[1]
         scale, bias = float(attrs.get("out_scale", 1.0)), float(attrs.get("out_bias", 0.0))
         if steps == 1 and (scale, bias) in ((2.0, -1.0), (1.0, 0.0)):
@@ -700,7 +590,7 @@ class OnnxImporter:
         a, b = node.input[0], node.input[1]
         if a in self.constants and op in ("Sub", "Div"):
             if op == "Div":
-                raise _fail("dividing a constant by a tensor is not supported")
+                raise node_error("dividing a constant by a tensor is not supported")
             value = self._real(self._value(b))
             c = self._channel_constant(self.constants[a], value)
             affine = bnn.AffineOp(value.ssa, np.float32([-1]), c)
@@ -724,17 +614,17 @@ class OnnxImporter:
     # -- data movement --------------------------------------------------------
 
     def _max_pool(self, node: onnx.NodeProto) -> None:
-        attrs = _attrs(node)
+        attrs = node_attributes(node)
         value = self._value(node.input[0])
         if int(attrs.get("ceil_mode", 0)):
-            raise _fail("MaxPool with ceil_mode=1 is not supported")
+            raise node_error("MaxPool with ceil_mode=1 is not supported")
         if any(int(d) != 1 for d in attrs.get("dilations", [1, 1])):
-            raise _fail("dilated MaxPool is not supported")
+            raise node_error("dilated MaxPool is not supported")
         if len(node.output) > 1 and node.output[1]:
-            raise _fail("MaxPool indices output is not supported")
+            raise node_error("MaxPool indices output is not supported")
         kernel = [int(k) for k in attrs["kernel_shape"]]
         strides = [int(s) for s in attrs.get("strides", [1, 1])]
-        auto_pad = _as_str(attrs.get("auto_pad", "NOTSET"))
+        auto_pad = as_str(attrs.get("auto_pad", "NOTSET"))
         if auto_pad in ("SAME_UPPER", "SAME_LOWER"):
             pads = _same_pads(value.shape[2:], kernel, strides, auto_pad == "SAME_UPPER")
         else:
@@ -744,35 +634,36 @@ class OnnxImporter:
         self._bind(node.output[0], self._insert(op), value.binary)
 
     def _pad(self, node: onnx.NodeProto) -> None:
-        attrs = _attrs(node)
+        attrs = node_attributes(node)
         value = self._value(node.input[0])
-        if _as_str(attrs.get("mode", "constant")) != "constant":
-            raise _fail(f"only constant padding is supported, got mode "
-                        f"'{_as_str(attrs['mode'])}'")
+        if as_str(attrs.get("mode", "constant")) != "constant":
+            raise node_error(f"only constant padding is supported, got mode "
+                        f"'{as_str(attrs['mode'])}'")
         pads, fill = self._pad_operands(node, len(value.shape))
         spatial = (pads[2], pads[3], pads[6], pads[7])
         if len(value.shape) != 4 or any(pads[i] for i in (0, 1, 4, 5)):
-            raise _fail("only padding of the spatial dimensions of an NCHW tensor is supported")
+            raise node_error("only padding of the spatial dimensions of an NCHW tensor is "
+                             "supported")
         if any(p < 0 for p in pads):
-            raise _fail("negative pads (cropping) are not supported")
+            raise node_error("negative pads (cropping) are not supported")
         element = value.element_type
         if not isinstance(element, IntegerType):
-            raise _fail("padding of real-valued tensors is not supported")
+            raise node_error("padding of real-valued tensors is not supported")
         if value.binary:
             fill = 2 * fill - 1  # BINARY {0, 1} -> bipolar
         if fill != int(fill):
-            raise _fail(f"pad value {fill} is not an integer")
+            raise node_error(f"pad value {fill} is not an integer")
         if bnn.is_bipolar(element) and fill == 0:
             self.zero_pads[node.output[0]] = (value, spatial)
             return
         low, high = bnn.integer_range(element)
         if (bnn.is_bipolar(element) and fill not in (-1, 1)) or not low <= fill <= high:
-            raise _fail(f"pad value {fill} is not representable in {element}")
+            raise node_error(f"pad value {fill} is not representable in {element}")
         op = bnn.PadOp(value.ssa, spatial, int(fill))
         self._bind(node.output[0], self._insert(op), value.binary)
 
     def _pad_operands(self, node: onnx.NodeProto, rank: int) -> tuple[list[int], float]:
-        attrs = _attrs(node)
+        attrs = node_attributes(node)
         if len(node.input) > 1 and node.input[1]:
             pads = [int(p) for p in self._constant(node.input[1], "pads").reshape(-1)]
             fill = 0.0
@@ -788,13 +679,13 @@ class OnnxImporter:
             pads = [int(p) for p in attrs.get("pads", [])]
             fill = float(attrs.get("value", 0.0))
         if len(pads) != 2 * rank:
-            raise _fail(f"expected {2 * rank} pads, got {len(pads)}")
+            raise node_error(f"expected {2 * rank} pads, got {len(pads)}")
         return pads, fill
 
     def _flatten(self, node: onnx.NodeProto) -> None:
         value = self._value(node.input[0])
-        if int(_attrs(node).get("axis", 1)) != 1:
-            raise _fail("only Flatten with axis=1 is supported")
+        if int(node_attributes(node).get("axis", 1)) != 1:
+            raise node_error("only Flatten with axis=1 is supported")
         self._bind(node.output[0], self._reshape_to(value, 2), value.binary)
 
     def _reshape(self, node: onnx.NodeProto) -> None:
@@ -805,11 +696,11 @@ class OnnxImporter:
         batch_kept = target and (target[0] == 0 or (target[0] == shape[0] != DYNAMIC_INDEX)
                                  or (target[0] == -1 and -1 not in target[1:]))
         if not batch_kept:
-            raise _fail(f"Reshape to {target} must keep the batch dimension first "
+            raise node_error(f"Reshape to {target} must keep the batch dimension first "
                         "(use 0 or -1 there)")
-        rest = _reshape_target(shape[1:], target[1:]) if target[1:] else []
+        rest = reshape_target(shape[1:], target[1:]) if target[1:] else []
         if int(np.prod(rest)) != per_item:
-            raise _fail(f"cannot reshape {bnn.shape_str(shape)} to {target}")
+            raise node_error(f"cannot reshape {bnn.shape_str(shape)} to {target}")
         if rest == list(shape[1:]):
             self._bind(node.output[0], value.ssa, value.binary)
             return
@@ -828,30 +719,30 @@ class OnnxImporter:
 
     def _transpose(self, node: onnx.NodeProto) -> None:
         value = self._value(node.input[0])
-        perm = list(_attrs(node).get("perm", []))
+        perm = list(node_attributes(node).get("perm", []))
         if perm != list(range(len(value.shape))):
-            raise _fail("transposing activations is not supported (only constants)")
+            raise node_error("transposing activations is not supported (only constants)")
         self._bind(node.output[0], value.ssa, value.binary)
 
     def _label_select(self, node: onnx.NodeProto) -> None:
-        attrs = _attrs(node)
+        attrs = node_attributes(node)
         value = self._real(self._value(node.input[0]))
         self._require_rank(value, 2)
         if node.op_type == "TopK":
             k = self._constant(node.input[1], "k").reshape(-1)
             if int(k[0]) != 1 or int(attrs.get("largest", 1)) != 1:
-                raise _fail("TopK is supported as label select only (k=1, largest=1)")
+                raise node_error("TopK is supported as label select only (k=1, largest=1)")
             if node.output[0] in self.consumers or self._is_graph_output(node.output[0]):
-                raise _fail("the TopK values output is not supported; use its indices")
+                raise node_error("the TopK values output is not supported; use its indices")
             out_name = node.output[1]
             keep = True
         else:
             if int(attrs.get("select_last_index", 0)):
-                raise _fail("ArgMax with select_last_index=1 is not supported")
+                raise node_error("ArgMax with select_last_index=1 is not supported")
             out_name, keep = node.output[0], bool(attrs.get("keepdims", 1))
         axis = int(attrs.get("axis", -1 if node.op_type == "TopK" else 0))
         if axis % 2 != 1:
-            raise _fail(f"label select must work along the class axis 1, got axis {axis}")
+            raise node_error(f"label select must work along the class axis 1, got axis {axis}")
         out = self._insert(bnn.ArgMaxOp(value.ssa), out_name)
         if not keep:
             n = value.shape[0]
