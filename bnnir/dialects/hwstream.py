@@ -32,6 +32,8 @@ from xdsl.dialects.builtin import (
     FlatSymbolRefAttr,
     IntAttr,
     IntegerAttr,
+    IntegerType,
+    Signedness,
     StringAttr,
     SymbolNameConstraint,
     TensorType,
@@ -533,6 +535,28 @@ class InstanceOp(IRDLOperation):
     def __init__(self, design: str, input: SSAValue, output_type: Attribute):
         super().__init__(operands=[input], properties={"design": FlatSymbolRefAttr(design)},
                          result_types=[output_type])
+
+
+def lane_signedness(design: DesignOp) -> dict[SSAValue, bool]:
+    """Whether each stream of the design carries two's complement lanes: the input's as its
+    element type says, an MVTU's dot products and any output with a negative bias are signed,
+    label indices are not, and the other kernels pass their input's on."""
+    element = design.input_type.element_type
+    signed: dict[SSAValue, bool] = {
+        design.body.block.args[0]: isinstance(element, IntegerType)
+        and element.signedness.data == Signedness.SIGNED
+    }
+    for op in design.kernels():
+        match op:
+            case MvtuOp():
+                signed[op.output] = op.thresholds is None or op.bias_value < 0
+            case ThresholdOp():
+                signed[op.output] = op.bias is not None and op.bias.value.data < 0
+            case LabelSelectOp():
+                signed[op.output] = False
+            case _:
+                signed[op.output] = signed[op.input]
+    return signed
 
 
 HWStream = Dialect(

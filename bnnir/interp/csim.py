@@ -144,11 +144,7 @@ def run_csim(module: ModuleOp, design: hw.DesignOp, x: np.ndarray) -> np.ndarray
                 "--engine csim", f"the C simulation failed: {result.stderr.strip()[:300]}"
             )
         data = outputs.read_bytes()[12:]
-    from bnnir.backends.hls.emit import Emitter
-
-    emitter = Emitter(design)
-    emitter.emit()
-    signed = emitter.signed[emitter.final]
+    signed = hw.lane_signedness(design)[last.output]
     out_words = unpack_words(
         data, x.shape[0], last.words_out(), last.lanes_out, last.bits_out, signed
     )

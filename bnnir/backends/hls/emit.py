@@ -73,13 +73,15 @@ class Emitter:
     params: list[str] = field(default_factory=list)
     body: list[str] = field(default_factory=list)
     names: dict[object, str] = field(default_factory=dict)
-    signed: dict[object, bool] = field(default_factory=dict)
+    signed: dict[SSAValue, bool] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.signed = hw.lane_signedness(self.design)
 
     def stream(self, value: object) -> str:
         return self.names[value]
 
-    def declare(self, value: SSAValue, index: int, signed: bool, depth: int = 2) -> None:
-        self.signed[value] = signed
+    def declare(self, value: SSAValue, index: int, depth: int = 2) -> None:
         if value is self.final:
             self.names[value] = "out"
             return
@@ -103,12 +105,10 @@ class Emitter:
         block = self.design.body.block
         arg = block.args[0]
         self.names[arg] = "in"
-        self.signed[arg] = _signed_element(self.design.input_type.element_type)
         kernels = self.design.kernels()
         for index, op in enumerate(kernels):
             if isinstance(op, hw.FifoOp):  # a FIFO is its input stream's depth
                 self.names[op.output] = self.names[op.input]
-                self.signed[op.output] = self.signed[op.input]
                 self._set_depth(op.input, op.prop_int("depth"))
                 continue
             self._kernel(index, op)
@@ -124,7 +124,6 @@ class Emitter:
     def _kernel(self, index: int, op: hw.KernelOp) -> None:
         source = self.stream(op.input)
         signed_in = self.signed[op.input]
-        signed_out = signed_in
         args = ""
         match op:
             case hw.PadOp():
@@ -144,24 +143,23 @@ class Emitter:
                 call = (f"bnnir::dwc<{op.lanes_in}, {op.lanes_out}, {op.bits_in}, "
                         f"{op.words_in()}>")
             case hw.MvtuOp():
-                call, args, signed_out = self._mvtu(index, op, signed_in)
+                call, args = self._mvtu(index, op)
             case hw.ThresholdOp():
-                call, args, signed_out = self._threshold(index, op, signed_in)
+                call, args = self._threshold(index, op, signed_in)
             case hw.LabelSelectOp():
                 call = (f"bnnir::label_select<{op.prop_int('labels')}, {op.prop_int('pe')}, "
                         f"{op.prop_int('bits')}, {_bool(signed_in)}, "
                         f"{op.prop_int('index_bits')}>")
-                signed_out = False
             case _:
                 raise BnnirError("--emit-hls", f"no HLS kernel for {op.name}")
-        self.declare(op.output, index, signed_out)
+        self.declare(op.output, index)
         layer = op.attributes.get("layer")
         comment = f"  // {layer.data}: {op.name}" if isinstance(layer, StringAttr) else \
             f"  // {op.name}"
         self.body.append(comment)
         self.body.append(f"  {call}({source}, {self.stream(op.output)}{args}, frames);")
 
-    def _mvtu(self, index: int, op: hw.MvtuOp, signed_in: bool) -> tuple[str, str, bool]:
+    def _mvtu(self, index: int, op: hw.MvtuOp) -> tuple[str, str]:
         name = f"k{index}"
         chunks = weight_chunks(op)
         self.params.append(f"// {name}: {op.prop_int('rows')} x {op.prop_int('columns')} "
@@ -182,7 +180,6 @@ class Emitter:
             ow = op.prop_int("vectors") // ((ih + t + b - kh) // sh + 1)
             border = (f"bnnir::Border<{ih}, {iw}, {kh}, {kw}, {sh}, {sw}, {t}, {left}, {b}, "
                       f"{r}, {ow}>")
-        signed_out = op.thresholds is None or op.bias_value < 0
         pe = op.prop_int("pe")
         self.body.append(f"#pragma HLS ARRAY_PARTITION variable = {name}_weights block "
                          f"factor = {pe}")
@@ -194,11 +191,9 @@ class Emitter:
                 f"{op.prop_int('input_bits')}, {_bool(op.signed_input is not None)}, "
                 f"{_bool(op.is_xnor)}, {op.prop_int('output_bits')}, {steps}, {classes}, "
                 f"{op.bias_value}, {border}>")
-        return call, f", {name}_weights, {thresholds}", signed_out
+        return call, f", {name}_weights, {thresholds}"
 
-    def _threshold(
-        self, index: int, op: hw.ThresholdOp, signed_in: bool
-    ) -> tuple[str, str, bool]:
+    def _threshold(self, index: int, op: hw.ThresholdOp, signed_in: bool) -> tuple[str, str]:
         name = f"k{index}"
         table = bnn.dense_to_numpy(op.thresholds)
         channels = op.prop_int("channels")
@@ -213,7 +208,7 @@ class Emitter:
         call = (f"bnnir::threshold<{channels}, {op.prop_int('pixels')}, {op.prop_int('pe')}, "
                 f"{op.prop_int('input_bits')}, {_bool(signed_in)}, {op.prop_int('output_bits')}, "
                 f"{table.shape[2]}, {bias}>")
-        return call, f", {name}_thresholds, {name}_falling", bias < 0
+        return call, f", {name}_thresholds, {name}_falling"
 
 
 def _map(op: hw.KernelOp) -> str:
@@ -223,12 +218,6 @@ def _map(op: hw.KernelOp) -> str:
 
 def _bool(value: bool) -> str:
     return "true" if value else "false"
-
-
-def _signed_element(element: object) -> bool:
-    from xdsl.dialects.builtin import IntegerType, Signedness
-
-    return isinstance(element, IntegerType) and element.signedness.data == Signedness.SIGNED
 
 
 # ===----------------------------------------------------------------------=== #
