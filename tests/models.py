@@ -23,6 +23,7 @@ from typing import Literal
 
 import numpy as np
 import onnx
+from hypothesis import strategies as st
 from onnx import TensorProto, helper, numpy_helper
 
 OPSET = 17
@@ -756,3 +757,27 @@ ZOO: dict[str, ZooEntry] = {
     "qonnx_topk": ZooEntry(qonnx_topk, "bipolar", qonnx_run),
     "finn_onnx_mlp": ZooEntry(finn_onnx_mlp, None, qonnx_run),
 }
+
+
+def random_networks(
+    channels: st.SearchStrategy[int] | None = None, max_size: int = 9, max_pad: int = 2,
+) -> st.SearchStrategy[tuple[onnx.ModelProto, np.ndarray, str]]:
+    """Hypothesis strategy of (model, x, input kind) from `random_bnn` with drawn parameters."""
+
+    @st.composite
+    def networks(draw: st.DrawFn) -> tuple[onnx.ModelProto, np.ndarray, str]:
+        input_kind = draw(st.sampled_from(["ui8", "bipolar"]))
+        model, x = random_bnn(
+            np.random.default_rng(draw(st.integers(0, 2**32 - 1))),
+            depth=draw(st.integers(1, 3)),
+            channels=draw(channels if channels is not None else st.integers(1, 12)),
+            size=draw(st.integers(4, max_size)),
+            kernel=draw(st.sampled_from([1, 2, 3])),
+            pad=draw(st.integers(0, max_pad)),
+            pool=draw(st.booleans()),
+            pad_mode=draw(st.sampled_from(["zero", "minus_one_pad_node"])),
+            input_kind=input_kind,
+        )
+        return model, x, input_kind
+
+    return networks()

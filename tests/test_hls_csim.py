@@ -4,6 +4,7 @@ interpreter and onnxruntime compute, for several foldings and both padding modes
 from __future__ import annotations
 
 import numpy as np
+import onnx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -46,23 +47,13 @@ def test_minus_one_padding_in_csim() -> None:
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    seed=st.integers(0, 2**32 - 1),
-    depth=st.integers(1, 3),
-    channels=st.sampled_from([1, 2, 4, 6, 8]),
-    size=st.integers(4, 8),
-    kernel=st.sampled_from([1, 2, 3]),
-    pad=st.sampled_from([0, 1, 2]),
-    pool=st.booleans(),
-    input_kind=st.sampled_from(["ui8", "bipolar"]),
-)
-def test_random_networks_in_csim(seed: int, depth: int, channels: int, size: int, kernel: int,
-                                 pad: int, pool: bool, input_kind: str) -> None:
-    model, x = models.random_bnn(
-        np.random.default_rng(seed), depth=depth, channels=channels, size=size, kernel=kernel,
-        pad=pad, pool=pool, input_kind=input_kind,
-    )
-    check_csim(model, x, input_kind, "random", seed + 1, reference=models.ort_run)
+@given(network=models.random_networks(channels=st.sampled_from([1, 2, 4, 6, 8]), max_size=8),
+       seed=st.integers(0, 2**32 - 1))
+def test_random_networks_in_csim(
+    network: tuple[onnx.ModelProto, np.ndarray, str], seed: int,
+) -> None:
+    model, x, input_kind = network
+    check_csim(model, x, input_kind, "random", seed, reference=models.ort_run)
 
 
 def test_emission_is_deterministic() -> None:

@@ -84,25 +84,9 @@ def test_qonnx_equals_qonnx_execution(name: str, seed: int) -> None:
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    seed=st.integers(0, 2**32 - 1),
-    depth=st.integers(1, 3),
-    channels=st.integers(1, 20),
-    size=st.integers(4, 9),
-    kernel=st.sampled_from([1, 2, 3]),
-    pad=st.sampled_from([0, 1]),
-    pool=st.booleans(),
-    pad_mode=st.sampled_from(["zero", "minus_one_pad_node"]),
-    input_kind=st.sampled_from(["ui8", "bipolar"]),
-)
-def test_random_bnns_equal_onnxruntime(
-    seed: int, depth: int, channels: int, size: int, kernel: int, pad: int, pool: bool,
-    pad_mode: str, input_kind: str,
-) -> None:
-    model, x = models.random_bnn(
-        np.random.default_rng(seed), depth=depth, channels=channels, size=size, kernel=kernel,
-        pad=pad, pool=pool, pad_mode=pad_mode, input_kind=input_kind,
-    )
+@given(network=models.random_networks(channels=st.integers(1, 20), max_pad=1))
+def test_random_bnns_equal_onnxruntime(network: tuple[onnx.ModelProto, np.ndarray, str]) -> None:
+    model, x, input_kind = network
     check_against(model, x, input_kind, models.ort_run)
 
 

@@ -9,6 +9,7 @@ where the searched thresholds or the border-class table could be off by one.
 from __future__ import annotations
 
 import numpy as np
+import onnx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -94,25 +95,11 @@ def test_explicit_minus_one_padding_compiles_the_same_in_both_modes() -> None:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    seed=st.integers(0, 2**32 - 1),
-    depth=st.integers(1, 3),
-    channels=st.integers(1, 12),
-    size=st.integers(3, 9),
-    kernel=st.sampled_from([1, 2, 3]),
-    pad=st.sampled_from([0, 1, 2]),
-    pool=st.booleans(),
-    pad_mode=st.sampled_from(["zero", "minus_one_pad_node"]),
-    input_kind=st.sampled_from(["ui8", "bipolar"]),
-)
+@given(network=models.random_networks())
 def test_random_onnx_networks_through_both_passes(
-    seed: int, depth: int, channels: int, size: int, kernel: int, pad: int, pool: bool,
-    pad_mode: str, input_kind: str,
+    network: tuple[onnx.ModelProto, np.ndarray, str],
 ) -> None:
-    model, x = models.random_bnn(
-        np.random.default_rng(seed), depth=depth, channels=channels, size=size, kernel=kernel,
-        pad=pad, pool=pool, pad_mode=pad_mode, input_kind=input_kind,
-    )
+    model, x, input_kind = network
     module = import_onnx(model, input_kind)
     assert_bit_exact(run_module(apply(module, *PIPELINE), x), models.ort_run(model, x))
 
