@@ -19,8 +19,7 @@ from pathlib import Path
 
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp
-from xdsl.interpreter import Interpreter, PythonValues, impl, register_impls
-from xdsl.traits import SymbolTable
+from xdsl.interpreter import register_impls
 
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import hwstream as hw
@@ -155,11 +154,5 @@ def run_csim(module: ModuleOp, design: hw.DesignOp, x: np.ndarray) -> np.ndarray
 class CsimFunctions(HwstreamFunctions):
     """Runs `hwstream.instance` as the C simulation of the emitted HLS project."""
 
-    @impl(hw.InstanceOp)
-    def run_instance(
-        self, interp: Interpreter, op: hw.InstanceOp, args: PythonValues
-    ) -> PythonValues:
-        module = op.get_toplevel_object()
-        design = SymbolTable.lookup_symbol(module, op.design.root_reference.data)
-        assert isinstance(design, hw.DesignOp) and isinstance(module, ModuleOp)
-        return (run_csim(module, design, args[0]),)
+    def execute(self, module: ModuleOp, design: hw.DesignOp, x: np.ndarray) -> np.ndarray:
+        return run_csim(module, design, x)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+from xdsl.dialects.builtin import ModuleOp
 from xdsl.interpreter import Interpreter, InterpreterFunctions, PythonValues, impl, register_impls
 from xdsl.traits import SymbolTable
 
@@ -203,6 +204,10 @@ class HwstreamFunctions(InterpreterFunctions):
     ) -> PythonValues:
         module = op.get_toplevel_object()
         design = SymbolTable.lookup_symbol(module, op.design.root_reference.data)
-        if not isinstance(design, hw.DesignOp):
+        if not isinstance(design, hw.DesignOp) or not isinstance(module, ModuleOp):
             raise ValueError(f"no hwstream.design @{op.design.root_reference.data}")
-        return (run_design(design, args[0], self._cache),)
+        return (self.execute(module, design, args[0]),)
+
+    def execute(self, module: ModuleOp, design: hw.DesignOp, x: np.ndarray) -> np.ndarray:
+        """The design's output for the batch `x` (the stream interpreter; engines override)."""
+        return run_design(design, x, self._cache)
