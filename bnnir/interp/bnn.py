@@ -13,6 +13,7 @@ input multiply float ±1 weights with BLAS, exact while every sum stays below 2^
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import numpy as np
@@ -40,14 +41,18 @@ def pack_rows(bits: np.ndarray) -> np.ndarray:
 
 
 def xnor_popcount_dot(patches: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Dot products [M, O] of ±1 patches [M, K] with ±1 weights [O, K]: K − 2·popcount(x ⊕ w),
-    one 64-bit word column at a time so the intermediates stay [M, O]."""
-    x, w = pack_rows(patches > 0), pack_rows(weights > 0)
-    taps = patches.shape[1]
+    """Dot products [M, O] of ±1 patches [M, K] with ±1 weights [O, K]."""
+    return xnor_popcount_words(pack_rows(patches > 0), pack_rows(weights > 0), patches.shape[1])
+
+
+def xnor_popcount_words(x: np.ndarray, w: np.ndarray, taps: int) -> np.ndarray:
+    """Dot products [M, O] of packed bipolar rows x [M, words] and w [O, words] over `taps` bits
+    (unused bits 0 in both): taps − 2·popcount(x ⊕ w), one word column at a time so the
+    intermediates stay [M, O]."""
     counter = np.uint16 if taps < 1 << 16 else np.uint32
     rows = max(1, _TILE_BYTES // max(1, 8 * w.shape[0]))
-    result = np.empty((patches.shape[0], weights.shape[0]), dtype=np.int64)
-    for start in range(0, patches.shape[0], rows):
+    result = np.empty((x.shape[0], w.shape[0]), dtype=np.int64)
+    for start in range(0, x.shape[0], rows):
         tile = x[start : start + rows]
         mismatches = np.zeros((len(tile), w.shape[0]), dtype=counter)
         for word in range(x.shape[1]):
@@ -95,15 +100,49 @@ def conv2d(op: bnn.Conv2dOp, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
     bipolar = bnn.is_bipolar(bnn.tensor_type(op.input).element_type)
     zero_padded = bipolar and op.padding_value == 0 and any(op.pad_values)
     fill = -1 if zero_padded else op.padding_value
-    patches, (oh, ow) = im2col(x, op.kernel_size, op.stride_values, op.pad_values, fill)
-    rows = weights.reshape(weights.shape[0], -1)
-    acc = xnor_popcount_dot(patches, rows) if bipolar else integer_dot(patches, rows)
+    if bipolar:
+        acc, (oh, ow) = _bipolar_conv(op, x, weights, fill)
+    else:
+        patches, (oh, ow) = im2col(x, op.kernel_size, op.stride_values, op.pad_values, fill)
+        acc = integer_dot(patches, weights.reshape(weights.shape[0], -1))
     acc = acc.reshape(x.shape[0], oh, ow, weights.shape[0]).transpose(0, 3, 1, 2)
     if zero_padded:
-        acc += _per_position(op, bnn.border_correction(weights, op.pad_values), x.shape)
+        acc += _per_position(op, _zero_padding_correction(op, weights), x.shape)
     if op.correction is not None:
         acc += _per_position(op, bnn.dense_to_numpy(op.correction), x.shape)
     return acc
+
+
+_CORRECTIONS: weakref.WeakKeyDictionary[bnn.Conv2dOp, np.ndarray] = weakref.WeakKeyDictionary()
+
+
+def _zero_padding_correction(op: bnn.Conv2dOp, weights: np.ndarray) -> np.ndarray:
+    """The border table that turns the −1-padded accumulator into the zero-padded one, computed
+    once per op whose weights are a constant."""
+    if not isinstance(op.weights.owner, bnn.ConstantOp):
+        return bnn.border_correction(weights, op.pad_values)
+    if op not in _CORRECTIONS:
+        _CORRECTIONS[op] = bnn.border_correction(weights, op.pad_values)
+    return _CORRECTIONS[op]
+
+
+def _bipolar_conv(
+    op: bnn.Conv2dOp, x: np.ndarray, weights: np.ndarray, fill: int
+) -> tuple[np.ndarray, tuple[int, int]]:
+    """XNOR-popcount conv: channels are packed into words once per pixel, and the windows are
+    gathered over words (64 channels at a time) rather than over single values."""
+    top, left, bottom, right = op.pad_values
+    padded = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)), constant_values=fill)
+    n, c, h, w = padded.shape
+    pixels = pack_rows(padded.transpose(0, 2, 3, 1).reshape(-1, c) > 0).reshape(n, h, w, -1)
+    windows = np.lib.stride_tricks.sliding_window_view(pixels, op.kernel_size, axis=(1, 2))
+    sh, sw = op.stride_values
+    windows = windows[:, ::sh, ::sw]  # [N, OH, OW, words, KH, KW]
+    _, oh, ow = windows.shape[:3]
+    columns = windows.transpose(0, 1, 2, 4, 5, 3).reshape(n * oh * ow, -1)
+    taps = weights.transpose(0, 2, 3, 1)  # (ky, kx, c) as the columns
+    packed = pack_rows(taps.reshape(-1, c) > 0).reshape(len(weights), -1)
+    return xnor_popcount_words(columns, packed, c * op.kernel_size[0] * op.kernel_size[1]), (oh, ow)
 
 
 def _per_position(op: bnn.Conv2dOp, table: np.ndarray, in_shape: tuple[int, ...]) -> np.ndarray:
