@@ -84,3 +84,10 @@ def test_standalone_falling_threshold_in_csim() -> None:
     module = to_stream(module)
     assert_bit_exact(run_module(module, x), expected)
     assert_bit_exact(run_module(module, x, engine="csim"), expected)
+
+
+def test_signed_8bit_input_in_csim() -> None:
+    """si8 pixels stream as two's complement lanes and multiply as signed in the first MVTU."""
+    model, _ = models.cnv_small(np.random.default_rng(3))
+    x = np.random.default_rng(4).integers(-128, 128, size=(3, 3, 8, 8)).astype(np.float32)
+    check_csim(model, x, "si8", "random", 5, reference=models.ort_run)
