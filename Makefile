@@ -15,8 +15,7 @@ test: install
 	$(PYTHON) -m pytest -q
 
 # Install, then compile and run the bundled example network end to end.
-demo:
-	$(PYTHON) -m pip install -q -e .
+demo: install
 	mkdir -p build
 	bnn-translate --import-onnx $(EXAMPLE)/tiny_cnv.onnx --input-type ui8 -o build/tiny_cnv.mlir
 	bnn-opt build/tiny_cnv.mlir --verify-each=$(EXAMPLE)/tiny_cnv_input.npy \
