@@ -154,8 +154,12 @@ def choices_from_file(path: str, layers: list[Layer]) -> dict[str, Choice]:
     by_name = {layer.name: layer for layer in layers}
     fixed = {}
     for name, params in spec.items():
+        if name == "Defaults":  # FINN's folding files carry one; it sets no layer
+            continue
         if name not in by_name:
             raise BnnirError(path, f"unknown layer '{name}'; layers: {', '.join(by_name)}")
+        if isinstance(params, dict):  # FINN spells them PE and SIMD
+            params = {k.lower() if k in ("PE", "SIMD") else k: v for k, v in params.items()}
         fixed[name] = _matching_choice(path, by_name[name], params)
     return fixed
 

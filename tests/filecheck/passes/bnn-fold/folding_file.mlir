@@ -23,3 +23,6 @@ func.func @main(%x: tensor<?x64xi1>) -> tensor<?x10xsi32> {
 // UNKNOWN: bnn-opt: error: {{.*}}unknown.json: unknown layer 'fc9'; layers: fc0, fc1
 // PARAM: bnn-opt: error: {{.*}}param.json: layer 'fc0' has no folding parameter window_simd (it has pe, simd)
 // BROKEN: bnn-opt: error: {{.*}}broken.json:2:1: not valid JSON (Expecting value)
+// FINN's spelling (PE, SIMD, a Defaults entry) reads the same.
+// RUN: echo '{"Defaults": {}, "fc0": {"PE": 2, "SIMD": 16}}' > %t.finn.json
+// RUN: bnn-opt %s -p 'bnn-fold{folding-file="%t.finn.json" clock-mhz=100}' | filecheck %s
