@@ -1,0 +1,33 @@
+// RUN: bnn-opt %S/../../passes/bnn-fold/fold.mlir -p 'bnn-fold{target-fps=100000 clock-mhz=100}' -o %t.folded.mlir
+// RUN: bnn-translate %t.folded.mlir --emit-report | filecheck %s
+// RUN: bnn-translate %t.folded.mlir --emit-report --format json | filecheck %s --check-prefix=JSON
+// RUN: bnn-opt %t.folded.mlir -p bnn-to-hwstream,hwstream-size-fifos -o %t.stream.mlir
+// RUN: bnn-translate %t.stream.mlir --emit-report | filecheck %s --check-prefix=STREAM
+// RUN: not bnn-translate %S/../../passes/bnn-fold/fold.mlir --emit-report 2>&1 | filecheck %s --check-prefix=UNFOLDED
+
+// Before conversion: one row per kernel each folded layer becomes, with the cost model's numbers.
+// CHECK:      kernel                 kind         shape                       PE  SIMD    cycles      LUT  BRAM18  of max
+// CHECK:      fc0                    mvtu         32x64 -> 32                  1     4       512
+// CHECK-NEXT: fc1                    mvtu         10x32 -> 10                  1     1       320
+// CHECK:      throughput: 195312.5 fps at 100 MHz (bottleneck fc0, 512 cycles per frame)
+// CHECK:      ideal bound: 473.6 cycles (total MACs / sum of PE x SIMD); efficiency 92.5%
+
+// JSON:      "layers": [
+// JSON:          "name": "fc0",
+// JSON-NEXT:     "layer": "fc0",
+// JSON-NEXT:     "kind": "mvtu",
+// JSON:          "pe": 1,
+// JSON-NEXT:     "simd": 4,
+// JSON-NEXT:     "cycles": 512,
+// JSON:      "clock_mhz": 100.0,
+// JSON-NEXT: "max_cycles": 512,
+// JSON:      "fps": 195312.5,
+// JSON:      "total_luts":
+// JSON:      "ideal_cycles": 473.6,
+
+// After conversion: the design's kernels, FIFOs included, and the simulated latency.
+// STREAM:     fc0.fifo               fifo
+// STREAM:     fc0.mvtu               mvtu
+// STREAM:     latency: {{[0-9]+}} cycles ({{.*}} us, simulation)
+
+// UNFOLDED: bnn-translate: error: module: has no bnn.fold summary; run bnn-fold first
