@@ -1,17 +1,41 @@
 """The emitted HLS C++, compiled with g++ and run as a C simulation, computes exactly what the
-interpreter and onnxruntime compute, for several foldings and both padding modes."""
+interpreter and onnxruntime compute, for several foldings and both padding modes; every kernel's
+pipelined loop runs exactly the cycles the cost model gives; the C simulation engine survives a
+damaged cache, a slow run and a compiler wrapper."""
 
 from __future__ import annotations
+
+import os
+import re
+import stat
+import subprocess
+from pathlib import Path
 
 import numpy as np
 import onnx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp
 
 import models
-from bnnir.backends.hls.emit import emit_project
-from bnnir.interp import run_module
+from bnnir.analysis.folding import Folding, hardware_layers
+from bnnir.analysis.kernel_costs import kernel_cost
+from bnnir.backends.hls.emit import (
+    KERNEL_HEADERS,
+    design_of,
+    emit_project,
+    interface,
+    library_headers,
+)
+from bnnir.diagnostics import BnnirError
+from bnnir.dialects import hwstream as hw
+from bnnir.interp import csim, run_module
+from bnnir.interp.hwstream import run_design
+from bnnir.passes.fold import annotate
+from bnnir.tools.bnn_translate import main as bnn_translate
+from bnnir.tools.cli import bnnir_context
 from test_hwstream_exact import fold_with, lowered, to_stream
 from test_onnx_exact import PLAIN_ONNX, QONNX, assert_bit_exact
 
@@ -62,17 +86,13 @@ def test_emission_is_deterministic() -> None:
     assert first == second
 
 
-def _folded(model):
+def _folded(model, pick: str = "random", seed: int = 0):
     module = lowered(model, "ui8")
-    fold_with(module, "random", np.random.default_rng(0))
+    fold_with(module, pick, np.random.default_rng(seed))
     return module
 
 
 def test_standalone_falling_threshold_in_csim() -> None:
-    from pathlib import Path
-
-    from xdsl.context import Context
-
     from bnnir.passes.fold import Fold
     from bnnir.tools.cli import load_module
 
@@ -91,3 +111,320 @@ def test_signed_8bit_input_in_csim() -> None:
     model, _ = models.cnv_small(np.random.default_rng(3))
     x = np.random.default_rng(4).integers(-128, 128, size=(3, 3, 8, 8)).astype(np.float32)
     check_csim(model, x, "si8", "random", 5, reference=models.ort_run)
+
+
+# ===----------------------------------------------------------------------=== #
+# Every legal folding of small layers
+# ===----------------------------------------------------------------------=== #
+
+
+def _chain(layers: int, conv: bool, rng: np.random.Generator) -> tuple[onnx.ModelProto, np.ndarray]:
+    """`layers` bipolar conv (4 channels, 3x3, zero pad 1, 5x5 map) or dense (12 wide) layers
+    with batch norm and sign, then a dense layer to 10 logits."""
+    g = models.Graph(rng)
+    h = "x"
+    for _ in range(layers):
+        if conv:
+            h = g.sign(g.conv_bn(h, models.bipolar(rng, (4, 4, 3, 3)), models.BIPOLAR_STATS, 1))
+        else:
+            h = g.sign(g.dense_bn(h, models.bipolar(rng, (12, 12))))
+    if conv:
+        h = g.node("Flatten", [h], axis=1)
+    y = g.matmul(h, models.bipolar(rng, (4 * 5 * 5 if conv else 12, 10)))
+    shape = [4, 5, 5] if conv else [12]
+    return g.model(["N", *shape], y, ["N", 10]), models.bipolar(rng, (3, *shape))
+
+
+@pytest.mark.parametrize("conv", [False, True], ids=["dense", "conv"])
+def test_every_pe_and_simd_in_csim(conv: bool) -> None:
+    """One network whose layer i takes the i-th (PE, SIMD) pair of a 4->4 3x3 conv (MW = 36;
+    window SIMD taking each legal value in turn) or a 12x12 dense layer: every legal value of
+    both, edge values included, through width converters, border classes and the C++."""
+    rng = np.random.default_rng(21)
+    probe = lowered(_chain(1, conv, rng)[0], "bipolar")
+    pairs: dict[tuple[int, int], list] = {}
+    for choice in hardware_layers(probe)[0].choices:
+        pairs.setdefault((choice.params["pe"], choice.params["simd"]), []).append(choice)
+    model, x = _chain(len(pairs), conv, rng)
+    module = lowered(model, "bipolar")
+    expected = run_module(module, x)
+    layers = hardware_layers(module)
+    picked = [(layer, options[i % len(options)])
+              for i, (layer, options) in enumerate(zip(layers, pairs.values(), strict=False))]
+    picked += [(layers[-1], layers[-1].choices[0])]
+    annotate(module, Folding(tuple(picked)), 100.0)
+    module = to_stream(module)
+    assert_bit_exact(run_module(module, x, engine="csim"), expected)
+
+
+# ===----------------------------------------------------------------------=== #
+# Single kernels, against the stream interpreter
+# ===----------------------------------------------------------------------=== #
+
+
+def _kernel_module(element: str, shape: tuple[int, int, int], out_shape: tuple[int, int, int],
+                   lanes: int, kernel: str, out_width: int) -> ModuleOp:
+    """A design of one kernel (its MLIR text, with %in as its input) over a C x H x W map."""
+    c, h, w = shape
+    in_type = f"tensor<?x{c}x{h}x{w}x{element}>"
+    out_type = "tensor<?x{}x{}x{}x{}>".format(*out_shape, element)
+    bits = 1 if element == "i1" else int(element[2:])
+    text = f"""
+func.func @main(%x: {in_type}) -> {out_type} {{
+  %y = hwstream.instance @accel(%x) : {in_type} -> {out_type}
+  func.return %y : {out_type}
+}}
+hwstream.design @accel attributes {{input_type = {in_type}, output_type = {out_type},
+    input_lanes = {lanes} : i64, output_lanes = {out_width // bits} : i64}} {{
+^bb0(%in: !hwstream.stream<{lanes * bits}>):
+  %k = {kernel} : !hwstream.stream<{lanes * bits}> -> !hwstream.stream<{out_width}>
+  hwstream.yield %k : !hwstream.stream<{out_width}>
+}}
+"""
+    from xdsl.parser import Parser
+
+    module = Parser(bnnir_context(), text).parse_module()
+    module.verify()
+    return module
+
+
+def _map_values(element: str, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+    if element == "i1":
+        return models.bipolar(rng, shape)
+    bits = int(element[2:])
+    low, high = (-(1 << (bits - 1)), 1 << (bits - 1)) if element[0] == "s" else (0, 1 << bits)
+    return rng.integers(low, high, shape).astype(np.float32)
+
+
+POOLS = [  # element, C, H, W, kernel, strides, pads (top, left, bottom, right)
+    ("i1", 16, 6, 6, (2, 2), (2, 2), (0, 0, 0, 0)),  # FINN's binary max-pool
+    ("i1", 3, 7, 5, (3, 3), (2, 2), (1, 1, 1, 1)),  # overlapping windows, padding
+    ("si4", 3, 5, 6, (3, 2), (1, 2), (1, 0, 2, 1)),  # windows stacked on the bottom edge
+    ("ui3", 2, 5, 5, (2, 3), (3, 1), (0, 2, 0, 2)),  # stride > kernel rows; floor leftovers
+    ("si32", 2, 4, 4, (3, 3), (1, 1), (2, 2, 2, 2)),  # signed accumulators, heavy padding
+]
+
+
+@pytest.mark.parametrize("case", POOLS, ids=lambda c: f"{c[0]}-{c[4]}-{c[5]}-{c[6]}")
+def test_pool_kernel_in_csim(case) -> None:
+    element, c, h, w, (kh, kw), (sh, sw), pads = case
+    top, left, bottom, right = pads
+    oh, ow = (h + top + bottom - kh) // sh + 1, (w + left + right - kw) // sw + 1
+    bits = 1 if element == "i1" else int(element[2:])
+    pool = (f"hwstream.pool %in {{channels = {c} : i64, height = {h} : i64, width = {w} : i64, "
+            f"simd = {c} : i64, bits = {bits} : i64, kernel = array<i64: {kh}, {kw}>, "
+            f"strides = array<i64: {sh}, {sw}>, pads = array<i64: {top}, {left}, {bottom}, "
+            f"{right}>}}")
+    module = _kernel_module(element, (c, h, w), (c, oh, ow), c, pool, c * bits)
+    check_kernel(module, _map_values(element, (3, c, h, w), np.random.default_rng(h * w)))
+
+
+WINDOWS = [  # C, SIMD, H, W, kernel, strides
+    (4, 2, 5, 6, (3, 2), (2, 1)),
+    (3, 3, 5, 5, (1, 1), (2, 2)),
+    (2, 1, 4, 7, (2, 3), (1, 3)),
+]
+
+
+@pytest.mark.parametrize("case", WINDOWS, ids=lambda c: f"{c[4]}-{c[5]}-simd{c[1]}")
+def test_window_kernel_in_csim(case) -> None:
+    c, simd, h, w, (kh, kw), (sh, sw) = case
+    oh, ow = (h - kh) // sh + 1, (w - kw) // sw + 1
+    window = (f"hwstream.window %in {{channels = {c} : i64, height = {h} : i64, width = "
+              f"{w} : i64, simd = {simd} : i64, bits = 4 : i64, kernel = array<i64: {kh}, "
+              f"{kw}>, strides = array<i64: {sh}, {sw}>}}")
+    # Its output as a [C, OH, OW * KH * KW] map of the same words.
+    module = _kernel_module("ui4", (c, h, w), (c, oh, ow * kh * kw), simd, window, simd * 4)
+    check_kernel(module, _map_values("ui4", (2, c, h, w), np.random.default_rng(h * w)))
+
+
+# ===----------------------------------------------------------------------=== #
+# Cycles: the trip counts of the kernels' pipelined loops
+# ===----------------------------------------------------------------------=== #
+
+
+def _pool_extent(n: int, k: int, s: int, p: int, o: int) -> int:
+    first = -(-(n - k + p) // s) if n - k + p > 0 else 0
+    return n + max(o - first - 1, 0)
+
+
+def expected_trips(op: hw.KernelOp) -> int:
+    """Iterations of the kernel's pipelined loop per frame: the cost model's cycles, except
+    - pools take H * W cycles (plus one per extra window on the bottom/right edge) where FINN's
+      formula says H * W * (1 + 1/K^2);
+    - a sliding window reads SH rows per output row where the cost model (FINN's formula)
+      counts SW rows: they differ for strides SH != SW."""
+    if isinstance(op, hw.WindowOp):
+        (kh, kw), (sh, _) = op.prop_ints("kernel"), op.prop_ints("strides")
+        (oh, ow), width = op.output_size(), op.prop_int("width")
+        folds = op.prop_int("channels") // op.prop_int("simd")
+        return width * kh * folds + oh * max(ow * kh * kw * folds, sh * width * folds)
+    if isinstance(op, hw.PoolOp):
+        (kh, kw), (sh, sw) = op.prop_ints("kernel"), op.prop_ints("strides")
+        top, left, _, _ = op.prop_ints("pads")
+        oh, ow = op.output_size()
+        rows = _pool_extent(op.prop_int("height"), kh, sh, top, oh)
+        return rows * _pool_extent(op.prop_int("width"), kw, sw, left, ow)
+    return kernel_cost(op).cycles
+
+
+def simulate_with_trips(module: ModuleOp, x: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """The C simulation's output, and per instrumented kernel in design order the iterations
+    its pipelined loop ran."""
+    y, log = csim.simulate(module, x, defines=("BNNIR_TRIP_COUNTS",))
+    return y, [int(n) for n in re.findall(r"bnnir-trips (\d+)", log)]
+
+
+def instrumented_trips(module: ModuleOp) -> list[int]:
+    """What simulate_with_trips should count per frame: adapters move a kernel word per cycle;
+    kernels run their cost model's cycles (kernels of headers without BNNIR_TRIP are skipped)."""
+    design = design_of(module)
+    io = interface(design)
+    instrumented = {name for name, text in library_headers().items() if "BNNIR_TRIP(" in text}
+    trips = [io.input.words * io.input.lanes // io.input.kernel_lanes] if io.input.adapted else []
+    for op in design.kernels():
+        if KERNEL_HEADERS.get(type(op)) in instrumented:
+            trips.append(expected_trips(op))
+    if io.output.adapted:
+        trips.append(io.output.words * io.output.lanes // io.output.kernel_lanes)
+    return trips
+
+
+def check_kernel(module: ModuleOp, x: np.ndarray) -> None:
+    """C simulation equals the stream interpreter, each loop running its expected cycles."""
+    y, trips = simulate_with_trips(module, x)
+    assert_bit_exact(y, run_design(design_of(module), x, {}))
+    assert trips == [len(x) * n for n in instrumented_trips(module)]
+    for op in design_of(module).kernels():
+        if not isinstance(op, hw.PoolOp) or not any(op.prop_ints("pads")):
+            assert expected_trips(op) <= kernel_cost(op).cycles, op.name
+
+
+@pytest.mark.parametrize("name", ["cnv_small", "conv_strided", "mlp_gemm"])
+def test_kernel_cycles_are_the_cost_model(name: str) -> None:
+    input_type, build = PLAIN_ONNX[name]
+    model, x = build(np.random.default_rng(1))
+    module = lowered(model, input_type)
+    fold_with(module, "random", np.random.default_rng(2))
+    check_kernel(to_stream(module), x[:2])
+
+
+# ===----------------------------------------------------------------------=== #
+# Translation unit, ports, widths, synthesis types
+# ===----------------------------------------------------------------------=== #
+
+
+def test_translation_unit_compiles_alone(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """`--emit-hls` on stdout is one self-contained file: only ap_int.h is needed."""
+    module = to_stream(_folded(models.cnv_small(np.random.default_rng(5))[0]))
+    source = tmp_path / "design.mlir"
+    source.write_text(str(module))
+    assert bnn_translate([str(source), "--emit-hls"]) == 0
+    unit = tmp_path / "accel.cpp"
+    unit.write_text(capsys.readouterr().out)
+    assert '#include "' not in unit.read_text()
+    result = subprocess.run([*csim.compiler(), "-std=c++14", "-fsyntax-only",
+                             "-Wno-unknown-pragmas", f"-I{csim.ap_types_folder()}", str(unit)],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+
+
+def test_synthesis_rom_types_in_csim() -> None:
+    """The ap_uint / ap_int tables that synthesis sees hold the same values as the built-in
+    integers of the C simulation."""
+    model, x = models.cnv_small(np.random.default_rng(6))
+    module = to_stream(_folded(model, "random", 7))
+    y, _ = csim.simulate(module, x, defines=("BNNIR_SYNTHESIS_ROMS",))
+    assert_bit_exact(y, run_design(design_of(module), x, {}))
+
+
+def test_wide_streams_raise_ap_int_max_w() -> None:
+    """A 3072-bit input (a 9216-bit bipolar vector, SIMD 1024) needs AP_INT_MAX_W > 1024."""
+    rng = np.random.default_rng(8)
+    g = models.Graph(rng)
+    h = g.sign(g.dense_bn("x", models.bipolar(rng, (9216, 8))))
+    model = g.model(["N", 9216], g.matmul(h, models.bipolar(rng, (8, 4))), ["N", 4])
+    module = lowered(model, "bipolar")
+    first, second = hardware_layers(module)
+    wide = next(c for c in first.choices if c.params == {"pe": 8, "simd": 1024})
+    annotate(module, Folding(((first, wide), (second, second.choices[0]))), 100.0)
+    module = to_stream(module)
+    files = emit_project(module)
+    widths = [int(w) for w in re.findall(r"ap_uint<(\d+)> >", files["top.cpp"])]
+    widest = max(*widths, interface(design_of(module)).input.width)
+    assert widest == 3072
+    assert f"#define AP_INT_MAX_W {widest}" in files["top.hpp"]
+    assert files["top.hpp"].index("AP_INT_MAX_W") < files["top.hpp"].index("#include <ap_int.h>")
+    x = models.bipolar(rng, (2, 9216))
+    assert_bit_exact(run_module(module, x, engine="csim"), run_module(module, x))
+
+
+def test_ports_are_byte_aligned_pixels() -> None:
+    """CNV-style input: one 3-channel 8-bit pixel per 24-bit word whatever the folding; logits:
+    a frame's 10 32-bit values per 320-bit word."""
+    model, _ = models.cnv_small(np.random.default_rng(9))
+    for pick in ("slowest", "fastest"):
+        io = interface(design_of(to_stream(_folded(model, pick))))
+        assert (io.input.width, io.input.lanes, io.input.words) == (24, 3, 64)
+        assert (io.output.width, io.output.lanes, io.output.words) == (320, 10, 1)
+
+
+# ===----------------------------------------------------------------------=== #
+# The csim engine
+# ===----------------------------------------------------------------------=== #
+
+
+@pytest.fixture
+def small_design() -> tuple[ModuleOp, np.ndarray]:
+    model, x = models.mlp_bipolar(np.random.default_rng(10))
+    module = lowered(model, "bipolar")
+    fold_with(module, "fastest")
+    return to_stream(module), x
+
+
+def test_damaged_cache_entries_are_rebuilt(small_design, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    module, x = small_design
+    monkeypatch.setenv("BNNIR_CACHE", str(tmp_path))
+    expected = run_module(module, x, engine="csim")
+    binary = csim.compiled(emit_project(module))
+    binary.write_bytes(b"")  # truncated
+    assert_bit_exact(run_module(module, x, engine="csim"), expected)
+    binary.unlink()  # lost
+    assert_bit_exact(run_module(module, x, engine="csim"), expected)
+    assert binary.stat().st_size > 0
+
+
+def test_compiler_wrapper_commands_work(small_design, tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """CXX may be a command with arguments, as `ccache g++` is."""
+    module, x = small_design
+    monkeypatch.setenv("BNNIR_CACHE", str(tmp_path))
+    monkeypatch.setenv("CXX", "env g++")
+    assert_bit_exact(run_module(module, x, engine="csim"), run_module(module, x))
+
+
+def test_slow_runs_fail_with_one_line(small_design, monkeypatch: pytest.MonkeyPatch) -> None:
+    module, x = small_design
+    run_module(module, x, engine="csim")  # compiled
+    monkeypatch.setenv("BNNIR_CSIM_TIMEOUT", "1e-6")
+    with pytest.raises(BnnirError, match=r"took longer than .* BNNIR_CSIM_TIMEOUT"):
+        run_module(module, x, engine="csim")
+    monkeypatch.setenv("BNNIR_CSIM_TIMEOUT", "0")
+    assert csim.timeout_for(10**6) is None
+    monkeypatch.delenv("BNNIR_CSIM_TIMEOUT")
+    assert csim.timeout_for(1000) > csim.timeout_for(10)
+
+
+def test_project_files_are_readable(small_design, tmp_path: Path) -> None:
+    module, _ = small_design
+    source = tmp_path / "design.mlir"
+    source.write_text(str(module))
+    old = os.umask(0o022)
+    try:
+        assert bnn_translate([str(source), "--emit-hls", "-o", str(tmp_path / "project")]) == 0
+    finally:
+        os.umask(old)
+    for path in (tmp_path / "project").rglob("*"):
+        if path.is_file():
+            assert stat.S_IMODE(path.stat().st_mode) == 0o644, path

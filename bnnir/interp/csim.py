@@ -1,17 +1,28 @@
 """The `csim` engine: runs a module's hwstream design as the C simulation of its emitted HLS C++.
 
 The project is emitted, compiled with g++ against Xilinx's `ap_int.h` / `hls_stream.h` (from the
-PyPI `hls4ml` wheel, or the folder named by BNNIR_AP_TYPES) and run on the design's input words;
-its output words go back through the host's output adapter. Binaries are cached under
-BNNIR_CACHE (default ~/.cache/bnnir/csim), keyed by a hash of the emitted files and the compiler,
-so running the same module again skips compilation.
+PyPI `hls4ml` wheel, or the folder named by BNNIR_AP_TYPES) and run on the design's input,
+packed as its input port's words; the output port's words go back through the host's output
+adapter.
+
+Environment:
+  CXX                  the compiler command (default g++; may be a wrapper: "ccache g++")
+  BNNIR_AP_TYPES       the folder holding ap_int.h and hls_stream.h
+  BNNIR_CACHE          cache folder (default ~/.cache/bnnir); binaries live in its csim/
+  BNNIR_CSIM_TIMEOUT   seconds a run may take (default: 60 + 1 per frame; 0: no limit)
+
+Binaries are cached, keyed by a hash of the emitted files, the compiler command, flags and
+version, and the ap_types headers, so running the same module again skips compilation. Each
+entry records its binary's hash; a damaged entry (missing or changed binary) is rebuilt.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import os
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -25,8 +36,23 @@ from bnnir.diagnostics import BnnirError
 from bnnir.dialects import hwstream as hw
 from bnnir.interp.hwstream import HwstreamFunctions, from_stream, to_stream
 
-CXX = os.environ.get("CXX", "g++")
-CXXFLAGS = ["-std=c++14", "-O2", "-Wno-unknown-pragmas"]
+CXXFLAGS = ["-std=c++14", "-O2", "-Wno-unknown-pragmas", "-pthread"]
+WHERE = "--engine csim"
+
+
+def compiler() -> list[str]:
+    """The compiler command, split as a shell would (CXX="ccache g++" is two words)."""
+    command = shlex.split(os.environ.get("CXX", "g++"))
+    if not command or shutil.which(command[0]) is None:
+        raise BnnirError(WHERE, f"needs a C++ compiler ({' '.join(command) or 'CXX'} not "
+                         "found; set CXX)")
+    return command
+
+
+@functools.cache
+def _compiler_version(command: tuple[str, ...]) -> str:
+    result = subprocess.run([*command, "--version"], capture_output=True, text=True, check=False)
+    return result.stdout
 
 
 def ap_types_folder() -> Path:
@@ -37,78 +63,99 @@ def ap_types_folder() -> Path:
             folder = str(Path(spec.origin).parent / "templates" / "vivado" / "ap_types")
     if folder is None or not (Path(folder) / "ap_int.h").is_file():
         raise BnnirError(
-            "--engine csim",
+            WHERE,
             "needs Xilinx's ap_int.h and hls_stream.h: "
             "`pip install --no-deps hls4ml`, or set BNNIR_AP_TYPES to their folder",
         )
     return Path(folder)
 
 
+@functools.cache
+def _folder_digest(folder: Path) -> bytes:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    return digest.digest()
+
+
 def cache_root() -> Path:
     return Path(os.environ.get("BNNIR_CACHE", Path.home() / ".cache" / "bnnir")) / "csim"
 
 
-def compiled(files: dict[str, str]) -> Path:
-    """The C simulation binary of a project, compiled once per distinct project."""
-    if shutil.which(CXX) is None:
-        raise BnnirError("--engine csim", f"needs a C++ compiler ({CXX} not found)")
+def _file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _valid_entry(folder: Path) -> bool:
+    """Whether a cache entry holds a binary with the hash recorded when it was built."""
+    binary, recorded = folder / "csim", folder / "csim.sha256"
+    try:
+        return binary.is_file() and recorded.read_text().strip() == _file_hash(binary)
+    except OSError:
+        return False
+
+
+def _build(files: dict[str, str], command: list[str], work: Path) -> None:
+    for name, text in files.items():
+        (work / name).parent.mkdir(parents=True, exist_ok=True)
+        (work / name).write_text(text)
+    # One translation unit: the headers are parsed once, not once per file.
+    (work / "csim.cpp").write_text('#include "top.cpp"\n#include "tb.cpp"\n')
+    result = subprocess.run(
+        [*command, *CXXFLAGS, f"-I{ap_types_folder()}", f"-I{work / 'include'}",
+         str(work / "csim.cpp"), "-o", str(work / "csim")],
+        capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        first = next((line for line in result.stderr.splitlines() if "error" in line),
+                     result.stderr.strip()[:300])
+        raise BnnirError(WHERE, f"the emitted C++ does not compile: {first}")
+    (work / "csim.sha256").write_text(_file_hash(work / "csim") + "\n")
+
+
+def compiled(files: dict[str, str], defines: tuple[str, ...] = ()) -> Path:
+    """The C simulation binary of a project, compiled once per distinct project and toolchain
+    (`defines`: extra -D flags)."""
+    command = compiler()
+    flags = [f"-D{d}" for d in defines]
     digest = hashlib.sha256()
     for name in sorted(files):
         digest.update(name.encode() + b"\0" + files[name].encode() + b"\0")
-    digest.update(" ".join([CXX, *CXXFLAGS]).encode())
+    digest.update(shlex.join([*command, *CXXFLAGS, *flags]).encode() + b"\0")
+    digest.update(_compiler_version(tuple(command)).encode() + b"\0")
+    digest.update(_folder_digest(ap_types_folder()))
     folder = cache_root() / digest.hexdigest()[:24]
-    binary = folder / "csim"
-    if binary.is_file():
-        return binary
+    if _valid_entry(folder):
+        return folder / "csim"
     folder.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".build-", dir=folder.parent))
     try:
-        for name, text in files.items():
-            (work / name).parent.mkdir(parents=True, exist_ok=True)
-            (work / name).write_text(text)
-        command = [
-            CXX,
-            *CXXFLAGS,
-            f"-I{ap_types_folder()}",
-            f"-I{work / 'include'}",
-            str(work / "top.cpp"),
-            str(work / "tb.cpp"),
-            "-o",
-            str(work / "csim"),
-        ]
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            first = next(
-                (line for line in result.stderr.splitlines() if "error" in line),
-                result.stderr.strip()[:300],
-            )
-            raise BnnirError("--engine csim", f"the emitted C++ does not compile: {first}")
+        _build(files, [*command, *flags], work)
+        if folder.exists() and not _valid_entry(folder):  # damaged: replace it
+            shutil.rmtree(folder, ignore_errors=True)
         try:
             work.rename(folder)
-        except OSError:  # another process compiled the same project meanwhile
-            shutil.rmtree(work, ignore_errors=True)
+        except OSError:  # another process built the same project meanwhile
+            if not _valid_entry(folder):
+                raise
     finally:
-        if work.exists():
-            shutil.rmtree(work, ignore_errors=True)
-    return binary
+        shutil.rmtree(work, ignore_errors=True)
+    return folder / "csim"
 
 
-def pack_words(words: np.ndarray, lanes: int, bits: int) -> bytes:
-    """[F, words, lanes] lane values -> little-endian words of lanes·bits bits, lane 0 lowest."""
+def pack_words(words: np.ndarray, lanes: int, bits: int, nbytes: int) -> bytes:
+    """[F, words, lanes] lane values -> little-endian words of `nbytes` bytes: lanes·bits bits,
+    lane 0 lowest, then zero bits."""
     frames, count, _ = words.shape
     masked = words.astype(np.int64) & ((1 << bits) - 1)
     lane_bits = (masked[..., None] >> np.arange(bits)) & 1  # [F, W, lanes, bits]
     flat = lane_bits.reshape(frames * count, lanes * bits).astype(np.uint8)
-    nbytes = (lanes * bits + 7) // 8
     padded = np.zeros((frames * count, nbytes * 8), np.uint8)
     padded[:, : lanes * bits] = flat
     return np.packbits(padded, axis=1, bitorder="little").tobytes()
 
 
-def unpack_words(
-    data: bytes, frames: int, count: int, lanes: int, bits: int, signed: bool
-) -> np.ndarray:
-    nbytes = (lanes * bits + 7) // 8
+def unpack_words(data: bytes, frames: int, count: int, lanes: int, bits: int, nbytes: int,
+                 signed: bool) -> np.ndarray:
     raw = np.frombuffer(data, np.uint8).reshape(frames * count, nbytes)
     flat = np.unpackbits(raw, axis=1, bitorder="little")[:, : lanes * bits]
     lane_bits = flat.reshape(frames, count, lanes, bits).astype(np.int64)
@@ -118,36 +165,57 @@ def unpack_words(
     return values
 
 
-def run_csim(module: ModuleOp, design: hw.DesignOp, x: np.ndarray) -> np.ndarray:
-    from bnnir.backends.hls.emit import emit_project
+def timeout_for(frames: int) -> float | None:
+    """Seconds a C simulation of `frames` frames may run (BNNIR_CSIM_TIMEOUT; 0 = no limit)."""
+    value = os.environ.get("BNNIR_CSIM_TIMEOUT")
+    if value is None:
+        return 60.0 + frames
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise BnnirError("BNNIR_CSIM_TIMEOUT", f"expected seconds, got {value!r}") from None
+    return seconds if seconds > 0 else None
 
-    binary = compiled(emit_project(module))
-    kernels = design.kernels()
-    words = to_stream(design, x)
-    lanes_in = design.input_lanes.value.data
-    bits_in = hw.stream_width(design.body.block.args[0]) // lanes_in
-    last = kernels[-1]
-    header = np.array([x.shape[0], words.shape[1], (lanes_in * bits_in + 7) // 8], "<u4")
+
+def run_binary(binary: Path, header: np.ndarray, payload: bytes,
+               frames: int) -> tuple[bytes, str]:
+    """Run a C simulation binary on one input file: its output file's payload, and stderr."""
+    timeout = timeout_for(frames)
     with tempfile.TemporaryDirectory(prefix="bnnir-csim-") as tmp:
         inputs, outputs = Path(tmp) / "in.bin", Path(tmp) / "out.bin"
-        inputs.write_bytes(header.tobytes() + pack_words(words, lanes_in, bits_in))
-        result = subprocess.run(
-            [str(binary), str(inputs), str(outputs)],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=3600,
-        )
+        inputs.write_bytes(header.astype("<u4").tobytes() + payload)
+        try:
+            result = subprocess.run([str(binary), str(inputs), str(outputs)],
+                                    capture_output=True, text=True, check=False,
+                                    timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise BnnirError(WHERE, f"the C simulation of {frames} frames took longer than "
+                             f"{timeout:.0f} s; set BNNIR_CSIM_TIMEOUT (seconds, 0 for no "
+                             "limit)") from None
         if result.returncode != 0:
-            raise BnnirError(
-                "--engine csim", f"the C simulation failed: {result.stderr.strip()[:300]}"
-            )
-        data = outputs.read_bytes()[12:]
-    signed = hw.lane_signedness(design)[last.output]
-    out_words = unpack_words(
-        data, x.shape[0], last.words_out(), last.lanes_out, last.bits_out, signed
-    )
-    return from_stream(design, out_words)
+            message = " ".join(result.stderr.split())[:300] or f"exit code {result.returncode}"
+            raise BnnirError(WHERE, f"the C simulation failed: {message}")
+        return outputs.read_bytes()[12:], result.stderr
+
+
+def simulate(module: ModuleOp, x: np.ndarray,
+             defines: tuple[str, ...] = ()) -> tuple[np.ndarray, str]:
+    """The output of the module's design on the batch x by C simulation (built with the extra
+    -D `defines`), and what the simulation printed on stderr."""
+    from bnnir.backends.hls.emit import design_of, emit_project, interface
+
+    binary = compiled(emit_project(module), defines)
+    design = design_of(module)
+    io = interface(design)
+    frames = x.shape[0]
+    words = to_stream(design, x).reshape(frames, io.input.words, io.input.lanes)
+    header = np.array([frames, io.input.words, io.input.width // 8])
+    data, log = run_binary(binary, header, pack_words(words, io.input.lanes, io.input.bits,
+                                                      io.input.width // 8), frames)
+    out = io.output
+    values = unpack_words(data, frames, out.words, out.lanes, out.bits, out.width // 8,
+                          io.output_signed)
+    return from_stream(design, values.reshape(frames, -1, out.kernel_lanes)), log
 
 
 @register_impls
@@ -155,4 +223,4 @@ class CsimFunctions(HwstreamFunctions):
     """Runs `hwstream.instance` as the C simulation of the emitted HLS project."""
 
     def execute(self, module: ModuleOp, design: hw.DesignOp, x: np.ndarray) -> np.ndarray:
-        return run_csim(module, design, x)
+        return simulate(module, x)[0]

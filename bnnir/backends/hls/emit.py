@@ -1,24 +1,32 @@
 """The HLS C++ backend: a hwstream design as Vitis-HLS-style C++ over our kernel library.
 
-    bnn-translate IN.mlir --emit-hls            one translation unit (top function + parameters)
+    bnn-translate IN.mlir --emit-hls            one self-contained translation unit
     bnn-translate IN.mlir --emit-hls -o DIR     a project: top.cpp, top.hpp, params.hpp, tb.cpp,
                                                 include/bnnir/*.hpp, Makefile, hls.tcl, README.md
 
-The top function runs the kernels under `#pragma HLS DATAFLOW`, joined by `hls::stream`s whose
-depths are the design's FIFOs. Weights are `uint64_t` arrays in hex (each PE's SIMD-bit words in
-finn-hlslib order, 64 bits per element), thresholds `int32_t` arrays. The same input always gives
-byte-identical files.
+The top function `accel` runs one kernel call per hwstream kernel under `#pragma HLS DATAFLOW`,
+joined by `hls::stream`s whose depths are the design's FIFOs. Its AXI-stream ports are
+byte-aligned and independent of the folding (`Port`): input and output adapters convert between
+them and the first and last kernels' words. Weights are `bnnir::BinaryWeights`, one memory of
+SIMD-bit words per PE (finn-hlslib order, hex); thresholds `bnnir::Thresholds`, one memory per
+PE and step; both are partitioned so that every read of a cycle has its own port. Every
+translation unit defines AP_INT_MAX_W for the design's widest word (at most 4096 bits, Vitis
+HLS's limit). The same input always gives byte-identical files.
 """
 
 from __future__ import annotations
 
+import math
+import re
+import textwrap
 from dataclasses import dataclass, field
 from importlib import resources
 
 import numpy as np
-from xdsl.dialects.builtin import DictionaryAttr, FloatAttr, ModuleOp, StringAttr
+from xdsl.dialects.builtin import DictionaryAttr, FloatAttr, ModuleOp, StringAttr, TensorType
 from xdsl.ir import SSAValue
 
+from bnnir.analysis.cost_model import divisors
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import bnn
 from bnnir.dialects import hwstream as hw
@@ -31,12 +39,11 @@ PART_NAMES = {
 }
 DEFAULT_PART = "xczu7ev"
 
+MAX_WORD_BITS = 4096
+"""The widest ap_uint Vitis HLS accepts (AP_INT_MAX_W); also the widest port word we emit."""
 
-def library_headers() -> dict[str, str]:
-    """The kernel library: file name -> text."""
-    folder = resources.files("bnnir.backends.hls") / "include" / "bnnir"
-    return {f.name: f.read_text() for f in sorted(folder.iterdir(), key=lambda f: f.name)
-            if f.name.endswith(".hpp")}
+AP_INT_DEFAULT_MAX_W = 1024
+"""ap_int.h's own limit, which AP_INT_MAX_W raises."""
 
 
 def design_of(module: ModuleOp) -> hw.DesignOp:
@@ -47,168 +54,192 @@ def design_of(module: ModuleOp) -> hw.DesignOp:
     return designs[0]
 
 
-def _hex_words(values: np.ndarray) -> str:
-    words = [f"0x{int(v):016x}ull" for v in values.reshape(-1)]
-    return ",\n".join("    " + ", ".join(words[i : i + 6]) for i in range(0, len(words), 6))
+# ===----------------------------------------------------------------------=== #
+# The kernel library
+# ===----------------------------------------------------------------------=== #
+
+_LOCAL_INCLUDE = re.compile(r'^#include "([a-z_]+\.hpp)"\n', re.MULTILINE)
 
 
-def _ints(values: np.ndarray) -> str:
-    text = [str(int(v)) for v in values.reshape(-1)]
-    return ",\n".join("    " + ", ".join(text[i : i + 16]) for i in range(0, len(text), 16))
+def library_headers() -> dict[str, str]:
+    """The kernel library: file name -> text."""
+    folder = resources.files("bnnir.backends.hls") / "include" / "bnnir"
+    return {f.name: f.read_text() for f in sorted(folder.iterdir(), key=lambda f: f.name)
+            if f.name.endswith(".hpp")}
 
 
-def weight_chunks(op: hw.MvtuOp) -> np.ndarray:
-    """The weight memory [PE, WMEM, ceil(SIMD / 64)] as uint64 pieces of each SIMD-bit word."""
-    packed = bnn.dense_to_numpy(op.weights).view(np.uint8)
-    pe, depth, nbytes = packed.shape
-    chunks = -(-nbytes // 8)
-    padded = np.zeros((pe, depth, chunks * 8), np.uint8)
-    padded[:, :, :nbytes] = packed
-    return padded.view("<u8")
+def inlined_headers(names: set[str]) -> str:
+    """The headers `names` and those they include, each once, dependencies first, with their
+    local #include lines removed: the library part of a self-contained translation unit."""
+    library = library_headers()
+    order: list[str] = []
 
-
-@dataclass
-class Emitter:
-    design: hw.DesignOp
-    params: list[str] = field(default_factory=list)
-    body: list[str] = field(default_factory=list)
-    names: dict[object, str] = field(default_factory=dict)
-    signed: dict[SSAValue, bool] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.signed = hw.lane_signedness(self.design)
-
-    def stream(self, value: object) -> str:
-        return self.names[value]
-
-    def declare(self, value: SSAValue, index: int, depth: int = 2) -> None:
-        if value is self.final:
-            self.names[value] = "out"
+    def visit(name: str) -> None:
+        if name in order:
             return
-        name = f"s{index}"
-        self.names[value] = name
-        width = hw.stream_width(value)
-        self.body.append(f'  hls::stream<ap_uint<{width}> > {name}("{name}");')
-        self.body.append(f"#pragma HLS STREAM variable = {name} depth = {depth}")
+        for dependency in _LOCAL_INCLUDE.findall(library[name]):
+            visit(dependency)
+        order.append(name)
+
+    for name in sorted(names):
+        visit(name)
+    return "\n".join(_LOCAL_INCLUDE.sub("", library[name]) for name in order)
+
+
+# ===----------------------------------------------------------------------=== #
+# Constant tables
+# ===----------------------------------------------------------------------=== #
+
+
+def _braced(values: np.ndarray, literal: list[str]) -> str:
+    """C aggregate initializer of an N-d array: a row that fits in a line stays on one line,
+    longer innermost rows break every 16 literals. Nested braces are spaced: `{ {1, 2} }`."""
+    if values.ndim == 1:
+        rows = [", ".join(literal[i : i + 16]) for i in range(0, len(literal), 16)]
+        return "{" + ",\n ".join(rows) + "}"
+    step = len(literal) // values.shape[0]
+    parts = [_braced(values[i], literal[i * step : (i + 1) * step])
+             for i in range(values.shape[0])]
+    line = ", ".join(parts)
+    return "{ " + (line if len(line) <= 90 and "\n" not in line else ",\n".join(parts)) + " }"
+
+
+def hex_table(values: np.ndarray, bits: int) -> str:
+    digits = max(1, -(-bits // 4))
+    return _braced(values, [f"0x{int(v):0{digits}x}" for v in values.reshape(-1)])
+
+
+def int_table(values: np.ndarray) -> str:
+    return _braced(values, [str(int(v)) for v in values.reshape(-1)])
+
+
+def signed_bits(values: np.ndarray) -> int:
+    """Bits of the narrowest two's complement type holding all `values`."""
+    low, high = (int(values.min()), int(values.max())) if values.size else (0, 0)
+    return max(2, max((-low - 1).bit_length(), high.bit_length()) + 1)
+
+
+@dataclass(frozen=True)
+class WeightMemory:
+    """An MVTU's weights as `bnnir::BinaryWeights<PE, SIMD, WMEM>`: [PE, CHUNKS, WMEM] words of
+    CHUNK_BITS (the SIMD-bit word cut into pieces of at most 64 bits, lane 0 lowest)."""
+
+    pe: int
+    simd: int
+    depth: int
 
     @property
-    def final(self) -> SSAValue:
-        """The stream the design yields, before any FIFO on it: the kernel writing `out`."""
-        result = self.design.body.block.last_op
-        assert isinstance(result, hw.YieldOp)
-        value = result.stream
-        while isinstance(value.owner, hw.FifoOp):
-            value = value.owner.input
-        return value
+    def chunks(self) -> int:
+        return -(-self.simd // 64)
 
-    def emit(self) -> None:
-        block = self.design.body.block
-        arg = block.args[0]
-        self.names[arg] = "in"
-        kernels = self.design.kernels()
-        for index, op in enumerate(kernels):
-            if isinstance(op, hw.FifoOp):  # a FIFO is its input stream's depth
-                self.names[op.output] = self.names[op.input]
-                self._set_depth(op.input, op.prop_int("depth"))
-                continue
-            self._kernel(index, op)
+    @property
+    def chunk_bits(self) -> int:
+        return -(-self.simd // self.chunks)
 
-    def _set_depth(self, value: object, depth: int) -> None:
-        name = self.names[value]
-        if name in ("in", "out"):
-            return
-        marker = f"#pragma HLS STREAM variable = {name} depth = "
-        self.body = [f"{marker}{depth}" if line.startswith(marker) else line
-                     for line in self.body]
+    def words(self, packed: np.ndarray) -> np.ndarray:
+        """[PE, WMEM, SIMD bytes] (the hwstream.mvtu layout) -> [PE, CHUNKS, WMEM] uint64."""
+        bits = np.unpackbits(packed.view(np.uint8), axis=2, count=self.simd, bitorder="little")
+        padded = np.zeros((self.pe, self.depth, self.chunks * self.chunk_bits), np.uint64)
+        padded[:, :, : self.simd] = bits
+        pieces = padded.reshape(self.pe, self.depth, self.chunks, self.chunk_bits)
+        weights = np.left_shift(np.uint64(1), np.arange(self.chunk_bits, dtype=np.uint64))
+        return (pieces * weights).sum(axis=3, dtype=np.uint64).transpose(0, 2, 1)
 
-    def _kernel(self, index: int, op: hw.KernelOp) -> None:
-        source = self.stream(op.input)
-        signed_in = self.signed[op.input]
-        args = ""
-        match op:
-            case hw.PadOp():
-                t, left, b, r = op.prop_ints("pads")
-                call = (f"bnnir::pad<{_map(op)}, {t}, {left}, {b}, {r}, "
-                        f"{op.prop_int('value')}>")
-            case hw.WindowOp():
-                (kh, kw), (sh, sw) = op.prop_ints("kernel"), op.prop_ints("strides")
-                call = f"bnnir::window<{_map(op)}, {kh}, {kw}, {sh}, {sw}>"
-            case hw.PoolOp():
-                (kh, kw), (sh, sw) = op.prop_ints("kernel"), op.prop_ints("strides")
-                t, left, b, r = op.prop_ints("pads")
-                call = (f"bnnir::pool<{op.prop_int('height')}, {op.prop_int('width')}, "
-                        f"{op.prop_int('channels')}, {op.prop_int('bits')}, "
-                        f"{_bool(signed_in)}, {kh}, {kw}, {sh}, {sw}, {t}, {left}, {b}, {r}>")
-            case hw.DwcOp():
-                call = (f"bnnir::dwc<{op.lanes_in}, {op.lanes_out}, {op.bits_in}, "
-                        f"{op.words_in()}>")
-            case hw.MvtuOp():
-                call, args = self._mvtu(index, op)
-            case hw.ThresholdOp():
-                call, args = self._threshold(index, op, signed_in)
-            case hw.LabelSelectOp():
-                call = (f"bnnir::label_select<{op.prop_int('labels')}, {op.prop_int('pe')}, "
-                        f"{op.prop_int('bits')}, {_bool(signed_in)}, "
-                        f"{op.prop_int('index_bits')}>")
-            case _:
-                raise BnnirError("--emit-hls", f"no HLS kernel for {op.name}")
-        self.declare(op.output, index)
-        layer = op.attributes.get("layer")
-        comment = f"  // {layer.data}: {op.name}" if isinstance(layer, StringAttr) else \
-            f"  // {op.name}"
-        self.body.append(comment)
-        self.body.append(f"  {call}({source}, {self.stream(op.output)}{args}, frames);")
 
-    def _mvtu(self, index: int, op: hw.MvtuOp) -> tuple[str, str]:
-        name = f"k{index}"
-        chunks = weight_chunks(op)
-        self.params.append(f"// {name}: {op.prop_int('rows')} x {op.prop_int('columns')} "
-                           f"weights, PE {op.prop_int('pe')}, SIMD {op.prop_int('simd')}\n"
-                           f"static const uint64_t {name}_weights[{chunks.size}] = {{\n"
-                           f"{_hex_words(chunks)}\n}};")
-        steps, classes = 0, 1
-        thresholds = "nullptr"
-        if op.thresholds is not None:
-            table = bnn.dense_to_numpy(op.thresholds)
-            classes, steps = table.shape[0], table.shape[3]
-            self.params.append(f"static const int32_t {name}_thresholds[{table.size}] = {{\n"
-                               f"{_ints(table)}\n}};")
-            thresholds = f"{name}_thresholds"
-        border = "bnnir::NoBorder"
-        if op.border is not None:
-            ih, iw, kh, kw, sh, sw, t, left, b, r = hw.int_values(op.border)
-            ow = op.prop_int("vectors") // ((ih + t + b - kh) // sh + 1)
-            border = (f"bnnir::Border<{ih}, {iw}, {kh}, {kw}, {sh}, {sw}, {t}, {left}, {b}, "
-                      f"{r}, {ow}>")
-        pe = op.prop_int("pe")
-        self.body.append(f"#pragma HLS ARRAY_PARTITION variable = {name}_weights block "
-                         f"factor = {pe}")
-        if op.thresholds is not None:
-            self.body.append(f"#pragma HLS ARRAY_PARTITION variable = {name}_thresholds block "
-                             f"factor = {pe * classes}")
-        call = (f"bnnir::mvtu<{op.prop_int('rows')}, {op.prop_int('columns')}, "
-                f"{op.prop_int('pe')}, {op.prop_int('simd')}, {op.prop_int('vectors')}, "
-                f"{op.prop_int('input_bits')}, {_bool(op.signed_input is not None)}, "
-                f"{_bool(op.is_xnor)}, {op.prop_int('output_bits')}, {steps}, {classes}, "
-                f"{op.bias_value}, {border}>")
-        return call, f", {name}_weights, {thresholds}"
+# ===----------------------------------------------------------------------=== #
+# Ports
+# ===----------------------------------------------------------------------=== #
 
-    def _threshold(self, index: int, op: hw.ThresholdOp, signed_in: bool) -> tuple[str, str]:
-        name = f"k{index}"
-        table = bnn.dense_to_numpy(op.thresholds)
-        channels = op.prop_int("channels")
-        falling = np.zeros(channels, np.int64)
-        if op.descending is not None:
-            falling[list(hw.int_values(op.descending))] = 1
-        self.params.append(f"static const int32_t {name}_thresholds[{table.size}] = {{\n"
-                           f"{_ints(table)}\n}};")
-        self.params.append(f"static const bool {name}_falling[{channels}] = {{\n"
-                           f"{_ints(falling)}\n}};")
-        bias = 0 if op.bias is None else op.bias.value.data
-        call = (f"bnnir::threshold<{channels}, {op.prop_int('pixels')}, {op.prop_int('pe')}, "
-                f"{op.prop_int('input_bits')}, {_bool(signed_in)}, {op.prop_int('output_bits')}, "
-                f"{table.shape[2]}, {bias}>")
-        return call, f", {name}_thresholds, {name}_falling"
+
+@dataclass(frozen=True)
+class Port:
+    """An AXI-stream port of the accelerator: each `width`-bit word (a multiple of 8) holds
+    `lanes` elements of `bits` bits, element 0 in the lowest bits, the bits above them zero;
+    `words` words per frame in the design's order (NHWC). The kernel next to the port moves
+    `kernel_lanes` elements per word, a divisor of `lanes`."""
+
+    lanes: int
+    bits: int
+    words: int
+    kernel_lanes: int
+    pixel: int  # elements of one pixel (the channels at one position; a vector is one pixel)
+
+    @property
+    def width(self) -> int:
+        return -(-self.lanes * self.bits // 8) * 8
+
+    @property
+    def adapted(self) -> bool:
+        """Whether an adapter sits between the port and the kernel."""
+        return self.lanes != self.kernel_lanes or self.width != self.lanes * self.bits
+
+    def describe(self) -> str:
+        elements = "1 element" if self.lanes == 1 else f"{self.lanes} elements"
+        if self.lanes == self.pixel:
+            return f"one pixel ({elements})"
+        if self.lanes % self.pixel == 0:
+            return f"{self.lanes // self.pixel} pixels ({elements})"
+        return f"{self.lanes} consecutive elements"
+
+
+def port_for(tensor: TensorType, kernel_lanes: int, bits: int) -> Port:
+    """The port of a design's input or output tensor: a word per pixel (the C channels of an
+    NCHW map at one position, or a whole [N, F] vector) when the kernel's words tile it and it
+    fits MAX_WORD_BITS; otherwise the most elements of the frame that are whole kernel words
+    (whole pixels if possible) and fit."""
+    if kernel_lanes * bits > MAX_WORD_BITS:
+        raise BnnirError("--emit-hls", f"a kernel next to a port moves {kernel_lanes * bits}-bit "
+                         f"words; Vitis HLS allows at most {MAX_WORD_BITS} (AP_INT_MAX_W): fold "
+                         "it with a smaller PE or SIMD")
+    shape = tensor.get_shape()[1:]
+    frame = math.prod(shape)
+    pixel = shape[0] if len(shape) == 3 else frame
+    lanes = pixel
+    if pixel % kernel_lanes or pixel * bits > MAX_WORD_BITS:
+        fitting = [d for d in divisors(frame)
+                   if d % kernel_lanes == 0 and d * bits <= MAX_WORD_BITS]
+        lanes = max([d for d in fitting if d % pixel == 0] or fitting)
+    return Port(lanes, bits, frame // lanes, kernel_lanes, pixel)
+
+
+@dataclass(frozen=True)
+class Interface:
+    input: Port
+    output: Port
+    input_signed: bool
+    output_signed: bool
+
+
+def interface(design: hw.DesignOp) -> Interface:
+    arg = design.body.block.args[0]
+    last = design.kernels()[-1]
+    lanes_in = design.input_lanes.value.data
+    signed = hw.lane_signedness(design)
+    return Interface(
+        port_for(design.input_type, lanes_in, hw.stream_width(arg) // lanes_in),
+        port_for(design.output_type, last.lanes_out, last.bits_out),
+        signed[arg], signed[last.output])
+
+
+# ===----------------------------------------------------------------------=== #
+# The top function
+# ===----------------------------------------------------------------------=== #
+
+
+KERNEL_HEADERS: dict[type[hw.KernelOp], str] = {
+    hw.PadOp: "pad.hpp",
+    hw.WindowOp: "window.hpp",
+    hw.PoolOp: "pool.hpp",
+    hw.DwcOp: "dwc.hpp",
+    hw.MvtuOp: "mvtu.hpp",
+    hw.ThresholdOp: "threshold.hpp",
+    hw.LabelSelectOp: "label_select.hpp",
+}
+"""The library header of each kernel."""
+
+
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
 
 
 def _map(op: hw.KernelOp) -> str:
@@ -216,8 +247,180 @@ def _map(op: hw.KernelOp) -> str:
             f"{op.prop_int('simd')}, {op.prop_int('bits')}")
 
 
-def _bool(value: bool) -> str:
-    return "true" if value else "false"
+@dataclass
+class Emitter:
+    """Walks a design once, collecting the top function's body, the parameter tables and the
+    library headers the kernels need."""
+
+    design: hw.DesignOp
+    io: Interface
+    params: list[str] = field(default_factory=list)
+    body: list[str] = field(default_factory=list)
+    headers: set[str] = field(default_factory=lambda: {"common.hpp"})
+    names: dict[SSAValue, str] = field(default_factory=dict)
+    depths: dict[SSAValue, int] = field(default_factory=dict)
+    signed: dict[SSAValue, bool] = field(default_factory=dict)
+    widest: int = 0
+
+    def emit(self) -> None:
+        self.signed = hw.lane_signedness(self.design)
+        kernels = [op for op in self.design.kernels() if not isinstance(op, hw.FifoOp)]
+        for op in self.design.kernels():
+            if isinstance(op, hw.FifoOp):  # a FIFO is the depth of the stream it buffers
+                source = op.input
+                while isinstance(source.owner, hw.FifoOp):
+                    source = source.owner.input
+                self.depths[source] = max(self.depths.get(source, 0), op.prop_int("depth"))
+        self._check_width(self.io.input.width, "the input port")
+        self._check_width(self.io.output.width, "the output port")
+        first = self.design.body.block.args[0]
+        self.names[first] = "in"
+        if self.io.input.adapted:
+            self.names[first] = self._stream(first, "adapted_in")
+            self.headers.add("adapters.hpp")
+            p = self.io.input
+            self._call("input adapter", f"bnnir::input_adapter<{p.lanes}, {p.kernel_lanes}, "
+                       f"{p.bits}, {p.width}, {p.words}>", "in", self.names[first])
+        for op in kernels:
+            self._kernel(op, final=op is kernels[-1])
+        if self.io.output.adapted:
+            self.headers.add("adapters.hpp")
+            p = self.io.output
+            self._call("output adapter", f"bnnir::output_adapter<{p.kernel_lanes}, {p.lanes}, "
+                       f"{p.bits}, {p.width}, {p.words}>", "adapted_out", "out")
+
+    def _check_width(self, width: int, what: str) -> None:
+        if width > MAX_WORD_BITS:
+            raise BnnirError("--emit-hls", f"{what} is {width} bits wide; Vitis HLS allows at "
+                             f"most {MAX_WORD_BITS} (AP_INT_MAX_W): fold it with a smaller "
+                             "PE or SIMD")
+        self.widest = max(self.widest, width)
+
+    def _stream(self, value: SSAValue, name: str) -> str:
+        width = hw.stream_width(value)
+        depth = self.depths.get(value, 2)
+        self.body.append(f'  hls::stream<ap_uint<{width}> > {name}("{name}");')
+        self.body.append(f"#pragma HLS STREAM variable = {name} depth = {depth}")
+        return name
+
+    def _call(self, comment: str, kernel: str, source: str, sink: str, args: str = "") -> None:
+        self.body.append(f"  // {comment}")
+        self.body.append(f"  {kernel}({source}, {sink}{args}, frames);")
+
+    def _kernel(self, op: hw.KernelOp, final: bool) -> None:
+        index = len(self.names)
+        what = f"{op.attributes['layer'].data}: {op.name}" \
+            if isinstance(op.attributes.get("layer"), StringAttr) else op.name
+        self._check_width(hw.stream_width(op.output), f"the output stream of {what}")
+        if final:
+            sink = "adapted_out" if self.io.output.adapted else "out"
+            if self.io.output.adapted:
+                self._stream(op.output, sink)
+        else:
+            sink = self._stream(op.output, f"s{index}")
+        self.names[op.output] = sink
+        if type(op) not in KERNEL_HEADERS:
+            raise BnnirError("--emit-hls", f"no HLS kernel for {op.name}")
+        self.headers.add(KERNEL_HEADERS[type(op)])
+        kernel, args = self._template(op, f"k{index}")
+        self._call(what, kernel, self.names[self._source(op)], sink, args)
+
+    def _source(self, op: hw.KernelOp) -> SSAValue:
+        source = op.input
+        while isinstance(source.owner, hw.FifoOp):
+            source = source.owner.input
+        return source
+
+    def _template(self, op: hw.KernelOp, name: str) -> tuple[str, str]:
+        """(the kernel's template instance, its memory arguments)."""
+        signed_in = self.signed[op.input]
+        match op:
+            case hw.PadOp():
+                t, left, b, r = op.prop_ints("pads")
+                return (f"bnnir::pad<{_map(op)}, {t}, {left}, {b}, {r}, "
+                        f"{op.prop_int('value')}>", "")
+            case hw.WindowOp():
+                (kh, kw), (sh, sw) = op.prop_ints("kernel"), op.prop_ints("strides")
+                return f"bnnir::window<{_map(op)}, {kh}, {kw}, {sh}, {sw}>", ""
+            case hw.PoolOp():
+                (kh, kw), (sh, sw) = op.prop_ints("kernel"), op.prop_ints("strides")
+                t, left, b, r = op.prop_ints("pads")
+                return (f"bnnir::pool<{op.prop_int('height')}, {op.prop_int('width')}, "
+                        f"{op.prop_int('channels')}, {op.prop_int('bits')}, "
+                        f"{_bool(signed_in)}, {kh}, {kw}, {sh}, {sw}, {t}, {left}, {b}, {r}>",
+                        "")
+            case hw.DwcOp():
+                return (f"bnnir::dwc<{op.lanes_in}, {op.lanes_out}, {op.bits_in}, "
+                        f"{op.words_in()}>", "")
+            case hw.MvtuOp():
+                return self._mvtu(op, name)
+            case hw.ThresholdOp():
+                return self._threshold(op, name, signed_in)
+            case hw.LabelSelectOp():
+                return (f"bnnir::label_select<{op.prop_int('labels')}, {op.prop_int('pe')}, "
+                        f"{op.prop_int('bits')}, {_bool(signed_in)}, "
+                        f"{op.prop_int('index_bits')}>", "")
+        raise AssertionError(f"KERNEL_HEADERS has {op.name} but no template")
+
+    def _partition(self, variable: str, dims: int) -> None:
+        for dim in range(1, dims + 1):
+            self.body.append(f"#pragma HLS ARRAY_PARTITION variable = {variable}.m complete "
+                             f"dim = {dim}")
+
+    def _mvtu(self, op: hw.MvtuOp, name: str) -> tuple[str, str]:
+        rows, columns = op.prop_int("rows"), op.prop_int("columns")
+        pe, simd = op.prop_int("pe"), op.prop_int("simd")
+        memory = WeightMemory(pe, simd, rows * columns // (pe * simd))
+        words = memory.words(bnn.dense_to_numpy(op.weights))
+        self.params.append(
+            f"// {name}: {rows} x {columns} weights, PE {pe}, SIMD {simd}\n"
+            f"static const bnnir::BinaryWeights<{pe}, {simd}, {memory.depth}> {name}_weights = "
+            f"{{ {hex_table(words, memory.chunk_bits)} }};")
+        self._partition(f"{name}_weights", 2)  # PE, then the pieces of a word
+        if op.thresholds is not None:
+            table = bnn.dense_to_numpy(op.thresholds).astype(np.int64)  # [classes, PE, NF, T]
+            classes, _, nf, steps = table.shape
+            activation = f"{name}_thresholds"
+            self.params.append(
+                f"static const bnnir::Thresholds<{pe}, {nf}, {classes}, {steps}, "
+                f"{signed_bits(table)}, {op.bias_value}> {activation} = "
+                f"{{ {int_table(table.transpose(1, 3, 0, 2))} }};")
+            self._partition(activation, 2)  # PE, then the steps
+        else:
+            activation = f"bnnir::DotProduct<{_bool(op.is_xnor)}, {columns}>()"
+        border = "bnnir::NoBorder"
+        if op.border is not None:
+            border = f"bnnir::Border<{', '.join(map(str, hw.int_values(op.border)))}>"
+        kernel = (f"bnnir::mvtu<{rows}, {columns}, {pe}, {simd}, {op.prop_int('vectors')}, "
+                  f"{op.prop_int('input_bits')}, {_bool(op.signed_input is not None)}, "
+                  f"{_bool(op.is_xnor)}, {op.prop_int('output_bits')}, {border}>")
+        return kernel, f", {name}_weights, {activation}"
+
+    def _threshold(self, op: hw.ThresholdOp, name: str,
+                   signed_in: bool) -> tuple[str, str]:
+        table = bnn.dense_to_numpy(op.thresholds).astype(np.int64)  # [PE, NF, T]
+        pe, nf, steps = table.shape
+        channels = op.prop_int("channels")
+        falling = np.zeros(channels, np.int64)
+        if op.descending is not None:
+            falling[list(hw.int_values(op.descending))] = 1
+        bias = 0 if op.bias is None else op.bias.value.data
+        self.params.append(
+            f"static const bnnir::Thresholds<{pe}, {nf}, 1, {steps}, {signed_bits(table)}, "
+            f"{bias}> {name}_thresholds = {{ {int_table(table.transpose(0, 2, 1)[:, :, None])} }};")
+        self.params.append(  # channel c is at PE c % PE, fold c / PE
+            f"static const bnnir::ChannelFlags<{pe}, {nf}> {name}_falling = "
+            f"{{ {int_table(falling.reshape(nf, pe).T)} }};")
+        self._partition(f"{name}_thresholds", 2)
+        self._partition(f"{name}_falling", 1)
+        kernel = (f"bnnir::threshold<{channels}, {op.prop_int('pixels')}, {pe}, "
+                  f"{op.prop_int('input_bits')}, {_bool(signed_in)}, "
+                  f"{op.prop_int('output_bits')}>")
+        return kernel, f", {name}_thresholds, {name}_falling"
+
+    @property
+    def ap_int_max_w(self) -> int:
+        return max(AP_INT_DEFAULT_MAX_W, self.widest)
 
 
 # ===----------------------------------------------------------------------=== #
@@ -225,33 +428,25 @@ def _bool(value: bool) -> str:
 # ===----------------------------------------------------------------------=== #
 
 
-@dataclass(frozen=True)
-class Interface:
-    in_width: int
-    out_width: int
-    in_words: int
-    out_words: int
-
-
-def interface(design: hw.DesignOp) -> Interface:
-    kernels = design.kernels()
-    return Interface(hw.stream_width(design.body.block.args[0]),
-                     hw.stream_width(kernels[-1].output),
-                     kernels[0].words_in(), kernels[-1].words_out())
-
-
-def top_hpp(io: Interface) -> str:
-    return f"""// Generated by bnnir: the accelerator's interface.
+def top_hpp(emitter: Emitter) -> str:
+    io = emitter.io
+    return f"""// Generated by bnnir: the accelerator's interface (README.md: the ports' layout).
 #ifndef BNNIR_TOP_HPP
 #define BNNIR_TOP_HPP
 
+// The widest word of the design; must precede every include of ap_int.h.
+#define AP_INT_MAX_W {emitter.ap_int_max_w}
 #include <ap_int.h>
 #include <hls_stream.h>
 
-#define BNNIR_IN_WIDTH {io.in_width}
-#define BNNIR_OUT_WIDTH {io.out_width}
-#define BNNIR_IN_WORDS {io.in_words}
-#define BNNIR_OUT_WORDS {io.out_words}
+#define BNNIR_IN_WIDTH {io.input.width}
+#define BNNIR_IN_LANES {io.input.lanes}
+#define BNNIR_IN_BITS {io.input.bits}
+#define BNNIR_IN_WORDS {io.input.words}
+#define BNNIR_OUT_WIDTH {io.output.width}
+#define BNNIR_OUT_LANES {io.output.lanes}
+#define BNNIR_OUT_BITS {io.output.bits}
+#define BNNIR_OUT_WORDS {io.output.words}
 
 void accel(hls::stream<ap_uint<BNNIR_IN_WIDTH> > &in, hls::stream<ap_uint<BNNIR_OUT_WIDTH> > &out,
            unsigned frames);
@@ -263,7 +458,6 @@ void accel(hls::stream<ap_uint<BNNIR_IN_WIDTH> > &in, hls::stream<ap_uint<BNNIR_
 def top_cpp(emitter: Emitter, includes: str) -> str:
     body = "\n".join(emitter.body)
     return f"""// Generated by bnnir: the accelerator, one streaming kernel per hwstream kernel.
-#include "bnnir/bnnir.hpp"
 {includes}
 void accel(hls::stream<ap_uint<BNNIR_IN_WIDTH> > &in, hls::stream<ap_uint<BNNIR_OUT_WIDTH> > &out,
            unsigned frames) {{
@@ -277,15 +471,17 @@ void accel(hls::stream<ap_uint<BNNIR_IN_WIDTH> > &in, hls::stream<ap_uint<BNNIR_
 """
 
 
-def params_hpp(emitter: Emitter) -> str:
+def params_hpp(emitter: Emitter, includes: str) -> str:
     return ("// Generated by bnnir: weights and thresholds.\n#ifndef BNNIR_PARAMS_HPP\n"
-            "#define BNNIR_PARAMS_HPP\n\n#include <stdint.h>\n\n"
+            f"#define BNNIR_PARAMS_HPP\n\n{includes}\n"
             + "\n\n".join(emitter.params) + "\n\n#endif\n")
 
 
 TESTBENCH = """// Generated by bnnir: C simulation testbench.
 // usage: csim IN.bin OUT.bin. Files: uint32 frames, uint32 words per frame, uint32 bytes per
-// word, then the words, each little-endian (lane 0 in the lowest bits).
+// word, then the port words, each little-endian (element 0 in the lowest bits).
+#include <pthread.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
@@ -293,6 +489,31 @@ TESTBENCH = """// Generated by bnnir: C simulation testbench.
 #include "top.hpp"
 
 static bool read_u32(FILE *f, unsigned &v) { return fread(&v, 4, 1, f) == 1; }
+
+struct Run {
+  hls::stream<ap_uint<BNNIR_IN_WIDTH> > *in;
+  hls::stream<ap_uint<BNNIR_OUT_WIDTH> > *out;
+  unsigned frames;
+};
+
+static void *run_accel(void *arg) {
+  Run *run = static_cast<Run *>(arg);
+  accel(*run->in, *run->out, run->frames);
+  return 0;
+}
+
+// The kernels keep their line buffers on the stack, as synthesis does; a large design needs
+// more than a main thread's default stack, so the accelerator runs in a thread with 1 GB.
+static void run_with_large_stack(Run &run) {
+  pthread_attr_t attr;
+  pthread_t thread;
+  if (pthread_attr_init(&attr) == 0 && pthread_attr_setstacksize(&attr, 1ul << 30) == 0 &&
+      pthread_create(&thread, &attr, run_accel, &run) == 0) {
+    pthread_join(thread, 0);
+  } else {
+    run_accel(&run);
+  }
+}
 
 int main(int argc, char **argv) {
   if (argc != 3) {
@@ -302,7 +523,7 @@ int main(int argc, char **argv) {
   FILE *fi = fopen(argv[1], "rb");
   unsigned frames, words, bytes;
   if (!fi || !read_u32(fi, frames) || !read_u32(fi, words) || !read_u32(fi, bytes) ||
-      words != BNNIR_IN_WORDS || bytes != (BNNIR_IN_WIDTH + 7) / 8) {
+      words != BNNIR_IN_WORDS || bytes != BNNIR_IN_WIDTH / 8) {
     fprintf(stderr, "csim: %s is not an input for this design\\n", argv[1]);
     return 1;
   }
@@ -315,24 +536,43 @@ int main(int argc, char **argv) {
       return 1;
     }
     ap_uint<BNNIR_IN_WIDTH> word = 0;
-    for (unsigned b = 0; b < BNNIR_IN_WIDTH; b++) word[b] = (buffer[b / 8] >> (b % 8)) & 1;
+    for (unsigned b = 0; b < bytes; b++) word(8 * b + 7, 8 * b) = buffer[b];
     in.write(word);
   }
   fclose(fi);
-  accel(in, out, frames);
+  Run run = {&in, &out, frames};
+  run_with_large_stack(run);
+#ifdef BNNIR_TRIP_COUNTS
+  for (unsigned k = 0; k < bnnir::trip_counts().size(); k++)
+    fprintf(stderr, "bnnir-trips %lu\\n", bnnir::trip_counts()[k].second);
+#endif
   FILE *fo = fopen(argv[2], "wb");
-  unsigned out_words = BNNIR_OUT_WORDS, out_bytes = (BNNIR_OUT_WIDTH + 7) / 8;
-  fwrite(&frames, 4, 1, fo);
-  fwrite(&out_words, 4, 1, fo);
-  fwrite(&out_bytes, 4, 1, fo);
-  std::vector<unsigned char> result(out_bytes);
-  for (unsigned long i = 0; i < (unsigned long)frames * out_words; i++) {
-    const ap_uint<BNNIR_OUT_WIDTH> word = out.read();
-    for (unsigned b = 0; b < out_bytes; b++) result[b] = 0;
-    for (unsigned b = 0; b < BNNIR_OUT_WIDTH; b++) result[b / 8] |= (word[b] ? 1 : 0) << (b % 8);
-    fwrite(result.data(), 1, out_bytes, fo);
+  if (!fo) {
+    perror(argv[2]);
+    return 1;
   }
-  fclose(fo);
+  unsigned out_words = BNNIR_OUT_WORDS, out_bytes = BNNIR_OUT_WIDTH / 8;
+  bool ok = fwrite(&frames, 4, 1, fo) == 1 && fwrite(&out_words, 4, 1, fo) == 1 &&
+            fwrite(&out_bytes, 4, 1, fo) == 1;
+  std::vector<unsigned char> result(out_bytes);
+  for (unsigned long i = 0; ok && i < (unsigned long)frames * out_words; i++) {
+    if (out.empty()) {
+      fprintf(stderr, "csim: the accelerator wrote %lu of %lu output words\\n", i,
+              (unsigned long)frames * out_words);
+      return 1;
+    }
+    const ap_uint<BNNIR_OUT_WIDTH> word = out.read();
+    for (unsigned b = 0; b < out_bytes; b++) result[b] = word(8 * b + 7, 8 * b);
+    ok = fwrite(result.data(), 1, out_bytes, fo) == out_bytes;
+  }
+  if (fclose(fo) != 0 || !ok) {
+    perror(argv[2]);
+    return 1;
+  }
+  if (!in.empty() || !out.empty()) {
+    fprintf(stderr, "csim: the accelerator left input unread or wrote too much output\\n");
+    return 1;
+  }
   return 0;
 }
 """
@@ -346,7 +586,7 @@ CXX ?= g++
 CXXFLAGS ?= -std=c++14 -O2 -Wno-unknown-pragmas
 
 csim: top.cpp tb.cpp top.hpp params.hpp $(wildcard include/bnnir/*.hpp)
-\t$(CXX) $(CXXFLAGS) -I$(AP_TYPES) -Iinclude top.cpp tb.cpp -o csim
+\t$(CXX) $(CXXFLAGS) -pthread -I$(AP_TYPES) -Iinclude top.cpp tb.cpp -o csim
 
 clean:
 \trm -f csim
@@ -384,24 +624,52 @@ def host_steps(module: ModuleOp) -> tuple[list[str], list[str]]:
     return before, after
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _port_text(port: Port, tensor: TensorType, signed: bool, name: str) -> str:
+    pad = port.width - port.lanes * port.bits
+    if port.bits == 1 and not signed:
+        encoding = "bipolar values as bits (1 = +1, 0 = -1)"
+    else:
+        encoding = "two's complement integers" if signed else "unsigned integers"
+    text = (f"`{name}`: {tensor} per frame as {_count(port.words, 'word')} of {port.width} "
+            f"bits ({_count(port.width // 8, 'byte')}). A word holds {port.describe()} of "
+            f"{_count(port.bits, 'bit')} each, element 0 in the lowest bits"
+            + (f", then {_count(pad, 'zero bit')}" if pad else "")
+            + f"; {encoding}; words in NHWC order, channels fastest.")
+    return textwrap.fill(text, 96, initial_indent="- ", subsequent_indent="  ")
+
+
 def readme(io: Interface, design: hw.DesignOp, host: tuple[list[str], list[str]]) -> str:
     before, after = (", ".join(ops) or "nothing" for ops in host)
+    adapters = textwrap.fill(
+        "The port layout depends on the network's input and output, not on its folding: "
+        "adapter kernels convert between the ports and the words of the first and last kernels "
+        f"(here {io.input.kernel_lanes} and {io.output.kernel_lanes} elements per word), one "
+        "kernel word per cycle.", 96)
     return f"""# bnnir accelerator `{design.sym_name.data}`
 
-`void accel(hls::stream<ap_uint<{io.in_width}> > &in, hls::stream<ap_uint<{io.out_width}> > &out,
-unsigned frames)` - AXI-stream in and out, `frames` over AXI-lite.
+```c++
+void accel(hls::stream<ap_uint<{io.input.width}> > &in,
+           hls::stream<ap_uint<{io.output.width}> > &out, unsigned frames);
+```
+AXI-stream `in` and `out` (no side channels), `frames` and start over AXI-lite: the accelerator
+reads `frames` frames from `in` and writes their results to `out`.
 
-- Input: {design.input_type} per frame as {io.in_words} words of {io.in_width} bits:
-  NHWC order, channels fastest, {design.input_lanes.value.data} elements per word, element 0 in
-  the lowest bits; bipolar values as bits (1 = +1, 0 = -1).
-- Output: {design.output_type} per frame as {io.out_words} words of {io.out_width} bits, in the
-  same order ({design.output_lanes.value.data} elements per word, two's complement if signed).
+{_port_text(io.input, design.input_type, io.input_signed, "in")}
+{_port_text(io.output, design.output_type, io.output_signed, "out")}
+
+{adapters}
 
 The host runs the rest of the network: before the accelerator {before}; after it {after}
 (see the module's `@main`; `bnn-run` does both).
 
 `make csim` builds the C simulation (`./csim IN.bin OUT.bin`; the file format is in tb.cpp);
-`vitis_hls -f hls.tcl` synthesizes it.
+`vitis_hls -f hls.tcl` synthesizes it. Weight and threshold tables are `ap_uint` / `ap_int`
+ROMs in synthesis and built-in integers in C simulation (see `rom_uint` in
+include/bnnir/common.hpp), which keeps g++ fast on millions of weights.
 """
 
 
@@ -418,21 +686,26 @@ def _fold_summary(module: ModuleOp) -> tuple[str, float]:
     return part, clock
 
 
+def emitted(module: ModuleOp) -> Emitter:
+    design = design_of(module)
+    emitter = Emitter(design, interface(design))
+    emitter.emit()
+    return emitter
+
+
 def emit_project(module: ModuleOp) -> dict[str, str]:
     """Every file of the HLS project, by relative path."""
-    design = design_of(module)
-    emitter = Emitter(design)
-    emitter.emit()
-    io = interface(design)
+    emitter = emitted(module)
     part, clock = _fold_summary(module)
     files = {
-        "top.hpp": top_hpp(io),
-        "params.hpp": params_hpp(emitter),
-        "top.cpp": top_cpp(emitter, '#include "top.hpp"\n#include "params.hpp"\n'),
+        "top.hpp": top_hpp(emitter),
+        "params.hpp": params_hpp(emitter, '#include "bnnir/bnnir.hpp"\n'),
+        "top.cpp": top_cpp(emitter, '#include "top.hpp"\n#include "bnnir/bnnir.hpp"\n'
+                                    '#include "params.hpp"\n'),
         "tb.cpp": TESTBENCH,
         "Makefile": MAKEFILE,
         "hls.tcl": hls_tcl(part, clock),
-        "README.md": readme(io, design, host_steps(module)),
+        "README.md": readme(emitter.io, emitter.design, host_steps(module)),
     }
     for name, text in library_headers().items():
         files[f"include/bnnir/{name}"] = text
@@ -440,9 +713,9 @@ def emit_project(module: ModuleOp) -> dict[str, str]:
 
 
 def emit_translation_unit(module: ModuleOp) -> str:
-    """The top function and its parameters as one C++ file (the library is included)."""
-    design = design_of(module)
-    emitter = Emitter(design)
-    emitter.emit()
-    io = interface(design)
-    return top_hpp(io) + "\n" + params_hpp(emitter) + "\n" + top_cpp(emitter, "")
+    """The whole accelerator as one self-contained C++ file: interface, the library headers its
+    kernels need, parameters and top function (compiles with only ap_int.h on the include path)."""
+    emitter = emitted(module)
+    library = "// ===== bnnir kernel library =====\n" + inlined_headers(emitter.headers)
+    return (top_hpp(emitter) + "\n" + library + "\n" + params_hpp(emitter, "")
+            + "\n" + top_cpp(emitter, ""))

@@ -1,50 +1,76 @@
 // RUN: bnn-opt %S/../../passes/bnn-to-hwstream/conv_pool_dense.mlir -p bnn-to-hwstream,hwstream-size-fifos -o %t.mlir
-// RUN: bnn-translate %t.mlir --emit-hls | filecheck %s
+// RUN: bnn-translate %t.mlir --emit-hls | filecheck %s --check-prefixes=CHECK,UNIT
 // RUN: bnn-translate %t.mlir --emit-hls -o %t.project
+// RUN: filecheck %s --input-file %t.project/top.hpp --check-prefix=CHECK
+// RUN: filecheck %s --input-file %t.project/top.cpp --check-prefix=TOP
+// RUN: filecheck %s --input-file %t.project/README.md --check-prefix=README
 // RUN: filecheck %s --check-prefix=TCL --input-file %t.project/hls.tcl
 // RUN: filecheck %s --check-prefix=MAKE --input-file %t.project/Makefile
 // RUN: ls %t.project/include/bnnir | filecheck %s --check-prefix=LIB
 // RUN: bnn-translate %t.mlir --emit-hls -o %t.again && diff -r %t.project %t.again
 
-// The interface: 2-bit input words (2 bipolar channels), one 2-bit label index per frame.
-// CHECK:      #define BNNIR_IN_WIDTH 2
-// CHECK-NEXT: #define BNNIR_OUT_WIDTH 2
+// AP_INT_MAX_W comes before ap_int.h. The ports are byte-aligned: one 2-channel bipolar pixel
+// per input byte, one 2-bit label index per output byte.
+// CHECK:      #define AP_INT_MAX_W 1024
+// CHECK-NEXT: #include <ap_int.h>
+// CHECK:      #define BNNIR_IN_WIDTH 8
+// CHECK-NEXT: #define BNNIR_IN_LANES 2
+// CHECK-NEXT: #define BNNIR_IN_BITS 1
 // CHECK-NEXT: #define BNNIR_IN_WORDS 9
+// CHECK-NEXT: #define BNNIR_OUT_WIDTH 8
+// CHECK-NEXT: #define BNNIR_OUT_LANES 1
+// CHECK-NEXT: #define BNNIR_OUT_BITS 2
 // CHECK-NEXT: #define BNNIR_OUT_WORDS 1
 
-// Weights: each PE's SIMD-bit words in finn-hlslib order, in hex; thresholds per border class.
-// CHECK:      // k6: 2 x 8 weights, PE 2, SIMD 4
-// CHECK-NEXT: static const uint64_t k6_weights[4] = {
-// CHECK-NEXT:     0x0000000000000006ull, 0x0000000000000006ull, 0x0000000000000006ull, 0x0000000000000006ull
-// CHECK:      static const int32_t k6_thresholds[8] = {
-// CHECK-NEXT:     5, 4, 4, 4, 5, 5, 4, 4
-// CHECK:      static const uint64_t k11_weights[8] = {
+// The translation unit on stdout inlines the library headers its kernels use, dependencies
+// first, and includes nothing of ours.
+// UNIT-NOT:   #include "
+// UNIT:       #ifndef BNNIR_COMMON_HPP
+// UNIT:       void input_adapter(
+// UNIT:       void label_select(
+// UNIT:       #ifndef BNNIR_THRESHOLD_HPP
+// UNIT:       #ifndef BNNIR_MVTU_HPP
+// UNIT:       void pad(
+// UNIT:       void pool(
+// UNIT:       void window(
+// UNIT-NOT:   #include "
+// UNIT:       static const bnnir::BinaryWeights<2, 4, 2> k4_weights =
+// UNIT:       void accel(
 
-// CHECK:      void accel(hls::stream<ap_uint<BNNIR_IN_WIDTH> > &in, hls::stream<ap_uint<BNNIR_OUT_WIDTH> > &out,
-// CHECK:      #pragma HLS INTERFACE axis port = in
-// CHECK:      #pragma HLS DATAFLOW
-// CHECK:      bnnir::pad<3, 3, 2, 2, 1, 0, 0, 1, 1, 0>(in, s1, frames);
-// CHECK:      bnnir::window<4, 4, 2, 2, 1, 2, 2, 1, 1>(s1, s2, frames);
-// CHECK:      #pragma HLS STREAM variable = s4 depth = {{[0-9]+}}
-// CHECK:      bnnir::dwc<2, 4, 1, 36>(s2, s4, frames);
-// CHECK:      #pragma HLS ARRAY_PARTITION variable = k6_weights block factor = 2
-// CHECK-NEXT: #pragma HLS ARRAY_PARTITION variable = k6_thresholds block factor = 8
-// CHECK-NEXT: hls::stream<ap_uint<2> > s6("s6");
-// CHECK-NEXT: #pragma HLS STREAM variable = s6 depth = {{[0-9]+}}
-// CHECK-NEXT: // conv0: hwstream.mvtu
-// CHECK-NEXT: bnnir::mvtu<2, 8, 2, 4, 9, 1, false, true, 1, 1, 4, 0, bnnir::Border<3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 3>>(s4, s6, k6_weights, k6_thresholds, frames);
-// CHECK:      bnnir::pool<3, 3, 2, 1, false, 3, 3, 1, 1, 0, 0, 0, 0>(s6, s7, frames);
-// CHECK:      bnnir::mvtu<4, 2, 2, 1, 1, 1, false, true, 32, 0, 1, 0, bnnir::NoBorder>({{s[0-9]+}}, s11, k11_weights, nullptr, frames);
+// The project's top includes its interface first, then the library and the parameters.
+// TOP:      #include "top.hpp"
+// TOP-NEXT: #include "bnnir/bnnir.hpp"
+// TOP-NEXT: #include "params.hpp"
+// TOP:      void accel(hls::stream<ap_uint<BNNIR_IN_WIDTH> > &in, hls::stream<ap_uint<BNNIR_OUT_WIDTH> > &out,
+// TOP:      #pragma HLS INTERFACE axis port = in
+// TOP:      #pragma HLS INTERFACE axis port = out
+// TOP:      #pragma HLS DATAFLOW
+// TOP:      bnnir::input_adapter<2, 2, 1, 8, 9>(in, adapted_in, frames);
+// TOP:      bnnir::pad<3, 3, 2, 2, 1, 0, 0, 1, 1, 0>(adapted_in, s1, frames);
+// TOP:      bnnir::window<4, 4, 2, 2, 1, 2, 2, 1, 1>(s1, s2, frames);
+// A FIFO of the design is the depth of the stream it buffers.
+// TOP:      #pragma HLS STREAM variable = s3 depth = {{[0-9]+}}
+// TOP:      bnnir::dwc<2, 4, 1, 36>(s2, s3, frames);
+// TOP:      bnnir::mvtu<2, 8, 2, 4, 9, 1, false, true, 1, bnnir::Border<3, 3, 2, 2, 1, 1, 0, 0, 1, 1>>(s3, s4, k4_weights, k4_thresholds, frames);
+// TOP:      bnnir::pool<3, 3, 2, 1, false, 3, 3, 1, 1, 0, 0, 0, 0>(s4, s5, frames);
+// TOP:      bnnir::mvtu<4, 2, 2, 1, 1, 1, false, true, 32, bnnir::NoBorder>(s6, s7, k7_weights, bnnir::DotProduct<true, 2>(), frames);
 // The dot products are signed, so label select compares them as such.
-// CHECK:      bnnir::label_select<4, 4, 32, true, 2>(s13, out, frames);
+// TOP:      bnnir::label_select<4, 4, 32, true, 2>(s8, adapted_out, frames);
+// TOP:      bnnir::output_adapter<1, 1, 2, 8, 1>(adapted_out, out, frames);
+
+// README: void accel(hls::stream<ap_uint<8> > &in,
+// README: - `in`: tensor<?x2x3x3xi1> per frame as 9 words of 8 bits (1 byte). A word holds one pixel (2
+// README-NEXT: elements) of 1 bit each, element 0 in the lowest bits, then 6 zero bits; bipolar values as
 
 // TCL: set_top accel
 // TCL: set_part {xczu7ev-ffvc1156-2-e}
 // TCL: create_clock -period 5.000
 // TCL: csynth_design
-// MAKE: $(CXX) $(CXXFLAGS) -I$(AP_TYPES) -Iinclude top.cpp tb.cpp -o csim
+// MAKE: $(CXX) $(CXXFLAGS) -pthread -I$(AP_TYPES) -Iinclude top.cpp tb.cpp -o csim
+// LIB: adapters.hpp
 // LIB: bnnir.hpp
 // LIB: mvtu.hpp
+// LIB: pool.hpp
 // LIB: window.hpp
 
 // The part and clock that bnn-fold was given reach the synthesis script.

@@ -14,9 +14,16 @@ func.func @main(%x: tensor<?x1x4x4xi1>) -> tensor<?x2x2x2xi1> {
 // STREAM:      hwstream.pool {{.*}}bits = 32 : i64
 // STREAM:      hwstream.threshold {{.*}}channels = 2 : i64, pixels = 4 : i64, pe = 2 : i64, input_bits = 32 : i64, thresholds = dense<{{\[\[\[}}0]], {{\[\[}}-1]]]> : tensor<2x1x1xsi32>, output_bits = 1 : i64, descending = array<i64: 1>}
 
-// CHECK:      static const int32_t k{{[0-9]+}}_thresholds[2] = {
-// CHECK-NEXT:     0, -1
-// CHECK:      static const bool k{{[0-9]+}}_falling[2] = {
-// CHECK-NEXT:     0, 1
+// Thresholds [PE][STEPS][CLASSES][NF] as 2-bit integers, the falling flags [PE][NF] (channel c
+// at PE c % PE); both partitioned by PE (and the thresholds by step).
+// CHECK:      void threshold(
+// CHECK:      for (unsigned i = 0; i < PIXELS * NF; i++) {
+// CHECK-NEXT: #pragma HLS PIPELINE II = 1
+// CHECK:      static const bnnir::Thresholds<2, 1, 1, 1, 2, 0> [[T:k[0-9]+]]_thresholds = { { { { {0} } }, { { {-1} } } } };
+// CHECK:      static const bnnir::ChannelFlags<2, 1> [[T]]_falling = { { {0}, {1} } };
 // CHECK:      bnnir::pool<4, 4, 2, 32, true, 2, 2, 2, 2, 0, 0, 0, 0>
-// CHECK:      bnnir::threshold<2, 4, 2, 32, true, 1, 1, 0>({{s[0-9]+}}, {{.*}}, k{{[0-9]+}}_thresholds, k{{[0-9]+}}_falling, frames);
+// CHECK:      #pragma HLS ARRAY_PARTITION variable = [[T]]_thresholds.m complete dim = 1
+// CHECK-NEXT: #pragma HLS ARRAY_PARTITION variable = [[T]]_thresholds.m complete dim = 2
+// CHECK-NEXT: #pragma HLS ARRAY_PARTITION variable = [[T]]_falling.m complete dim = 1
+// Template: channels, pixels, PE, input bits, signed input, output bits.
+// CHECK:      bnnir::threshold<2, 4, 2, 32, true, 1>({{s[0-9]+}}, adapted_out, [[T]]_thresholds, [[T]]_falling, frames);

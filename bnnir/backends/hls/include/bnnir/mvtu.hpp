@@ -1,99 +1,180 @@
 // The matrix-vector-threshold unit: an MH x MW binary weight matrix, PE rows and SIMD columns per
 // cycle, NF = MH / PE row folds and SF = MW / SIMD column folds per input vector.
 //
-// Weights are laid out as finn-hlslib does (row r -> PE r % PE at fold r / PE; column c -> fold
-// c / SIMD, lane c % SIMD; memory word nf * SF + sf of each PE), each SIMD-bit word stored as
-// CHUNKS 64-bit pieces, lane 0 in the least significant bit. With XNOR the input is bipolar bits
-// and a row accumulates the matching bits P; otherwise it adds +-input lanes. With STEPS
-// thresholds ([CLASSES][PE][NF][STEPS], sorted) a row outputs BIAS + sum_i [acc >= t_i], the
-// class of a vector being its border class when CLASSES > 1; without, its dot product (2P - MW
-// with XNOR), OUT_BITS wide in two's complement.
+// Schedule (finn-hlslib's Matrix_Vector_Activate_Batch, in our own code): ONE pipelined loop of
+// VECTORS * NF * SF iterations per frame, II = 1. Iteration (v, nf, sf) reads input word sf of
+// vector v from the stream when nf == 0 (and keeps it for the other row folds), reads word
+// nf * SF + sf of each PE's weight memory, adds SIMD products to each PE's accumulator, and at
+// sf == SF - 1 writes one output word of PE lanes (rows nf * PE + pe). Cycles per frame:
+// VECTORS * NF * SF, the cost model's.
+//
+// With XNOR the input is bipolar bits and a row accumulates the matching bits P; otherwise it
+// adds +-input lanes. The activation turns an accumulator into an output lane: Thresholds
+// (threshold.hpp; its table has one copy per border class of a zero-padded conv) or
+// DotProduct (2P - MW with XNOR, else the sum), OUT_BITS wide in two's complement.
 #ifndef BNNIR_MVTU_HPP
 #define BNNIR_MVTU_HPP
 
 #include "common.hpp"
+#include "threshold.hpp"
 
 namespace bnnir {
 
-// The border class of output vector v of a conv: how many window rows / columns hang over each
-// edge of the unpadded IH x IW input, as bnn.conv2d's correction table indexes them.
-template <unsigned IH, unsigned IW, unsigned KH, unsigned KW, unsigned SH, unsigned SW,
-          unsigned PT, unsigned PL, unsigned PB, unsigned PR, unsigned OW>
-unsigned border_class(unsigned v) {
+// The weights of an MH x MW matrix in finn-hlslib's layout: row r at PE r % PE, row fold
+// r / PE; column c in column fold c / SIMD, lane c % SIMD (lane 0 least significant); word
+// nf * SF + sf of each PE's memory holds SIMD bits. A word is stored as CHUNKS pieces of at
+// most 64 bits (a ROM word of the C simulation is a built-in integer; see rom_uint): with dims
+// 1 (PE) and 2 (CHUNKS) partitioned, every PE reads its whole SIMD-bit word each cycle.
+template <unsigned PE, unsigned SIMD, unsigned WMEM>
+struct BinaryWeights {
+  static const unsigned CHUNKS = (SIMD + 63) / 64;
+  static const unsigned CHUNK_BITS = (SIMD + CHUNKS - 1) / CHUNKS;
+  typename rom_uint<CHUNK_BITS>::type m[PE][CHUNKS][WMEM];
+
+  ap_uint<SIMD> word(unsigned pe, unsigned address) const {
 #pragma HLS INLINE
-  const int oy = v / OW, ox = v % OW;
-  const int th = clamp(int(PT) - oy * int(SH), 0, KH);
-  const int bh = clamp(oy * int(SH) + int(KH) - int(PT) - int(IH), 0, KH);
-  const int lh = clamp(int(PL) - ox * int(SW), 0, KW);
-  const int rh = clamp(ox * int(SW) + int(KW) - int(PL) - int(IW), 0, KW);
-  const int BD = (PB < KH ? PB : KH) + 1, LD = (PL < KW ? PL : KW) + 1;
-  const int RD = (PR < KW ? PR : KW) + 1;
-  return ((th * BD + bh) * LD + lh) * RD + rh;
-}
-
-struct NoBorder {
-  static unsigned of(unsigned) { return 0; }
-};
-
-template <unsigned IH, unsigned IW, unsigned KH, unsigned KW, unsigned SH, unsigned SW,
-          unsigned PT, unsigned PL, unsigned PB, unsigned PR, unsigned OW>
-struct Border {
-  static unsigned of(unsigned v) {
-    return border_class<IH, IW, KH, KW, SH, SW, PT, PL, PB, PR, OW>(v);
+    ap_uint<CHUNKS * CHUNK_BITS> word;
+    for (unsigned c = 0; c < CHUNKS; c++) {
+#pragma HLS UNROLL
+      word((c + 1) * CHUNK_BITS - 1, c * CHUNK_BITS) = ap_uint<CHUNK_BITS>(m[pe][c][address]);
+    }
+    return word(SIMD - 1, 0);
   }
 };
 
+// The activation of a unit without thresholds: its signed dot product.
+template <bool XNOR, unsigned MW>
+struct DotProduct {
+  template <typename T>
+  int activate(unsigned, unsigned, unsigned, const T &acc) const {
+#pragma HLS INLINE
+    return XNOR ? 2 * acc.to_int() - int(MW) : acc.to_int();
+  }
+};
+
+// Which border class the current output pixel of a conv is in, for tables indexed by it: how
+// many window rows / columns hang over each edge of the unpadded IH x IW input, as
+// bnn.conv2d's correction table indexes them. Tracked from the window's origin (y, x) in input
+// coordinates, advanced once per output vector: adds and compares, no division.
+template <unsigned IH, unsigned IW, unsigned KH, unsigned KW, unsigned SH, unsigned SW,
+          unsigned PT, unsigned PL, unsigned PB, unsigned PR>
+class Border {
+  static const unsigned OH = (IH + PT + PB - KH) / SH + 1, OW = (IW + PL + PR - KW) / SW + 1;
+  static const int BD = min_of(PB, KH) + 1, LD = min_of(PL, KW) + 1, RD = min_of(PR, KW) + 1;
+  int y, x;
+  unsigned oy, ox;
+
+  static int overhang(int v, int k) { return v < 0 ? 0 : v > k ? k : v; }
+
+ public:
+  static const unsigned VECTORS = OH * OW;
+
+  Border() : y(-int(PT)), x(-int(PL)), oy(0), ox(0) {}
+
+  unsigned cls() const {
+#pragma HLS INLINE
+    const int top = overhang(-y, KH), bottom = overhang(y + int(KH) - int(IH), KH);
+    const int left = overhang(-x, KW), right = overhang(x + int(KW) - int(IW), KW);
+    return ((top * BD + bottom) * LD + left) * RD + right;
+  }
+
+  void next() {
+#pragma HLS INLINE
+    if (ox < OW - 1) {
+      ox++;
+      x += SW;
+      return;
+    }
+    ox = 0;
+    x = -int(PL);
+    if (oy < OH - 1) {
+      oy++;
+      y += SH;
+    } else {  // the frame's last vector: the next frame starts over
+      oy = 0;
+      y = -int(PT);
+    }
+  }
+};
+
+// Every vector in class 0 (a dense layer, or a conv whose table has one class).
+struct NoBorder {
+  unsigned cls() const { return 0; }
+  void next() {}
+};
+
+// Bits of an accumulator: XNOR counts up to MW matches; otherwise |sum| <= MW * 2^IN_BITS.
+constexpr unsigned accumulator_bits(unsigned MW, unsigned IN_BITS, bool XNOR) {
+  return XNOR ? clog2(MW + 1) + 1 : clog2(MW) + IN_BITS + 1;
+}
+
+// The SIMD products of one input word and one weight word, summed.
+template <unsigned SIMD, unsigned IN_BITS, bool SIGNED_IN, bool XNOR>
+ap_int<clog2(SIMD + 1) + IN_BITS + 1> simd_sum(const ap_uint<SIMD * IN_BITS> &x,
+                                                 const ap_uint<SIMD> &w) {
+#pragma HLS INLINE
+  ap_int<clog2(SIMD + 1) + IN_BITS + 1> sum = 0;
+  if (XNOR) {
+    const ap_uint<SIMD> match = ~(ap_uint<SIMD>(x) ^ w);
+    for (unsigned s = 0; s < SIMD; s++) {
+#pragma HLS UNROLL
+      sum += match[s];
+    }
+  } else {
+    for (unsigned s = 0; s < SIMD; s++) {
+#pragma HLS UNROLL
+      const ap_int<IN_BITS + 1> value = lane_value<IN_BITS, SIGNED_IN>(x, s);
+      sum += w[s] ? ap_int<IN_BITS + 2>(value) : ap_int<IN_BITS + 2>(-value);
+    }
+  }
+  return sum;
+}
+
 template <unsigned MH, unsigned MW, unsigned PE, unsigned SIMD, unsigned VECTORS,
-          unsigned IN_BITS, bool SIGNED_IN, bool XNOR, unsigned OUT_BITS, unsigned STEPS,
-          unsigned CLASSES, int BIAS, typename BORDER = NoBorder>
+          unsigned IN_BITS, bool SIGNED_IN, bool XNOR, unsigned OUT_BITS, typename BORDER,
+          typename WEIGHTS, typename ACTIVATION>
 void mvtu(hls::stream<ap_uint<SIMD * IN_BITS> > &in, hls::stream<ap_uint<PE * OUT_BITS> > &out,
-          const uint64_t *weights, const int32_t *thresholds, unsigned frames) {
-  const unsigned NF = MH / PE, SF = MW / SIMD, WMEM = NF * SF;
-  const unsigned CHUNKS = (SIMD + 63) / 64;
-  ap_uint<SIMD * IN_BITS> vector[SF];
-  int acc[PE];
+          const WEIGHTS &weights, const ACTIVATION &activation, unsigned frames) {
+  static const unsigned NF = MH / PE, SF = MW / SIMD;
+  static_assert(MH % PE == 0 && MW % SIMD == 0, "PE must divide MH and SIMD must divide MW");
+  static_assert(!XNOR || IN_BITS == 1, "an XNOR unit reads bipolar bits");
+  typedef ap_int<accumulator_bits(MW, IN_BITS, XNOR)> accumulator;
+  ap_uint<SIMD * IN_BITS> vector[SF];  // the current input vector, kept for row folds nf > 0
+  accumulator acc[PE];
 #pragma HLS ARRAY_PARTITION variable = acc complete
+  BORDER border;
+  unsigned sf = 0, nf = 0, tile = 0;  // tile = nf * SF + sf, the weight memory address
   for (unsigned f = 0; f < frames; f++) {
-    for (unsigned v = 0; v < VECTORS; v++) {
-      const unsigned cls = CLASSES > 1 ? BORDER::of(v) : 0;
-      for (unsigned nf = 0; nf < NF; nf++) {
-        for (unsigned sf = 0; sf < SF; sf++) {
+    for (unsigned i = 0; i < VECTORS * NF * SF; i++) {
 #pragma HLS PIPELINE II = 1
-          if (nf == 0) vector[sf] = in.read();
-          const ap_uint<SIMD * IN_BITS> x = vector[sf];
-          for (unsigned pe = 0; pe < PE; pe++) {
+      BNNIR_TRIP(out);
+      ap_uint<SIMD * IN_BITS> x;
+      if (nf == 0) {
+        x = in.read();
+        vector[sf] = x;
+      } else {
+        x = vector[sf];
+      }
+      for (unsigned pe = 0; pe < PE; pe++) {
 #pragma HLS UNROLL
-            if (sf == 0) acc[pe] = 0;
-            const uint64_t *word = weights + ((pe * WMEM) + nf * SF + sf) * CHUNKS;
-            int sum = 0;
-            for (unsigned s = 0; s < SIMD; s++) {
+        const accumulator partial = simd_sum<SIMD, IN_BITS, SIGNED_IN, XNOR>(x, weights.word(pe, tile));
+        acc[pe] = (sf == 0 ? accumulator(0) : acc[pe]) + partial;
+      }
+      if (sf == SF - 1) {
+        ap_uint<PE * OUT_BITS> result = 0;
+        for (unsigned pe = 0; pe < PE; pe++) {
 #pragma HLS UNROLL
-              const bool w = (word[s / 64] >> (s % 64)) & 1;
-              if (XNOR) {
-                sum += (x[s] == w) ? 1 : 0;
-              } else {
-                const int value = lane_value<IN_BITS, SIGNED_IN>(x, s);
-                sum += w ? value : -value;
-              }
-            }
-            acc[pe] += sum;
-          }
-          if (sf == SF - 1) {
-            ap_uint<PE * OUT_BITS> result = 0;
-            for (unsigned pe = 0; pe < PE; pe++) {
-#pragma HLS UNROLL
-              int value;
-              if (STEPS > 0) {
-                const int32_t *t = thresholds + ((cls * PE + pe) * NF + nf) * STEPS;
-                value = BIAS;
-                for (unsigned i = 0; i < STEPS; i++) value += acc[pe] >= t[i] ? 1 : 0;
-              } else {
-                value = XNOR ? 2 * acc[pe] - int(MW) : acc[pe];
-              }
-              set_lane<OUT_BITS>(result, pe, value);
-            }
-            out.write(result);
-          }
+          set_lane<OUT_BITS>(result, pe, activation.activate(border.cls(), nf, pe, acc[pe]));
+        }
+        out.write(result);
+      }
+      tile++;
+      if (++sf == SF) {
+        sf = 0;
+        if (++nf == NF) {
+          nf = 0;
+          tile = 0;
+          border.next();
         }
       }
     }

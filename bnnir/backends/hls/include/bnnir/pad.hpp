@@ -1,5 +1,7 @@
 // Padding: an H x W map (SIMD channels per word) becomes (H + PT + PB) x (W + PL + PR); padded
-// words hold VALUE in every lane (bipolar: 0 = -1, 1 = +1).
+// words hold VALUE in every lane (bipolar: 0 = -1, 1 = +1). One pipelined loop, II = 1, one
+// output word per cycle: (H + PT + PB) * (W + PL + PR) * C / SIMD cycles per frame (FINN's
+// FMPadding), reading an input word in the cycles that copy one.
 #ifndef BNNIR_PAD_HPP
 #define BNNIR_PAD_HPP
 
@@ -11,16 +13,25 @@ template <unsigned H, unsigned W, unsigned C, unsigned SIMD, unsigned BITS, unsi
           unsigned PL, unsigned PB, unsigned PR, int VALUE>
 void pad(hls::stream<ap_uint<SIMD * BITS> > &in, hls::stream<ap_uint<SIMD * BITS> > &out,
          unsigned frames) {
+  static const unsigned FOLDS = C / SIMD, OH = H + PT + PB, OW = W + PL + PR;
+  static_assert(C % SIMD == 0, "SIMD must divide the channels");
   ap_uint<SIMD * BITS> fill = 0;
-  for (unsigned i = 0; i < SIMD; i++) set_lane<BITS>(fill, i, VALUE);
-  const unsigned FOLDS = C / SIMD;
+  for (unsigned i = 0; i < SIMD; i++) {
+#pragma HLS UNROLL
+    set_lane<BITS>(fill, i, VALUE);
+  }
+  unsigned y = 0, x = 0, sf = 0;
   for (unsigned f = 0; f < frames; f++) {
-    for (unsigned y = 0; y < H + PT + PB; y++) {
-      for (unsigned x = 0; x < W + PL + PR; x++) {
-        for (unsigned sf = 0; sf < FOLDS; sf++) {
+    for (unsigned i = 0; i < OH * OW * FOLDS; i++) {
 #pragma HLS PIPELINE II = 1
-          bool inside = y >= PT && y < H + PT && x >= PL && x < W + PL;
-          out.write(inside ? in.read() : fill);
+      BNNIR_TRIP(out);
+      const bool inside = y >= PT && y < H + PT && x >= PL && x < W + PL;
+      out.write(inside ? in.read() : fill);
+      if (++sf == FOLDS) {
+        sf = 0;
+        if (++x == OW) {
+          x = 0;
+          y = y == OH - 1 ? 0 : y + 1;
         }
       }
     }
