@@ -507,12 +507,17 @@ static void *run_accel(void *arg) {
 static void run_with_large_stack(Run &run) {
   pthread_attr_t attr;
   pthread_t thread;
-  if (pthread_attr_init(&attr) == 0 && pthread_attr_setstacksize(&attr, 1ul << 30) == 0 &&
+  if (pthread_attr_init(&attr) != 0) {
+    run_accel(&run);
+    return;
+  }
+  if (pthread_attr_setstacksize(&attr, 1ul << 30) == 0 &&
       pthread_create(&thread, &attr, run_accel, &run) == 0) {
     pthread_join(thread, 0);
   } else {
     run_accel(&run);
   }
+  pthread_attr_destroy(&attr);
 }
 
 int main(int argc, char **argv) {
