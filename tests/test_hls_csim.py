@@ -104,6 +104,21 @@ def test_standalone_falling_threshold_in_csim() -> None:
     module = to_stream(module)
     assert_bit_exact(run_module(module, x), expected)
     assert_bit_exact(run_module(module, x, engine="csim"), expected)
+    check_kernel(module, x)
+
+
+def test_label_select_design_cycles() -> None:
+    """Pad, window, border classes, pool, dot products and label select, with their cycles."""
+    from bnnir.passes.size_fifos import SizeFifos
+    from bnnir.tools.cli import load_module
+
+    source = Path(__file__).parent / "filecheck" / "passes" / "bnn-to-hwstream" / \
+        "conv_pool_dense.mlir"
+    module = to_stream(load_module(str(source)))
+    SizeFifos().apply(Context(), module)
+    assert any(isinstance(op, hw.LabelSelectOp) for op in design_of(module).kernels())
+    x = np.random.default_rng(14).choice(np.array([-1.0, 1.0], np.float32), size=(4, 2, 3, 3))
+    check_kernel(module, x)
 
 
 def test_signed_8bit_input_in_csim() -> None:
@@ -300,9 +315,10 @@ def check_kernel(module: ModuleOp, x: np.ndarray) -> None:
             assert expected_trips(op) <= kernel_cost(op).cycles, op.name
 
 
-@pytest.mark.parametrize("name", ["cnv_small", "conv_strided", "mlp_gemm"])
+@pytest.mark.parametrize("name", ["cnv_small", "conv_strided", "mlp_gemm", "qonnx_multibit",
+                                  "qonnx_topk"])
 def test_kernel_cycles_are_the_cost_model(name: str) -> None:
-    input_type, build = PLAIN_ONNX[name]
+    input_type, build = {**PLAIN_ONNX, **QONNX}[name]
     model, x = build(np.random.default_rng(1))
     module = lowered(model, input_type)
     fold_with(module, "random", np.random.default_rng(2))
@@ -428,3 +444,17 @@ def test_project_files_are_readable(small_design, tmp_path: Path) -> None:
     for path in (tmp_path / "project").rglob("*"):
         if path.is_file():
             assert stat.S_IMODE(path.stat().st_mode) == 0o644, path
+
+
+def test_too_wide_streams_are_refused() -> None:
+    """Vitis HLS takes at most 4096-bit words: a 9216-bit SIMD word is an error, not C++."""
+    rng = np.random.default_rng(12)
+    g = models.Graph(rng)
+    h = g.sign(g.dense_bn("x", models.bipolar(rng, (9216, 2))))
+    module = lowered(g.model(["N", 9216], g.matmul(h, models.bipolar(rng, (2, 2))), ["N", 2]),
+                     "bipolar")
+    first, second = hardware_layers(module)
+    wide = next(c for c in first.choices if c.params["simd"] == 9216)
+    annotate(module, Folding(((first, wide), (second, second.choices[0]))), 100.0)
+    with pytest.raises(BnnirError, match=r"9216-bit words; Vitis HLS allows at most 4096"):
+        emit_project(to_stream(module))

@@ -19,8 +19,9 @@
 
 namespace bnnir {
 
-// Input rows (or columns) a pool iterates over: N, plus one per window beyond the first that
-// ends at or past the last of them (N input, kernel K, stride S, leading pad P, O windows).
+// Along one axis of N inputs (kernel K, stride S, leading pad P, O windows): the first window
+// that ends at or past the last input, and the positions the pool iterates over, N plus one
+// per further such window (they all end at the last input and are written one per cycle).
 constexpr unsigned pool_first_at_edge(unsigned N, unsigned K, unsigned S, unsigned P) {
   return int(N) - int(K) + int(P) <= 0 ? 0 : (N - K + P + S - 1) / S;
 }
