@@ -6,6 +6,7 @@ read."""
 from __future__ import annotations
 
 import json
+from unittest import mock
 
 import numpy as np
 import onnx
@@ -103,9 +104,31 @@ def test_schedule_is_the_cycle_by_cycle_simulation(
     streams = len(pipe.units) - 1
     for got, expected in zip(free, per_cycle(pipe.units, [None] * streams), strict=True):
         np.testing.assert_array_equal(got, expected)
-    bounded = pipe.bounded(free, depths[:streams])
-    for got, expected in zip(bounded, per_cycle(pipe.units, depths[:streams]), strict=True):
-        np.testing.assert_array_equal(got, expected)
+    expected = per_cycle(pipe.units, depths[:streams])
+    for sweeps in (0, ss.SWEEPS, 10**9):  # event by event, the default, sweeps alone
+        with mock.patch.object(ss, "SWEEPS", sweeps):
+            bounded = pipe.bounded(free, depths[:streams])
+        for got, want in zip(bounded, expected, strict=True):
+            np.testing.assert_array_equal(got, want)
+
+
+def test_bounded_schedule_does_not_depend_on_the_sweep_budget() -> None:
+    """2-word streams on cnv_small at 1000 fps chain stalls over many words: sweeps alone, event
+    by event and the default mix of the two give the same cycles."""
+    model, _ = models.cnv_small(np.random.default_rng(0))
+    module = lowered(model, "ui8")
+    Fold(target_fps=1000, clock_mhz=100).apply(Context(), module)
+    BnnToHwstream().apply(Context(), module)
+    pipe = ss.pipeline(design_of(module))
+    free = pipe.unbounded()
+    depths = [ss.DEFAULT_DEPTH] * (len(pipe.units) - 1)
+    results = []
+    for sweeps in (0, 1, ss.SWEEPS, 10**9):
+        with mock.patch.object(ss, "SWEEPS", sweeps):
+            results.append(pipe.bounded(free, depths))
+    for other in results[1:]:
+        for got, want in zip(other, results[0], strict=True):
+            np.testing.assert_array_equal(got, want)
 
 
 def test_first_frames_do_not_depend_on_how_many_follow() -> None:

@@ -14,22 +14,26 @@ The model, all in integer cycles:
   the output stream is drained as it is written. A `hwstream.fifo` is the depth of the stream
   into its consumer; a stream without one holds `DEFAULT_DEPTH` words.
 
-Every cycle is then the least solution of inequalities t ≥ t' + 1 between iterations. Without
-depth limits they all point downstream, and one pass in stream order solves them, each kernel at
-once: t[i] = i + max_{j≤i}(e[j] − j), e[j] the cycle its read allows (the unbounded schedule).
-Depth limits add inequalities pointing upstream. The bounded schedule starts from the unbounded
-one and re-solves kernels, sweeping up- and downstream, until a sweep changes nothing. Each step
-is monotone and the least solution satisfies every kernel's inequalities, so the times only rise
-and never above the least solution: when a sweep changes nothing, they are it. They get there: a
-chain of streams holding at least one word cannot deadlock (every inequality relates a word or an
-iteration to an earlier one), so the least solution is finite and integer times reach it after
-finitely many sweeps, with no iteration limit involved.
+Every cycle is then the least solution of inequalities t ≥ t' + 1 between iterations (a chain
+of streams holding at least one word cannot deadlock: every inequality relates a word or an
+iteration to an earlier one, so the solution exists). Without depth limits they all point
+downstream and one pass in stream order solves them, each loop at once: t[i] = i +
+max_{j≤i}(e[j] − j), e[j] the cycle its read allows (the unbounded schedule). Depth limits add
+inequalities pointing upstream. The bounded schedule starts from the unbounded one and re-solves
+loops, sweeping up- and downstream, until a sweep changes nothing: each step is monotone and the
+least solution satisfies every loop's inequalities, so the times rise and never past it, and a
+sweep that changes nothing has reached it. Sweeps settle quickly when streams are deep; when
+kernels stall one another word by word, each sweep settles one more stall, so after `SWEEPS`
+sweeps the same least solution is computed event by event instead. Neither has an iteration
+limit: the cycles do not depend on `SWEEPS`, only the time taken does.
 
 FIFO depths (`KernelTiming.depth_needed`): the latest schedule with the unbounded schedule's
-output times (every iteration as late as the outputs allow; bounded by the unbounded schedule's
-end) is feasible once every stream holds the most words waiting in it there. With at least those
-depths the bounded schedule lies between the unbounded and that latest one, so its output
-times, hence latency and cycles per frame, are the unbounded schedule's.
+output cycles (every iteration as late as the outputs allow, none after the unbounded
+schedule's end) is feasible once every stream holds the most words waiting in it there. With
+at least those depths the bounded schedule lies between the unbounded and that latest one, so
+its output cycles, hence latency and cycles per frame, are the unbounded schedule's. The bounded
+schedule with these depths then needs only the words waiting in it, usually far fewer (a fast
+producer is held back rather than running a frame ahead); those are the depths reported.
 """
 
 from __future__ import annotations
@@ -45,6 +49,10 @@ DEFAULT_DEPTH = 2
 
 FRAMES = 3
 """Frames simulated: the first gives the latency, the last two the steady state."""
+
+SWEEPS = 8
+"""Sweeps of whole loops before the bounded schedule is solved event by event instead (the
+result is the same; the sweeps are faster when they settle)."""
 
 
 # ===----------------------------------------------------------------------=== #
@@ -171,6 +179,13 @@ def _host_program(words: int) -> Program:
 # ===----------------------------------------------------------------------=== #
 
 
+def _word_at(length: int, iterations: np.ndarray) -> list[int]:
+    """Per iteration, the word it moves (its index in `iterations`), or -1."""
+    words = np.full(length, -1, np.int64)
+    words[iterations] = _steps(len(iterations))
+    return words.tolist()
+
+
 def _as_early_as_possible(earliest: np.ndarray) -> np.ndarray:
     """t[i] = max(earliest[i], t[i−1] + 1): i + max_{j≤i}(earliest[j] − j)."""
     steps = _steps(len(earliest))
@@ -183,7 +198,7 @@ def _as_late_as_possible(latest: np.ndarray) -> np.ndarray:
     return steps + np.minimum.accumulate((latest - steps)[::-1])[::-1]
 
 
-class _Pipeline:
+class Pipeline:
     """The host and the kernels as loops over the frames; stream s runs from unit s to s + 1."""
 
     def __init__(self, units: list[Program]):
@@ -218,19 +233,61 @@ class _Pipeline:
         return times
 
     def bounded(self, unbounded: list[np.ndarray], depths: list[int]) -> list[np.ndarray]:
-        """The least solution with stream s holding depths[s] words, from the unbounded one
-        (module docstring: this ends, at the least solution, without an iteration limit)."""
+        """The least solution with stream s holding depths[s] words.
+
+        Sweeps re-solve whole loops from the unbounded schedule and stop exactly at the least
+        solution (module docstring). With streams deep enough that stalls do not chain they stop
+        after a few sweeps; when kernels stall one another word by word each sweep settles one
+        more link of such a chain, so after `SWEEPS` sweeps `_event_by_event` solves the rest
+        instead: the same least solution, in one pass over the iterations."""
         times = list(unbounded)
         last = len(self.units) - 1
         order = [*reversed(range(last)), *range(1, last + 1)]
-        changed = True
-        while changed:
+        for _ in range(SWEEPS):
             changed = False
             for u in order:
                 solved = self._solve(times, u, depths[u] if u < last else None)
                 if not np.array_equal(solved, times[u]):
                     times[u], changed = solved, True
-        return times
+            if not changed:
+                return times
+        return self._event_by_event(depths)
+
+    def _event_by_event(self, depths: list[int]) -> list[np.ndarray]:
+        """The rules applied iteration by iteration: each loop runs on while the word its next
+        iteration reads has been written and the word it writes has room, round the loops until
+        all are done (a chain of streams holding a word or more cannot deadlock)."""
+        units = self.units
+        read_word = [_word_at(u.length, u.reads) for u in units]
+        write_word = [_word_at(u.length, u.writes) for u in units]
+        written: list[list[int]] = [[] for _ in units]  # unit u writes stream u
+        taken: list[list[int]] = [[] for _ in units]  # unit u reads stream u - 1
+        times: list[list[int]] = [[] for _ in units]
+        room = [*depths, None]
+        while any(len(t) < u.length for t, u in zip(times, units, strict=True)):
+            for u, unit in enumerate(units):
+                cycles, reads, writes = times[u], read_word[u], write_word[u]
+                supply = written[u - 1] if u else []
+                drain, depth = (taken[u + 1], room[u]) if u + 1 < len(units) else ([], None)
+                cycle = cycles[-1] if cycles else -1
+                for i in range(len(cycles), unit.length):
+                    cycle += 1
+                    word = reads[i]
+                    if word >= 0:
+                        if word >= len(supply):
+                            break
+                        cycle = max(cycle, supply[word] + 1)
+                    out = writes[i]
+                    if out >= 0 and depth is not None and out >= depth:
+                        if out - depth >= len(drain):
+                            break
+                        cycle = max(cycle, drain[out - depth] + 1)
+                    cycles.append(cycle)
+                    if word >= 0:
+                        taken[u].append(cycle)
+                    if out >= 0:
+                        written[u].append(cycle)
+        return [np.array(t, np.int64) for t in times]
 
     def latest(self, earliest: list[np.ndarray]) -> list[np.ndarray]:
         """The last unit at its `earliest` times, every iteration before as late as they allow
@@ -300,14 +357,14 @@ def stream_depths(kernels: list[hw.KernelOp]) -> list[int]:
             else DEFAULT_DEPTH for op in kernels]
 
 
-def pipeline(design: hw.DesignOp, frames: int = FRAMES) -> _Pipeline:
+def pipeline(design: hw.DesignOp, frames: int = FRAMES) -> Pipeline:
     """The host and the design's kernels (FIFOs left out) as loops over `frames` frames."""
     units = [_host_program(design.input_words()),
              *(program(op) for op in stream_kernels(design))]
-    return _Pipeline([unit.repeated(frames) for unit in units])
+    return Pipeline([unit.repeated(frames) for unit in units])
 
 
-def _needed_depths(pipe: _Pipeline, unbounded: list[np.ndarray]) -> list[int]:
+def _needed_depths(pipe: Pipeline, unbounded: list[np.ndarray]) -> list[int]:
     """Stream depths with which the bounded schedule has the unbounded one's outputs: those of
     the latest schedule (module docstring), shrunk to what the bounded schedule with them uses
     (it satisfies these smaller depths, so it is also theirs)."""
@@ -321,7 +378,7 @@ def fifo_depths(design: hw.DesignOp, frames: int = FRAMES) -> list[int]:
     return _needed_depths(pipe, pipe.unbounded())
 
 
-def _output_timing(pipe: _Pipeline, times: list[np.ndarray], frames: int) -> tuple[int, int]:
+def _output_timing(pipe: Pipeline, times: list[np.ndarray], frames: int) -> tuple[int, int]:
     """(cycles per frame in steady state, latency) from the last kernel's output words."""
     writes = pipe.output_writes(times)
     per_frame = len(writes) // frames
