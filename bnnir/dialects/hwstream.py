@@ -7,7 +7,8 @@ the least significant bits. Feature maps stream in NHWC order, channels fastest:
 channels is C / lanes consecutive words. Bipolar elements are bits (1 = +1, 0 = −1).
 
 Every kernel knows the words it reads and writes per frame, so the design's verifier checks that
-each producer writes exactly the words its consumer reads, at the same width. The semantics of each
+each producer writes exactly the words its consumer reads, with the same lanes of the same bits,
+and that the input and output streams carry the frames of `input_type` and `output_type`. The semantics of each
 kernel are in its docstring; the stream interpreter (bnnir/interp/hwstream.py) implements them and
 the cost model (bnnir/analysis/cost_model.py) gives their cycles and resources.
 
