@@ -264,7 +264,9 @@ class Pipeline:
         taken: list[list[int]] = [[] for _ in units]  # unit u reads stream u - 1
         times: list[list[int]] = [[] for _ in units]
         room = [*depths, None]
-        while any(len(t) < u.length for t, u in zip(times, units, strict=True)):
+        remaining = sum(u.length for u in units)
+        while remaining:
+            before = remaining
             for u, unit in enumerate(units):
                 cycles, reads, writes = times[u], read_word[u], write_word[u]
                 supply = written[u - 1] if u else []
@@ -283,10 +285,12 @@ class Pipeline:
                             break
                         cycle = max(cycle, drain[out - depth] + 1)
                     cycles.append(cycle)
+                    remaining -= 1
                     if word >= 0:
                         taken[u].append(cycle)
                     if out >= 0:
                         written[u].append(cycle)
+            assert remaining < before, "a chain of streams cannot deadlock"
         return [np.array(t, np.int64) for t in times]
 
     def latest(self, earliest: list[np.ndarray]) -> list[np.ndarray]:
@@ -335,10 +339,6 @@ class Schedule:
     latency: int
     bounded_cycles_per_frame: int  # streams as deep as the design makes them
     bounded_latency: int
-
-    @property
-    def bottleneck(self) -> KernelTiming:
-        return max(self.kernels, key=lambda k: k.cycles)
 
     @property
     def short_streams(self) -> list[KernelTiming]:

@@ -8,9 +8,10 @@ channels is C / lanes consecutive words. Bipolar elements are bits (1 = +1, 0 = 
 
 Every kernel knows the words it reads and writes per frame, so the design's verifier checks that
 each producer writes exactly the words its consumer reads, with the same lanes of the same bits,
-and that the input and output streams carry the frames of `input_type` and `output_type`. The semantics of each
-kernel are in its docstring; the stream interpreter (bnnir/interp/hwstream.py) implements them and
-the cost model (bnnir/analysis/cost_model.py) gives their cycles and resources.
+and that the input and output streams carry the frames of `input_type` and `output_type`. The
+semantics of each kernel are in its docstring; the stream interpreter (bnnir/interp/hwstream.py)
+implements them, the cost model (bnnir/analysis/cost_model.py) gives their cycles and resources,
+and bnnir/analysis/stream_schedule.py their loops' cycle-level timing.
 
     hwstream.design @cnv attributes {...} {
     ^bb0(%in: !hwstream.stream<24>):
@@ -580,9 +581,10 @@ class YieldOp(IRDLOperation):
 @irdl_op_definition
 class DesignOp(IRDLOperation):
     """A streaming accelerator. Its block argument is the input stream: each frame of
-    `input_type` (NCHW, batch first) enters in NHWC order, `input_lanes` elements per word of
-    `input_bits` bits each (bipolar as bits). The yielded stream carries each frame of
-    `output_type` in the same way (`output_lanes` per word)."""
+    `input_type` (NCHW, batch first) enters in NHWC order, `input_lanes` elements per word, each
+    as many bits as its integer element type (bipolar i1 as one bit). The yielded stream carries
+    each frame of `output_type` in the same way, `output_lanes` per word, in lanes no wider than
+    its elements."""
 
     name = "hwstream.design"
 

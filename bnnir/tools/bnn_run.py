@@ -73,12 +73,13 @@ def cycle_report(design: DesignOp) -> str:
     schedule = simulate(design)
     names = kernel_names(design)
     cost = {k.op: kernel_cost(k.op).cycles for k in schedule.kernels}
-    slowest = max(schedule.kernels, key=lambda k: cost[k.op])
+    slowest = max(schedule.kernels, key=lambda k: cost[k.op], default=None)
+    bottleneck = "" if slowest is None else \
+        f" (cost model: {cost[slowest.op]}, bottleneck {names[slowest.op]})"
     lines = [
         f"design @{design.sym_name.data}: cycle schedule of {schedule.frames} frames (kernel "
         "loops at II = 1, one input word per cycle)",
-        f"  steady state: {schedule.cycles_per_frame} cycles per frame (cost model: "
-        f"{cost[slowest.op]}, bottleneck {names[slowest.op]})",
+        f"  steady state: {schedule.cycles_per_frame} cycles per frame{bottleneck}",
         f"  latency: {schedule.latency} cycles from the first input word to the first frame's "
         "last output word",
     ]
