@@ -388,6 +388,8 @@ def _output_timing(pipe: Pipeline, times: list[np.ndarray], frames: int) -> tupl
 
 
 def simulate(design: hw.DesignOp, frames: int = FRAMES) -> Schedule:
+    """The design's schedule over `frames` frames. The bounded one is solved only when a stream
+    is shallower than it needs: otherwise its outputs are the unbounded ones (module docstring)."""
     kernels = stream_kernels(design)
     depths = stream_depths(kernels)
     pipe = pipeline(design, frames)
