@@ -27,7 +27,8 @@ def check_csim(model, x, input_type: str | None, pick: str, seed: int, mode: str
 
 
 @pytest.mark.parametrize("pick", ["slowest", "fastest", "random"])
-@pytest.mark.parametrize("name", ["cnv_small", "conv_strided", "mlp_gemm", "cnv_minus_one_pad"])
+@pytest.mark.parametrize("name", ["cnv_small", "conv_strided", "mlp_gemm", "cnv_minus_one_pad",
+                                  "pool_order_cnv"])
 def test_plain_networks_in_csim(name: str, pick: str) -> None:
     input_type, build = PLAIN_ONNX[name]
     model, x = build(np.random.default_rng(7))

@@ -103,3 +103,16 @@ def test_random_networks_stream_exactly(
     module = lowered(model, input_kind)
     fold_with(module, "random", np.random.default_rng(seed))
     assert_bit_exact(run_module(to_stream(module), x), models.ort_run(model, x))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(network=models.pool_order_networks(), seed=st.integers(0, 2**32 - 1))
+def test_pool_and_flatten_orders_stream_exactly(
+    network: tuple[onnx.ModelProto, np.ndarray, str], seed: int,
+) -> None:
+    """Pool-then-batch-norm with mixed-sign gamma (negations absorbed by the consumers), float
+    pools before negative scales and flattens before signs all become hardware layers."""
+    model, x, input_kind = network
+    module = lowered(model, input_kind)
+    fold_with(module, "random", np.random.default_rng(seed))
+    assert_bit_exact(run_module(to_stream(module), x), models.ort_run(model, x))
