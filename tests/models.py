@@ -464,6 +464,45 @@ def random_bnn(
     return without_sign_ties(build, rng)
 
 
+def raw_conv_output(rng: np.random.Generator, size: int = 6, kernel: int = 3,
+                    pads: tuple[int, int, int, int] = (1, 1, 1, 1), stride: int = 1,
+                    channels: tuple[int, int] = (6, 5), batch: int = BATCH) -> Built:
+    """A last conv whose raw accumulators are the output: 8-bit image [N, 3, size, size] →
+    conv 3×3 (zero pads 1) + BN + Sign → conv kernel×kernel with zero `pads` (top, left, bottom,
+    right) and `stride` on the bipolar map, no batch norm: the output [N, C, OH, OW] holds
+    its exact dot products, so zero padding needs an additive border correction."""
+
+    def build(rng: np.random.Generator) -> Built:
+        g = Graph(rng)
+        h = g.sign(g.conv_bn("x", bipolar(rng, (channels[0], 3, 3, 3)), UI8_STATS, pad=1))
+        top, left, bottom, right = pads
+        w = g.const(bipolar(rng, (channels[1], channels[0], kernel, kernel)), "w")
+        y = g.node("Conv", [h, w], pads=[top, left, bottom, right], strides=[stride] * 2,
+                   kernel_shape=[kernel, kernel])
+        out = [(size + a + b - kernel) // stride + 1 for a, b in ((top, bottom), (left, right))]
+        x = image(rng, (batch, 3, size, size))
+        return g.model(["N", 3, size, size], y, ["N", channels[1], *out]), x
+
+    return without_sign_ties(build, rng)
+
+
+def raw_conv_networks() -> st.SearchStrategy[tuple[onnx.ModelProto, np.ndarray, str]]:
+    """Hypothesis strategy of `raw_conv_output` networks with drawn kernels, pads and strides."""
+
+    @st.composite
+    def networks(draw: st.DrawFn) -> tuple[onnx.ModelProto, np.ndarray, str]:
+        kernel = draw(st.integers(1, 4))
+        pads = tuple(draw(st.integers(0, kernel - 1)) for _ in range(4))
+        size = draw(st.integers(max(1, kernel - min(pads[0] + pads[2], pads[1] + pads[3])), 7))
+        model, x = raw_conv_output(
+            np.random.default_rng(draw(st.integers(0, 2**32 - 1))), size=size, kernel=kernel,
+            pads=pads, stride=draw(st.integers(1, 3)),
+            channels=(draw(st.integers(1, 6)), draw(st.integers(1, 6))), batch=3)
+        return model, x, "ui8"
+
+    return networks()
+
+
 LayerOrder = Literal["bn", "bn_pool", "pool_bn", "bn_pool_scale"]
 FlattenAt = Literal["after_sign", "before_sign", "before_bn"]
 
@@ -836,6 +875,7 @@ ZOO: dict[str, ZooEntry] = {
     "bn_near_integer_boundary": ZooEntry(bn_near_integer_boundary, "bipolar", ort_run),
     "random_bnn": ZooEntry(random_bnn, "ui8", ort_run),
     "pool_order_cnv": ZooEntry(pool_order_cnv, "ui8", ort_run),
+    "raw_conv_output": ZooEntry(raw_conv_output, "ui8", ort_run),
     "qonnx_mlp": ZooEntry(qonnx_mlp, None, qonnx_run),
     "qonnx_multibit": ZooEntry(qonnx_multibit, "bipolar", qonnx_run),
     "qonnx_topk": ZooEntry(qonnx_topk, "bipolar", qonnx_run),

@@ -57,6 +57,7 @@ PLAIN_ONNX = {
     "cnv_reshape": ("ui8", models.cnv_reshape),
     "bn_near_integer_boundary": ("bipolar", models.bn_near_integer_boundary),
     "pool_order_cnv": ("ui8", models.pool_order_cnv),
+    "raw_conv_output": ("ui8", models.raw_conv_output),
 }
 
 
