@@ -60,7 +60,7 @@ from xdsl.printer import Printer
 from xdsl.traits import HasParent, IsTerminator, Pure, SymbolOpInterface
 from xdsl.utils.exceptions import VerifyException
 
-from bnnir.dialects.bnn import correction_shape, dense_to_numpy
+from bnnir.dialects.bnn import dense_to_numpy
 
 
 @irdl_attr_definition
@@ -367,8 +367,13 @@ class MvtuOp(KernelOp):
     otherwise it sums ±inputs. With thresholds ([classes, PE, NF, T], sorted) a row outputs
     `bias` + Σ_i [acc ≥ t_i] (hardware compares with ≥ only: falling channels have negated weight
     rows); the class of a vector is its border class (`border` = the conv's input height, width,
-    kernel, strides and pads) when classes > 1. Without thresholds a row outputs its signed dot
-    product 2P − MW (xnor) or the sum. Outputs: NF words per vector, PE lanes each.
+    kernel, strides and pads: [IH, IW, KH, KW, SH, SW, top, left, bottom, right]) when
+    classes > 1. Without thresholds a row outputs its signed dot product 2P − MW (xnor) or the
+    sum, plus `offsets`[class, pe, nf] when given ([classes, PE, NF] of si32, hlslib order): the
+    additive border-class correction of a zero-padded conv computed with −1 padding. A table of
+    more than one class needs `border`, and its classes are the border's:
+    (min(top, KH) + 1)·(min(bottom, KH) + 1)·(min(left, KW) + 1)·(min(right, KW) + 1).
+    Outputs: NF words per vector, PE lanes each.
     """
 
     name = "hwstream.mvtu"
@@ -386,6 +391,7 @@ class MvtuOp(KernelOp):
     xnor = opt_prop_def(IntegerAttr)
     signed_input = opt_prop_def(IntegerAttr)
     border = opt_prop_def(DenseArrayBase)
+    offsets = opt_prop_def(DenseIntOrFPElementsAttr)
 
     STREAMS: ClassVar[StreamProps] = ("simd", "pe", "input_bits", "output_bits")
 
@@ -423,9 +429,10 @@ class MvtuOp(KernelOp):
             )
         if self.thresholds is not None:
             self._verify_thresholds()
-        elif self.border is not None:
-            raise VerifyException(f"'{self.name}' border selects threshold tables; it needs "
-                                  "thresholds")
+        if self.offsets is not None:
+            self._verify_offsets()
+        if self.border is not None:
+            self._verify_border()
 
     def _verify_thresholds(self) -> None:
         assert self.thresholds is not None
@@ -440,26 +447,70 @@ class MvtuOp(KernelOp):
         if np.any(np.diff(values, axis=3) < 0):
             raise VerifyException(f"'{self.name}' thresholds must be sorted ascending")
         self.check_outputs_fit(shape[3], self.bias_value)
-        classes = shape[0]
+        self._verify_classes("thresholds", shape[0])
+
+    def border_classes(self) -> int:
+        """The number of border classes `border` distinguishes (1 without it)."""
         if self.border is None:
-            if classes != 1:
-                raise VerifyException(f"'{self.name}' has {classes} threshold classes but no "
-                                      "border to select them; give border or one class")
-            return
-        border = int_values(self.border)
-        if len(border) != 10 or min(border[:6]) < 1 or min(border[6:]) < 0:
+            return 1
+        _, _, kh, kw, _, _, top, left, bottom, right = int_values(self.border)
+        return ((min(top, kh) + 1) * (min(bottom, kh) + 1) * (min(left, kw) + 1)
+                * (min(right, kw) + 1))
+
+    def _verify_border_format(self) -> None:
+        assert self.border is not None
+        border = list(int_values(self.border))
+        if len(border) != 10:
             raise VerifyException(
-                f"'{self.name}' border must be [height, width, kernel h, w, strides h, w, pads "
-                f"top, left, bottom, right] (sizes >= 1, pads >= 0), got {list(border)}")
-        in_h, in_w, kh, kw, sh, sw, top, left, bottom, right = border
+                f"'{self.name}' border must be [IH, IW, KH, KW, SH, SW, top, left, bottom, "
+                f"right], got {border}"
+            )
+        if min(border[:6]) < 1 or min(border[6:]) < 0:
+            raise VerifyException(f"'{self.name}' border sizes must be >= 1 and its pads >= 0, "
+                                  f"got {border}")
+
+    def _verify_classes(self, table: str, classes: int) -> None:
+        if self.border is not None:
+            self._verify_border_format()
+        if classes != self.border_classes():
+            where = "without a border" if self.border is None else \
+                f"for border {list(int_values(self.border))}"
+            raise VerifyException(
+                f"'{self.name}' {table} have {classes} border classes, but {where} there are "
+                f"{self.border_classes()}"
+            )
+
+    def _verify_border(self) -> None:
+        """`border` selects the class of each vector: it needs a table to select from, and its
+        conv's output pixels are the unit's vectors."""
+        assert self.border is not None
+        self._verify_border_format()
+        if self.thresholds is None and self.offsets is None:
+            raise VerifyException(f"'{self.name}' border selects threshold or offset classes; "
+                                  "it needs thresholds or offsets")
+        in_h, in_w, kh, kw, sh, sw, top, left, bottom, right = int_values(self.border)
         pixels = ((in_h + top + bottom - kh) // sh + 1) * ((in_w + left + right - kw) // sw + 1)
         if pixels != self.prop_int("vectors"):
             raise VerifyException(f"'{self.name}' border gives {pixels} output pixels but vectors "
                                   f"is {self.prop_int('vectors')}")
-        expected = int(np.prod(correction_shape((kh, kw), (top, left, bottom, right), 1)[:4]))
-        if classes != expected:
-            raise VerifyException(f"'{self.name}' border has {expected} border classes but the "
-                                  f"thresholds have {classes}")
+
+    def _verify_offsets(self) -> None:
+        assert self.offsets is not None
+        if self.thresholds is not None:
+            raise VerifyException(f"'{self.name}' has offsets and thresholds: a thresholded "
+                                  "unit holds its offsets in its per-class thresholds")
+        shape = tuple(self.offsets.get_shape())
+        nf = self.prop_int("rows") // self.prop_int("pe")
+        element = self.offsets.get_element_type()
+        if len(shape) != 3 or shape[1:] != (self.prop_int("pe"), nf) or not (
+            isinstance(element, IntegerType) and element.signedness.data == Signedness.SIGNED
+            and element.width.data == 32
+        ):
+            raise VerifyException(
+                f"'{self.name}' offsets must be [classes, PE, NF] of si32 with PE = "
+                f"{self.prop_int('pe')} and NF = {nf}, got {self.offsets.get_type()}"
+            )
+        self._verify_classes("offsets", shape[0])
 
 
 @irdl_op_definition

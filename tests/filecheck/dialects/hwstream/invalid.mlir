@@ -154,7 +154,7 @@ hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor
   %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 1 : i64, xnor = 1 : i64, weights = dense<0> : tensor<1x4x1xi8>, thresholds = dense<1> : tensor<4x1x2x1xsi32>} : !hwstream.stream<2> -> !hwstream.stream<1>
   hwstream.yield %m : !hwstream.stream<1>
 }
-// CHECK: 'hwstream.mvtu' has 4 threshold classes but no border to select them; give border or one class
+// CHECK: 'hwstream.mvtu' thresholds have 4 border classes, but without a border there are 1
 
 // -----
 hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x2xi1>, input_lanes = 2 : i64, output_lanes = 1 : i64} {
@@ -162,7 +162,7 @@ hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor
   %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 1 : i64, xnor = 1 : i64, weights = dense<0> : tensor<1x4x1xi8>, thresholds = dense<1> : tensor<4x1x2x1xsi32>, border = array<i64: 1, 1, 1, 1, 1, 1, 0, 0, 0>} : !hwstream.stream<2> -> !hwstream.stream<1>
   hwstream.yield %m : !hwstream.stream<1>
 }
-// CHECK: 'hwstream.mvtu' border must be [height, width, kernel h, w, strides h, w, pads top, left, bottom, right] (sizes >= 1, pads >= 0), got [1, 1, 1, 1, 1, 1, 0, 0, 0]
+// CHECK: 'hwstream.mvtu' border must be [IH, IW, KH, KW, SH, SW, top, left, bottom, right], got [1, 1, 1, 1, 1, 1, 0, 0, 0]
 
 // -----
 hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x2xi1>, input_lanes = 2 : i64, output_lanes = 1 : i64} {
@@ -170,7 +170,7 @@ hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor
   %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 1 : i64, xnor = 1 : i64, weights = dense<0> : tensor<1x4x1xi8>, thresholds = dense<1> : tensor<4x1x2x1xsi32>, border = array<i64: 2, 2, 2, 2, 1, 1, 0, 0, 0, 0>} : !hwstream.stream<2> -> !hwstream.stream<1>
   hwstream.yield %m : !hwstream.stream<1>
 }
-// CHECK: 'hwstream.mvtu' border has 1 border classes but the thresholds have 4
+// CHECK: 'hwstream.mvtu' thresholds have 4 border classes, but for border [2, 2, 2, 2, 1, 1, 0, 0, 0, 0] there are 1
 
 // -----
 hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x2xi1>, input_lanes = 2 : i64, output_lanes = 1 : i64} {
@@ -269,3 +269,19 @@ hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor
   hwstream.yield %f : !hwstream.stream<2>
 }
 // CHECK: 'hwstream.fifo' words must be positive, got -5
+
+// -----
+hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x2xi1>, input_lanes = 2 : i64, output_lanes = 1 : i64} {
+^bb0(%in: !hwstream.stream<2>):
+  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 1 : i64, xnor = 1 : i64, weights = dense<0> : tensor<1x4x1xi8>, thresholds = dense<1> : tensor<1x1x2x1xsi32>, border = array<i64: 2, 2, 2, 2, 0, 1, 0, 0, 0, 0>} : !hwstream.stream<2> -> !hwstream.stream<1>
+  hwstream.yield %m : !hwstream.stream<1>
+}
+// CHECK: 'hwstream.mvtu' border sizes must be >= 1 and its pads >= 0, got [2, 2, 2, 2, 0, 1, 0, 0, 0, 0]
+
+// -----
+hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x2xsi32>, input_lanes = 2 : i64, output_lanes = 1 : i64} {
+^bb0(%in: !hwstream.stream<2>):
+  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 32 : i64, xnor = 1 : i64, weights = dense<0> : tensor<1x4x1xi8>, border = array<i64: 2, 2, 2, 2, 1, 1, 0, 0, 0, 0>} : !hwstream.stream<2> -> !hwstream.stream<32>
+  hwstream.yield %m : !hwstream.stream<32>
+}
+// CHECK: 'hwstream.mvtu' border selects threshold or offset classes; it needs thresholds or offsets
