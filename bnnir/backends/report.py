@@ -12,11 +12,12 @@ conversion is the sum of the kernels' cycles per frame, an upper bound.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 
 from xdsl.dialects.builtin import DictionaryAttr, FloatAttr, IntegerAttr, ModuleOp, StringAttr
 
-from bnnir.analysis.folding import Choice, Layer, hardware_layers
+from bnnir.analysis.folding import Choice, Folding, Layer, hardware_layers
 from bnnir.diagnostics import BnnirError
 
 
@@ -24,9 +25,10 @@ def _folded_choice(layer: Layer) -> Choice:
     fold = layer.op.attributes.get("fold")
     if not isinstance(fold, DictionaryAttr):
         raise BnnirError(f"layer '{layer.name}'", "has no folding; run bnn-fold first")
+    candidates = layer.choices + layer.too_wide
     params = {k: v.value.data for k, v in fold.data.items()
-              if isinstance(v, IntegerAttr) and k in layer.choices[0].params}
-    for choice in layer.choices:
+              if isinstance(v, IntegerAttr) and k in candidates[0].params}
+    for choice in candidates:
         if choice.params == params:
             return choice
     raise BnnirError(f"layer '{layer.name}'", f"folding {params} is not legal for this layer")
@@ -87,23 +89,21 @@ def build_report(module: ModuleOp) -> dict[str, Any]:
 
 
 def _layer_rows(module: ModuleOp) -> tuple[list[dict[str, Any]], int, int]:
-    """Rows of a folded bnn module: each layer's kernels as bnn-fold chose them."""
+    """Rows of a folded bnn module: the kernels its layers become as bnn-fold chose them, the
+    width converters between layers included, in stream order."""
+    layers = hardware_layers(module)
+    folding = Folding(tuple((layer, _folded_choice(layer)) for layer in layers))
+    kernels_of = Counter(layer.name for layer, _ in folding.kernels)
     rows: list[dict[str, Any]] = []
-    macs, lanes = 0, 0
-    for layer in hardware_layers(module):
-        choice = _folded_choice(layer)
-        macs += layer.macs
-        for kernel in choice.kernels:
-            suffix = "" if len(choice.kernels) == 1 else f".{kernel.kind}"
-            rows.append({
-                "name": layer.name + suffix, "layer": layer.name, "kind": kernel.kind,
-                "shape": _shape(layer), "pe": kernel.pe, "simd": kernel.simd,
-                "cycles": kernel.cost.cycles, "luts": kernel.cost.luts,
-                "brams": kernel.cost.brams,
-            })
-            if kernel.kind == "mvtu":
-                lanes += kernel.pe * kernel.simd
-    return rows, macs, lanes
+    for layer, kernel in folding.kernels:
+        rows.append({
+            "name": layer.name if kernels_of[layer.name] == 1 else f"{layer.name}.{kernel.kind}",
+            "layer": layer.name, "kind": kernel.kind, "shape": _shape(layer),
+            "pe": kernel.pe, "simd": kernel.simd, "cycles": kernel.cost.cycles,
+            "luts": kernel.cost.luts, "brams": kernel.cost.brams,
+        })
+    lanes = sum(k.pe * k.simd for _, k in folding.kernels if k.kind == "mvtu")
+    return rows, sum(layer.macs for layer in layers), lanes
 
 
 def _summary(rows: list[dict[str, Any]], macs: int, lanes: int, clock_mhz: float) -> dict[str, Any]:

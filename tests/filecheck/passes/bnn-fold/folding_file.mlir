@@ -19,7 +19,7 @@ func.func @main(%x: tensor<?x64xi1>) -> tensor<?x10xsi32> {
 }
 // CHECK: bnn.fold = {clock_mhz = 1.000000e+02 : f64, fps = 1.562500e+06 : f64, max_cycles = 64 : i64, bottleneck = "fc0"
 // CHECK: bnn.dense %x, %w0 {onnx_node = "fc0", fold = {pe = 2 : i64, simd = 16 : i64, cycles = 64 : i64
-// ILLEGAL: bnn-opt: error: {{.*}}illegal.json: layer 'fc0': {'pe': 3, 'simd': 16} is not a legal folding (PE must divide the output channels
+// ILLEGAL: bnn-opt: error: {{.*}}illegal.json: layer 'fc0': {"pe": 3, "simd": 16} is not a legal folding (PE must divide the output channels
 // UNKNOWN: bnn-opt: error: {{.*}}unknown.json: unknown layer 'fc9'; layers: fc0, fc1
 // PARAM: bnn-opt: error: {{.*}}param.json: layer 'fc0' has no folding parameter window_simd (it has pe, simd)
 // BROKEN: bnn-opt: error: {{.*}}broken.json:2:1: not valid JSON (Expecting value)
