@@ -6,19 +6,31 @@ import functools
 import itertools
 
 import numpy as np
+import onnx
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from xdsl.context import Context
 
 import models
 from bnnir.analysis import cost_model as cm
-from bnnir.analysis.folding import Folding, fold_for_budget, fold_for_cycles, hardware_layers
+from bnnir.analysis.folding import (
+    Folding,
+    fastest_bound,
+    fold_for_budget,
+    fold_for_cycles,
+    hardware_layers,
+)
+from bnnir.backends.report import build_report
 from bnnir.diagnostics import BnnirError
+from bnnir.dialects import hwstream as hw
 from bnnir.frontend.onnx_import import import_onnx
-from bnnir.passes.fold import Fold
+from bnnir.passes.bnn_to_hwstream import BnnToHwstream
+from bnnir.passes.fold import Fold, annotate
 from bnnir.passes.legalize_padding import LegalizePadding
 from bnnir.passes.threshold_fusion import ThresholdFusion
+from bnnir.tools.cli import load_module
+from test_hwstream_exact import lowered
 
 # FINN's CNV (BNN-PYNQ cnvW1A1) as matrix-vector units: (MW, MH, OFM_DIM), the folding of its
 # published configuration, and the per-layer MVAU cycles FINN reports for it.
@@ -186,3 +198,94 @@ def test_infeasible_target_names_the_best_fps() -> None:
     module = import_onnx(model, "ui8")
     with pytest.raises(BnnirError, match=r"at most [0-9.]+ fps"):
         Fold(target_fps=10**9, clock_mhz=100).apply(Context(), module)
+
+
+def test_max_pool_counts_both_sides_of_the_map() -> None:
+    # FINN's StreamingMaxPool estimate IFM_DIM^2 (1 + 1/K^2) for a square map; a 32 x 2 map
+    # reads 64 pixels and writes 16, not 32^2 + 16^2.
+    assert cm.MaxPool(8, (32, 32), (16, 16), 1).cost().cycles == int(32**2 * (1 + 1 / 2**2))
+    assert cm.MaxPool(8, (32, 2), (16, 1), 1).cost().cycles == 64 + 16
+    assert cm.MaxPool(8, (2, 32), (1, 16), 1).cost().cycles == 64 + 16
+
+
+def _row(r: dict) -> tuple:
+    return r["kind"], r["pe"], r["simd"], r["cycles"], r["luts"], r["brams"]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(network=models.random_networks(), seed=st.integers(0, 2**32 - 1),
+       how=st.sampled_from(["random", "target", "budget"]))
+def test_the_folding_is_what_the_design_reports(
+    network: tuple[onnx.ModelProto, np.ndarray, str], seed: int, how: str,
+) -> None:
+    """bnn-fold's totals, and the report of the folded module, equal the report of the design
+    bnn-to-hwstream builds from it: every kernel, converters between layers included."""
+    model, _, input_kind = network
+    module = lowered(model, input_kind)
+    layers = hardware_layers(module)
+    rng = np.random.default_rng(seed)
+    if how == "random":
+        picks = [layer.choices[rng.integers(len(layer.choices))] for layer in layers]
+        annotate(module, Folding(tuple(zip(layers, picks, strict=True))), 100.0)
+    elif how == "target":
+        bounds = sorted(set().union(*(layer.achievable_cycles() for layer in layers)))
+        bound = max(int(rng.choice(bounds)), fastest_bound(layers))
+        Fold(target_fps=100e6 / (bound + 0.5), clock_mhz=100).apply(Context(), module)
+    else:
+        cheapest = fold_for_cycles(layers, 2**62)
+        assert cheapest is not None
+        budget = int(cheapest.luts * rng.uniform(1, 3))
+        Fold(max_luts=budget, clock_mhz=100).apply(Context(), module)
+    summary = {k: v.value.data for k, v in module.attributes["bnn.fold"].data.items()
+               if k in ("luts", "brams", "max_cycles")}
+    before = build_report(module)
+    BnnToHwstream().apply(Context(), module)
+    after = build_report(module)
+    assert summary == {"luts": after["total_luts"], "brams": after["total_brams"],
+                       "max_cycles": after["max_cycles"]}
+    assert [_row(r) for r in before["layers"]] == [_row(r) for r in after["layers"]]
+
+
+def test_a_label_select_left_on_the_host_is_not_folded() -> None:
+    # TopK after a float affine stays on the host: it is neither folded nor counted.
+    model, _ = models.qonnx_topk(np.random.default_rng(0))
+    module = lowered(model, "bipolar")
+    Fold(target_fps=100_000, clock_mhz=100).apply(Context(), module)
+    assert all(layer.op.name != "bnn.arg_max" for layer in hardware_layers(module))
+    luts = module.attributes["bnn.fold"].data["luts"].value.data
+    BnnToHwstream().apply(Context(), module)
+    design = next(op for op in module.ops if isinstance(op, hw.DesignOp))
+    assert not any(isinstance(op, hw.LabelSelectOp) for op in design.kernels())
+    assert build_report(module)["total_luts"] == luts
+
+
+def _wide_dense(tmp_path, inputs: int, element: str) -> str:
+    """A module of one thresholded dense layer, `inputs` -> 10."""
+    weights = np.random.default_rng(0).integers(0, 256, inputs * 10 // 8)
+    path = tmp_path / "wide.mlir"
+    path.write_text(f"""func.func @main(%x: tensor<?x{inputs}x{element}>) -> tensor<?x10xi1> {{
+  %w = bnn.constant bits<"0x{''.join(f'{b:02X}' for b in weights)}"> : tensor<10x{inputs}xi1>
+  %y = bnn.dense %x, %w {{onnx_node = "fc", thresholds = dense<0> : tensor<1x1xsi32>}}
+       : tensor<?x{inputs}x{element}>, tensor<10x{inputs}xi1> -> tensor<?x10xi1>
+  func.return %y : tensor<?x10xi1>
+}}
+""")
+    return str(path)
+
+
+@pytest.mark.parametrize(("inputs", "element", "widest_simd"),
+                         [(9216, "i1", 3072), (784, "ui8", 392)])
+def test_no_folding_has_a_stream_word_wider_than_hls_builds(
+    tmp_path, inputs: int, element: str, widest_simd: int,
+) -> None:
+    module = load_module(_wide_dense(tmp_path, inputs, element))
+    (layer,) = hardware_layers(module)
+    assert all(c.widest <= cm.MAX_STREAM_BITS for c in layer.choices)
+    assert max(c.params["simd"] for c in layer.choices) == widest_simd
+    assert inputs in {c.params["simd"] for c in layer.too_wide}
+    Fold(max_luts=10**9, clock_mhz=100).apply(Context(), module)  # the fastest folding
+    BnnToHwstream().apply(Context(), module)
+    design = next(op for op in module.ops if isinstance(op, hw.DesignOp))
+    widths = [hw.stream_width(op.output) for op in design.kernels()]
+    widths.append(hw.stream_width(design.body.block.args[0]))
+    assert max(widths) <= cm.MAX_STREAM_BITS

@@ -367,7 +367,7 @@ def fold_for_budget(layers: list[Layer], max_luts: int,
 # ===----------------------------------------------------------------------=== #
 
 
-def _within(layer: Layer, bound: int) -> dict[tuple[int, int], list[Choice]]:
+def _choices_within(layer: Layer, bound: int) -> dict[tuple[int, int], list[Choice]]:
     """The layer's choices within the bound, by (lanes in, lanes out), cheapest first."""
     groups: dict[tuple[int, int], list[Choice]] = {}
     for choice in layer.choices:
@@ -378,24 +378,24 @@ def _within(layer: Layer, bound: int) -> dict[tuple[int, int], list[Choice]]:
     return dict(sorted(groups.items()))
 
 
-_Cost = tuple[int, int]
+_LutsBrams = tuple[int, int]
 """(LUTs, BRAM18s), compared in that order."""
 
 
-def _converter_cost(layer: Layer, lanes_from: int | None, lanes_to: int) -> tuple[int, int]:
+def _converter_cost(layer: Layer, lanes_from: int | None, lanes_to: int) -> _LutsBrams:
     dwc = layer.converter(lanes_from, lanes_to)
     return (0, 0) if dwc is None else (dwc.cost.luts, dwc.cost.brams)
 
 
 def _cheapest_chain(layers: list[Layer], bound: int) -> list[Choice] | None:
     """Per layer the choice of the folding with the fewest (LUTs, BRAM18s) within the bound."""
-    reach: dict[int | None, _Cost] = {None: (0, 0)}  # lanes out of the prefix -> cheapest cost
+    reach: dict[int | None, _LutsBrams] = {None: (0, 0)}  # lanes out of the prefix -> cheapest cost
     steps: list[tuple[dict[int, int | None], dict[int, tuple[int, Choice]]]] = []
     for layer in layers:
-        groups = _within(layer, bound)
+        groups = _choices_within(layer, bound)
         if not groups:
             return None
-        arrive: dict[int, _Cost] = {}
+        arrive: dict[int, _LutsBrams] = {}
         came_from: dict[int, int | None] = {}
         for lanes_in in sorted({lanes_in for lanes_in, _ in groups}):
             for lanes, cost in reach.items():
@@ -403,7 +403,7 @@ def _cheapest_chain(layers: list[Layer], bound: int) -> list[Choice] | None:
                 total = (cost[0] + luts, cost[1] + brams)
                 if lanes_in not in arrive or total < arrive[lanes_in]:
                     arrive[lanes_in], came_from[lanes_in] = total, lanes
-        new_reach: dict[int | None, _Cost] = {}
+        new_reach: dict[int | None, _LutsBrams] = {}
         picked: dict[int, tuple[int, Choice]] = {}
         for (lanes_in, lanes_out), group in groups.items():
             choice = group[0]
@@ -462,7 +462,7 @@ def _cheapest_chain_within_brams(layers: list[Layer], bound: int,
     steps: list[_BramStep] = []
     for layer in layers:
         fronts = {lanes: _pareto(group, max_brams)
-                  for lanes, group in _within(layer, bound).items()}
+                  for lanes, group in _choices_within(layer, bound).items()}
         fronts = {lanes: front for lanes, front in fronts.items() if front}
         if not fronts:
             return None

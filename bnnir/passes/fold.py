@@ -128,6 +128,7 @@ class Fold(ModulePass):
         return luts, brams
 
     def _within(self) -> str:
+        """The caps, as a message says them."""
         luts, brams = self._caps()
         if self.part is not None:
             return f"{self.part} ({luts} LUTs, {brams} BRAM18s)"
@@ -144,7 +145,7 @@ class Fold(ModulePass):
         folding = fold_for_budget(layers, max_luts, max_brams)
         if folding is None:
             raise BnnirError("bnn-fold", f"no folding fits {self._within()}; "
-                             + _smallest(layers))
+                             + _smallest(layers, max_brams))
         return folding
 
     def _for_target(self, layers: list[Layer], max_luts: int | None,
@@ -164,21 +165,24 @@ class Fold(ModulePass):
         best_within = fold_for_budget(layers, max_luts, max_brams)
         if best_within is None:
             raise BnnirError("bnn-fold", f"no folding fits {self._within()}; "
-                             + _smallest(layers))
+                             + _smallest(layers, max_brams))
         cheapest = fold_for_cycles(layers, bound) if fast_enough else None
-        needs = "" if cheapest is None else \
-            f" (the cheapest that fast needs {cheapest.luts} LUTs and {cheapest.brams} BRAM18s)"
-        raise BnnirError("bnn-fold", f"{target}, but the fastest folding within "
-                         f"{self._within()} takes {best_within.max_cycles}{needs}: at most "
-                         f"{clock / best_within.max_cycles:.1f} fps on it")
+        needs = "no folding is that fast" if cheapest is None else (
+            f"the cheapest folding that fast needs {cheapest.luts} LUTs and {cheapest.brams} "
+            "BRAM18s")
+        raise BnnirError("bnn-fold", f"{target}; {needs}; within {self._within()} the fastest "
+                         f"takes {best_within.max_cycles} cycles per frame (at most "
+                         f"{clock / best_within.max_cycles:.1f} fps)")
 
 
-def _smallest(layers: list[Layer]) -> str:
+def _smallest(layers: list[Layer], max_brams: int | None) -> str:
     cheapest = fold_for_cycles(layers, 2**62)
     assert cheapest is not None
+    smallest = f"the smallest needs {cheapest.luts} LUTs and {cheapest.brams} BRAM18s"
     fewest_brams = sum(min(c.brams for c in layer.choices) for layer in layers)
-    return (f"the smallest needs {cheapest.luts} LUTs and {cheapest.brams} BRAM18s, and every "
-            f"folding at least {fewest_brams} BRAM18s")
+    if max_brams is not None and fewest_brams > max_brams:
+        smallest += f", and every folding at least {fewest_brams} BRAM18s"
+    return smallest
 
 
 # ===----------------------------------------------------------------------=== #
