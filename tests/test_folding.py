@@ -259,7 +259,7 @@ def test_a_label_select_left_on_the_host_is_not_folded() -> None:
     assert build_report(module)["total_luts"] == luts
 
 
-def _wide_dense(tmp_path, inputs: int, element: str) -> str:
+def wide_dense(tmp_path, inputs: int, element: str) -> str:
     """A module of one thresholded dense layer, `inputs` -> 10."""
     weights = np.random.default_rng(0).integers(0, 256, inputs * 10 // 8)
     path = tmp_path / "wide.mlir"
@@ -278,7 +278,7 @@ def _wide_dense(tmp_path, inputs: int, element: str) -> str:
 def test_no_folding_has_a_stream_word_wider_than_hls_builds(
     tmp_path, inputs: int, element: str, widest_simd: int,
 ) -> None:
-    module = load_module(_wide_dense(tmp_path, inputs, element))
+    module = load_module(wide_dense(tmp_path, inputs, element))
     (layer,) = hardware_layers(module)
     assert all(c.widest <= cm.MAX_STREAM_BITS for c in layer.choices)
     assert max(c.params["simd"] for c in layer.choices) == widest_simd

@@ -11,14 +11,16 @@ import onnx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from xdsl.context import Context
 
 import models
 from bnnir.analysis.folding import Folding, hardware_layers
 from bnnir.backends.hls.emit import emit_project
 from bnnir.dialects import hwstream as hw
 from bnnir.interp import run_module
-from bnnir.passes.fold import annotate
+from bnnir.passes.fold import Fold, annotate
 from bnnir.tools.cli import load_module
+from test_folding import wide_dense
 from test_hwstream_exact import fold_with, lowered, to_stream
 from test_onnx_exact import PLAIN_ONNX, QONNX, assert_bit_exact
 
@@ -160,5 +162,18 @@ def test_coprime_lanes_between_layers_in_csim() -> None:
                   if isinstance(op, hw.DwcOp)}
     assert {(5, 3), (5, 33)} <= converters
     expected = models.ort_run(model, x)
+    assert_bit_exact(run_module(module, x), expected)
+    assert_bit_exact(run_module(module, x, engine="csim"), expected)
+
+
+def test_the_widest_stream_words_in_csim(tmp_path) -> None:
+    """4096-bit words (512 lanes of 8 bits), the widest bnn-fold allows, build and run exactly."""
+    module = load_module(wide_dense(tmp_path, 1024, "ui8"))
+    x = np.random.default_rng(14).integers(0, 256, size=(2, 1024)).astype(np.float32)
+    expected = run_module(module, x)
+    Fold(target_fps=5e7, clock_mhz=100).apply(Context(), module)
+    module = to_stream(module)
+    design = next(op for op in module.ops if isinstance(op, hw.DesignOp))
+    assert hw.stream_width(design.body.block.args[0]) == 4096
     assert_bit_exact(run_module(module, x), expected)
     assert_bit_exact(run_module(module, x, engine="csim"), expected)
