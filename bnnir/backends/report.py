@@ -2,11 +2,12 @@
 
     bnn-translate IN.mlir --emit-report [--format text|json]
 
-The module must be folded (bnn-fold). After bnn-to-hwstream the rows are the design's kernels (FIFOs
-included); before it, each folded layer expands into the kernels it will become (a conv into pad,
-window, dwc and mvtu). The numbers are the cost model's; the latency comes from the word-level
-schedule of the design with its FIFO depths (bnnir/analysis/stream_schedule.py), or before
-conversion is the sum of the kernels' cycles per frame, an upper bound.
+The module must be folded (bnn-fold). After bnn-to-hwstream the rows are the design's kernels
+(FIFOs included); before it, each folded layer expands into the kernels it will become (a conv
+into pad, window, dwc and mvtu), with the width converters between layers: the same rows and
+totals as after conversion, FIFOs aside. The numbers are the cost model's; the latency comes from
+the word-level schedule of the design with its FIFO depths (bnnir/analysis/stream_schedule.py),
+or before conversion is the sum of the kernels' cycles per frame, an upper bound.
 """
 
 from __future__ import annotations
