@@ -36,7 +36,8 @@ def check_csim(model, x, input_type: str | None, pick: str, seed: int, mode: str
 
 
 @pytest.mark.parametrize("pick", ["slowest", "fastest", "random"])
-@pytest.mark.parametrize("name", ["cnv_small", "conv_strided", "mlp_gemm", "cnv_minus_one_pad"])
+@pytest.mark.parametrize("name", ["cnv_small", "conv_strided", "mlp_gemm", "cnv_minus_one_pad",
+                                  "pool_order_cnv", "raw_conv_output"])
 def test_plain_networks_in_csim(name: str, pick: str) -> None:
     input_type, build = PLAIN_ONNX[name]
     model, x = build(np.random.default_rng(7))
@@ -48,6 +49,15 @@ def test_qonnx_networks_in_csim(name: str) -> None:
     input_type, build = QONNX[name]
     model, x = build(np.random.default_rng(9))
     check_csim(model, x, input_type, "random", 10)
+
+
+@pytest.mark.parametrize(("kernel", "pads", "stride"), [(2, (0, 1, 1, 0), 2), (3, (2, 1, 0, 2), 1)])
+def test_raw_conv_border_offsets_in_csim(kernel: int, pads: tuple[int, int, int, int],
+                                         stride: int) -> None:
+    """A conv without thresholds on a zero-padded bipolar map adds its per-class offsets."""
+    model, x = models.raw_conv_output(np.random.default_rng(14), size=5, kernel=kernel,
+                                      pads=pads, stride=stride, channels=(4, 6))
+    check_csim(model, x, "ui8", "random", 15, reference=models.ort_run)
 
 
 def test_minus_one_padding_in_csim() -> None:

@@ -315,8 +315,13 @@ class MvtuOp(KernelOp):
     otherwise it sums ±inputs. With thresholds ([classes, PE, NF, T], sorted) a row outputs
     `bias` + Σ_i [acc ≥ t_i] (hardware compares with ≥ only: falling channels have negated weight
     rows); the class of a vector is its border class (`border` = the conv's input height, width,
-    kernel, strides and pads) when classes > 1. Without thresholds a row outputs its signed dot
-    product 2P − MW (xnor) or the sum. Outputs: NF words per vector, PE lanes each.
+    kernel, strides and pads: [IH, IW, KH, KW, SH, SW, top, left, bottom, right]) when
+    classes > 1. Without thresholds a row outputs its signed dot product 2P − MW (xnor) or the
+    sum, plus `offsets`[class, pe, nf] when given ([classes, PE, NF] of si32, hlslib order): the
+    additive border-class correction of a zero-padded conv computed with −1 padding. A table of
+    more than one class needs `border`, and its classes are the border's:
+    (min(top, KH) + 1)·(min(bottom, KH) + 1)·(min(left, KW) + 1)·(min(right, KW) + 1).
+    Outputs: NF words per vector, PE lanes each.
     """
 
     name = "hwstream.mvtu"
@@ -334,6 +339,7 @@ class MvtuOp(KernelOp):
     xnor = opt_prop_def(IntegerAttr)
     signed_input = opt_prop_def(IntegerAttr)
     border = opt_prop_def(DenseArrayBase)
+    offsets = opt_prop_def(DenseIntOrFPElementsAttr)
 
     STREAMS: ClassVar[StreamProps] = ("simd", "pe", "input_bits", "output_bits")
 
@@ -377,6 +383,49 @@ class MvtuOp(KernelOp):
             values = dense_to_numpy(self.thresholds)
             if np.any(np.diff(values, axis=3) < 0):
                 raise VerifyException(f"'{self.name}' thresholds must be sorted ascending")
+            self._verify_classes("thresholds", shape[0])
+        if self.offsets is not None:
+            self._verify_offsets()
+
+    def border_classes(self) -> int:
+        """The number of border classes `border` distinguishes (1 without it)."""
+        if self.border is None:
+            return 1
+        _, _, kh, kw, _, _, top, left, bottom, right = int_values(self.border)
+        return ((min(top, kh) + 1) * (min(bottom, kh) + 1) * (min(left, kw) + 1)
+                * (min(right, kw) + 1))
+
+    def _verify_classes(self, table: str, classes: int) -> None:
+        if self.border is not None and len(int_values(self.border)) != 10:
+            raise VerifyException(
+                f"'{self.name}' border must be [IH, IW, KH, KW, SH, SW, top, left, bottom, "
+                f"right], got {list(int_values(self.border))}"
+            )
+        if classes != self.border_classes():
+            where = "without a border" if self.border is None else \
+                f"for border {list(int_values(self.border))}"
+            raise VerifyException(
+                f"'{self.name}' {table} have {classes} border classes, but {where} there are "
+                f"{self.border_classes()}"
+            )
+
+    def _verify_offsets(self) -> None:
+        assert self.offsets is not None
+        if self.thresholds is not None:
+            raise VerifyException(f"'{self.name}' has offsets and thresholds: a thresholded "
+                                  "unit holds its offsets in its per-class thresholds")
+        shape = tuple(self.offsets.get_shape())
+        nf = self.prop_int("rows") // self.prop_int("pe")
+        element = self.offsets.get_element_type()
+        if len(shape) != 3 or shape[1:] != (self.prop_int("pe"), nf) or not (
+            isinstance(element, IntegerType) and element.signedness.data == Signedness.SIGNED
+            and element.width.data == 32
+        ):
+            raise VerifyException(
+                f"'{self.name}' offsets must be [classes, PE, NF] of si32 with PE = "
+                f"{self.prop_int('pe')} and NF = {nf}, got {self.offsets.get_type()}"
+            )
+        self._verify_classes("offsets", shape[0])
 
 
 @irdl_op_definition

@@ -14,7 +14,9 @@ Each layer becomes the kernels its folding (the `fold` attributes of bnn-fold) c
 * thresholds: a channel compared with ≤ gets its weight row negated (and its thresholds
   negated), so hardware only compares with ≥; the border-class correction of exact padding is
   folded into one threshold table per class; with a bipolar input the accumulator counts
-  matching bits P = (d + MW) / 2, so thresholds become ceil((t + MW) / 2), clamped to 0..MW + 1.
+  matching bits P = (d + MW) / 2, so thresholds become ceil((t + MW) / 2), clamped to 0..MW + 1;
+* a conv without thresholds keeps its border-class correction as the MVTU's per-class
+  `offsets`, added to each row's dot product.
 
 One width converter is inserted wherever a producer's lanes per word differ from its
 consumer's (any two lane counts: it is a gearbox, never slower than the slower side). No stream
@@ -83,23 +85,27 @@ def hlslib_thresholds(table: np.ndarray, pe: int) -> np.ndarray:
 class MatrixTables:
     weights: np.ndarray  # ±1 [MH, MW], falling rows negated
     thresholds: np.ndarray | None  # [classes, MH, T] in the accumulator's domain
+    offsets: np.ndarray | None = None  # [classes, MH] added to the dot product (no thresholds)
 
 
 def layer_tables(op: bnn.Conv2dOp | bnn.DenseOp, weights: np.ndarray, xnor: bool) -> MatrixTables:
-    """Weights and thresholds for hardware that compares with >= only."""
+    """Weights and thresholds for hardware that compares with >= only; a layer without
+    thresholds keeps its border correction as per-class offsets."""
     rows, columns = weights.shape
     sign = np.ones(rows, np.int64)
     sign[list(op.descending_channels)] = -1
     weights = weights * sign[:, None].astype(weights.dtype)
+    correction = None
+    if isinstance(op, bnn.Conv2dOp) and op.correction is not None:
+        correction = bnn.dense_to_numpy(op.correction).reshape(-1, rows).astype(np.int64)
     if op.thresholds is None:
-        return MatrixTables(weights, None)
+        return MatrixTables(weights, None, correction)
     t = np.broadcast_to(bnn.dense_to_numpy(op.thresholds).astype(np.int64),
                         (rows, op.thresholds.get_shape()[1])).copy()
     falling = sign < 0
     t[falling] = -t[falling][:, ::-1]
-    correction = np.zeros((1, rows), np.int64)
-    if isinstance(op, bnn.Conv2dOp) and op.correction is not None:
-        correction = bnn.dense_to_numpy(op.correction).reshape(-1, rows).astype(np.int64)
+    if correction is None:
+        correction = np.zeros((1, rows), np.int64)
     table = t[None, :, :] - (correction * sign[None, :])[:, :, None]
     if xnor:  # popcount domain: 2P − MW >= t  <=>  P >= ceil((t + MW) / 2)
         table = np.clip(-((-(table + columns)) // 2), 0, columns + 1)
@@ -232,18 +238,18 @@ class Converter:
                 Signedness.SIGNED:
             props["signed_input"] = _int(1)
         if tables.thresholds is None:
-            if isinstance(op, bnn.Conv2dOp) and op.correction is not None:
-                raise BnnirError("bnn-to-hwstream", "a border correction without thresholds "
-                                 "is not supported yet")
             out_bits = ACCUMULATOR_BITS
+            if tables.offsets is not None:
+                table = hlslib_thresholds(tables.offsets[:, :, None], pe)[..., 0]
+                props["offsets"] = bnn.dense_from_numpy(table.astype(np.int32), bnn.si32)
         else:
             out_bits = element_bits(out_element)
             table = hlslib_thresholds(tables.thresholds, pe)
             props["thresholds"] = bnn.dense_from_numpy(table.astype(np.int32), bnn.si32)
             if op.bias_value:
                 props["bias"] = _int(op.bias_value)
-            if border is not None:
-                props["border"] = hw.i64_array(border)
+        if border is not None:
+            props["border"] = hw.i64_array(border)
         props["output_bits"] = _int(out_bits)
         self.kernel(hw.MvtuOp, simd, pe, out_bits, **props)
         self.stream.elements = vectors * rows
