@@ -345,3 +345,21 @@ def test_kernel_names_say_which_stream_a_fifo_is_on() -> None:
             consumer = next(iter(op.output.uses)).operation
             assert name.endswith(names[consumer].split(".")[-1])
     assert len(set(names.values())) == len(names)
+
+
+def test_gearboxes_between_layers_keep_the_folded_rate() -> None:
+    """The audit's case: 5-lane words into a 33-lane dense layer. One gearbox (363 words in, 55
+    out) never paces the pipeline: the schedule runs at bnn-fold's bound, as its report says."""
+    model, _ = models.random_bnn(np.random.default_rng(870261678), depth=2, channels=15, size=7,
+                                 kernel=1, pad=1, pool=False, input_kind="ui8")
+    module = lowered(model, "ui8")
+    Fold(target_fps=165_400, clock_mhz=100).apply(Context(), module)
+    cycles = module.attributes["bnn.fold"].data["max_cycles"].value.data
+    BnnToHwstream().apply(Context(), module)
+    SizeFifos().apply(Context(), module)
+    converters = [op for op in design_of(module).kernels() if isinstance(op, hw.DwcOp)]
+    assert (5, 33) in {(op.lanes_in, op.lanes_out) for op in converters}
+    schedule = ss.simulate(design_of(module))
+    assert build_report(module)["max_cycles"] == cycles <= 100e6 / 165_400
+    assert schedule.bounded_cycles_per_frame == schedule.cycles_per_frame == cycles
+    assert not isinstance(max(schedule.kernels, key=lambda k: k.cycles).op, hw.DwcOp)

@@ -4,10 +4,11 @@
 
 The module must be folded (bnn-fold). After bnn-to-hwstream the rows are the design's kernels,
 FIFOs included and named after the stream they sit on (`kernel_names`); before it, each folded
-layer expands into the kernels it will become (a conv into pad, window, dwc and mvtu). The numbers
-are the cost model's; the latency comes from the cycle-level schedule of the design with its
-FIFO depths (bnnir/analysis/stream_schedule.py), or before conversion is the sum of the kernels'
-cycles per frame, an upper bound.
+layer expands into the kernels it will become (a conv into pad, window, dwc and mvtu), with the
+width converters between layers: the same rows and totals as after conversion, FIFOs aside. The
+numbers are the cost model's; the latency comes from the cycle-level schedule of the design with
+its FIFO depths (bnnir/analysis/stream_schedule.py), or before conversion is the sum of the
+kernels' cycles per frame, an upper bound.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 
 from xdsl.dialects.builtin import DictionaryAttr, FloatAttr, IntegerAttr, ModuleOp, StringAttr
 
-from bnnir.analysis.folding import Choice, Layer, hardware_layers
+from bnnir.analysis.folding import Choice, Folding, Layer, hardware_layers
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import hwstream as hw
 
@@ -27,9 +28,10 @@ def _folded_choice(layer: Layer) -> Choice:
     fold = layer.op.attributes.get("fold")
     if not isinstance(fold, DictionaryAttr):
         raise BnnirError(f"layer '{layer.name}'", "has no folding; run bnn-fold first")
+    candidates = layer.choices + layer.too_wide
     params = {k: v.value.data for k, v in fold.data.items()
-              if isinstance(v, IntegerAttr) and k in layer.choices[0].params}
-    for choice in layer.choices:
+              if isinstance(v, IntegerAttr) and k in candidates[0].params}
+    for choice in candidates:
         if choice.params == params:
             return choice
     raise BnnirError(f"layer '{layer.name}'", f"folding {params} is not legal for this layer")
@@ -144,23 +146,21 @@ def build_report(module: ModuleOp) -> dict[str, Any]:
 
 
 def _layer_rows(module: ModuleOp) -> tuple[list[dict[str, Any]], int, int]:
-    """Rows of a folded bnn module: each layer's kernels as bnn-fold chose them."""
+    """Rows of a folded bnn module: the kernels its layers become as bnn-fold chose them, the
+    width converters between layers included, in stream order."""
+    layers = hardware_layers(module)
+    folding = Folding(tuple((layer, _folded_choice(layer)) for layer in layers))
+    kernels_of = Counter(layer.name for layer, _ in folding.kernels)
     rows: list[dict[str, Any]] = []
-    macs, lanes = 0, 0
-    for layer in hardware_layers(module):
-        choice = _folded_choice(layer)
-        macs += layer.macs
-        for kernel in choice.kernels:
-            suffix = "" if len(choice.kernels) == 1 else f".{kernel.kind}"
-            rows.append({
-                "name": layer.name + suffix, "layer": layer.name, "kind": kernel.kind,
-                "shape": _shape(layer), "pe": kernel.pe, "simd": kernel.simd,
-                "cycles": kernel.cost.cycles, "luts": kernel.cost.luts,
-                "brams": kernel.cost.brams,
-            })
-            if kernel.kind == "mvtu":
-                lanes += kernel.pe * kernel.simd
-    return rows, macs, lanes
+    for layer, kernel in folding.kernels:
+        rows.append({
+            "name": layer.name if kernels_of[layer.name] == 1 else f"{layer.name}.{kernel.kind}",
+            "layer": layer.name, "kind": kernel.kind, "shape": _shape(layer),
+            "pe": kernel.pe, "simd": kernel.simd, "cycles": kernel.cost.cycles,
+            "luts": kernel.cost.luts, "brams": kernel.cost.brams,
+        })
+    lanes = sum(k.pe * k.simd for _, k in folding.kernels if k.kind == "mvtu")
+    return rows, sum(layer.macs for layer in layers), lanes
 
 
 def _summary(rows: list[dict[str, Any]], macs: int, lanes: int, clock_mhz: float) -> dict[str, Any]:

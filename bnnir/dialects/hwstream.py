@@ -326,8 +326,14 @@ class PoolOp(_MapKernel):
 
 @irdl_op_definition
 class DwcOp(KernelOp):
-    """A width converter: regroups the stream's lanes from `in_lanes` to `out_lanes` per word
-    (one a multiple of the other), keeping their order."""
+    """A width converter (a gearbox): regroups the stream's lanes from `in_lanes` to `out_lanes`
+    per word, keeping their order (lane i of the frame stays lane i). Any two lane counts: a
+    frame's `words` input words must fill whole output words. It moves one word per cycle on
+    the side with more words, so it takes max(words in, words out) cycles per frame.
+
+        %n = hwstream.dwc %w {in_lanes = 5 : i64, out_lanes = 3 : i64, bits = 1 : i64,
+                              words = 3 : i64} : !hwstream.stream<5> -> !hwstream.stream<3>
+    """
 
     name = "hwstream.dwc"
 
@@ -347,9 +353,6 @@ class DwcOp(KernelOp):
     def verify_kernel(self) -> None:
         self.check_positive("in_lanes", "out_lanes", "bits", "words")
         a, b = self.lanes_in, self.lanes_out
-        if a % b and b % a:
-            raise VerifyException(f"'{self.name}' lane counts {a} and {b} must be multiples of "
-                                  "one another")
         if (self.words_in() * a) % b:
             raise VerifyException(f"'{self.name}' {self.words_in()} words of {a} lanes do not "
                                   f"fill whole words of {b} lanes")

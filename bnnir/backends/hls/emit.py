@@ -252,6 +252,9 @@ def top_hpp(io: Interface) -> str:
 #ifndef BNNIR_TOP_HPP
 #define BNNIR_TOP_HPP
 
+#ifndef AP_INT_MAX_W
+#define AP_INT_MAX_W 4096  // stream words up to bnnir's limit; ap_uint's default is 1024 bits
+#endif
 #include <ap_int.h>
 #include <hls_stream.h>
 

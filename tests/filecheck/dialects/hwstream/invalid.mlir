@@ -13,7 +13,7 @@ hwstream.design @d attributes {input_type = tensor<?x6xi1>, output_type = tensor
   %d = hwstream.dwc %in {in_lanes = 6 : i64, out_lanes = 4 : i64, bits = 1 : i64, words = 1 : i64} : !hwstream.stream<6> -> !hwstream.stream<4>
   hwstream.yield %d : !hwstream.stream<4>
 }
-// CHECK: 'hwstream.dwc' lane counts 6 and 4 must be multiples of one another
+// CHECK: 'hwstream.dwc' 1 words of 6 lanes do not fill whole words of 4 lanes
 
 // -----
 hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x4xi1>, input_lanes = 4 : i64, output_lanes = 2 : i64} {
