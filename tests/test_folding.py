@@ -212,9 +212,10 @@ def _row(r: dict) -> tuple:
     return r["kind"], r["pe"], r["simd"], r["cycles"], r["luts"], r["brams"]
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(network=models.random_networks(), seed=st.integers(0, 2**32 - 1),
-       how=st.sampled_from(["random", "target", "budget"]))
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(network=st.one_of(models.random_networks(), models.raw_conv_networks(),
+                         models.pool_order_networks()),
+       seed=st.integers(0, 2**32 - 1), how=st.sampled_from(["random", "target", "budget"]))
 def test_the_folding_is_what_the_design_reports(
     network: tuple[onnx.ModelProto, np.ndarray, str], seed: int, how: str,
 ) -> None:

@@ -6,7 +6,7 @@ that our foldings compare with FINN's on FINN's own terms (Xilinx/finn, src/finn
 fpgadataflow/; FINN-R, Blott et al. 2018, for the LUT estimate of the matrix-vector unit):
 
 * MVTU (FINN's MVAU): cycles = OFM_H·OFM_W·(MH/PE)·(MW/SIMD)   [matrixvectoractivation.py]
-* sliding window: IFM_W·K_H·(C/SIMD) + OFM_H·max(OFM_W·K_W·K_H·(C/SIMD), stride·IFM_W·(C/SIMD))
+* sliding window: IFM_W·K_H·(C/SIMD) + OFM_H·max(OFM_W·K_W·K_H·(C/SIMD), stride_h·IFM_W·(C/SIMD))
                                                         [hls/convolutioninputgenerator_hls.py]
 * padding: OH·OW·(C/SIMD)                                          [fmpadding.py]
 * max-pool: IFM_H·IFM_W + OFM_H·OFM_W (FINN: IFM_DIM²·(1 + 1/K²))  [streamingmaxpool.py]
@@ -91,7 +91,7 @@ class MatrixVectorUnit:
     input_bits: int  # 1 for bipolar inputs
     signed_input: bool = False
     threshold_steps: int = 0  # 2^B − 1 comparators per PE; 0 without thresholds
-    border_classes: int = 1  # threshold copies for exact padding
+    border_classes: int = 1  # threshold (or, without thresholds, offset) copies for exact padding
 
     @property
     def macs(self) -> int:
@@ -117,8 +117,12 @@ class MatrixVectorUnit:
         adder_tree = width * (2 * simd - 1)
         acc = self.accumulator_bits()
         tmem = (self.rows // pe) * self.border_classes
-        thresholds = self.threshold_steps * acc * math.ceil(tmem / 64)
-        comparators = self.threshold_steps * acc
+        # Without thresholds, exact padding adds one offset per border class and row (ours: a
+        # table like one threshold step, and an adder in place of the comparators).
+        offsets = not self.threshold_steps and self.border_classes > 1
+        table_entries = self.threshold_steps or int(offsets)
+        thresholds = table_entries * acc * math.ceil(tmem / 64)
+        comparators = table_entries * acc
         wmem = self.rows * self.columns // (pe * simd)
         in_luts = wmem <= LUTRAM_DEPTH
         weight_luts = pe * simd * weight_bits * math.ceil(wmem / 64) if in_luts else 0
@@ -136,7 +140,8 @@ class SlidingWindow:
     ifm_dim: tuple[int, int]  # (H, W) of its input, padding included
     ofm_dim: tuple[int, int]
     kernel: tuple[int, int]
-    stride: int
+    stride: int  # vertical: the input rows read per output row. FINN's formula writes stride_w,
+    # equal for the square strides it supports; rows advance by stride_h.
     bits: int
 
     def legal(self, simd: int) -> bool:

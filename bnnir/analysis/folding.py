@@ -164,7 +164,7 @@ def conv_layer(name: str, op: bnn.Conv2dOp, stream: _Stream) -> Layer:
     top, left, bottom, right = op.pad_values
     bits, out_bits = stream.bits, matrix_output_bits(op)
     padded = (h + top + bottom, w + left + right)
-    window = cm.SlidingWindow(c, padded, (oh, ow), op.kernel_size, op.stride_values[1], bits)
+    window = cm.SlidingWindow(c, padded, (oh, ow), op.kernel_size, op.stride_values[0], bits)
     padding = cm.Padding(c, padded, bits) if any(op.pad_values) else None
     unit = _mvtu(op, oh * ow, bits)
     mvtus = [(pe, simd, Kernel("mvtu", pe, simd, unit.cost(pe, simd)))

@@ -14,7 +14,8 @@ def kernel_cost(op: hw.KernelOp) -> cm.Cost:
     match op:
         case hw.MvtuOp():
             steps = 0 if op.thresholds is None else op.thresholds.get_shape()[3]
-            classes = 1 if op.thresholds is None else op.thresholds.get_shape()[0]
+            table = op.thresholds if op.thresholds is not None else op.offsets
+            classes = 1 if table is None else table.get_shape()[0]
             unit = cm.MatrixVectorUnit(
                 op.prop_int("rows"), op.prop_int("columns"), op.prop_int("vectors"),
                 op.prop_int("input_bits"), op.signed_input is not None, steps, classes,
@@ -24,7 +25,7 @@ def kernel_cost(op: hw.KernelOp) -> cm.Cost:
             oh, ow = op.output_size()
             window = cm.SlidingWindow(
                 op.prop_int("channels"), (op.prop_int("height"), op.prop_int("width")), (oh, ow),
-                op.prop_ints("kernel"), op.prop_ints("strides")[1], op.prop_int("bits"),
+                op.prop_ints("kernel"), op.prop_ints("strides")[0], op.prop_int("bits"),
             )
             return window.cost(op.prop_int("simd"))
         case hw.PadOp():
