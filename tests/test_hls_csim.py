@@ -5,6 +5,8 @@ damaged cache, a slow run and a compiler wrapper."""
 
 from __future__ import annotations
 
+import itertools
+import math
 import os
 import re
 import stat
@@ -33,9 +35,10 @@ from bnnir.diagnostics import BnnirError
 from bnnir.dialects import hwstream as hw
 from bnnir.interp import csim, run_module
 from bnnir.interp.hwstream import run_design
-from bnnir.passes.fold import annotate
+from bnnir.passes.fold import Fold, annotate
 from bnnir.tools.bnn_translate import main as bnn_translate
-from bnnir.tools.cli import bnnir_context
+from bnnir.tools.cli import bnnir_context, load_module
+from test_folding import wide_dense
 from test_hwstream_exact import fold_with, lowered, to_stream
 from test_onnx_exact import PLAIN_ONNX, QONNX, assert_bit_exact
 
@@ -51,7 +54,8 @@ def check_csim(model, x, input_type: str | None, pick: str, seed: int, mode: str
 
 
 @pytest.mark.parametrize("pick", ["slowest", "fastest", "random"])
-@pytest.mark.parametrize("name", ["cnv_small", "conv_strided", "mlp_gemm", "cnv_minus_one_pad"])
+@pytest.mark.parametrize("name", ["cnv_small", "conv_strided", "mlp_gemm", "cnv_minus_one_pad",
+                                  "pool_order_cnv", "raw_conv_output"])
 def test_plain_networks_in_csim(name: str, pick: str) -> None:
     input_type, build = PLAIN_ONNX[name]
     model, x = build(np.random.default_rng(7))
@@ -63,6 +67,15 @@ def test_qonnx_networks_in_csim(name: str) -> None:
     input_type, build = QONNX[name]
     model, x = build(np.random.default_rng(9))
     check_csim(model, x, input_type, "random", 10)
+
+
+@pytest.mark.parametrize(("kernel", "pads", "stride"), [(2, (0, 1, 1, 0), 2), (3, (2, 1, 0, 2), 1)])
+def test_raw_conv_border_offsets_in_csim(kernel: int, pads: tuple[int, int, int, int],
+                                         stride: int) -> None:
+    """A conv without thresholds on a zero-padded bipolar map adds its per-class offsets."""
+    model, x = models.raw_conv_output(np.random.default_rng(14), size=5, kernel=kernel,
+                                      pads=pads, stride=stride, channels=(4, 6))
+    check_csim(model, x, "ui8", "random", 15, reference=models.ort_run)
 
 
 def test_minus_one_padding_in_csim() -> None:
@@ -93,9 +106,6 @@ def _folded(model, pick: str = "random", seed: int = 0):
 
 
 def test_standalone_falling_threshold_in_csim() -> None:
-    from bnnir.passes.fold import Fold
-    from bnnir.tools.cli import load_module
-
     source = Path(__file__).parent / "filecheck" / "backends" / "hls" / "threshold.mlir"
     module = load_module(str(source))
     x = np.random.default_rng(13).choice(np.array([-1.0, 1.0], np.float32), size=(5, 1, 4, 4))
@@ -110,7 +120,6 @@ def test_standalone_falling_threshold_in_csim() -> None:
 def test_label_select_design_cycles() -> None:
     """Pad, window, border classes, pool, dot products and label select, with their cycles."""
     from bnnir.passes.size_fifos import SizeFifos
-    from bnnir.tools.cli import load_module
 
     source = Path(__file__).parent / "filecheck" / "passes" / "bnn-to-hwstream" / \
         "conv_pool_dense.mlir"
@@ -264,16 +273,9 @@ def _pool_extent(n: int, k: int, s: int, p: int, o: int) -> int:
 
 
 def expected_trips(op: hw.KernelOp) -> int:
-    """Iterations of the kernel's pipelined loop per frame: the cost model's cycles, except
-    - pools take H * W cycles (plus one per extra window on the bottom/right edge) where FINN's
-      formula says H * W * (1 + 1/K^2);
-    - a sliding window reads SH rows per output row where the cost model (FINN's formula)
-      counts SW rows: they differ for strides SH != SW."""
-    if isinstance(op, hw.WindowOp):
-        (kh, kw), (sh, _) = op.prop_ints("kernel"), op.prop_ints("strides")
-        (oh, ow), width = op.output_size(), op.prop_int("width")
-        folds = op.prop_int("channels") // op.prop_int("simd")
-        return width * kh * folds + oh * max(ow * kh * kw * folds, sh * width * folds)
+    """Iterations of the kernel's pipelined loop per frame: the cost model's cycles, except that
+    a pool overlaps reading and writing: H * W cycles (plus a row or column per extra window on
+    the bottom or right edge) where the model, like FINN, counts H * W + OH * OW."""
     if isinstance(op, hw.PoolOp):
         (kh, kw), (sh, sw) = op.prop_ints("kernel"), op.prop_ints("strides")
         top, left, _, _ = op.prop_ints("pads")
@@ -315,8 +317,8 @@ def check_kernel(module: ModuleOp, x: np.ndarray) -> None:
             assert expected_trips(op) <= kernel_cost(op).cycles, op.name
 
 
-@pytest.mark.parametrize("name", ["cnv_small", "conv_strided", "mlp_gemm", "qonnx_multibit",
-                                  "qonnx_topk"])
+@pytest.mark.parametrize("name", ["cnv_small", "conv_strided", "mlp_gemm", "pool_order_cnv",
+                                  "raw_conv_output", "qonnx_multibit"])
 def test_kernel_cycles_are_the_cost_model(name: str) -> None:
     input_type, build = {**PLAIN_ONNX, **QONNX}[name]
     model, x = build(np.random.default_rng(1))
@@ -446,15 +448,79 @@ def test_project_files_are_readable(small_design, tmp_path: Path) -> None:
             assert stat.S_IMODE(path.stat().st_mode) == 0o644, path
 
 
-def test_too_wide_streams_are_refused() -> None:
-    """Vitis HLS takes at most 4096-bit words: a 9216-bit SIMD word is an error, not C++."""
-    rng = np.random.default_rng(12)
-    g = models.Graph(rng)
-    h = g.sign(g.dense_bn("x", models.bipolar(rng, (9216, 2))))
-    module = lowered(g.model(["N", 9216], g.matmul(h, models.bipolar(rng, (2, 2))), ["N", 2]),
-                     "bipolar")
-    first, second = hardware_layers(module)
-    wide = next(c for c in first.choices if c.params["simd"] == 9216)
-    annotate(module, Folding(((first, wide), (second, second.choices[0]))), 100.0)
-    with pytest.raises(BnnirError, match=r"9216-bit words; Vitis HLS allows at most 4096"):
-        emit_project(to_stream(module))
+
+def _converter_chain(lanes: list[int], bits: int, elements: int) -> str:
+    """A design that only regroups a frame of `elements` lanes through width converters."""
+    element = "i1" if bits == 1 else f"ui{bits}"
+    body, value = [], "%in"
+    for index, (a, b) in enumerate(itertools.pairwise(lanes)):
+        body.append(
+            f"  %d{index} = hwstream.dwc {value} {{in_lanes = {a} : i64, out_lanes = {b} : i64, "
+            f"bits = {bits} : i64, words = {elements // a} : i64}} : !hwstream.stream<{a * bits}>"
+            f" -> !hwstream.stream<{b * bits}>")
+        value = f"%d{index}"
+    tensor = f"tensor<?x{elements}x{element}>"
+    return "\n".join([
+        f"func.func @main(%x: {tensor}) -> {tensor} {{",
+        f"  %y = hwstream.instance @chain(%x) : {tensor} -> {tensor}",
+        f"  func.return %y : {tensor}",
+        "}",
+        f"hwstream.design @chain attributes {{input_type = {tensor}, output_type = {tensor}, "
+        f"input_lanes = {lanes[0]} : i64, output_lanes = {lanes[-1]} : i64}} {{",
+        f"^bb0(%in: !hwstream.stream<{lanes[0] * bits}>):",
+        *body,
+        f"  hwstream.yield {value} : !hwstream.stream<{lanes[-1] * bits}>",
+        "}",
+    ])
+
+
+@pytest.mark.parametrize(("lanes", "bits"), [
+    ([4, 6, 5, 12, 10, 3, 20, 15, 60, 1, 4], 3),  # neither count dividing the other, and both
+    ([1, 7, 3, 5, 15, 105, 2], 1),
+    ([64, 63, 64], 2),
+])
+def test_width_converters_keep_lane_order_in_csim(tmp_path, lanes: list[int], bits: int) -> None:
+    """Gearboxes between any two lane counts: the stream interpreter and the C simulation of
+    dwc.hpp both pass every lane of several frames through, in order."""
+    elements = math.lcm(*lanes) * (2 if lanes[0] == 64 else 1)
+    path = tmp_path / "chain.mlir"
+    path.write_text(_converter_chain(lanes, bits, elements))
+    module = load_module(str(path))
+    x = np.random.default_rng(len(lanes)).integers(0, 2**bits, size=(3, elements))
+    x = (x * 2 - 1 if bits == 1 else x).astype(np.float32)
+    expected = x.astype(np.int8 if bits == 1 else np.uint8)
+    assert_bit_exact(run_module(module, x), expected)
+    assert_bit_exact(run_module(module, x, engine="csim"), expected)
+
+
+def test_coprime_lanes_between_layers_in_csim() -> None:
+    """Layers whose lanes do not divide each other (5 -> 3, 5 -> 33) are joined by one gearbox
+    each, bit-exactly in the interpreter and in C simulation."""
+    model, x = models.random_bnn(np.random.default_rng(870261678), depth=2, channels=15, size=7,
+                                 kernel=1, pad=1, pool=False, input_kind="ui8")
+    module = lowered(model, "ui8")
+    wanted = [{"pe": 5}, {"window_simd": 3, "pe": 5}, {"simd": 33}]
+    picks = [min((c for c in layer.choices if c.matches(params)), key=lambda c: c.key)
+             for layer, params in zip(hardware_layers(module), wanted, strict=True)]
+    annotate(module, Folding(tuple(zip(hardware_layers(module), picks, strict=True))), 100.0)
+    module = to_stream(module)
+    design = next(op for op in module.ops if isinstance(op, hw.DesignOp))
+    converters = {(op.lanes_in, op.lanes_out) for op in design.kernels()
+                  if isinstance(op, hw.DwcOp)}
+    assert {(5, 3), (5, 33)} <= converters
+    expected = models.ort_run(model, x)
+    assert_bit_exact(run_module(module, x), expected)
+    assert_bit_exact(run_module(module, x, engine="csim"), expected)
+
+
+def test_the_widest_stream_words_in_csim(tmp_path) -> None:
+    """4096-bit words (512 lanes of 8 bits), the widest bnn-fold allows, build and run exactly."""
+    module = load_module(wide_dense(tmp_path, 1024, "ui8"))
+    x = np.random.default_rng(14).integers(0, 256, size=(2, 1024)).astype(np.float32)
+    expected = run_module(module, x)
+    Fold(target_fps=5e7, clock_mhz=100).apply(Context(), module)
+    module = to_stream(module)
+    design = next(op for op in module.ops if isinstance(op, hw.DesignOp))
+    assert hw.stream_width(design.body.block.args[0]) == 4096
+    assert_bit_exact(run_module(module, x), expected)
+    assert_bit_exact(run_module(module, x, engine="csim"), expected)

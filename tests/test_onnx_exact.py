@@ -56,6 +56,8 @@ PLAIN_ONNX = {
     "conv_strided": ("ui8", models.conv_strided),
     "cnv_reshape": ("ui8", models.cnv_reshape),
     "bn_near_integer_boundary": ("bipolar", models.bn_near_integer_boundary),
+    "pool_order_cnv": ("ui8", models.pool_order_cnv),
+    "raw_conv_output": ("ui8", models.raw_conv_output),
 }
 
 

@@ -26,7 +26,7 @@ import numpy as np
 from xdsl.dialects.builtin import DictionaryAttr, FloatAttr, ModuleOp, StringAttr, TensorType
 from xdsl.ir import SSAValue
 
-from bnnir.analysis.cost_model import divisors
+from bnnir.analysis.cost_model import MAX_STREAM_BITS, divisors
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import bnn
 from bnnir.dialects import hwstream as hw
@@ -38,9 +38,6 @@ PART_NAMES = {
     "xcu250": "xcu250-figd2104-2L-e",
 }
 DEFAULT_PART = "xczu7ev"
-
-MAX_WORD_BITS = 4096
-"""The widest ap_uint Vitis HLS accepts (AP_INT_MAX_W); also the widest port word we emit."""
 
 AP_INT_DEFAULT_MAX_W = 1024
 """ap_int.h's own limit, which AP_INT_MAX_W raises."""
@@ -185,19 +182,19 @@ class Port:
 def port_for(tensor: TensorType, kernel_lanes: int, bits: int) -> Port:
     """The port of a design's input or output tensor: a word per pixel (the C channels of an
     NCHW map at one position, or a whole [N, F] vector) when the kernel's words tile it and it
-    fits MAX_WORD_BITS; otherwise the most elements of the frame that are whole kernel words
+    fits MAX_STREAM_BITS; otherwise the most elements of the frame that are whole kernel words
     (whole pixels if possible) and fit."""
-    if kernel_lanes * bits > MAX_WORD_BITS:
+    if kernel_lanes * bits > MAX_STREAM_BITS:
         raise BnnirError("--emit-hls", f"a kernel next to a port moves {kernel_lanes * bits}-bit "
-                         f"words; Vitis HLS allows at most {MAX_WORD_BITS} (AP_INT_MAX_W): fold "
+                         f"words; Vitis HLS allows at most {MAX_STREAM_BITS} (AP_INT_MAX_W): fold "
                          "it with a smaller PE or SIMD")
     shape = tensor.get_shape()[1:]
     frame = math.prod(shape)
     pixel = shape[0] if len(shape) == 3 else frame
     lanes = pixel
-    if pixel % kernel_lanes or pixel * bits > MAX_WORD_BITS:
+    if pixel % kernel_lanes or pixel * bits > MAX_STREAM_BITS:
         fitting = [d for d in divisors(frame)
-                   if d % kernel_lanes == 0 and d * bits <= MAX_WORD_BITS]
+                   if d % kernel_lanes == 0 and d * bits <= MAX_STREAM_BITS]
         lanes = max([d for d in fitting if d % pixel == 0] or fitting)
     return Port(lanes, bits, frame // lanes, kernel_lanes, pixel)
 
@@ -290,9 +287,9 @@ class Emitter:
                        f"{p.bits}, {p.width}, {p.words}>", "adapted_out", "out")
 
     def _check_width(self, width: int, what: str) -> None:
-        if width > MAX_WORD_BITS:
+        if width > MAX_STREAM_BITS:
             raise BnnirError("--emit-hls", f"{what} is {width} bits wide; Vitis HLS allows at "
-                             f"most {MAX_WORD_BITS} (AP_INT_MAX_W): fold it with a smaller "
+                             f"most {MAX_STREAM_BITS} (AP_INT_MAX_W): fold it with a smaller "
                              "PE or SIMD")
         self.widest = max(self.widest, width)
 
@@ -386,6 +383,15 @@ class Emitter:
                 f"{signed_bits(table)}, {op.bias_value}> {activation} = "
                 f"{{ {int_table(table.transpose(1, 3, 0, 2))} }};")
             self._partition(activation, 2)  # PE, then the steps
+        elif op.offsets is not None:  # a raw conv's border correction, per class
+            table = bnn.dense_to_numpy(op.offsets).astype(np.int64)  # [classes, PE, NF]
+            classes, _, nf = table.shape
+            activation = f"{name}_offsets"
+            self.params.append(
+                f"static const bnnir::Offsets<{_bool(op.is_xnor)}, {columns}, {pe}, {nf}, "
+                f"{classes}, {signed_bits(table)}> {activation} = "
+                f"{{ {int_table(table.transpose(1, 0, 2))} }};")
+            self._partition(activation, 1)  # PE
         else:
             activation = f"bnnir::DotProduct<{_bool(op.is_xnor)}, {columns}>()"
         border = "bnnir::NoBorder"

@@ -1,4 +1,4 @@
-// RUN: bnn-opt %S/../../passes/bnn-to-hwstream/conv_pool_dense.mlir -p bnn-to-hwstream,hwstream-size-fifos -o %t.mlir
+// RUN: bnn-opt %S/../../passes/bnn-to-hwstream/conv_pool_dense.mlir -p 'bnn-to-hwstream,hwstream-size-fifos{min-depth=4}' -o %t.mlir
 // RUN: bnn-translate %t.mlir --emit-hls | filecheck %s --check-prefixes=CHECK,UNIT
 // RUN: bnn-translate %t.mlir --emit-hls -o %t.project
 // RUN: filecheck %s --input-file %t.project/top.hpp --check-prefix=CHECK
@@ -48,8 +48,8 @@
 // TOP:      bnnir::input_adapter<2, 2, 1, 8, 9>(in, adapted_in, frames);
 // TOP:      bnnir::pad<3, 3, 2, 2, 1, 0, 0, 1, 1, 0>(adapted_in, s1, frames);
 // TOP:      bnnir::window<4, 4, 2, 2, 1, 2, 2, 1, 1>(s1, s2, frames);
-// A FIFO of the design is the depth of the stream it buffers.
-// TOP:      #pragma HLS STREAM variable = s3 depth = {{[0-9]+}}
+// A FIFO is the depth of the stream it sits on (min-depth=4 puts one on every stream).
+// TOP:      #pragma HLS STREAM variable = s3 depth = 4
 // TOP:      bnnir::dwc<2, 4, 1, 36>(s2, s3, frames);
 // TOP:      bnnir::mvtu<2, 8, 2, 4, 9, 1, false, true, 1, bnnir::Border<3, 3, 2, 2, 1, 1, 0, 0, 1, 1>>(s3, s4, k4_weights, k4_thresholds, frames);
 // TOP:      bnnir::pool<3, 3, 2, 1, false, 3, 3, 1, 1, 0, 0, 0, 0>(s4, s5, frames);

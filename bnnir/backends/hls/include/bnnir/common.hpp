@@ -7,12 +7,15 @@
 // count, the number bnnir's cost model gives. Loop state lives in counters that wrap at the
 // end of a frame; the frame loop around the pipelined loop is a perfect nest, which HLS
 // flattens. Buffers are local arrays (each call owns its own), memories are passed by reference.
-//
-// The top function defines AP_INT_MAX_W before including this file when a word is wider than
-// ap_int's default of 1024 bits.
 #ifndef BNNIR_COMMON_HPP
 #define BNNIR_COMMON_HPP
 
+// ap_uint's default limit is 1024 bits (UG1399, "C++ Arbitrary Precision Integer Types"). The
+// generated top.hpp sets AP_INT_MAX_W to the design's widest word before any include of
+// ap_int.h; without it, the library allows bnnir's limit (cost_model.MAX_STREAM_BITS).
+#ifndef AP_INT_MAX_W
+#define AP_INT_MAX_W 4096
+#endif
 #include <ap_int.h>
 #include <hls_stream.h>
 #include <stdint.h>

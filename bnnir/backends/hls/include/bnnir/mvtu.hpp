@@ -11,7 +11,8 @@
 // With XNOR the input is bipolar bits and a row accumulates the matching bits P; otherwise it
 // adds +-input lanes. The activation turns an accumulator into an output lane: Thresholds
 // (threshold.hpp; its table has one copy per border class of a zero-padded conv) or
-// DotProduct (2P - MW with XNOR, else the sum), OUT_BITS wide in two's complement.
+// DotProduct (2P - MW with XNOR, else the sum) or Offsets (the dot product plus a per-class
+// correction), OUT_BITS wide in two's complement.
 #ifndef BNNIR_MVTU_HPP
 #define BNNIR_MVTU_HPP
 
@@ -49,6 +50,20 @@ struct DotProduct {
   int activate(unsigned, unsigned, unsigned, const T &acc) const {
 #pragma HLS INLINE
     return XNOR ? 2 * acc.to_int() - int(MW) : acc.to_int();
+  }
+};
+
+// The activation of a zero-padded conv without thresholds: its dot product plus the border
+// correction of the vector's class (computed with -1 padding, it would differ there):
+// `m`[pe][class][nf] as BITS-bit two's complement integers, one memory per PE.
+template <bool XNOR, unsigned MW, unsigned PE, unsigned NF, unsigned CLASSES, unsigned BITS>
+struct Offsets {
+  typename rom_int<BITS>::type m[PE][CLASSES][NF];
+
+  template <typename T>
+  int activate(unsigned cls, unsigned nf, unsigned pe, const T &acc) const {
+#pragma HLS INLINE
+    return DotProduct<XNOR, MW>().activate(cls, nf, pe, acc) + int(ap_int<BITS>(m[pe][cls][nf]));
   }
 };
 
