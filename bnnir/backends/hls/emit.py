@@ -235,6 +235,13 @@ KERNEL_HEADERS: dict[type[hw.KernelOp], str] = {
 """The library header of each kernel."""
 
 
+def _unbuffered(stream: SSAValue) -> SSAValue:
+    """The stream a kernel (or the design's input) writes, before the FIFOs on it."""
+    while isinstance(stream.owner, hw.FifoOp):
+        stream = stream.owner.input
+    return stream
+
+
 def _bool(value: bool) -> str:
     return "true" if value else "false"
 
@@ -264,9 +271,7 @@ class Emitter:
         kernels = [op for op in self.design.kernels() if not isinstance(op, hw.FifoOp)]
         for op in self.design.kernels():
             if isinstance(op, hw.FifoOp):  # a FIFO is the depth of the stream it buffers
-                source = op.input
-                while isinstance(source.owner, hw.FifoOp):
-                    source = source.owner.input
+                source = _unbuffered(op.input)
                 self.depths[source] = max(self.depths.get(source, 0), op.prop_int("depth"))
         self._check_width(self.io.input.width, "the input port")
         self._check_width(self.io.output.width, "the output port")
@@ -320,13 +325,7 @@ class Emitter:
             raise BnnirError("--emit-hls", f"no HLS kernel for {op.name}")
         self.headers.add(KERNEL_HEADERS[type(op)])
         kernel, args = self._template(op, f"k{index}")
-        self._call(what, kernel, self.names[self._source(op)], sink, args)
-
-    def _source(self, op: hw.KernelOp) -> SSAValue:
-        source = op.input
-        while isinstance(source.owner, hw.FifoOp):
-            source = source.owner.input
-        return source
+        self._call(what, kernel, self.names[_unbuffered(op.input)], sink, args)
 
     def _template(self, op: hw.KernelOp, name: str) -> tuple[str, str]:
         """(the kernel's template instance, its memory arguments)."""
