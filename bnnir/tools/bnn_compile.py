@@ -61,7 +61,7 @@ def stages(args: argparse.Namespace) -> list[tuple[str, list[ModulePass]]]:
 
 
 def _print(module: ModuleOp) -> str:
-    from bnnir.tools.bnn_translate import print_module
+    from bnnir.tools.cli import print_module
 
     return print_module(module)
 

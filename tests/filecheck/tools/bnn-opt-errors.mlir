@@ -22,7 +22,7 @@
 
 // RUN: %python -c "open('%t.invalid.mlir', 'w').write('%%w = bnn.constant bits<\"0x0F\"> : tensor<2x8xi1>\n')"
 // RUN: not bnn-opt %t.invalid.mlir 2>&1 | filecheck %s --check-prefix=VERIFY
-// VERIFY: bnn-opt: error: 'bnn.constant' of tensor<2x8xi1> must hold 2 packed bytes as tensor<2xi8>, got tensor<1xi8>
+// VERIFY: bnn-opt: error: {{.*}}invalid.mlir:1:1: 'bnn.constant' of tensor<2x8xi1> must hold 2 packed bytes as tensor<2xi8>, got tensor<1xi8>
 
 // An error leaves no half-written output file.
 // RUN: rm -f %t.out.mlir
