@@ -878,13 +878,13 @@ def fused_multiply_add(x: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarra
     product = x.astype(np.float64) * a.astype(np.float64)
     addend = np.broadcast_to(b.astype(np.float64), product.shape)
     total = product + addend
-    with np.errstate(invalid="ignore"):  # inf - inf in the error of infinite sums
+    with np.errstate(invalid="ignore", over="ignore"):  # inf − inf; overflow to ±inf is IEEE's
         virtual = total - product
         error = (product - (total - virtual)) + (addend - virtual)
         even = (total.view(np.uint64) & 1) == 0
         towards = np.where(error > 0, np.inf, -np.inf)
         odd = np.where((error != 0) & even, np.nextafter(total, towards), total)
-    return odd.astype(np.float32)
+        return odd.astype(np.float32)
 
 
 @irdl_op_definition

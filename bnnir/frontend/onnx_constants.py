@@ -85,12 +85,46 @@ def check_inputs(node: onnx.NodeProto) -> None:
         raise node_error("the node has no outputs")
 
 
+_ATTRIBUTE_KINDS: dict[str, type] = {
+    **dict.fromkeys(["axis", "group", "transA", "transB", "training_mode", "ceil_mode", "start",
+                     "end", "largest", "select_last_index", "keepdims", "signed", "narrow", "to",
+                     "sorted", "allowzero"], int),
+    **dict.fromkeys(["alpha", "beta", "epsilon", "out_scale", "out_bias", "value"], float),
+    **dict.fromkeys(["kernel_shape", "strides", "pads", "dilations", "perm", "axes"], list),
+    **dict.fromkeys(["auto_pad", "mode", "rounding_mode", "data_layout", "out_dtype"], bytes),
+}
+"""The kind of each attribute the importer reads (a float attribute may hold an integer)."""
+
+
 def node_attributes(node: onnx.NodeProto) -> dict[str, Any]:
-    return {a.name: helper.get_attribute_value(a) for a in node.attribute}
+    """The node's attributes; those the importer reads must have the kind ONNX defines."""
+    attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+    if node.op_type == "Constant":
+        return attrs
+    for name, value in attrs.items():
+        kind = _ATTRIBUTE_KINDS.get(name)
+        ok = (
+            kind is None
+            or (kind is float and isinstance(value, int | float))
+            or (kind is list and isinstance(value, list)
+                and all(isinstance(v, int) for v in value))
+            or isinstance(value, kind)
+        )
+        if not ok:
+            expected = {int: "an integer", float: "a number", list: "a list of integers",
+                        bytes: "a string"}[kind]
+            raise node_error(f"attribute '{name}' must be {expected}, got {value!r}")
+    return attrs
 
 
 def as_str(value: object) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def required(attrs: dict[str, Any], name: str) -> Any:
+    if name not in attrs:
+        raise node_error(f"attribute '{name}' is required")
+    return attrs[name]
 
 
 def int_attribute_list(
@@ -98,11 +132,9 @@ def int_attribute_list(
     default: Sequence[int] | None = None,
 ) -> list[int]:
     """An ints attribute of exactly `length` values, each at least `minimum`."""
-    if name not in attrs:
-        if default is None:
-            raise node_error(f"attribute '{name}' is required")
+    if name not in attrs and default is not None:
         return list(default)
-    raw = attrs[name]
+    raw = required(attrs, name)
     values = [int(v) for v in raw] if isinstance(raw, list | tuple) else [int(raw)]
     if len(values) != length:
         raise node_error(f"attribute '{name}' must have {length} values, got {values}")
@@ -147,6 +179,9 @@ def quantizer_of(node: onnx.NodeProto, args: Sequence[np.ndarray]) -> IntQuantiz
     zeropt = np.asarray(zeropt, np.float32)
     if not np.all(np.isfinite(zeropt)):
         raise node_error("Quant zero point must be finite")
+    if np.asarray(bit_width).size != 1:
+        raise node_error(f"Quant bit width must be one value, got shape "
+                         f"{list(np.shape(bit_width))}")
     width = float(np.asarray(bit_width).reshape(-1)[0])
     if not np.isfinite(width) or width != int(width) or not 1 <= width <= MAX_QUANT_BITS:
         raise node_error(f"Quant bit width must be an integer in 1..{MAX_QUANT_BITS}, got {width}")
@@ -259,7 +294,8 @@ def _fold(node: onnx.NodeProto, args: list[np.ndarray | None]) -> list[np.ndarra
             axis = int(attrs.get("axis", 0))
             return [np.take(x, np.asarray(args[1]), axis=axis)]
         case "Concat":
-            return [np.concatenate([np.asarray(a) for a in args], axis=int(attrs["axis"]))]
+            axis = int(required(attrs, "axis"))
+            return [np.concatenate([np.asarray(a) for a in args], axis=axis)]
         case "Slice":
             return [_slice(x, args)]
         case "Shape":
@@ -273,7 +309,7 @@ def _fold(node: onnx.NodeProto, args: list[np.ndarray | None]) -> list[np.ndarra
         case "Sign":
             return [np.sign(x)]
         case "Cast":
-            return [x.astype(helper.tensor_dtype_to_np_dtype(int(attrs["to"])))]
+            return [x.astype(helper.tensor_dtype_to_np_dtype(int(required(attrs, "to"))))]
         case "BipolarQuant":
             return [bipolar_quant(x, np.asarray(args[1]))]
         case "Quant":
@@ -304,6 +340,8 @@ def binary_weights(values: np.ndarray, out_axis: int) -> tuple[np.ndarray, np.nd
     """Split weights into a ±1 pattern and a positive magnitude per output channel (or one for
     all): values = pattern · scale. Raises if any weight is not ±s."""
     w = np.asarray(values, dtype=np.float32)
+    if w.size == 0:
+        raise node_error(f"weights are empty (shape {list(w.shape)})")
     bad = np.argwhere(~np.isfinite(w) | (w == 0))
     if bad.size:
         at = tuple(int(i) for i in bad[0])

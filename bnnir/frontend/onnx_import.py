@@ -434,6 +434,7 @@ class OnnxImporter:
         out = acc
         if layer_input.offset:
             offset = (layer_input.offset * rows.sum(axis=1, dtype=np.int64)).astype(np.float32)
+            offset += np.float32(0)  # an exact zero sum is +0, as onnxruntime's
             fused = layer_input.scale != 1
             scale = np.float32([layer_input.scale]) if fused else None
             out = self._insert(bnn.AffineOp(out, scale, offset, fused=fused))
@@ -711,8 +712,9 @@ class OnnxImporter:
                 out = self._insert(bnn.AffineOp(out, offset=-zeropt))
             self._bind(node.output[0], self._scale_after(out, scale))
             return
-        if np.any(zeropt != np.round(zeropt)):
-            raise node_error("Quant with a non-integer zero point is not supported")
+        if np.any(zeropt != np.round(zeropt)) or np.any(np.abs(zeropt) >= 1 << 24):
+            raise node_error("Quant with a zero point that is not an integer below 2^24 in "
+                             "magnitude is not supported")
         shift = int(zeropt[0]) if zeropt.size == 1 else 0
         low, high = quantizer.min_int - shift, quantizer.max_int - shift
         out = self._threshold(value, thresholds, _integer_type(low, high), low)
@@ -759,7 +761,7 @@ class OnnxImporter:
             out = self._threshold(value, thresholds, bnn.bipolar)
             self._bind(node.output[0], out, binary=(scale, bias) == (1.0, 0.0))
             return
-        if scale == 1.0 and bias == int(bias):
+        if scale == 1.0 and bias == int(bias) and abs(bias) < 1 << 24:
             element = _integer_type(int(bias), int(bias) + steps)
             self._bind(node.output[0], self._threshold(value, thresholds, element, int(bias)))
             return
@@ -900,7 +902,9 @@ class OnnxImporter:
         value = self._value(node.input[0])
         if int(node_attributes(node).get("axis", 1)) != 1:
             raise node_error("only Flatten with axis=1 is supported")
-        self._bind(node.output[0], self._reshape_to(value, 2), value.binary)
+        shape = value.shape
+        self._bind(node.output[0], self._reshaped(value, [int(np.prod(shape[1:]))]),
+                   value.binary)
 
     def _reshape(self, node: onnx.NodeProto) -> None:
         value = self._value(node.input[0])
@@ -911,6 +915,9 @@ class OnnxImporter:
             raise node_error("Reshape moves the dynamic batch dimension; bnnir keeps the batch "
                              "first")
         shape = value.shape
+        if any(t == 0 for t in target[len(shape):]):
+            raise node_error(f"Reshape target {target} copies (0) a dimension the input "
+                             f"{bnn.shape_str(shape)} does not have")
         batch_kept = target and (target[0] == 0 or (target[0] == shape[0] != DYNAMIC_INDEX)
                                  or (target[0] == -1 and -1 not in target[1:]))
         if not batch_kept:
@@ -919,17 +926,28 @@ class OnnxImporter:
         rest = reshape_target(shape[1:], target[1:]) if target[1:] else []
         if int(np.prod(rest)) != int(np.prod(shape[1:])):
             raise node_error(f"cannot reshape {bnn.shape_str(shape)} to {target}")
-        if rest == list(shape[1:]):
-            self._bind(node.output[0], value.ssa, value.binary)
-            return
-        out_type = TensorType(value.element_type, [shape[0], *rest])
-        op = bnn.FlattenOp(value.ssa) if len(rest) == 1 else bnn.ReshapeOp(value.ssa, out_type)
-        self._bind(node.output[0], self._insert(op), value.binary)
+        self._bind(node.output[0], self._reshaped(value, rest), value.binary)
 
-    def _reshape_to(self, value: Value, rank: int) -> SSAValue:
-        if len(value.shape) == rank:
+    def _reshaped(self, value: Value, rest: list[int]) -> SSAValue:
+        """`value` reshaped to [batch, *rest]. Scalar scales and offsets of integer levels move
+        behind the reshape (they commute with it), so a following layer still reads levels."""
+        if rest == list(value.shape[1:]):
             return value.ssa
-        return self._insert(bnn.FlattenOp(value.ssa))
+        levels = trace_levels(value.ssa)
+        source = value.ssa if levels is None else levels.levels
+        source_type = bnn.tensor_type(source)
+        out_type = TensorType(source_type.element_type, [source_type.get_shape()[0], *rest])
+        op = bnn.FlattenOp(source) if len(rest) == 1 else bnn.ReshapeOp(source, out_type)
+        out = self._insert(op)
+        for step in () if levels is None else levels.steps:
+            out = self._insert(bnn.AffineOp(
+                out,
+                None if step.scale is None else bnn.dense_to_numpy(step.scale),
+                None if step.offset is None else bnn.dense_to_numpy(step.offset),
+                divide=step.divide is not None,
+                fused=step.fused is not None,
+            ))
+        return out
 
     def _shape(self, node: onnx.NodeProto) -> None:
         """Shape of an activation: its static dimensions, the dynamic batch as a marker that
