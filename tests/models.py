@@ -464,6 +464,128 @@ def random_bnn(
     return without_sign_ties(build, rng)
 
 
+def raw_conv_output(rng: np.random.Generator, size: int = 6, kernel: int = 3,
+                    pads: tuple[int, int, int, int] = (1, 1, 1, 1), stride: int = 1,
+                    channels: tuple[int, int] = (6, 5), batch: int = BATCH) -> Built:
+    """A last conv whose raw accumulators are the output: 8-bit image [N, 3, size, size] →
+    conv 3×3 (zero pads 1) + BN + Sign → conv kernel×kernel with zero `pads` (top, left, bottom,
+    right) and `stride` on the bipolar map, no batch norm: the output [N, C, OH, OW] holds
+    its exact dot products, so zero padding needs an additive border correction."""
+
+    def build(rng: np.random.Generator) -> Built:
+        g = Graph(rng)
+        h = g.sign(g.conv_bn("x", bipolar(rng, (channels[0], 3, 3, 3)), UI8_STATS, pad=1))
+        top, left, bottom, right = pads
+        w = g.const(bipolar(rng, (channels[1], channels[0], kernel, kernel)), "w")
+        y = g.node("Conv", [h, w], pads=[top, left, bottom, right], strides=[stride] * 2,
+                   kernel_shape=[kernel, kernel])
+        out = [(size + a + b - kernel) // stride + 1 for a, b in ((top, bottom), (left, right))]
+        x = image(rng, (batch, 3, size, size))
+        return g.model(["N", 3, size, size], y, ["N", channels[1], *out]), x
+
+    return without_sign_ties(build, rng)
+
+
+def raw_conv_networks() -> st.SearchStrategy[tuple[onnx.ModelProto, np.ndarray, str]]:
+    """Hypothesis strategy of `raw_conv_output` networks with drawn kernels, pads and strides."""
+
+    @st.composite
+    def networks(draw: st.DrawFn) -> tuple[onnx.ModelProto, np.ndarray, str]:
+        kernel = draw(st.integers(1, 4))
+        pads = tuple(draw(st.integers(0, kernel - 1)) for _ in range(4))
+        size = draw(st.integers(max(1, kernel - min(pads[0] + pads[2], pads[1] + pads[3])), 7))
+        model, x = raw_conv_output(
+            np.random.default_rng(draw(st.integers(0, 2**32 - 1))), size=size, kernel=kernel,
+            pads=pads, stride=draw(st.integers(1, 3)),
+            channels=(draw(st.integers(1, 6)), draw(st.integers(1, 6))), batch=3)
+        return model, x, "ui8"
+
+    return networks()
+
+
+LayerOrder = Literal["bn", "bn_pool", "pool_bn", "bn_pool_scale"]
+FlattenAt = Literal["after_sign", "before_sign", "before_bn"]
+
+
+def pool_order_sizes(size: int, pad: int, orders: tuple[LayerOrder, ...],
+                     consumer_pad: int) -> list[int]:
+    """The map size after each conv of `pool_order_cnv` (3×3 kernels, 2×2 pools); raises
+    ValueError when a map gets smaller than a kernel."""
+    sizes, hw = [], size
+    for index, order in enumerate((*orders, "bn")):
+        hw = hw + 2 * (consumer_pad if index == len(orders) else pad) - 2
+        if hw < 1 or (order != "bn" and hw < 2):
+            raise ValueError(f"input size {size} is too small for pads {pad}, {consumer_pad} "
+                             f"and pools {orders}")
+        sizes.append(hw)
+        hw = hw // 2 if order != "bn" else hw
+    return sizes
+
+
+def pool_order_cnv(
+    rng: np.random.Generator, channels: tuple[int, int, int] = (4, 6, 5), size: int = 8,
+    pad: int = 1, orders: tuple[LayerOrder, LayerOrder] = ("pool_bn", "bn_pool_scale"),
+    consumer_pad: int = 1, flatten: FlattenAt = "before_sign",
+    input_kind: Literal["ui8", "bipolar"] = "ui8", batch: int = BATCH,
+) -> Built:
+    """Where max-pools and flattens sit around the batch norms. Input [N, 3, size, size]; two
+    layers of conv 3×3 (zero pads `pad`, `channels[i]` outputs) followed, by `orders[i]`, by
+    - "bn": BatchNormalization → Sign;
+    - "bn_pool": BN → Sign → MaxPool 2×2 (the hardware's order);
+    - "pool_bn": MaxPool 2×2 → BN with gamma of mixed signs → Sign (BinaryNet's and Larq's);
+    - "bn_pool_scale": BN → MaxPool 2×2 → Mul by a per-channel constant of mixed signs → Sign;
+    then a consumer conv 3×3 (zero pads `consumer_pad`) → BN → Sign with a Flatten placed by
+    `flatten`: "after_sign", "before_sign" (BN → Flatten → Sign, Larq's order) or "before_bn"
+    (Flatten → 1-D BN whose parameters repeat each channel's over its features → Sign); a
+    MatMul to 10 logits. Sizes must fit (`pool_order_sizes`)."""
+    maps = pool_order_sizes(size, pad, orders, consumer_pad)
+    is_bipolar = input_kind == "bipolar"
+
+    def layer(g: Graph, h: str, cin: int, cout: int, order: LayerOrder, stats: tuple) -> str:
+        w = bipolar(g.rng, (cout, cin, 3, 3))
+        center, spread = acc_stats(w.reshape(cout, -1).sum(1), cin * 9, stats)
+        a = g.conv(h, w, pad)
+        if order == "pool_bn":  # the max of a window is about one spread above the mean
+            a = g.node("MaxPool", [a], kernel_shape=[2, 2], strides=[2, 2])
+            return g.sign(g.batch_norm(a, bn_params(g.rng, center + spread, spread)))
+        a = g.batch_norm(a, bn_params(g.rng, center, spread))
+        if order == "bn_pool_scale":
+            a = g.node("MaxPool", [a], kernel_shape=[2, 2], strides=[2, 2])
+            scale = g.rng.uniform(0.5, 2.0, cout) * mixed_signs(g.rng, cout)
+            a = g.node("Mul", [a, g.const(scale.astype(np.float32).reshape(1, cout, 1, 1))])
+        h = g.sign(a)
+        if order == "bn_pool":
+            h = g.node("MaxPool", [h], kernel_shape=[2, 2], strides=[2, 2])
+        return h
+
+    def build(rng: np.random.Generator) -> Built:
+        g = Graph(rng)
+        h, cin = "x", 3
+        for index, order in enumerate(orders):
+            stats = BIPOLAR_STATS if index or is_bipolar else UI8_STATS
+            h, cin = layer(g, h, cin, channels[index], order, stats), channels[index]
+        cout, hw = channels[2], maps[-1]
+        w = bipolar(rng, (cout, cin, 3, 3))
+        center, spread = acc_stats(w.reshape(cout, -1).sum(1), cin * 9, BIPOLAR_STATS)
+        bn = bn_params(rng, center, spread)
+        a = g.conv(h, w, consumer_pad)
+        if flatten == "before_bn":
+            a = g.node("Flatten", [a], axis=1)
+            bn = BatchNorm(*(np.repeat(p, hw * hw) for p in bn.inputs()), epsilon=bn.epsilon)
+        a = g.batch_norm(a, bn)
+        if flatten == "before_sign":
+            a = g.node("Flatten", [a], axis=1)
+        h = g.sign(a)
+        if flatten == "after_sign":
+            h = g.node("Flatten", [h], axis=1)
+        y = g.matmul(h, bipolar(rng, (cout * hw * hw, 10)))
+        x_shape = (batch, 3, size, size)
+        x = bipolar(rng, x_shape) if is_bipolar else image(rng, x_shape)
+        return g.model(["N", 3, size, size], y, ["N", 10]), x
+
+    return without_sign_ties(build, rng)
+
+
 def gemm_fused(rng: np.random.Generator, sizes: tuple[int, int, int] = (24, 16, 10),
                input_kind: Literal["bipolar", "ui8"] = "bipolar", batch: int = 16) -> Built:
     """Input [N, 24] (±1 or 8-bit pixels) → Gemm with alpha not a power of two, beta and a bias
@@ -879,6 +1001,8 @@ ZOO: dict[str, ZooEntry] = {
     "gemm_fused": ZooEntry(gemm_fused, "bipolar", ort_run),
     "torch_view_cnn": ZooEntry(torch_view_cnn, "ui8", ort_run),
     "pad_value_cnn": ZooEntry(pad_value_cnn, "ui8", ort_run),
+    "pool_order_cnv": ZooEntry(pool_order_cnv, "ui8", ort_run),
+    "raw_conv_output": ZooEntry(raw_conv_output, "ui8", ort_run),
     "qonnx_mlp": ZooEntry(qonnx_mlp, None, qonnx_run),
     "qonnx_multibit": ZooEntry(qonnx_multibit, "bipolar", qonnx_run),
     "qonnx_topk": ZooEntry(qonnx_topk, "bipolar", qonnx_run),
@@ -910,3 +1034,35 @@ def random_networks(
         return model, x, input_kind
 
     return networks()
+
+
+def pool_order_networks() -> st.SearchStrategy[tuple[onnx.ModelProto, np.ndarray, str]]:
+    """Hypothesis strategy of (model, x, input kind) from `pool_order_cnv` with drawn orders,
+    pads, flatten placement and channels, at the smallest input size that fits (or one more)."""
+
+    @st.composite
+    def networks(draw: st.DrawFn) -> tuple[onnx.ModelProto, np.ndarray, str]:
+        orders = (draw(st.sampled_from(["bn", "bn_pool", "pool_bn", "bn_pool_scale"])),
+                  draw(st.sampled_from(["bn_pool", "pool_bn", "bn_pool_scale"])))
+        pad, consumer_pad = draw(st.integers(0, 1)), draw(st.integers(0, 1))
+        smallest = next(size for size in range(3, 32) if _fits(size, pad, orders, consumer_pad))
+        input_kind = draw(st.sampled_from(["ui8", "bipolar"]))
+        model, x = pool_order_cnv(
+            np.random.default_rng(draw(st.integers(0, 2**32 - 1))),
+            channels=tuple(draw(st.integers(1, 6)) for _ in range(3)),
+            size=smallest + draw(st.integers(0, 1)), pad=pad, orders=orders,
+            consumer_pad=consumer_pad,
+            flatten=draw(st.sampled_from(["after_sign", "before_sign", "before_bn"])),
+            input_kind=input_kind, batch=3,
+        )
+        return model, x, input_kind
+
+    return networks()
+
+
+def _fits(size: int, pad: int, orders: tuple[LayerOrder, ...], consumer_pad: int) -> bool:
+    try:
+        pool_order_sizes(size, pad, orders, consumer_pad)
+    except ValueError:
+        return False
+    return True

@@ -6,19 +6,31 @@ import functools
 import itertools
 
 import numpy as np
+import onnx
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from xdsl.context import Context
 
 import models
 from bnnir.analysis import cost_model as cm
-from bnnir.analysis.folding import fold_for_budget, fold_for_cycles, hardware_layers
+from bnnir.analysis.folding import (
+    Folding,
+    fastest_bound,
+    fold_for_budget,
+    fold_for_cycles,
+    hardware_layers,
+)
+from bnnir.backends.report import build_report
 from bnnir.diagnostics import BnnirError
+from bnnir.dialects import hwstream as hw
 from bnnir.frontend.onnx_import import import_onnx
-from bnnir.passes.fold import Fold
+from bnnir.passes.bnn_to_hwstream import BnnToHwstream
+from bnnir.passes.fold import Fold, annotate
 from bnnir.passes.legalize_padding import LegalizePadding
 from bnnir.passes.threshold_fusion import ThresholdFusion
+from bnnir.tools.cli import load_module
+from test_hwstream_exact import lowered
 
 # FINN's CNV (BNN-PYNQ cnvW1A1) as matrix-vector units: (MW, MH, OFM_DIM), the folding of its
 # published configuration, and the per-layer MVAU cycles FINN reports for it.
@@ -68,25 +80,91 @@ def folded_cnv() -> list:
 
 
 @functools.cache
-def every_folding_of_the_tail() -> list[tuple[int, int]]:
-    """(cycles, LUTs) of every combination of choices of the last three layers."""
-    layers = folded_cnv()[-3:]  # small enough to enumerate the whole product
-    return [
-        (max(c.cycles for c in combo), sum(c.luts for c in combo))
-        for combo in itertools.product(*(layer.choices for layer in layers))
-    ]
+def folded_mlp() -> list:
+    model, _ = models.mlp_bipolar(np.random.default_rng(0), sizes=(512, 64, 64, 10))
+    module = import_onnx(model, "bipolar")
+    for p in (ThresholdFusion(), LegalizePadding()):
+        p.apply(Context(), module)
+    return hardware_layers(module)
 
 
-@settings(max_examples=40, deadline=None)
-@given(bound=st.integers(1, 40_000))
-def test_fold_for_cycles_is_optimal_by_brute_force(bound: int) -> None:
-    folding = fold_for_cycles(folded_cnv()[-3:], bound)
-    feasible = [luts for cycles, luts in every_folding_of_the_tail() if cycles <= bound]
-    if not feasible:
+CHAINS = {
+    # cnv_small's last conv and first dense layer: 375 x 42 foldings, a width converter
+    # between them whenever the conv's PE differs from the dense layer's SIMD.
+    "conv-dense": lambda: folded_cnv()[3:5],
+    # two dense layers of 512 -> 64 -> 64: 70 x 49 foldings using 0 to 5 BRAM18s.
+    "dense-dense": lambda: folded_mlp()[:2],
+}
+
+
+@functools.cache
+def every_folding(name: str) -> np.ndarray:
+    """(cycles, LUTs, BRAM18s) of every combination of the chain's choices, counted apart from
+    the search: each layer's kernels plus the converter streaming conversion puts between them."""
+    first, second = CHAINS[name]()
+    rows = []
+    for a, b in itertools.product(first.choices, second.choices):
+        cycles, luts, brams = max(a.cycles, b.cycles), a.luts + b.luts, a.brams + b.brams
+        if a.lanes[1] != b.lanes[0]:
+            dwc = cm.WidthConverter(a.lanes[1] * second.in_bits, b.lanes[0] * second.in_bits,
+                                    second.in_elements // a.lanes[1]).cost()
+            cycles, luts, brams = max(cycles, dwc.cycles), luts + dwc.luts, brams + dwc.brams
+        rows.append((cycles, luts, brams))
+    return np.array(rows, np.int64)
+
+
+def test_the_chains_make_converters_and_brams_matter() -> None:
+    # At some bound the cheapest choice of each layer alone needs a converter that a cheaper
+    # folding avoids; and some BRAM cap excludes the fewest-LUT folding but not every folding.
+    layers = CHAINS["conv-dense"]()
+    blind_loses = False
+    for bound in np.unique(every_folding("conv-dense")[:, 0]):
+        alone = [min((c for c in layer.choices if c.cycles <= bound), key=lambda c: c.key,
+                     default=None) for layer in layers]
+        optimum = fold_for_cycles(layers, int(bound))
+        if None not in alone and optimum is not None:
+            blind = Folding(tuple(zip(layers, alone, strict=True)))
+            blind_loses |= blind.luts > optimum.luts
+    assert blind_loses
+    table = every_folding("dense-dense")
+    cheapest = table[table[:, 1] == table[:, 1].min()]
+    assert (table[:, 2] < cheapest[:, 2].min()).any()
+
+
+@settings(max_examples=30, deadline=None)
+@given(name=st.sampled_from(sorted(CHAINS)), bound=st.integers(1, 40_000),
+       max_brams=st.one_of(st.none(), st.integers(0, 8)))
+def test_fold_for_cycles_is_optimal_by_brute_force(name: str, bound: int,
+                                                   max_brams: int | None) -> None:
+    folding = fold_for_cycles(CHAINS[name](), bound, max_brams)
+    table = every_folding(name)
+    feasible = table[(table[:, 0] <= bound)
+                     & (table[:, 2] <= (2**62 if max_brams is None else max_brams))]
+    if not len(feasible):
         assert folding is None
-    else:
-        assert folding is not None and folding.max_cycles <= bound
-        assert folding.luts == min(feasible)
+        return
+    assert folding is not None and folding.max_cycles <= bound
+    assert max_brams is None or folding.brams <= max_brams
+    assert folding.luts == feasible[:, 1].min()
+    assert folding.brams == feasible[feasible[:, 1] == folding.luts][:, 2].min()
+
+
+@settings(max_examples=30, deadline=None)
+@given(name=st.sampled_from(sorted(CHAINS)), max_luts=st.integers(600, 8000),
+       max_brams=st.one_of(st.none(), st.integers(0, 8)))
+def test_fold_for_budget_is_optimal_by_brute_force(name: str, max_luts: int,
+                                                   max_brams: int | None) -> None:
+    folding = fold_for_budget(CHAINS[name](), max_luts, max_brams)
+    table = every_folding(name)
+    fits = (table[:, 1] <= max_luts) & (table[:, 2] <= (2**62 if max_brams is None else max_brams))
+    if not fits.any():
+        assert folding is None
+        return
+    assert folding is not None
+    fastest = table[fits][:, 0].min()
+    assert folding.max_cycles == fastest  # the fastest folding within the budget ...
+    at_that_speed = table[fits & (table[:, 0] <= fastest)]
+    assert folding.luts == at_that_speed[:, 1].min()  # ... and the cheapest at its speed
 
 
 def test_fold_for_budget_is_the_fastest_that_fits() -> None:
@@ -103,8 +181,112 @@ def test_fold_for_budget_is_the_fastest_that_fits() -> None:
             assert other is None or other.luts > budget
 
 
+def test_a_converter_is_never_slower_than_its_neighbours() -> None:
+    # Why a cycle bound constrains the layers alone: a converter moves at most the words its
+    # producer writes or its consumer reads, one per cycle.
+    layers = folded_cnv()
+    for before, after in itertools.pairwise(layers):
+        for a in before.choices:
+            for b in after.choices:
+                dwc = after.converter(a.lanes[1], b.lanes[0])
+                if dwc is not None:
+                    assert dwc.cost.cycles <= max(a.cycles, b.cycles)
+
+
 def test_infeasible_target_names_the_best_fps() -> None:
     model, _ = models.cnv_small(np.random.default_rng(0))
     module = import_onnx(model, "ui8")
     with pytest.raises(BnnirError, match=r"at most [0-9.]+ fps"):
         Fold(target_fps=10**9, clock_mhz=100).apply(Context(), module)
+
+
+def test_max_pool_counts_both_sides_of_the_map() -> None:
+    # FINN's StreamingMaxPool estimate IFM_DIM^2 (1 + 1/K^2) for a square map; a 32 x 2 map
+    # reads 64 pixels and writes 16, not 32^2 + 16^2.
+    assert cm.MaxPool(8, (32, 32), (16, 16), 1).cost().cycles == int(32**2 * (1 + 1 / 2**2))
+    assert cm.MaxPool(8, (32, 2), (16, 1), 1).cost().cycles == 64 + 16
+    assert cm.MaxPool(8, (2, 32), (1, 16), 1).cost().cycles == 64 + 16
+
+
+def _row(r: dict) -> tuple:
+    return r["kind"], r["pe"], r["simd"], r["cycles"], r["luts"], r["brams"]
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(network=st.one_of(models.random_networks(), models.raw_conv_networks(),
+                         models.pool_order_networks()),
+       seed=st.integers(0, 2**32 - 1), how=st.sampled_from(["random", "target", "budget"]))
+def test_the_folding_is_what_the_design_reports(
+    network: tuple[onnx.ModelProto, np.ndarray, str], seed: int, how: str,
+) -> None:
+    """bnn-fold's totals, and the report of the folded module, equal the report of the design
+    bnn-to-hwstream builds from it: every kernel, converters between layers included."""
+    model, _, input_kind = network
+    module = lowered(model, input_kind)
+    layers = hardware_layers(module)
+    rng = np.random.default_rng(seed)
+    if how == "random":
+        picks = [layer.choices[rng.integers(len(layer.choices))] for layer in layers]
+        annotate(module, Folding(tuple(zip(layers, picks, strict=True))), 100.0)
+    elif how == "target":
+        bounds = sorted(set().union(*(layer.achievable_cycles() for layer in layers)))
+        bound = max(int(rng.choice(bounds)), fastest_bound(layers))
+        Fold(target_fps=100e6 / (bound + 0.5), clock_mhz=100).apply(Context(), module)
+    else:
+        cheapest = fold_for_cycles(layers, 2**62)
+        assert cheapest is not None
+        budget = int(cheapest.luts * rng.uniform(1, 3))
+        Fold(max_luts=budget, clock_mhz=100).apply(Context(), module)
+    summary = {k: v.value.data for k, v in module.attributes["bnn.fold"].data.items()
+               if k in ("luts", "brams", "max_cycles")}
+    before = build_report(module)
+    BnnToHwstream().apply(Context(), module)
+    after = build_report(module)
+    assert summary == {"luts": after["total_luts"], "brams": after["total_brams"],
+                       "max_cycles": after["max_cycles"]}
+    assert [_row(r) for r in before["layers"]] == [_row(r) for r in after["layers"]]
+
+
+def test_a_label_select_left_on_the_host_is_not_folded() -> None:
+    # TopK after a float affine stays on the host: it is neither folded nor counted.
+    model, _ = models.qonnx_topk(np.random.default_rng(0))
+    module = lowered(model, "bipolar")
+    Fold(target_fps=100_000, clock_mhz=100).apply(Context(), module)
+    assert all(layer.op.name != "bnn.arg_max" for layer in hardware_layers(module))
+    luts = module.attributes["bnn.fold"].data["luts"].value.data
+    BnnToHwstream().apply(Context(), module)
+    design = next(op for op in module.ops if isinstance(op, hw.DesignOp))
+    assert not any(isinstance(op, hw.LabelSelectOp) for op in design.kernels())
+    assert build_report(module)["total_luts"] == luts
+
+
+def wide_dense(tmp_path, inputs: int, element: str) -> str:
+    """A module of one thresholded dense layer, `inputs` -> 10."""
+    weights = np.random.default_rng(0).integers(0, 256, inputs * 10 // 8)
+    path = tmp_path / "wide.mlir"
+    path.write_text(f"""func.func @main(%x: tensor<?x{inputs}x{element}>) -> tensor<?x10xi1> {{
+  %w = bnn.constant bits<"0x{''.join(f'{b:02X}' for b in weights)}"> : tensor<10x{inputs}xi1>
+  %y = bnn.dense %x, %w {{onnx_node = "fc", thresholds = dense<0> : tensor<1x1xsi32>}}
+       : tensor<?x{inputs}x{element}>, tensor<10x{inputs}xi1> -> tensor<?x10xi1>
+  func.return %y : tensor<?x10xi1>
+}}
+""")
+    return str(path)
+
+
+@pytest.mark.parametrize(("inputs", "element", "widest_simd"),
+                         [(9216, "i1", 3072), (784, "ui8", 392)])
+def test_no_folding_has_a_stream_word_wider_than_hls_builds(
+    tmp_path, inputs: int, element: str, widest_simd: int,
+) -> None:
+    module = load_module(wide_dense(tmp_path, inputs, element))
+    (layer,) = hardware_layers(module)
+    assert all(c.widest <= cm.MAX_STREAM_BITS for c in layer.choices)
+    assert max(c.params["simd"] for c in layer.choices) == widest_simd
+    assert inputs in {c.params["simd"] for c in layer.too_wide}
+    Fold(max_luts=10**9, clock_mhz=100).apply(Context(), module)  # the fastest folding
+    BnnToHwstream().apply(Context(), module)
+    design = next(op for op in module.ops if isinstance(op, hw.DesignOp))
+    widths = [hw.stream_width(op.output) for op in design.kernels()]
+    widths.append(hw.stream_width(design.body.block.args[0]))
+    assert max(widths) <= cm.MAX_STREAM_BITS

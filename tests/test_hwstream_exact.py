@@ -103,3 +103,37 @@ def test_random_networks_stream_exactly(
     module = lowered(model, input_kind)
     fold_with(module, "random", np.random.default_rng(seed))
     assert_bit_exact(run_module(to_stream(module), x), models.ort_run(model, x))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(network=models.pool_order_networks(), seed=st.integers(0, 2**32 - 1))
+def test_pool_and_flatten_orders_stream_exactly(
+    network: tuple[onnx.ModelProto, np.ndarray, str], seed: int,
+) -> None:
+    """Pool-then-batch-norm with mixed-sign gamma (negations absorbed by the consumers), float
+    pools before negative scales and flattens before signs all become hardware layers."""
+    model, x, input_kind = network
+    module = lowered(model, input_kind)
+    fold_with(module, "random", np.random.default_rng(seed))
+    assert_bit_exact(run_module(to_stream(module), x), models.ort_run(model, x))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(network=models.raw_conv_networks(), seed=st.integers(0, 2**32 - 1))
+def test_raw_conv_border_offsets_stream_exactly(
+    network: tuple[onnx.ModelProto, np.ndarray, str], seed: int,
+) -> None:
+    """A last conv without thresholds on a zero-padded bipolar map: its border correction is the
+    MVTU's per-class offsets (any kernel, asymmetric pads, stride, folding)."""
+    model, x, input_kind = network
+    module = lowered(model, input_kind)
+    fold_with(module, "random", np.random.default_rng(seed))
+    module = to_stream(module)
+    mvtus = [op for op in module.walk() if isinstance(op, hw.MvtuOp)]
+    assert (mvtus[-1].offsets is not None) == any(_conv_pads(model))
+    assert_bit_exact(run_module(module, x), models.ort_run(model, x))
+
+
+def _conv_pads(model: onnx.ModelProto) -> list[int]:
+    last = [n for n in model.graph.node if n.op_type == "Conv"][-1]
+    return next(list(a.ints) for a in last.attribute if a.name == "pads")

@@ -31,6 +31,8 @@ OUTPUT = {  # output shape after the batch and element type per builder
     "cnv_reshape": ((10,), np.float32),
     "bn_near_integer_boundary": ((4,), np.float32),
     "random_bnn": ((10,), np.float32),
+    "pool_order_cnv": ((10,), np.float32),
+    "raw_conv_output": ((5, 6, 6), np.float32),
     "qonnx_mlp": ((10,), np.float32),
     "qonnx_multibit": ((6,), np.float32),
     "qonnx_topk": ((1,), np.int64),
@@ -50,6 +52,8 @@ PROMISED_OPS = {  # nodes a builder must contain, with minimum counts
     "cnv_reshape": {"Reshape": 1, "Identity": 1, "Conv": 3},
     "bn_near_integer_boundary": {"MatMul": 2, "BatchNormalization": 1, "Sign": 1},
     "random_bnn": {"Conv": 2, "Sign": 2, "MaxPool": 1, "Flatten": 1},
+    "pool_order_cnv": {"Conv": 3, "MaxPool": 2, "BatchNormalization": 3, "Mul": 1, "Flatten": 1},
+    "raw_conv_output": {"Conv": 2, "BatchNormalization": 1, "Sign": 1},
     "qonnx_mlp": {"BipolarQuant": 6, "Quant": 1, "MultiThreshold": 1, "BatchNormalization": 2,
                   "MatMul": 4, "Mul": 1},
     "qonnx_multibit": {"Quant": 2, "MatMul": 3, "BatchNormalization": 1},
@@ -329,6 +333,23 @@ def test_random_bnn_any_parameters(
         assert np.all((x >= 0) & (x <= 255) & (x == np.round(x)))
     if pad_mode == "zero":
         assert all(n.op_type != "Pad" for n in model.graph.node)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(network=models.pool_order_networks())
+def test_pool_order_networks_are_valid(network: tuple[onnx.ModelProto, np.ndarray, str]) -> None:
+    model, x, _ = network
+    onnx.checker.check_model(model, full_check=True)
+    y = models.ort_run(model, x)
+    assert y.shape == (x.shape[0], 10) and np.all(np.isfinite(y))
+    assert models.sign_ties(model, x) == []
+
+
+def test_pool_order_sizes() -> None:
+    assert models.pool_order_sizes(8, 1, ("pool_bn", "bn_pool_scale"), 1) == [8, 4, 2]
+    assert models.pool_order_sizes(10, 0, ("bn", "bn_pool"), 0) == [8, 6, 1]
+    with pytest.raises(ValueError, match="too small"):
+        models.pool_order_sizes(6, 0, ("pool_bn", "pool_bn"), 0)
 
 
 # ===----------------------------------------------------------------------=== #

@@ -8,7 +8,6 @@ bnn.sign(0) = +1 would differ.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,7 +19,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import models
-from bnnir.diagnostics import BnnirWarning
 from bnnir.frontend.onnx_import import import_onnx
 from bnnir.interp import run_module
 
@@ -60,6 +58,8 @@ PLAIN_ONNX = {
     "conv_strided": ("ui8", models.conv_strided),
     "cnv_reshape": ("ui8", models.cnv_reshape),
     "bn_near_integer_boundary": ("bipolar", models.bn_near_integer_boundary),
+    "pool_order_cnv": ("ui8", models.pool_order_cnv),
+    "raw_conv_output": ("ui8", models.raw_conv_output),
     "gemm_fused": ("bipolar", models.gemm_fused),
     "torch_view_cnn": ("ui8", models.torch_view_cnn),
 }
@@ -192,22 +192,22 @@ g (float[N, 2, 4, 4] x) => (float[N, 2, 4, 4] y)
 
 
 @pytest.mark.parametrize("scale", [0.25, 1 / 255])
-def test_moved_input_scales_warn_unless_exact(scale: float) -> None:
+def test_moved_input_scales_remark_unless_exact(scale: float,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
     """x · s → Conv runs as fl(s · Σ w·x): equal to onnxruntime for a power-of-two s; for
     1/255 onnxruntime's sum of fl(s · x) terms can round differently, and the import says so."""
     rng = np.random.default_rng(1)
     weights = ", ".join(str(v) for v in models.bipolar(rng, (36,)))
     model = onnx.parser.parse_model(SCALED_INPUT.format(weights=weights, scale=repr(scale)))
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        module = import_onnx(model, "ui8")
-    messages = [str(w.message) for w in caught if issubclass(w.category, BnnirWarning)]
+    module = import_onnx(model, "ui8")
+    remarks = capsys.readouterr().err.splitlines()
     if scale == 0.25:
-        assert messages == []
+        assert remarks == []
         x = models.image(rng, (4, 2, 4, 4))
         assert_bit_exact(run_module(module, x), models.ort_run(model, x))
     else:
-        assert len(messages) == 1
-        assert "node 'y' (Conv): input scale 0.00392156886 applied after the integer layer" in \
-            messages[0]
-        assert "differ from onnxruntime in the last float bit" in messages[0]
+        assert remarks == [
+            "remark: <model>: node 'y' (Conv): input scale 0.00392156886 applied after the "
+            "integer layer: results can differ from onnxruntime in the last float bit "
+            "(power-of-two scales are exact)"
+        ]

@@ -3,10 +3,16 @@
 Each network runs in the interpreter before and after the passes, and against onnxruntime on
 the original ONNX model. Hypothesis draws random layers (shapes, strides, asymmetric pads,
 signs of gamma, batch-norm switching points within an ulp of an integer) to look for boundaries
-where the searched thresholds or the border-class table could be off by one.
+where the searched thresholds or the border-class table could be off by one, and random orders
+of max-pools, batch norms, scales and flattens (BinaryNet's and Larq's pool-then-batch-norm with
+mixed-sign gamma, zero-padded consumers) that must fuse completely.
 """
 
 from __future__ import annotations
+
+import contextlib
+import io
+from pathlib import Path
 
 import numpy as np
 import onnx
@@ -16,7 +22,7 @@ from hypothesis import strategies as st
 from xdsl.builder import Builder
 from xdsl.context import Context
 from xdsl.dialects import func
-from xdsl.dialects.builtin import DYNAMIC_INDEX, Float32Type, ModuleOp, TensorType
+from xdsl.dialects.builtin import DYNAMIC_INDEX, Float32Type, IntegerType, ModuleOp, TensorType
 from xdsl.ir import Block, Region
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint
@@ -25,8 +31,10 @@ import models
 from bnnir.dialects import bnn
 from bnnir.frontend.onnx_import import import_onnx
 from bnnir.interp import run_module
+from bnnir.interp.run import interpret
 from bnnir.passes.legalize_padding import LegalizePadding
 from bnnir.passes.threshold_fusion import ThresholdFusion
+from bnnir.tools.cli import load_module
 from test_onnx_exact import PLAIN_ONNX, QONNX, assert_bit_exact
 
 
@@ -42,6 +50,9 @@ def hidden_float_ops(module: ModuleOp) -> list[str]:
     """Float arithmetic left between the first layer's input and the last layer's output."""
     found = []
     for op in module.walk():
+        if isinstance(op, bnn.MaxPoolOp | bnn.FlattenOp | bnn.ReshapeOp):
+            if isinstance(bnn.tensor_type(op.output).element_type, Float32Type):
+                found.append(op.name)
         if isinstance(op, bnn.BatchNormOp | bnn.SignOp | bnn.AffineOp | bnn.ThresholdOp):
             if isinstance(op, bnn.SignOp) and isinstance(op.input.owner, Block):
                 continue  # binarizing a float network input
@@ -168,3 +179,70 @@ def test_random_padded_convs(
     assert_bit_exact(run_module(fused, x), expected)
     assert_bit_exact(run_module(apply(fused, LegalizePadding("exact")), x), expected)
     assert_bit_exact(run_module(apply(module, LegalizePadding("exact")), x), expected)
+
+
+# ===----------------------------------------------------------------------=== #
+# Where pools and flattens sit: everything fuses
+# ===----------------------------------------------------------------------=== #
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(network=models.pool_order_networks())
+def test_pool_and_flatten_orders_fuse_completely(
+    network: tuple[onnx.ModelProto, np.ndarray, str],
+) -> None:
+    model, x, input_kind = network
+    module = import_onnx(model, input_kind)
+    with contextlib.redirect_stderr(io.StringIO()) as remarks:
+        fused = apply(module, ThresholdFusion())
+    assert remarks.getvalue() == ""  # nothing was left unfused
+    assert hidden_float_ops(fused) == []
+    assert not any(isinstance(op, bnn.ThresholdOp) for op in fused.walk())
+    expected = models.ort_run(model, x)
+    assert_bit_exact(run_module(module, x), expected)
+    assert_bit_exact(run_module(fused, x), expected)
+    assert_bit_exact(run_module(apply(fused, LegalizePadding("exact")), x), expected)
+
+
+# ===----------------------------------------------------------------------=== #
+# The FileCheck cases mean what they say
+# ===----------------------------------------------------------------------=== #
+
+FUSION_CASES = sorted((Path(__file__).parent / "filecheck/passes/bnn-threshold-fusion").glob(
+    "*.mlir"))
+
+
+def random_arguments(function: func.FuncOp, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+    """A batch of 256 random values per argument, in the interpreter's representation."""
+    arguments = []
+    for arg_type in function.function_type.inputs.data:
+        assert isinstance(arg_type, TensorType)
+        shape = [256 if d == DYNAMIC_INDEX else d for d in arg_type.get_shape()]
+        element = arg_type.element_type
+        if bnn.is_bipolar(element):
+            arguments.append(rng.choice(np.array([-1, 1], np.int8), shape))
+        elif isinstance(element, IntegerType):
+            low, high = bnn.integer_range(element)
+            arguments.append(rng.integers(low, high + 1, shape).astype(bnn.numpy_dtype(element)))
+        else:
+            arguments.append(rng.normal(size=shape).astype(np.float32))
+    return tuple(arguments)
+
+
+@pytest.mark.parametrize("path", FUSION_CASES, ids=lambda p: p.name)
+def test_fusion_filecheck_cases_keep_their_outputs(path: Path) -> None:
+    """Every function of the pass's FileCheck inputs computes the same after the pass (and after
+    exact padding legalization), so the checked IR is also proven right."""
+    module = load_module(str(path))
+    after = {"fused": apply(module, ThresholdFusion())}
+    after["legalized"] = apply(after["fused"], LegalizePadding("exact"))
+    rng = np.random.default_rng(0)
+    for function in (op for op in module.ops if isinstance(op, func.FuncOp)):
+        name = function.sym_name.data
+        arguments = random_arguments(function, rng)
+        expected = interpret(module, function, arguments)
+        for stage, changed in after.items():
+            twin = next(op for op in changed.ops
+                        if isinstance(op, func.FuncOp) and op.sym_name.data == name)
+            for got, want in zip(interpret(changed, twin, arguments), expected, strict=True):
+                assert got.dtype == want.dtype and np.array_equal(got, want), (name, stage)

@@ -1,28 +1,34 @@
-"""The word-level schedule agrees with the cost model, FIFO sizing keeps outputs, and the report
-has the fields scripts read."""
+"""The cycle-level schedule is the least solution of its rules (checked against a cycle-by-cycle
+simulation of them), its loops respect every data dependence and take the cost model's cycles,
+sized FIFOs keep the unbounded schedule's outputs exactly, and the report has the fields scripts
+read."""
 
 from __future__ import annotations
 
 import json
+from unittest import mock
 
 import numpy as np
+import onnx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 
 import models
+from bnnir.analysis import stream_schedule as ss
 from bnnir.analysis.folding import Folding, hardware_layers
-from bnnir.analysis.stream_schedule import simulate
-from bnnir.backends.report import build_report, render_json
+from bnnir.analysis.kernel_costs import kernel_cost
+from bnnir.backends.report import build_report, kernel_names, render_json
 from bnnir.dialects import hwstream as hw
 from bnnir.examples.reference_networks import FINN_CNV, build
-from bnnir.frontend.onnx_import import import_onnx
+from bnnir.interp import hwstream as stream_interp
 from bnnir.interp import run_module
 from bnnir.passes.bnn_to_hwstream import BnnToHwstream
 from bnnir.passes.fold import Fold, annotate
-from bnnir.passes.legalize_padding import LegalizePadding
 from bnnir.passes.size_fifos import SizeFifos
-from bnnir.passes.threshold_fusion import ThresholdFusion
+from test_hwstream_exact import fold_with, lowered
 from test_onnx_exact import assert_bit_exact
 
 # FINN's published CNV folding, (PE, SIMD) per MVAU (see test_folding.py).
@@ -30,15 +36,222 @@ FINN_CNV_FOLDING = [(16, 3), (32, 32), (16, 32), (16, 32), (4, 32), (1, 32), (1,
                     (5, 1)]
 
 
-def lowered(model, input_type: str) -> ModuleOp:
-    module = import_onnx(model, input_type)
-    for p in (ThresholdFusion(), LegalizePadding()):
-        p.apply(Context(), module)
+def design_of(module: ModuleOp) -> hw.DesignOp:
+    return next(op for op in module.ops if isinstance(op, hw.DesignOp))
+
+
+def random_design(network: tuple[onnx.ModelProto, np.ndarray, str], seed: int) -> ModuleOp:
+    model, _, input_kind = network
+    module = lowered(model, input_kind)
+    fold_with(module, "random", np.random.default_rng(seed))
+    BnnToHwstream().apply(Context(), module)
     return module
 
 
-def design_of(module: ModuleOp) -> hw.DesignOp:
-    return next(op for op in module.ops if isinstance(op, hw.DesignOp))
+SMALL_NETWORKS = models.random_networks(channels=st.sampled_from([1, 2, 4, 6]), max_size=7)
+
+
+# ===----------------------------------------------------------------------=== #
+# The schedule is the least solution of its rules
+# ===----------------------------------------------------------------------=== #
+
+
+def per_cycle(units: list[ss.Program], depths: list[int | None]) -> list[np.ndarray]:
+    """The model's rules applied cycle by cycle: in each cycle every loop runs its next iteration
+    if its previous one ran in an earlier cycle, the word it reads was written in an earlier
+    cycle, and the word w it writes finds room (the consumer read word w − depth earlier)."""
+    never = 1 << 62
+    reads = [dict(zip(u.reads.tolist(), range(len(u.reads)), strict=True)) for u in units]
+    writes = [dict(zip(u.writes.tolist(), range(len(u.writes)), strict=True)) for u in units]
+    written = [[never] * len(u.writes) for u in units]  # stream s is written by unit s
+    read = [[never] * len(u.reads) for u in units]  # and read by unit s + 1
+    times: list[list[int]] = [[] for _ in units]
+    cycle = 0
+    while any(len(t) < u.length for t, u in zip(times, units, strict=True)):
+        ready = []
+        for k, unit in enumerate(units):
+            i = len(times[k])
+            if i == unit.length or (i and times[k][-1] >= cycle):
+                continue
+            word = reads[k].get(i)
+            if word is not None and written[k - 1][word] >= cycle:
+                continue
+            word = writes[k].get(i)
+            depth = depths[k] if k < len(depths) else None
+            if word is not None and depth is not None and word >= depth \
+                    and read[k + 1][word - depth] >= cycle:
+                continue
+            ready.append(k)
+        for k in ready:
+            i = len(times[k])
+            times[k].append(cycle)
+            if i in reads[k]:
+                read[k][reads[k][i]] = cycle
+            if i in writes[k]:
+                written[k][writes[k][i]] = cycle
+        cycle += 1
+    return [np.array(t) for t in times]
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(network=SMALL_NETWORKS, seed=st.integers(0, 2**32 - 1),
+       depths=st.lists(st.integers(1, 4), min_size=40, max_size=40))
+def test_schedule_is_the_cycle_by_cycle_simulation(
+    network: tuple[onnx.ModelProto, np.ndarray, str], seed: int, depths: list[int],
+) -> None:
+    pipe = ss.pipeline(design_of(random_design(network, seed)), frames=2)
+    free = pipe.unbounded()
+    streams = len(pipe.units) - 1
+    for got, expected in zip(free, per_cycle(pipe.units, [None] * streams), strict=True):
+        np.testing.assert_array_equal(got, expected)
+    expected = per_cycle(pipe.units, depths[:streams])
+    for sweeps in (0, ss.SWEEPS, 10**9):  # event by event, the default, sweeps alone
+        with mock.patch.object(ss, "SWEEPS", sweeps):
+            bounded = pipe.bounded(free, depths[:streams])
+        for got, want in zip(bounded, expected, strict=True):
+            np.testing.assert_array_equal(got, want)
+
+
+def test_bounded_schedule_does_not_depend_on_the_sweep_budget() -> None:
+    """2-word streams on cnv_small at 1000 fps chain stalls over many words: sweeps alone, event
+    by event and the default mix of the two give the same cycles."""
+    model, _ = models.cnv_small(np.random.default_rng(0))
+    module = lowered(model, "ui8")
+    Fold(target_fps=1000, clock_mhz=100).apply(Context(), module)
+    BnnToHwstream().apply(Context(), module)
+    pipe = ss.pipeline(design_of(module))
+    free = pipe.unbounded()
+    depths = [ss.DEFAULT_DEPTH] * (len(pipe.units) - 1)
+    results = []
+    for sweeps in (0, 1, ss.SWEEPS, 10**9):
+        with mock.patch.object(ss, "SWEEPS", sweeps):
+            results.append(pipe.bounded(free, depths))
+    for other in results[1:]:
+        for got, want in zip(other, results[0], strict=True):
+            np.testing.assert_array_equal(got, want)
+
+
+def test_first_frames_do_not_depend_on_how_many_follow() -> None:
+    model, x = models.cnv_small(np.random.default_rng(0))
+    module = random_design((model, x, "ui8"), 3)
+    design = design_of(module)
+    one, *more = (ss.simulate(design, frames) for frames in (1, 2, 3, 5))
+    assert len({s.latency for s in (one, *more)}) == 1
+    assert len({s.bounded_latency for s in (one, *more)}) == 1
+    assert len({s.cycles_per_frame for s in more}) == 1
+    assert len({s.bounded_cycles_per_frame for s in more}) == 1
+
+
+def test_shallow_default_streams_can_cost_throughput() -> None:
+    """A sliding window reads its next rows in the same loop iterations that write the current
+    row, so with 2-word streams a slow producer before it starves the MVTU after it."""
+    model, _ = models.cnv_small(np.random.default_rng(0))
+    module = lowered(model, "ui8")
+    Fold(target_fps=1000, clock_mhz=100).apply(Context(), module)
+    BnnToHwstream().apply(Context(), module)
+    plain = ss.simulate(design_of(module))
+    assert plain.cycles_per_frame == max(k.cycles for k in plain.kernels)
+    assert plain.bounded_cycles_per_frame > plain.cycles_per_frame
+    assert plain.short_streams
+    SizeFifos().apply(Context(), module)
+    sized = ss.simulate(design_of(module))
+    assert (sized.bounded_cycles_per_frame, sized.bounded_latency) == \
+        (plain.cycles_per_frame, plain.latency)
+    assert not sized.short_streams
+
+
+# ===----------------------------------------------------------------------=== #
+# The loops
+# ===----------------------------------------------------------------------=== #
+
+
+COPYING_KERNELS = (hw.PadOp, hw.WindowOp, hw.PoolOp, hw.DwcOp)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(network=SMALL_NETWORKS, seed=st.integers(0, 2**32 - 1))
+def test_loops_write_no_word_before_reading_what_it_holds(
+    network: tuple[onnx.ModelProto, np.ndarray, str], seed: int,
+) -> None:
+    """Kernels that move words (pad, window, pool, width converter) are run by the stream
+    interpreter on input lanes numbered by their word: each output word's largest number is the
+    last input word it holds, which its loop must have read by the iteration writing it."""
+    for op in ss.stream_kernels(design_of(random_design(network, seed))):
+        loop = ss.program(op)
+        assert len(loop.reads) == op.words_in() and len(loop.writes) == op.words_out()
+        assert np.all(np.diff(loop.reads) > 0) and np.all(np.diff(loop.writes) > 0)
+        assert loop.length == max(loop.reads[-1], loop.writes[-1]) + 1
+        if not isinstance(op, COPYING_KERNELS):
+            continue
+        first = 10  # above any pad value
+        numbers = np.repeat(np.arange(op.words_in()) + first, op.lanes_in)
+        run = stream_interp.run_dwc if isinstance(op, hw.DwcOp) else \
+            {hw.PadOp: stream_interp.run_pad, hw.WindowOp: stream_interp.run_window,
+             hw.PoolOp: stream_interp.run_pool}[type(op)]
+        held = run(op, numbers.reshape(1, -1, op.lanes_in))[0].max(axis=1) - first
+        copied = held >= 0  # not a pad word
+        assert np.all(loop.reads[held[copied]] <= loop.writes[copied])
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(network=SMALL_NETWORKS, seed=st.integers(0, 2**32 - 1))
+def test_loops_take_the_cost_model_cycles(
+    network: tuple[onnx.ModelProto, np.ndarray, str], seed: int,
+) -> None:
+    """Every loop is as long as the cost model's cycles, except a pool whose map the window
+    does not tile: FINN's H²·(1 + 1/K²) assumes a square map of whole windows."""
+    for op in ss.stream_kernels(design_of(random_design(network, seed))):
+        length = ss.program(op).length
+        if isinstance(op, hw.PoolOp):
+            oh, ow = op.output_size()
+            assert length == op.words_in() + oh * ow
+            if not tiled(op):
+                continue
+        assert length == kernel_cost(op).cycles, op.name
+
+
+def tiled(pool: hw.PoolOp) -> bool:
+    """Whether FINN's StreamingMaxPool formula applies: a square map of whole K×K windows."""
+    (kh, kw), strides = pool.prop_ints("kernel"), pool.prop_ints("strides")
+    height, width = pool.prop_int("height"), pool.prop_int("width")
+    return kh == kw and strides == (kh, kw) and not any(pool.prop_ints("pads")) \
+        and height == width and height % kh == 0
+
+
+# ===----------------------------------------------------------------------=== #
+# Sized FIFOs
+# ===----------------------------------------------------------------------=== #
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(network=SMALL_NETWORKS, seed=st.integers(0, 2**32 - 1))
+def test_sized_fifos_keep_the_unbounded_outputs(
+    network: tuple[onnx.ModelProto, np.ndarray, str], seed: int,
+) -> None:
+    """With hwstream-size-fifos' depths the bounded schedule, solved in full, writes every output
+    word in the same cycle as with unbounded streams, also in frames after the 3 it was sized
+    over: the same latency and cycles per frame, and those are the slowest loop's cycles."""
+    module = random_design(network, seed)
+    SizeFifos().apply(Context(), module)
+    module.verify()
+    design = design_of(module)
+    pipe = ss.pipeline(design, frames=6)  # sized over 3 frames; the steady state carries on
+    free = pipe.unbounded()
+    bounded = pipe.bounded(free, ss.stream_depths(ss.stream_kernels(design)))
+    np.testing.assert_array_equal(pipe.output_writes(bounded), pipe.output_writes(free))
+    schedule = ss.simulate(design)
+    assert schedule.cycles_per_frame == max(k.cycles for k in schedule.kernels)
+    if not any(isinstance(k.op, hw.PoolOp) and not tiled(k.op) for k in schedule.kernels):
+        assert schedule.cycles_per_frame == max(kernel_cost(k.op).cycles for k in schedule.kernels)
+    assert (schedule.bounded_cycles_per_frame, schedule.bounded_latency) == \
+        (schedule.cycles_per_frame, schedule.latency)
+    for timing in schedule.kernels:
+        fifo = timing.op.input.owner
+        if isinstance(fifo, hw.FifoOp):
+            assert timing.depth_needed <= fifo.prop_int("depth")
+            assert fifo.prop_int("depth") > ss.DEFAULT_DEPTH
+        else:
+            assert timing.depth_needed <= ss.DEFAULT_DEPTH
 
 
 def test_finn_cnv_steady_state_matches_the_cost_model() -> None:
@@ -62,32 +275,37 @@ def test_finn_cnv_steady_state_matches_the_cost_model() -> None:
     assert mvtu_cycles == [32400, 28224, 20736, 28800, 20736, 18432, 32768, 32768, 1024]
     annotate(module, folding, 200.0)
     BnnToHwstream().apply(Context(), module)
-    schedule = simulate(design_of(module))
+    SizeFifos().apply(Context(), module)
+    schedule = ss.simulate(design_of(module))
     assert abs(schedule.cycles_per_frame - folding.max_cycles) <= 0.05 * folding.max_cycles
+    assert schedule.cycles_per_frame == folding.max_cycles
+    assert schedule.bounded_cycles_per_frame == folding.max_cycles
     assert schedule.latency > folding.max_cycles
 
 
-def test_size_fifos_keeps_outputs_and_sizes_from_the_schedule() -> None:
+def test_size_fifos_keeps_outputs() -> None:
     model, x = models.cnv_small(np.random.default_rng(0))
     module = lowered(model, "ui8")
-    Fold(target_fps=5000, clock_mhz=100).apply(Context(), module)
+    Fold(target_fps=1000, clock_mhz=100).apply(Context(), module)
     BnnToHwstream().apply(Context(), module)
     expected = run_module(module, x)
     SizeFifos().apply(Context(), module)
     module.verify()
     fifos = [op for op in design_of(module).kernels() if isinstance(op, hw.FifoOp)]
-    assert fifos and all(f.prop_int("depth") >= 2 for f in fifos)
-    schedule = simulate(design_of(module))
-    # with the sized FIFOs no kernel stalls: the bounded pipeline keeps the ideal throughput
-    assert schedule.bounded_cycles_per_frame == pytest.approx(schedule.cycles_per_frame, rel=1e-6)
-    waiting = {t.op: t.waiting for t in simulate(design_of(module)).kernels}
-    for fifo in fifos:
-        consumer = next(iter(fifo.output.uses)).operation
-        assert fifo.prop_int("depth") >= waiting[consumer]
+    assert fifos
     assert_bit_exact(run_module(module, x), expected)
     SizeFifos().apply(Context(), module)  # re-sizing replaces, never stacks, FIFOs
     again = [op for op in design_of(module).kernels() if isinstance(op, hw.FifoOp)]
-    assert len(again) == len(fifos)
+    assert [f.prop_int("depth") for f in again] == [f.prop_int("depth") for f in fifos]
+    SizeFifos(min_depth=4).apply(Context(), module)
+    deep = [op for op in design_of(module).kernels() if isinstance(op, hw.FifoOp)]
+    assert len(deep) == len(ss.stream_kernels(design_of(module)))
+    assert all(f.prop_int("depth") >= 4 for f in deep)
+
+
+# ===----------------------------------------------------------------------=== #
+# The report
+# ===----------------------------------------------------------------------=== #
 
 
 @pytest.mark.parametrize("convert", [False, True])
@@ -97,6 +315,7 @@ def test_report_fields(convert: bool) -> None:
     Fold(target_fps=5000, clock_mhz=100).apply(Context(), module)
     if convert:
         BnnToHwstream().apply(Context(), module)
+        SizeFifos(min_depth=3).apply(Context(), module)
     report = json.loads(render_json(build_report(module)))
     for key in ("layers", "clock_mhz", "max_cycles", "fps", "latency_cycles", "total_luts",
                 "total_brams", "ideal_cycles"):
@@ -105,5 +324,42 @@ def test_report_fields(convert: bool) -> None:
     assert {"pad", "window", "mvtu", "pool"} <= kinds
     for row in report["layers"]:
         assert set(row) >= {"name", "kind", "pe", "simd", "cycles", "luts", "brams"}
+    names = [row["name"] for row in report["layers"]]
+    assert len(set(names)) == len(names)
     assert report["max_cycles"] <= 100e6 / 5000
     assert report["total_luts"] == sum(r["luts"] for r in report["layers"])
+    if convert:
+        assert isinstance(report["latency_cycles"], int)
+        assert "input->conv2.pad" in names and "conv2.window->mvtu" in names
+
+
+def test_kernel_names_say_which_stream_a_fifo_is_on() -> None:
+    model, _ = models.cnv_small(np.random.default_rng(0))
+    module = lowered(model, "ui8")
+    Fold(target_fps=5000, clock_mhz=100).apply(Context(), module)
+    BnnToHwstream().apply(Context(), module)
+    SizeFifos(min_depth=3).apply(Context(), module)
+    names = kernel_names(design_of(module))
+    for op, name in names.items():
+        if isinstance(op, hw.FifoOp):
+            consumer = next(iter(op.output.uses)).operation
+            assert name.endswith(names[consumer].split(".")[-1])
+    assert len(set(names.values())) == len(names)
+
+
+def test_gearboxes_between_layers_keep_the_folded_rate() -> None:
+    """The audit's case: 5-lane words into a 33-lane dense layer. One gearbox (363 words in, 55
+    out) never paces the pipeline: the schedule runs at bnn-fold's bound, as its report says."""
+    model, _ = models.random_bnn(np.random.default_rng(870261678), depth=2, channels=15, size=7,
+                                 kernel=1, pad=1, pool=False, input_kind="ui8")
+    module = lowered(model, "ui8")
+    Fold(target_fps=165_400, clock_mhz=100).apply(Context(), module)
+    cycles = module.attributes["bnn.fold"].data["max_cycles"].value.data
+    BnnToHwstream().apply(Context(), module)
+    SizeFifos().apply(Context(), module)
+    converters = [op for op in design_of(module).kernels() if isinstance(op, hw.DwcOp)]
+    assert (5, 33) in {(op.lanes_in, op.lanes_out) for op in converters}
+    schedule = ss.simulate(design_of(module))
+    assert build_report(module)["max_cycles"] == cycles <= 100e6 / 165_400
+    assert schedule.bounded_cycles_per_frame == schedule.cycles_per_frame == cycles
+    assert not isinstance(max(schedule.kernels, key=lambda k: k.cycles).op, hw.DwcOp)

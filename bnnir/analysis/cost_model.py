@@ -6,14 +6,16 @@ that our foldings compare with FINN's on FINN's own terms (Xilinx/finn, src/finn
 fpgadataflow/; FINN-R, Blott et al. 2018, for the LUT estimate of the matrix-vector unit):
 
 * MVTU (FINN's MVAU): cycles = OFM_H·OFM_W·(MH/PE)·(MW/SIMD)   [matrixvectoractivation.py]
-* sliding window: IFM_W·K_H·(C/SIMD) + OFM_H·max(OFM_W·K_W·K_H·(C/SIMD), stride·IFM_W·(C/SIMD))
+* sliding window: IFM_W·K_H·(C/SIMD) + OFM_H·max(OFM_W·K_W·K_H·(C/SIMD), stride_h·IFM_W·(C/SIMD))
                                                         [hls/convolutioninputgenerator_hls.py]
 * padding: OH·OW·(C/SIMD)                                          [fmpadding.py]
-* binary max-pool: IFM_DIM²·(1 + 1/K²)                             [streamingmaxpool.py]
+* max-pool: IFM_H·IFM_W + OFM_H·OFM_W (FINN: IFM_DIM²·(1 + 1/K²))  [streamingmaxpool.py]
 * thresholding: H·W·(C/PE)                                          [thresholding.py]
+* width converter: max(words in, words out)                         [streamingdatawidthconverter]
 
-Where FINN gives no estimate (the LUTs of padding, pooling, width converters and label select)
-the figure is ours and says so.
+Where FINN gives no estimate (the LUTs of padding, pooling, width converters, FIFOs and label
+select) the figure is ours and says so. Legality is here too: no stream word may be wider than
+MAX_STREAM_BITS.
 """
 
 from __future__ import annotations
@@ -29,6 +31,16 @@ class Cost:
     cycles: int
     luts: int
     brams: int
+
+
+MAX_STREAM_BITS = 4096
+"""The widest stream word a design may have. Vitis HLS builds ap_uint<W> up to 1024 bits by
+default and up to 4096 with AP_INT_MAX_W defined as 4096 before ap_int.h is included (UG1399,
+"C++ Arbitrary Precision Integer Types"); every stream, port and kernel register is such a
+word."""
+
+ACCUMULATOR_BITS = 32
+"""The bits of an output lane of a matrix-vector unit without thresholds (its dot product)."""
 
 
 def divisors(n: int) -> list[int]:
@@ -79,7 +91,7 @@ class MatrixVectorUnit:
     input_bits: int  # 1 for bipolar inputs
     signed_input: bool = False
     threshold_steps: int = 0  # 2^B − 1 comparators per PE; 0 without thresholds
-    border_classes: int = 1  # threshold copies for exact padding
+    border_classes: int = 1  # threshold (or, without thresholds, offset) copies for exact padding
 
     @property
     def macs(self) -> int:
@@ -105,8 +117,12 @@ class MatrixVectorUnit:
         adder_tree = width * (2 * simd - 1)
         acc = self.accumulator_bits()
         tmem = (self.rows // pe) * self.border_classes
-        thresholds = self.threshold_steps * acc * math.ceil(tmem / 64)
-        comparators = self.threshold_steps * acc
+        # Without thresholds, exact padding adds one offset per border class and row (ours: a
+        # table like one threshold step, and an adder in place of the comparators).
+        offsets = not self.threshold_steps and self.border_classes > 1
+        table_entries = self.threshold_steps or int(offsets)
+        thresholds = table_entries * acc * math.ceil(tmem / 64)
+        comparators = table_entries * acc
         wmem = self.rows * self.columns // (pe * simd)
         in_luts = wmem <= LUTRAM_DEPTH
         weight_luts = pe * simd * weight_bits * math.ceil(wmem / 64) if in_luts else 0
@@ -124,7 +140,8 @@ class SlidingWindow:
     ifm_dim: tuple[int, int]  # (H, W) of its input, padding included
     ofm_dim: tuple[int, int]
     kernel: tuple[int, int]
-    stride: int
+    stride: int  # vertical: the input rows read per output row. FINN's formula writes stride_w,
+    # equal for the square strides it supports; rows advance by stride_h.
     bits: int
 
     def legal(self, simd: int) -> bool:
@@ -168,22 +185,33 @@ class Padding:
 
 
 @dataclass(frozen=True)
-class BinaryMaxPool:
-    """FINN's StreamingMaxPool on a binary map: an OR over each window, all channels per word."""
+class MaxPool:
+    """Max-pool with all C channels in one word: it reads the IFM_H × IFM_W map, then writes the
+    OFM_H × OFM_W pooled map. For a square map pooled with stride = kernel that is FINN's
+    StreamingMaxPool estimate IFM_DIM²·(1 + 1/K²) (streamingmaxpool.py), which squares one side
+    of the map; we count both sides, so non-square maps and other windows are right too."""
 
     channels: int
-    ifm_dim: int
-    kernel: int
+    ifm_dim: tuple[int, int]  # (H, W)
+    ofm_dim: tuple[int, int]
+    bits: int
 
     def cost(self) -> Cost:
-        cycles = int(self.ifm_dim**2 * (1 + 1 / self.kernel**2))
-        row_buffer = self.ifm_dim // self.kernel * self.channels  # bits
-        return Cost(cycles, 50 + 2 * self.channels + math.ceil(row_buffer / 64), 0)  # ours
+        (h, w), (oh, ow) = self.ifm_dim, self.ofm_dim
+        word = self.channels * self.bits
+        row_buffer = ow * word  # one row of partial maxima, as finn-hlslib's maxpool.h keeps
+        return Cost(h * w + oh * ow, 50 + 2 * word + math.ceil(row_buffer / 64), 0)  # LUTs: ours
 
 
 @dataclass(frozen=True)
 class Thresholding:
-    """A standalone multi-threshold unit (FINN's Thresholding)."""
+    """A standalone multi-threshold unit (FINN's Thresholding).
+
+    FINN's Thresholding_hls estimate is A·P comparator LUTs plus A·P·ceil(TMEM/64) of LUTRAM
+    (thresholding_hls.py: lut_estimation), i.e. one threshold per channel. finn-hlslib compares
+    with all `steps` thresholds of a channel at once and stores them all, so we count both terms
+    per step, as FINN's own MVAU estimate counts its (2^B − 1) comparators and threshold words
+    (matrixvectoractivation_hls.py: comp_luts, thr_luts); with one step it is FINN's figure."""
 
     channels: int
     pixels: int
@@ -195,22 +223,57 @@ class Thresholding:
 
     def cost(self, pe: int) -> Cost:
         tmem = self.channels // pe
-        luts = self.input_bits * pe * max(1, self.steps) + (
-            pe * self.input_bits * math.ceil(tmem / 64) if tmem > 1 else 0)
-        return Cost(self.pixels * tmem, luts, 0)
+        per_step = self.input_bits * pe
+        storage = per_step * math.ceil(tmem / 64) if tmem > 1 else 0
+        return Cost(self.pixels * tmem, max(1, self.steps) * (per_step + storage), 0)
 
 
 @dataclass(frozen=True)
 class WidthConverter:
-    """A stream width converter between one word width and another, one a multiple of the other."""
+    """A gearbox from `in_width`-bit to `out_width`-bit words, lane order kept. Neither width
+    need divide the other (FINN's StreamingDataWidthConverter needs one to, its NoMultiple
+    variant does not). One word per cycle on the side that moves more words, so it is never
+    slower than the slower of the kernels it joins: its producer writes, and its consumer reads,
+    at most one word per cycle.
+
+    LUTs (ours): a register as wide as the wider side with a 2:1 multiplexer per bit (shift or
+    load), and, when neither width divides the other, a barrel shifter aligning the words:
+    ceil(log2(phases)) levels of 2:1 multiplexers over the wider word, two per LUT6, where
+    phases = wider / gcd(in, out) is the number of distinct lane offsets."""
 
     in_width: int
     out_width: int
     in_words: int
 
+    @property
+    def out_words(self) -> int:
+        assert self.in_words * self.in_width % self.out_width == 0, "a frame fills whole words"
+        return self.in_words * self.in_width // self.out_width
+
     def cost(self) -> Cost:
-        out_words = self.in_words * self.in_width // self.out_width
-        return Cost(max(self.in_words, out_words), 20 + max(self.in_width, self.out_width), 0)
+        wide, narrow = max(self.in_width, self.out_width), min(self.in_width, self.out_width)
+        luts = 20 + wide
+        if wide % narrow:
+            phases = wide // math.gcd(wide, narrow)
+            luts += math.ceil(wide * math.ceil(math.log2(phases)) / 2)
+        return Cost(max(self.in_words, self.out_words), luts, 0)
+
+
+@dataclass(frozen=True)
+class Fifo:
+    """A FIFO of `depth` words of `width` bits passing `words` words per frame. Ours: up to 64
+    deep it is shift registers / LUTRAM (one LUT per bit per 64 words), deeper it is BRAM."""
+
+    depth: int
+    width: int
+    words: int
+
+    SRL_DEPTH = 64
+
+    def cost(self) -> Cost:
+        if self.depth <= self.SRL_DEPTH:
+            return Cost(self.words, 20 + self.width * math.ceil(self.depth / 64), 0)
+        return Cost(self.words, 20, bram18_for(self.depth, self.width))
 
 
 @dataclass(frozen=True)

@@ -1,26 +1,47 @@
 """Folding: the parallelism (PE, SIMD) of every streaming unit, optimal under the cost model.
 
-A network becomes a pipeline of layers; each layer expands into streaming kernels (a conv into
-padding, sliding window, width converter and matrix-vector-threshold unit). A folding choice of a
-layer fixes every kernel's parallelism; the pipeline's throughput is the clock over its slowest
-kernel's cycles per frame. For a cycle bound B the layers are independent, so the cheapest
-network meeting B takes, per layer, the cheapest choice whose kernels all meet B: that is exact
-under the cost model, with every legal choice enumerated (PE | MH, SIMD | MW, window SIMD' | C,
-SIMD' and SIMD one a multiple of the other). For a LUT budget, the cheapest LUT count is
-non-increasing in B, so a binary search over the achievable bounds finds the smallest B that fits.
+The hardware run of a network (bnnir/analysis/hardware.py) is a chain of layers, and each layer
+becomes streaming kernels (a conv: padding, sliding window, width converter and matrix-vector-
+threshold unit). A folding choice of a layer fixes its kernels' parallelism, hence the lanes per
+word of the stream it reads and of the one it writes. Where a layer writes other lanes than the
+next one reads, streaming conversion joins them with a width converter whose LUTs depend on both
+choices. The pipeline's throughput is the clock over its slowest kernel's cycles per frame. A
+converter is never slower than the slower of the layers it joins (cost_model.WidthConverter), so
+a cycle bound B constrains each layer on its own, while the converters' LUTs couple neighbours.
+
+The cheapest folding within B is therefore a shortest path along the chain whose state is the
+lanes at each layer boundary: of a layer's choices within B only the cheapest of each (lanes in,
+lanes out) pair matters, and a dynamic program over the layers keeps, per lanes out, the cheapest
+way there, converters included. With a BRAM18 cap the state also counts the BRAM18s used, keeping
+the fewest LUTs per count. Every legal choice is enumerated (PE | MH, SIMD | MW, window SIMD' | C,
+no stream word wider than cost_model.MAX_STREAM_BITS), so the result is exact under the cost
+model. For a budget, the foldings within B only grow with B: a binary search over the layers'
+achievable cycle counts finds the smallest B within the budget, and the folding is the cheapest
+at that B.
 """
 
 from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Iterable
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from xdsl.dialects.builtin import IntegerType, ModuleOp, Signedness, StringAttr
+import numpy as np
+from xdsl.dialects.builtin import IntegerType, ModuleOp, Signedness
 from xdsl.ir import Operation
 
 from bnnir.analysis import cost_model as cm
+from bnnir.analysis.hardware import (
+    element_bits,
+    index_bits,
+    is_layer,
+    layer_name,
+    matrix_output_bits,
+    module_hardware_run,
+)
 from bnnir.dialects import bnn
 
 
@@ -30,16 +51,19 @@ class Kernel:
 
     kind: str  # the hwstream kernel: pad, window, dwc, mvtu, pool, threshold, label_select
     pe: int
-    simd: int
+    simd: int  # lanes per input word
     cost: cm.Cost
 
 
 @dataclass(frozen=True)
 class Choice:
-    """A legal folding of one layer: its parameters and the kernels they give."""
+    """A legal folding of one layer: its parameters, the kernels they give, the lanes per word
+    of the stream it reads and of the one it writes, and its widest stream word in bits."""
 
     params: dict[str, int]
     kernels: tuple[Kernel, ...]
+    lanes: tuple[int, int]
+    widest: int
 
     @property
     def cycles(self) -> int:
@@ -58,37 +82,49 @@ class Choice:
         """Cheaper first: LUTs, then BRAM18s, then cycles."""
         return self.luts, self.brams, self.cycles
 
+    def matches(self, params: dict[str, int]) -> bool:
+        return all(self.params.get(k) == v for k, v in params.items())
+
 
 @dataclass
 class Layer:
-    """A bnn op that becomes hardware, and every legal folding of it."""
+    """A bnn op that becomes hardware, every legal folding of it, and the stream it reads
+    (`in_bits` per lane, `in_elements` lanes per frame). `too_wide` holds the foldings that
+    divide evenly but need a stream word wider than cost_model.MAX_STREAM_BITS."""
 
     name: str
-    op: Operation
-    choices: list[Choice]
+    op: Operation = field(repr=False)
+    choices: list[Choice] = field(repr=False)
+    in_bits: int
+    in_elements: int
     macs: int = 0
-    _by_cycles: list[Choice] = field(default_factory=list, repr=False)
-    _cheapest_prefix: list[Choice] = field(default_factory=list, repr=False)
-
-    def __post_init__(self) -> None:
-        self._by_cycles = sorted(self.choices, key=lambda c: (c.cycles, c.key))
-        best: Choice | None = None
-        for choice in self._by_cycles:
-            if best is None or choice.key < best.key:
-                best = choice
-            self._cheapest_prefix.append(best)
+    too_wide: list[Choice] = field(default_factory=list, repr=False)
+    _converters: dict[tuple[int, int], Kernel | None] = field(default_factory=dict, repr=False)
 
     @property
     def fastest(self) -> int:
-        return self._by_cycles[0].cycles
-
-    def cheapest_within(self, bound: int) -> Choice | None:
-        """The cheapest choice whose every kernel takes at most `bound` cycles per frame."""
-        index = bisect.bisect_right([c.cycles for c in self._by_cycles], bound)
-        return self._cheapest_prefix[index - 1] if index else None
+        return min(c.cycles for c in self.choices)
 
     def achievable_cycles(self) -> set[int]:
         return {c.cycles for c in self.choices}
+
+    def restricted(self, params: dict[str, int]) -> Layer:
+        """The layer with only the choices that have these parameters."""
+        return Layer(self.name, self.op, [c for c in self.choices if c.matches(params)],
+                     self.in_bits, self.in_elements, self.macs,
+                     [c for c in self.too_wide if c.matches(params)])
+
+    def converter(self, lanes_from: int | None, lanes_to: int) -> Kernel | None:
+        """The width converter streaming conversion puts before this layer when its input stream
+        has `lanes_from` lanes per word (None: the design's input) and it reads `lanes_to`."""
+        if lanes_from is None or lanes_from == lanes_to:
+            return None
+        key = (lanes_from, lanes_to)
+        if key not in self._converters:
+            unit = cm.WidthConverter(lanes_from * self.in_bits, lanes_to * self.in_bits,
+                                     self.in_elements // lanes_from)
+            self._converters[key] = Kernel("dwc", 1, lanes_from, unit.cost())
+        return self._converters[key]
 
 
 # ===----------------------------------------------------------------------=== #
@@ -96,146 +132,150 @@ class Layer:
 # ===----------------------------------------------------------------------=== #
 
 
-def layer_name(op: Operation, index: int) -> str:
-    node = op.attributes.get("onnx_node")
-    if isinstance(node, StringAttr):
-        return node.data
-    hint = op.results[0].name_hint if op.results else None
-    return hint or f"{op.name.split('.')[-1]}{index}"
+@dataclass(frozen=True)
+class _Stream:
+    """The stream entering a layer: bits per lane, lanes per frame."""
+
+    bits: int
+    elements: int
 
 
-def _bits(element: object) -> tuple[int, bool]:
-    if bnn.is_bipolar(element) or not isinstance(element, IntegerType):
-        return 1, False
-    return element.width.data, element.signedness.data == Signedness.SIGNED
+def _signed(element: object) -> bool:
+    return isinstance(element, IntegerType) and element.signedness.data == Signedness.SIGNED
 
 
 def _threshold_steps(op: bnn.ThresholdedOp) -> int:
     return 0 if op.thresholds is None else op.thresholds.get_shape()[1]
 
 
-def _mvtu(op: bnn.Conv2dOp | bnn.DenseOp, vectors: int) -> cm.MatrixVectorUnit:
+def _mvtu(op: bnn.Conv2dOp | bnn.DenseOp, vectors: int, bits: int) -> cm.MatrixVectorUnit:
     w_shape = bnn.tensor_type(op.weights).get_shape()
-    bits, signed = _bits(bnn.tensor_type(op.input).element_type)
     classes = 1
     if isinstance(op, bnn.Conv2dOp) and op.correction is not None:
-        shape = op.correction.get_shape()
-        classes = shape[0] * shape[1] * shape[2] * shape[3]
-    columns = 1
-    for d in w_shape[1:]:
-        columns *= d
-    return cm.MatrixVectorUnit(w_shape[0], columns, vectors, bits, signed,
+        classes = math.prod(op.correction.get_shape()[:4])
+    signed = _signed(bnn.tensor_type(op.input).element_type)
+    return cm.MatrixVectorUnit(w_shape[0], math.prod(w_shape[1:]), vectors, bits, signed,
                                _threshold_steps(op), classes)
 
 
-def _mvtu_choices(unit: cm.MatrixVectorUnit) -> Iterable[tuple[int, int, cm.Cost]]:
-    for pe, simd in itertools.product(cm.divisors(unit.rows), cm.divisors(unit.columns)):
-        yield pe, simd, unit.cost(pe, simd)
-
-
-def conv_layer(name: str, op: bnn.Conv2dOp) -> Layer:
+def conv_layer(name: str, op: bnn.Conv2dOp, stream: _Stream) -> Layer:
     _, c, h, w = bnn.tensor_type(op.input).get_shape()
     oh, ow = bnn.tensor_type(op.output).get_shape()[2:]
     top, left, bottom, right = op.pad_values
-    bits, _ = _bits(bnn.tensor_type(op.input).element_type)
+    bits, out_bits = stream.bits, matrix_output_bits(op)
     padded = (h + top + bottom, w + left + right)
-    window = cm.SlidingWindow(c, padded, (oh, ow), op.kernel_size, op.stride_values[1], bits)
+    window = cm.SlidingWindow(c, padded, (oh, ow), op.kernel_size, op.stride_values[0], bits)
     padding = cm.Padding(c, padded, bits) if any(op.pad_values) else None
-    unit = _mvtu(op, oh * ow)
+    unit = _mvtu(op, oh * ow, bits)
+    mvtus = [(pe, simd, Kernel("mvtu", pe, simd, unit.cost(pe, simd)))
+             for pe, simd in itertools.product(cm.divisors(unit.rows), cm.divisors(unit.columns))]
     choices = []
     for window_simd in cm.divisors(c):
         front = [Kernel("window", 1, window_simd, window.cost(window_simd))]
         if padding is not None:
             front.insert(0, Kernel("pad", 1, window_simd, padding.cost(window_simd)))
-        for pe, simd, cost in _mvtu_choices(unit):
-            if simd % window_simd and window_simd % simd:
-                continue  # a width converter needs one width a multiple of the other
+        words = oh * ow * unit.columns // window_simd
+        for pe, simd, mvtu in mvtus:
             kernels = list(front)
             if simd != window_simd:
-                words = oh * ow * unit.columns // window_simd
                 dwc = cm.WidthConverter(window_simd * bits, simd * bits, words)
-                kernels.append(Kernel("dwc", 1, 1, dwc.cost()))
-            kernels.append(Kernel("mvtu", pe, simd, cost))
+                kernels.append(Kernel("dwc", 1, window_simd, dwc.cost()))
+            kernels.append(mvtu)
             params = {"pe": pe, "simd": simd, "window_simd": window_simd}
-            choices.append(Choice(params, tuple(kernels)))
-    return Layer(name, op, choices, unit.macs)
+            widest = max(window_simd * bits, simd * bits, pe * out_bits)
+            choices.append(Choice(params, tuple(kernels), (window_simd, pe), widest))
+    return _layer(name, op, choices, stream, unit.macs)
 
 
-def dense_layer(name: str, op: bnn.DenseOp) -> Layer:
-    unit = _mvtu(op, 1)
+def dense_layer(name: str, op: bnn.DenseOp, stream: _Stream) -> Layer:
+    unit = _mvtu(op, 1, stream.bits)
+    out_bits = matrix_output_bits(op)
     choices = [
-        Choice({"pe": pe, "simd": simd}, (Kernel("mvtu", pe, simd, cost),))
-        for pe, simd, cost in _mvtu_choices(unit)
+        Choice({"pe": pe, "simd": simd}, (Kernel("mvtu", pe, simd, unit.cost(pe, simd)),),
+               (simd, pe), max(simd * stream.bits, pe * out_bits))
+        for pe, simd in itertools.product(cm.divisors(unit.rows), cm.divisors(unit.columns))
     ]
-    return Layer(name, op, choices, unit.macs)
+    return _layer(name, op, choices, stream, unit.macs)
 
 
-def pool_layer(name: str, op: bnn.MaxPoolOp) -> Layer:
+def pool_layer(name: str, op: bnn.MaxPoolOp, stream: _Stream) -> Layer:
     _, c, h, w = bnn.tensor_type(op.input).get_shape()
-    kernel = op.kernel_values
-    if kernel == op.stride_values and kernel[0] == kernel[1] and not any(op.pad_values):
-        cost = cm.BinaryMaxPool(c, h, kernel[0]).cost()
-    else:  # a general window: every input pixel read once (ours)
-        cost = cm.Cost(h * w, 50 + 2 * c, 0)
-    return Layer(name, op, [Choice({}, (Kernel("pool", 1, c, cost),))])
+    oh, ow = bnn.tensor_type(op.output).get_shape()[2:]
+    cost = cm.MaxPool(c, (h, w), (oh, ow), stream.bits).cost()
+    choice = Choice({}, (Kernel("pool", 1, c, cost),), (c, c), c * stream.bits)
+    return _layer(name, op, [choice], stream)
 
 
-def pad_layer(name: str, op: bnn.PadOp) -> Layer:
+def pad_layer(name: str, op: bnn.PadOp, stream: _Stream) -> Layer:
     _, c, h, w = bnn.tensor_type(op.output).get_shape()
-    bits, _ = _bits(bnn.tensor_type(op.input).element_type)
-    padding = cm.Padding(c, (h, w), bits)
-    choices = [Choice({"simd": s}, (Kernel("pad", 1, s, padding.cost(s)),))
-               for s in cm.divisors(c)]
-    return Layer(name, op, choices)
+    padding = cm.Padding(c, (h, w), stream.bits)
+    choices = [Choice({"simd": s}, (Kernel("pad", 1, s, padding.cost(s)),), (s, s),
+                      s * stream.bits) for s in cm.divisors(c)]
+    return _layer(name, op, choices, stream)
 
 
-def threshold_layer(name: str, op: bnn.ThresholdOp) -> Layer:
+def threshold_layer(name: str, op: bnn.ThresholdOp, stream: _Stream) -> Layer:
     shape = bnn.tensor_type(op.input).get_shape()
-    pixels = 1
-    for d in shape[2:]:
-        pixels *= d
-    bits, _ = _bits(bnn.tensor_type(op.input).element_type)
-    unit = cm.Thresholding(shape[1], pixels, bits, _threshold_steps(op))
-    choices = [Choice({"pe": pe}, (Kernel("threshold", pe, 1, unit.cost(pe)),))
-               for pe in cm.divisors(shape[1])]
-    return Layer(name, op, choices)
+    out_bits = element_bits(bnn.tensor_type(op.output).element_type)
+    unit = cm.Thresholding(shape[1], math.prod(shape[2:]), stream.bits, _threshold_steps(op))
+    choices = [Choice({"pe": pe}, (Kernel("threshold", pe, pe, unit.cost(pe)),), (pe, pe),
+                      pe * max(stream.bits, out_bits)) for pe in cm.divisors(shape[1])]
+    return _layer(name, op, choices, stream)
 
 
-def label_select_layer(name: str, op: bnn.ArgMaxOp) -> Layer:
+def label_select_layer(name: str, op: bnn.ArgMaxOp, stream: _Stream) -> Layer:
     labels = bnn.tensor_type(op.input).get_shape()[1]
-    bits, _ = _bits(bnn.tensor_type(op.input).element_type)
-    unit = cm.LabelSelect(labels, max(bits, 1))
-    choices = [Choice({"pe": pe}, (Kernel("label_select", pe, 1, unit.cost(pe)),))
-               for pe in cm.divisors(labels)]
-    return Layer(name, op, choices)
+    unit = cm.LabelSelect(labels, stream.bits)
+    choices = [Choice({"pe": pe}, (Kernel("label_select", pe, pe, unit.cost(pe)),), (pe, 1),
+                      max(pe * stream.bits, index_bits(labels))) for pe in cm.divisors(labels)]
+    return _layer(name, op, choices, stream)
+
+
+def _layer(name: str, op: Operation, choices: list[Choice], stream: _Stream,
+           macs: int = 0) -> Layer:
+    legal = [c for c in choices if c.widest <= cm.MAX_STREAM_BITS]
+    too_wide = [c for c in choices if c.widest > cm.MAX_STREAM_BITS]
+    return Layer(name, op, legal, stream.bits, stream.elements, macs, too_wide)
+
+
+_BUILDERS: dict[type[Operation], Callable[..., Layer]] = {
+    bnn.Conv2dOp: conv_layer,
+    bnn.DenseOp: dense_layer,
+    bnn.MaxPoolOp: pool_layer,
+    bnn.PadOp: pad_layer,
+    bnn.ThresholdOp: threshold_layer,
+    bnn.ArgMaxOp: label_select_layer,
+}
+
+
+def _stream_after(op: Operation, stream: _Stream) -> _Stream:
+    """The stream a layer writes, as streaming conversion encodes it."""
+    out = bnn.tensor_type(op.results[0])
+    elements = math.prod(out.get_shape()[1:])
+    if isinstance(op, bnn.Conv2dOp | bnn.DenseOp):
+        return _Stream(matrix_output_bits(op), elements)
+    if isinstance(op, bnn.ArgMaxOp):
+        return _Stream(index_bits(bnn.tensor_type(op.input).get_shape()[1]), elements)
+    return _Stream(element_bits(out.element_type), elements)
 
 
 def hardware_layers(module: ModuleOp) -> list[Layer]:
-    """The layers of the module's dataflow pipeline, in stream order."""
-    layers: list[Layer] = []
-    for index, op in enumerate(module.walk()):
-        name = layer_name(op, index)
-        if isinstance(op, bnn.Conv2dOp):
-            layers.append(conv_layer(name, op))
-        elif isinstance(op, bnn.DenseOp):
-            layers.append(dense_layer(name, op))
-        elif isinstance(op, bnn.MaxPoolOp):
-            layers.append(pool_layer(name, op))
-        elif isinstance(op, bnn.PadOp):
-            layers.append(pad_layer(name, op))
-        elif isinstance(op, bnn.ThresholdOp) and not _is_float(op):
-            layers.append(threshold_layer(name, op))
-        elif isinstance(op, bnn.ArgMaxOp):
-            layers.append(label_select_layer(name, op))
+    """The layers of the module's dataflow pipeline (its hardware run), in stream order."""
+    run = module_hardware_run(module)
+    if not run:
+        return []
+    entering = bnn.tensor_type(run[0].operands[0])
+    stream = _Stream(element_bits(entering.element_type), math.prod(entering.get_shape()[1:]))
+    layers = []
+    for index, op in enumerate(run):
+        if is_layer(op):
+            layers.append(_BUILDERS[type(op)](layer_name(op, index), op, stream))
+            stream = _stream_after(op, stream)
     return layers
 
 
-def _is_float(op: bnn.ThresholdOp) -> bool:
-    return not isinstance(bnn.tensor_type(op.input).element_type, IntegerType)
-
-
 # ===----------------------------------------------------------------------=== #
-# Optimization
+# Foldings
 # ===----------------------------------------------------------------------=== #
 
 
@@ -245,27 +285,42 @@ class Folding:
 
     choices: tuple[tuple[Layer, Choice], ...]
 
+    @cached_property
+    def kernels(self) -> tuple[tuple[Layer, Kernel], ...]:
+        """Every kernel in stream order, with the layer it belongs to: the width converters
+        between layers included (a converter belongs to the layer it feeds)."""
+        kernels: list[tuple[Layer, Kernel]] = []
+        lanes: int | None = None
+        for layer, choice in self.choices:
+            dwc = layer.converter(lanes, choice.lanes[0])
+            if dwc is not None:
+                kernels.append((layer, dwc))
+            kernels += [(layer, kernel) for kernel in choice.kernels]
+            lanes = choice.lanes[1]
+        return tuple(kernels)
+
     @property
     def max_cycles(self) -> int:
-        return max(c.cycles for _, c in self.choices)
+        return max(k.cost.cycles for _, k in self.kernels)
 
     @property
     def luts(self) -> int:
-        return sum(c.luts for _, c in self.choices)
+        return sum(k.cost.luts for _, k in self.kernels)
 
     @property
     def brams(self) -> int:
-        return sum(c.brams for _, c in self.choices)
+        return sum(k.cost.brams for _, k in self.kernels)
 
     @property
     def bottleneck(self) -> str:
-        return max(self.choices, key=lambda lc: lc[1].cycles)[0].name
+        """The layer of the first slowest kernel."""
+        return max(self.kernels, key=lambda lk: lk[1].cost.cycles)[0].name
 
     @property
     def ideal_cycles(self) -> float:
         """Total MACs over the MACs per cycle of all matrix-vector units."""
         macs = sum(layer.macs for layer, _ in self.choices)
-        lanes = sum(k.pe * k.simd for _, c in self.choices for k in c.kernels if k.kind == "mvtu")
+        lanes = sum(k.pe * k.simd for _, k in self.kernels if k.kind == "mvtu")
         return macs / lanes if lanes else 0.0
 
 
@@ -275,31 +330,26 @@ def fastest_bound(layers: list[Layer]) -> int:
 
 
 def fold_for_cycles(layers: list[Layer], bound: int,
-                    fixed: dict[str, Choice] | None = None) -> Folding | None:
-    """Per layer the cheapest choice within `bound` (or the fixed one); None if impossible."""
-    fixed = fixed or {}
-    picked = []
-    for layer in layers:
-        choice = fixed.get(layer.name) or layer.cheapest_within(bound)
-        if choice is None:
-            return None
-        picked.append((layer, choice))
-    return Folding(tuple(picked))
+                    max_brams: int | None = None) -> Folding | None:
+    """The folding with the fewest LUTs (then BRAM18s) whose every kernel takes at most `bound`
+    cycles per frame, using at most `max_brams` BRAM18s; None if there is none."""
+    if max_brams is None:
+        picks = _cheapest_chain(layers, bound)
+    else:
+        picks = _cheapest_chain_within_brams(layers, bound, max_brams)
+    return None if picks is None else Folding(tuple(zip(layers, picks, strict=True)))
 
 
-def fold_for_budget(layers: list[Layer], max_luts: int, max_brams: int | None = None,
-                    fixed: dict[str, Choice] | None = None) -> Folding | None:
-    """The folding with the smallest cycle bound whose cheapest choices fit the budget."""
+def fold_for_budget(layers: list[Layer], max_luts: int,
+                    max_brams: int | None = None) -> Folding | None:
+    """The fastest folding within the budget: the smallest cycle bound with a folding within
+    it, and at that bound the cheapest folding; None if nothing fits."""
     bounds = sorted(set().union(*(layer.achievable_cycles() for layer in layers)))
-    bounds = [b for b in bounds if b >= fastest_bound(layers)]
+    bounds = bounds[bisect.bisect_left(bounds, fastest_bound(layers)):]
 
     def fits(bound: int) -> Folding | None:
-        folding = fold_for_cycles(layers, bound, fixed)
-        if folding is None or folding.luts > max_luts:
-            return None
-        if max_brams is not None and folding.brams > max_brams:
-            return None
-        return folding
+        folding = fold_for_cycles(layers, bound, max_brams)
+        return folding if folding is not None and folding.luts <= max_luts else None
 
     low, high, best = 0, len(bounds) - 1, None
     while low <= high:
@@ -310,3 +360,147 @@ def fold_for_budget(layers: list[Layer], max_luts: int, max_brams: int | None = 
         else:
             low = mid + 1
     return best
+
+
+# ===----------------------------------------------------------------------=== #
+# The dynamic program along the chain
+# ===----------------------------------------------------------------------=== #
+
+
+def _choices_within(layer: Layer, bound: int) -> dict[tuple[int, int], list[Choice]]:
+    """The layer's choices within the bound, by (lanes in, lanes out), cheapest first."""
+    groups: dict[tuple[int, int], list[Choice]] = {}
+    for choice in layer.choices:
+        if choice.cycles <= bound:
+            groups.setdefault(choice.lanes, []).append(choice)
+    for group in groups.values():
+        group.sort(key=lambda c: c.key)
+    return dict(sorted(groups.items()))
+
+
+_LutsBrams = tuple[int, int]
+"""(LUTs, BRAM18s), compared in that order."""
+
+
+def _converter_cost(layer: Layer, lanes_from: int | None, lanes_to: int) -> _LutsBrams:
+    dwc = layer.converter(lanes_from, lanes_to)
+    return (0, 0) if dwc is None else (dwc.cost.luts, dwc.cost.brams)
+
+
+def _cheapest_chain(layers: list[Layer], bound: int) -> list[Choice] | None:
+    """Per layer the choice of the folding with the fewest (LUTs, BRAM18s) within the bound."""
+    reach: dict[int | None, _LutsBrams] = {None: (0, 0)}  # lanes out of the prefix -> cheapest cost
+    steps: list[tuple[dict[int, int | None], dict[int, tuple[int, Choice]]]] = []
+    for layer in layers:
+        groups = _choices_within(layer, bound)
+        if not groups:
+            return None
+        arrive: dict[int, _LutsBrams] = {}
+        came_from: dict[int, int | None] = {}
+        for lanes_in in sorted({lanes_in for lanes_in, _ in groups}):
+            for lanes, cost in reach.items():
+                luts, brams = _converter_cost(layer, lanes, lanes_in)
+                total = (cost[0] + luts, cost[1] + brams)
+                if lanes_in not in arrive or total < arrive[lanes_in]:
+                    arrive[lanes_in], came_from[lanes_in] = total, lanes
+        new_reach: dict[int | None, _LutsBrams] = {}
+        picked: dict[int, tuple[int, Choice]] = {}
+        for (lanes_in, lanes_out), group in groups.items():
+            choice = group[0]
+            total = (arrive[lanes_in][0] + choice.luts, arrive[lanes_in][1] + choice.brams)
+            if lanes_out not in new_reach or total < new_reach[lanes_out]:
+                new_reach[lanes_out], picked[lanes_out] = total, (lanes_in, choice)
+        steps.append((came_from, picked))
+        reach = new_reach
+    lanes: int | None = min(reach, key=lambda lanes_out: reach[lanes_out])
+    picks: list[Choice] = []
+    for came_from, picked in reversed(steps):
+        assert lanes is not None
+        lanes_in, choice = picked[lanes]
+        picks.append(choice)
+        lanes = came_from[lanes_in]
+    return picks[::-1]
+
+
+_NONE = np.iinfo(np.int64).max // 4
+"""No folding reaches this (lanes, BRAM18s) state."""
+
+
+def _plus(table: np.ndarray, luts: int, brams: int) -> np.ndarray:
+    """A table of fewest LUTs per BRAM18 count after adding a part of `luts` and `brams`."""
+    out = np.full_like(table, _NONE)
+    if brams < len(table):
+        out[brams:] = np.minimum(table[: len(table) - brams] + luts, _NONE)
+    return out
+
+
+def _pareto(group: list[Choice], max_brams: int) -> list[Choice]:
+    """The choices no other choice beats on both BRAM18s and LUTs."""
+    front: list[Choice] = []
+    for choice in sorted(group, key=lambda c: (c.brams, c.key)):
+        if choice.brams <= max_brams and (not front or choice.luts < front[-1].luts):
+            front.append(choice)
+    return front
+
+
+@dataclass
+class _BramStep:
+    """One layer of the BRAM-capped program: the tables it started from and reached."""
+
+    reach: dict[int | None, np.ndarray]  # lanes out of the prefix before it -> LUTs per BRAM18s
+    arrive: dict[int, np.ndarray]  # lanes into it (converter included) -> LUTs per BRAM18s
+    fronts: dict[tuple[int, int], list[Choice]]
+
+
+def _cheapest_chain_within_brams(layers: list[Layer], bound: int,
+                                 max_brams: int) -> list[Choice] | None:
+    """Per layer the choice of the folding with the fewest LUTs (then BRAM18s) within the
+    bound and at most `max_brams` BRAM18s: the state is (lanes out, BRAM18s used so far)."""
+    start = np.full(max_brams + 1, _NONE, np.int64)
+    start[0] = 0
+    reach: dict[int | None, np.ndarray] = {None: start}
+    steps: list[_BramStep] = []
+    for layer in layers:
+        fronts = {lanes: _pareto(group, max_brams)
+                  for lanes, group in _choices_within(layer, bound).items()}
+        fronts = {lanes: front for lanes, front in fronts.items() if front}
+        if not fronts:
+            return None
+        arrive = {
+            lanes_in: np.minimum.reduce([
+                _plus(table, *_converter_cost(layer, lanes, lanes_in))
+                for lanes, table in reach.items()])
+            for lanes_in in sorted({lanes_in for lanes_in, _ in fronts})
+        }
+        new_reach: dict[int | None, np.ndarray] = {}
+        for (lanes_in, lanes_out), front in fronts.items():
+            for choice in front:
+                table = _plus(arrive[lanes_in], choice.luts, choice.brams)
+                old = new_reach.get(lanes_out)
+                new_reach[lanes_out] = table if old is None else np.minimum(old, table)
+        steps.append(_BramStep(reach, arrive, fronts))
+        reach = new_reach
+    luts, brams, lanes = min((int(table.min()), int(table.argmin()), lanes)
+                             for lanes, table in reach.items())
+    return None if luts >= _NONE else _backtrack(layers, steps, lanes, brams, luts)
+
+
+def _backtrack(layers: list[Layer], steps: list[_BramStep], lanes: int | None, brams: int,
+               luts: int) -> list[Choice]:
+    """The choices of a folding reaching `luts` LUTs and `brams` BRAM18s at lanes out `lanes`."""
+    picks: list[Choice] = []
+    for layer, step in zip(reversed(layers), reversed(steps), strict=True):
+        lanes_in, choice = next(
+            (lanes_in, choice)
+            for (lanes_in, lanes_out), front in step.fronts.items() if lanes_out == lanes
+            for choice in front
+            if choice.brams <= brams
+            and step.arrive[lanes_in][brams - choice.brams] + choice.luts == luts)
+        picks.append(choice)
+        brams, luts = brams - choice.brams, luts - choice.luts
+        for before, table in step.reach.items():
+            dwc_luts, dwc_brams = _converter_cost(layer, before, lanes_in)
+            if dwc_brams <= brams and table[brams - dwc_brams] + dwc_luts == luts:
+                lanes, brams, luts = before, brams - dwc_brams, luts - dwc_luts
+                break
+    return picks[::-1]

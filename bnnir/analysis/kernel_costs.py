@@ -14,7 +14,8 @@ def kernel_cost(op: hw.KernelOp) -> cm.Cost:
     match op:
         case hw.MvtuOp():
             steps = 0 if op.thresholds is None else op.thresholds.get_shape()[3]
-            classes = 1 if op.thresholds is None else op.thresholds.get_shape()[0]
+            table = op.thresholds if op.thresholds is not None else op.offsets
+            classes = 1 if table is None else table.get_shape()[0]
             unit = cm.MatrixVectorUnit(
                 op.prop_int("rows"), op.prop_int("columns"), op.prop_int("vectors"),
                 op.prop_int("input_bits"), op.signed_input is not None, steps, classes,
@@ -24,7 +25,7 @@ def kernel_cost(op: hw.KernelOp) -> cm.Cost:
             oh, ow = op.output_size()
             window = cm.SlidingWindow(
                 op.prop_int("channels"), (op.prop_int("height"), op.prop_int("width")), (oh, ow),
-                op.prop_ints("kernel"), op.prop_ints("strides")[1], op.prop_int("bits"),
+                op.prop_ints("kernel"), op.prop_ints("strides")[0], op.prop_int("bits"),
             )
             return window.cost(op.prop_int("simd"))
         case hw.PadOp():
@@ -33,11 +34,9 @@ def kernel_cost(op: hw.KernelOp) -> cm.Cost:
             return cm.Padding(op.prop_int("channels"), out, op.prop_int("bits")).cost(
                 op.prop_int("simd"))
         case hw.PoolOp():
-            kernel, strides = op.prop_ints("kernel"), op.prop_ints("strides")
-            height, width = op.prop_int("height"), op.prop_int("width")
-            if kernel == strides and kernel[0] == kernel[1] and not any(op.prop_ints("pads")):
-                return cm.BinaryMaxPool(op.prop_int("channels"), height, kernel[0]).cost()
-            return cm.Cost(height * width, 50 + 2 * op.prop_int("channels"), 0)
+            map_dims = (op.prop_int("height"), op.prop_int("width"))
+            return cm.MaxPool(op.prop_int("channels"), map_dims, op.output_size(),
+                              op.prop_int("bits")).cost()
         case hw.DwcOp():
             return cm.WidthConverter(op.lanes_in * op.bits_in, op.lanes_out * op.bits_out,
                                      op.words_in()).cost()
@@ -50,8 +49,5 @@ def kernel_cost(op: hw.KernelOp) -> cm.Cost:
             return cm.LabelSelect(op.prop_int("labels"), op.prop_int("bits")).cost(
                 op.prop_int("pe"))
         case hw.FifoOp():
-            depth, width = op.prop_int("depth"), op.lanes_in * op.bits_in
-            in_luts = depth <= 64
-            luts = 20 + (width * ((depth + 63) // 64) if in_luts else 0)  # ours: SRL/LUTRAM
-            return cm.Cost(op.words_in(), luts, 0 if in_luts else cm.bram18_for(depth, width))
+            return cm.Fifo(op.prop_int("depth"), op.lanes_in * op.bits_in, op.words_in()).cost()
     raise TypeError(f"no cost model for {op.name}")

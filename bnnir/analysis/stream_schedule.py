@@ -1,20 +1,39 @@
-"""A word-level schedule of a hwstream design over a few frames: when each word leaves each
-kernel, hence the steady-state cycles per frame, the first frame's latency and how many words
-wait in each stream.
+"""The cycle-level schedule of a hwstream design: the cycle at which every loop iteration of every
+kernel runs over a few frames, with unbounded streams and with the design's FIFO depths.
 
-Each kernel writes its M output words per frame at its initiation interval II = cycles / M (the
-cost model's cycles per frame), and word j no earlier than one cycle after the last input word it
-depends on has arrived:  t[j] = max(t[j-1] + II, arrival[need[j]] + 1),  computed for all words
-at once as  t[j] = j·II + max_{i<=j}(arrival[need[i]] + 1 − i·II).  A matrix-vector unit follows
-finn-hlslib's loop exactly: one iteration per cycle, reading a vector's words in its first row
-fold. The host supplies one input word per cycle.
+The model, all in integer cycles:
 
-Three runs: with unbounded FIFOs (the ideal latency and cycles per frame); paced, every kernel at
-the pipeline's period P as backpressure makes it in steady state, which gives the words waiting
-in each stream, hence FIFO depths with which no kernel stalls; and bounded, each stream holding
-at most its FIFO's depth (2 without one) so that a producer writes word j only after its
-consumer has read word j − depth, iterated until the times settle. Sliding windows and pools
-keep their own line buffers, so they take their input words as they arrive.
+* A kernel is one loop pipelined at II = 1, as finn-hlslib writes its kernels (`program`): per
+  frame a fixed sequence of iterations, each reading at most one word of the kernel's input
+  stream and writing at most one word of its output stream. Frames follow each other without a
+  gap, so a kernel's iterations per frame are its cycles per frame.
+* Iteration i runs at the first cycle t after iteration i − 1 (t ≥ t[i−1] + 1, t ≥ 0) at which
+  the word it reads was written before t and, on a stream holding D words, the word w it writes
+  has room: the consumer read word w − D before t. Nothing else stalls a kernel.
+* The host writes one input word per cycle from cycle 0, held back only by a full input stream;
+  the output stream is drained as it is written. A `hwstream.fifo` is the depth of the stream
+  into its consumer; a stream without one holds `DEFAULT_DEPTH` words.
+
+Every cycle is then the least solution of inequalities t ≥ t' + 1 between iterations (a chain
+of streams holding at least one word cannot deadlock: every inequality relates a word or an
+iteration to an earlier one, so the solution exists). Without depth limits they all point
+downstream and one pass in stream order solves them, each loop at once: t[i] = i +
+max_{j≤i}(e[j] − j), e[j] the cycle its read allows (the unbounded schedule). Depth limits add
+inequalities pointing upstream. The bounded schedule starts from the unbounded one and re-solves
+loops, sweeping up- and downstream, until a sweep changes nothing: each step is monotone and the
+least solution satisfies every loop's inequalities, so the times rise and never past it, and a
+sweep that changes nothing has reached it. Sweeps settle quickly when streams are deep; when
+kernels stall one another word by word, each sweep settles one more stall, so after `SWEEPS`
+sweeps the same least solution is computed event by event instead. Neither has an iteration
+limit: the cycles do not depend on `SWEEPS`, only the time taken does.
+
+FIFO depths (`KernelTiming.depth_needed`): the latest schedule with the unbounded schedule's
+output cycles (every iteration as late as the outputs allow, none after the unbounded
+schedule's end) is feasible once every stream holds the most words waiting in it there. With
+at least those depths the bounded schedule lies between the unbounded and that latest one, so
+its output cycles, hence latency and cycles per frame, are the unbounded schedule's. The bounded
+schedule with these depths then needs only the words waiting in it, usually far fewer (a fast
+producer is held back rather than running a frame ahead); those are the depths reported.
 """
 
 from __future__ import annotations
@@ -23,207 +42,364 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bnnir.analysis.kernel_costs import kernel_cost
 from bnnir.dialects import hwstream as hw
 
+DEFAULT_DEPTH = 2
+"""The words a stream without a FIFO holds (as the HLS backend declares it)."""
 
-def _map_word(op: hw.KernelOp, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """Index of the last word of pixel (row, col) of the op's input map."""
-    width, folds = op.prop_int("width"), op.prop_int("channels") // op.prop_int("simd")
-    return (rows * width + cols + 1) * folds - 1
+FRAMES = 3
+"""Frames simulated: the first gives the latency, the last two the steady state."""
+
+SWEEPS = 8
+"""Sweeps of whole loops before the bounded schedule is solved event by event instead (the
+result is the same; the sweeps are faster when they settle)."""
 
 
-def needed_input(op: hw.KernelOp) -> np.ndarray:
-    """For each output word of one frame, the last input word it depends on (non-decreasing)."""
-    out_words = op.words_out()
-    match op:
-        case hw.MvtuOp():
-            sf = op.prop_int("columns") // op.prop_int("simd")
-            nf = op.prop_int("rows") // op.prop_int("pe")
-            vector = np.arange(out_words) // nf
-            need = (vector + 1) * sf - 1
-        case hw.WindowOp():
-            (kh, kw), (sh, sw) = op.prop_ints("kernel"), op.prop_ints("strides")
-            oh, ow = op.output_size()
-            per_pixel = out_words // (oh * ow)
-            pixel = np.arange(out_words) // per_pixel
-            oy, ox = pixel // ow, pixel % ow
-            need = _map_word(op, oy * sh + kh - 1, ox * sw + kw - 1)
-        case hw.PoolOp():
-            (kh, kw), (sh, sw) = op.prop_ints("kernel"), op.prop_ints("strides")
-            top, left, _, _ = op.prop_ints("pads")
-            _, ow = op.output_size()
-            pixel = np.arange(out_words)
-            rows = np.clip(pixel // ow * sh + kh - 1 - top, 0, op.prop_int("height") - 1)
-            cols = np.clip(pixel % ow * sw + kw - 1 - left, 0, op.prop_int("width") - 1)
-            need = _map_word(op, rows, cols)
-        case hw.PadOp():
-            top, left, _, right = op.prop_ints("pads")
-            height, width = op.prop_int("height"), op.prop_int("width")
-            folds = op.prop_int("channels") // op.prop_int("simd")
-            pixel = np.arange(out_words) // folds
-            y, x = pixel // (width + left + right) - top, pixel % (width + left + right) - left
-            inside = (y >= 0) & (y < height) & (x >= 0) & (x < width)
-            need = np.where(inside, (y * width + x) * folds + np.arange(out_words) % folds, -1)
-        case hw.DwcOp():
-            need = -(-(np.arange(out_words) + 1) * op.lanes_out // op.lanes_in) - 1
-        case hw.LabelSelectOp():
-            need = np.full(out_words, op.words_in() - 1)
-        case _:
-            need = np.arange(out_words)
-    return np.maximum.accumulate(np.maximum(need, -1))
+# ===----------------------------------------------------------------------=== #
+# Kernel loops
+# ===----------------------------------------------------------------------=== #
 
 
 @dataclass(frozen=True)
-class StreamTiming:
-    """One kernel's output words over the simulated frames."""
+class Program:
+    """A kernel's pipelined loop over some frames: `length` iterations; `reads[r]` is the
+    iteration reading input word r, `writes[w]` the one writing output word w (both increasing)."""
 
+    length: int
+    reads: np.ndarray
+    writes: np.ndarray
+
+    def repeated(self, frames: int) -> Program:
+        """The loop run for `frames` frames back to back."""
+        starts = np.arange(frames, dtype=np.int64)[:, None] * self.length
+        return Program(self.length * frames, (starts + self.reads).ravel(),
+                       (starts + self.writes).ravel())
+
+
+def _steps(n: int) -> np.ndarray:
+    return np.arange(n, dtype=np.int64)
+
+
+def program(op: hw.KernelOp) -> Program:
+    """One frame of the kernel's loop, each iteration reading and writing at most one word."""
+    match op:
+        case hw.MvtuOp():
+            return _mvtu_program(op)
+        case hw.WindowOp():
+            return _window_program(op)
+        case hw.PadOp():
+            return _pad_program(op)
+        case hw.PoolOp():
+            return _pool_program(op)
+        case hw.DwcOp():
+            return _dwc_program(op)
+        case hw.ThresholdOp():
+            return Program(op.words_in(), _steps(op.words_in()), _steps(op.words_out()))
+        case hw.LabelSelectOp():
+            words = op.words_in()
+            return Program(words, _steps(words), np.array([words - 1], np.int64))
+    raise TypeError(f"no loop model for {op.name}")
+
+
+def _mvtu_program(op: hw.MvtuOp) -> Program:
+    """finn-hlslib's Matrix_Vector_Activate_Batch: iterations (vector, nf, sf); a vector's SF
+    words are read in its first row fold (nf = 0), row fold nf is written at sf = SF − 1."""
+    sf = op.prop_int("columns") // op.prop_int("simd")
+    nf = op.prop_int("rows") // op.prop_int("pe")
+    vectors = op.prop_int("vectors")
+    per_vector = nf * sf
+    reads = (_steps(vectors)[:, None] * per_vector + _steps(sf)[None, :]).ravel()
+    writes = (_steps(vectors)[:, None] * per_vector + _steps(nf)[None, :] * sf + sf - 1).ravel()
+    return Program(vectors * per_vector, reads, writes)
+
+
+def _window_program(op: hw.WindowOp) -> Program:
+    """finn-hlslib's ConvolutionInputGenerator: read the first KH rows, then per output row a
+    block of max(write, read) iterations that writes the row's OW·KH·KW·F words and, alongside,
+    reads the next SH input rows (the rest of the map in the last block). FINN's cycles:
+    W·KH·F + OH·max(OW·KH·KW·F, SH·W·F)."""
+    (kh, kw), (sh, _) = op.prop_ints("kernel"), op.prop_ints("strides")
+    oh, ow = op.output_size()
+    row = op.prop_int("width") * op.folds
+    first = kh * row
+    write_block = ow * kh * kw * op.folds
+    block = max(write_block, sh * row)
+    writes = (first + _steps(oh)[:, None] * block + _steps(write_block)[None, :]).ravel()
+    later = _steps(op.words_in() - first) + first  # words after the first KH rows
+    out_row = (later // row - kh) // sh  # the output row whose block reads them
+    reads = np.concatenate([_steps(first),
+                            first + out_row * block + later - (kh + out_row * sh) * row])
+    return Program(first + oh * block, reads, writes)
+
+
+def _pad_program(op: hw.PadOp) -> Program:
+    """finn-hlslib's FMPadding: one iteration per output word, reading inside the map."""
+    top, left, bottom, right = op.prop_ints("pads")
+    height, width = op.prop_int("height"), op.prop_int("width")
+    y = _steps(height + top + bottom)[:, None, None]
+    x = _steps(width + left + right)[None, :, None]
+    inside = (y >= top) & (y < top + height) & (x >= left) & (x < left + width)
+    inside = np.broadcast_to(inside, (*inside.shape[:2], op.folds)).ravel()
+    return Program(len(inside), np.flatnonzero(inside).astype(np.int64), _steps(len(inside)))
+
+
+def _pool_program(op: hw.PoolOp) -> Program:
+    """finn-hlslib's StreamingMaxPool generalized: read input rows one word per iteration until
+    an output row's windows are complete, then write that row one word per iteration. For
+    kernel = stride without padding on a map it tiles this is FINN's H·W·(1 + 1/K²)."""
+    (kh, _), (sh, _) = op.prop_ints("kernel"), op.prop_ints("strides")
+    top = op.prop_ints("pads")[0]
+    oh, ow = op.output_size()
+    height, row = op.prop_int("height"), op.prop_int("width") * op.folds
+    out_row = ow * op.folds
+    ready = np.clip(_steps(oh) * sh + kh - top, 0, height) * row  # words read before each row
+    writes = (ready + _steps(oh) * out_row)[:, None] + _steps(out_row)[None, :]
+    words = _steps(op.words_in())
+    reads = words + out_row * np.searchsorted(ready, words, side="right")
+    return Program(op.words_in() + op.words_out(), reads, writes.ravel())
+
+
+def _dwc_program(op: hw.DwcOp) -> Program:
+    """finn-hlslib's StreamingDataWidthConverter: one iteration per word on the narrow side; a
+    wide word is written with its last narrow word read, or read with its first written."""
+    lanes_in, lanes_out = op.lanes_in, op.lanes_out
+    words_in, words_out = op.words_in(), op.words_out()
+    if lanes_out >= lanes_in:
+        last_lane = (_steps(words_out) + 1) * lanes_out - 1
+        return Program(words_in, _steps(words_in), last_lane // lanes_in)
+    return Program(words_out, _steps(words_in) * lanes_in // lanes_out, _steps(words_out))
+
+
+def _host_program(words: int) -> Program:
+    return Program(words, np.empty(0, np.int64), _steps(words))
+
+
+# ===----------------------------------------------------------------------=== #
+# Solving
+# ===----------------------------------------------------------------------=== #
+
+
+def _word_at(length: int, iterations: np.ndarray) -> list[int]:
+    """Per iteration, the word it moves (its index in `iterations`), or -1."""
+    words = np.full(length, -1, np.int64)
+    words[iterations] = _steps(len(iterations))
+    return words.tolist()
+
+
+def _as_early_as_possible(earliest: np.ndarray) -> np.ndarray:
+    """t[i] = max(earliest[i], t[i−1] + 1): i + max_{j≤i}(earliest[j] − j)."""
+    steps = _steps(len(earliest))
+    return steps + np.maximum.accumulate(earliest - steps)
+
+
+def _as_late_as_possible(latest: np.ndarray) -> np.ndarray:
+    """t[i] = min(latest[i], t[i+1] − 1): i + min_{j≥i}(latest[j] − j)."""
+    steps = _steps(len(latest))
+    return steps + np.minimum.accumulate((latest - steps)[::-1])[::-1]
+
+
+class Pipeline:
+    """The host and the kernels as loops over the frames; stream s runs from unit s to s + 1."""
+
+    def __init__(self, units: list[Program]):
+        self.units = units
+
+    def output_writes(self, times: list[np.ndarray]) -> np.ndarray:
+        """When each word of the design's output stream is written."""
+        return self._writes(times, len(self.units) - 1)
+
+    def _writes(self, times: list[np.ndarray], stream: int) -> np.ndarray:
+        return times[stream][self.units[stream].writes]
+
+    def _reads(self, times: list[np.ndarray], stream: int) -> np.ndarray:
+        return times[stream + 1][self.units[stream + 1].reads]
+
+    def _solve(self, times: list[np.ndarray], u: int, depth: int | None) -> np.ndarray:
+        """Unit u as early as its input stream and, with a `depth`, its output stream allow."""
+        unit = self.units[u]
+        earliest = np.zeros(unit.length, np.int64)
+        if u > 0:
+            earliest[unit.reads] = self._writes(times, u - 1) + 1
+        if depth is not None and depth < len(unit.writes):
+            blocked = unit.writes[depth:]
+            room = self._reads(times, u)[:-depth] + 1
+            earliest[blocked] = np.maximum(earliest[blocked], room)
+        return _as_early_as_possible(earliest)
+
+    def unbounded(self) -> list[np.ndarray]:
+        times: list[np.ndarray] = []
+        for u in range(len(self.units)):
+            times.append(self._solve(times, u, None))
+        return times
+
+    def bounded(self, unbounded: list[np.ndarray], depths: list[int]) -> list[np.ndarray]:
+        """The least solution with stream s holding depths[s] words.
+
+        Sweeps re-solve whole loops from the unbounded schedule and stop exactly at the least
+        solution (module docstring). With streams deep enough that stalls do not chain they stop
+        after a few sweeps; when kernels stall one another word by word each sweep settles one
+        more link of such a chain, so after `SWEEPS` sweeps `_event_by_event` solves the rest
+        instead: the same least solution, in one pass over the iterations."""
+        times = list(unbounded)
+        last = len(self.units) - 1
+        order = [*reversed(range(last)), *range(1, last + 1)]
+        for _ in range(SWEEPS):
+            changed = False
+            for u in order:
+                solved = self._solve(times, u, depths[u] if u < last else None)
+                if not np.array_equal(solved, times[u]):
+                    times[u], changed = solved, True
+            if not changed:
+                return times
+        return self._event_by_event(depths)
+
+    def _event_by_event(self, depths: list[int]) -> list[np.ndarray]:
+        """The rules applied iteration by iteration: each loop runs on while the word its next
+        iteration reads has been written and the word it writes has room, round the loops until
+        all are done (a chain of streams holding a word or more cannot deadlock)."""
+        units = self.units
+        read_word = [_word_at(u.length, u.reads) for u in units]
+        write_word = [_word_at(u.length, u.writes) for u in units]
+        written: list[list[int]] = [[] for _ in units]  # unit u writes stream u
+        taken: list[list[int]] = [[] for _ in units]  # unit u reads stream u - 1
+        times: list[list[int]] = [[] for _ in units]
+        room = [*depths, None]
+        remaining = sum(u.length for u in units)
+        while remaining:
+            before = remaining
+            for u, unit in enumerate(units):
+                cycles, reads, writes = times[u], read_word[u], write_word[u]
+                supply = written[u - 1] if u else []
+                drain, depth = (taken[u + 1], room[u]) if u + 1 < len(units) else ([], None)
+                cycle = cycles[-1] if cycles else -1
+                for i in range(len(cycles), unit.length):
+                    cycle += 1
+                    word = reads[i]
+                    if word >= 0:
+                        if word >= len(supply):
+                            break
+                        cycle = max(cycle, supply[word] + 1)
+                    out = writes[i]
+                    if out >= 0 and depth is not None and out >= depth:
+                        if out - depth >= len(drain):
+                            break
+                        cycle = max(cycle, drain[out - depth] + 1)
+                    cycles.append(cycle)
+                    remaining -= 1
+                    if word >= 0:
+                        taken[u].append(cycle)
+                    if out >= 0:
+                        written[u].append(cycle)
+            assert remaining < before, "a chain of streams cannot deadlock"
+        return [np.array(t, np.int64) for t in times]
+
+    def latest(self, earliest: list[np.ndarray]) -> list[np.ndarray]:
+        """The last unit at its `earliest` times, every iteration before as late as they allow
+        and none after the end of `earliest`."""
+        end = max(int(t[-1]) for t in earliest)
+        times = list(earliest)
+        for u in reversed(range(len(self.units) - 1)):
+            bound = np.full(self.units[u].length, end, np.int64)
+            bound[self.units[u].writes] = self._reads(times, u) - 1
+            times[u] = _as_late_as_possible(bound)
+        return times
+
+    def occupancy(self, times: list[np.ndarray]) -> list[int]:
+        """Per stream, the most words in it when one is written (a word read in the same cycle
+        still counts): the depth each stream needs for `times`."""
+        depths = []
+        for stream in range(len(self.units) - 1):
+            writes = self._writes(times, stream)
+            read_before = np.searchsorted(self._reads(times, stream), writes, side="left")
+            depths.append(int(np.max(_steps(len(writes)) + 1 - read_before)))
+        return depths
+
+
+# ===----------------------------------------------------------------------=== #
+# The schedule of a design
+# ===----------------------------------------------------------------------=== #
+
+
+@dataclass(frozen=True)
+class KernelTiming:
     op: hw.KernelOp
-    cycles: int
-    times: np.ndarray  # when each output word is written
-    waiting: int  # the most words waiting in its input stream
-    reads: np.ndarray  # when each input word is taken off its stream
+    cycles: int  # iterations of its loop per frame
+    depth: int  # words its input stream holds in the design (its FIFO's depth or the default)
+    depth_needed: int  # words its input stream must hold for every output to be on time
 
 
 @dataclass(frozen=True)
 class Schedule:
-    kernels: list[StreamTiming]
+    """Cycles at the design's output; `latency` counts from the first input word to the first
+    frame's last output word, cycles per frame are the steady state between the last frames."""
+
+    kernels: list[KernelTiming]
     frames: int
-    cycles_per_frame: float  # steady state, at the output, with unbounded FIFOs
-    latency: float  # from the first input word to the first frame's last output word
-    bounded_cycles_per_frame: float  # steady state with the design's FIFO depths
-    bounded_latency: float
+    cycles_per_frame: int  # unbounded streams
+    latency: int
+    bounded_cycles_per_frame: int  # streams as deep as the design makes them
+    bounded_latency: int
 
     @property
-    def bottleneck(self) -> StreamTiming:
-        return max(self.kernels, key=lambda k: k.cycles)
+    def short_streams(self) -> list[KernelTiming]:
+        """Kernels whose input stream holds fewer words than `depth_needed`."""
+        return [k for k in self.kernels if k.depth < k.depth_needed]
 
 
-def _waiting(writes: np.ndarray, reads: np.ndarray) -> int:
-    """The most words written and not yet read at any time (reads at a write's time count)."""
-    times = np.concatenate([writes, reads])
-    deltas = np.concatenate([np.ones(len(writes), np.int64), -np.ones(len(reads), np.int64)])
-    order = np.lexsort((deltas, times))  # at equal times, reads (-1) first
-    return int(np.max(np.cumsum(deltas[order]), initial=0))
+def stream_kernels(design: hw.DesignOp) -> list[hw.KernelOp]:
+    """The design's kernels in stream order, FIFOs left out (they are stream depths)."""
+    return [op for op in design.kernels() if not isinstance(op, hw.FifoOp)]
 
 
-def _ends(times: np.ndarray, frames: int) -> tuple[float, float]:
-    """(steady-state cycles per frame, first frame's end) from the last kernel's word times."""
-    per_frame = len(times) // frames
-    ends = times[per_frame - 1 :: per_frame]
-    period = float(ends[-1] - ends[-2]) if frames > 1 else float(ends[0])
-    return period, float(ends[0]) + 1
-
-
-def simulate(design: hw.DesignOp, frames: int = 3) -> Schedule:
-    kernels = [op for op in design.kernels() if not isinstance(op, hw.FifoOp)]
-    free = _run(kernels, frames, period=None)
-    period, latency = _ends(free[-1].times, frames)
-    paced = _run(kernels, frames, period=max(t.cycles for t in free))
-    bounded = _bounded_run(kernels, frames, _capacities(kernels))
-    bounded_period, bounded_latency = _ends(bounded[-1].times, frames)
-    timings = [StreamTiming(f.op, f.cycles, f.times, p.waiting, f.reads)
-               for f, p in zip(free, paced, strict=True)]
-    return Schedule(timings, frames, period, latency, bounded_period, bounded_latency)
-
-
-DEFAULT_DEPTH = 2
-"""The depth of a stream without a FIFO (as the HLS backend declares it)."""
-
-
-def _capacities(kernels: list[hw.KernelOp]) -> list[int]:
+def stream_depths(kernels: list[hw.KernelOp]) -> list[int]:
     """Words each kernel's input stream holds: its FIFO's depth, else the default."""
-    capacities = []
-    for op in kernels:
-        producer = op.input.owner
-        capacities.append(producer.prop_int("depth") if isinstance(producer, hw.FifoOp)
-                          else DEFAULT_DEPTH)
-    return capacities
+    return [op.input.owner.prop_int("depth") if isinstance(op.input.owner, hw.FifoOp)
+            else DEFAULT_DEPTH for op in kernels]
 
 
-def _run(kernels: list[hw.KernelOp], frames: int, period: float | None,
-         bounds: list[np.ndarray | None] | None = None) -> list[StreamTiming]:
-    """Each kernel at its own cycles per frame (or all paced at `period`), writing no word
-    before its lower bound in `bounds` (backpressure), with unbounded FIFOs otherwise."""
-    first = kernels[0]
-    arrival = np.arange(first.words_in() * frames, dtype=np.float64)  # one word per cycle
-    if period is not None:
-        arrival = arrival * period / first.words_in()
-    timings = []
-    for index, op in enumerate(kernels):
-        cycles = kernel_cost(op).cycles
-        pace = cycles if period is None else period
-        need_frame = needed_input(op)
-        out_words, in_words = len(need_frame), op.words_in()
-        offsets = np.repeat(np.arange(frames) * in_words, out_words)
-        need = np.tile(need_frame, frames) + offsets
-        ready = np.where(need >= offsets, arrival[np.maximum(need, 0)] + 1, 0.0)
-        bound = None if bounds is None else bounds[index]
-        if isinstance(op, hw.MvtuOp) and period is None:
-            times, reads = _mvtu_iterations(op, arrival, frames, bound)
-        else:
-            if bound is not None:
-                ready = np.maximum(ready, bound)
-            ii = pace / out_words
-            steps = np.arange(out_words * frames) * ii
-            times = steps + np.maximum.accumulate(ready - steps)
-            reads = _reads(op, arrival, need, times, ii)
-        timings.append(StreamTiming(op, cycles, times, _waiting(arrival, reads), reads))
-        arrival = times
-    return timings
+def pipeline(design: hw.DesignOp, frames: int = FRAMES) -> Pipeline:
+    """The host and the design's kernels (FIFOs left out) as loops over `frames` frames."""
+    units = [_host_program(design.input_words()),
+             *(program(op) for op in stream_kernels(design))]
+    return Pipeline([unit.repeated(frames) for unit in units])
 
 
-def _mvtu_iterations(op: hw.MvtuOp, arrival: np.ndarray, frames: int,
-                     bound: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """finn-hlslib's schedule: one iteration per cycle over vectors × NF × SF; the SF words of a
-    vector are read in its first NF pass, a row fold is written after its last column fold."""
-    sf = op.prop_int("columns") // op.prop_int("simd")
-    nf = op.prop_int("rows") // op.prop_int("pe")
-    vectors = op.prop_int("vectors") * frames
-    iteration = np.arange(vectors * nf * sf)
-    v, fold, column = iteration // (nf * sf), iteration // sf % nf, iteration % sf
-    reading = fold == 0
-    earliest = np.full(len(iteration), -np.inf)
-    earliest[reading] = arrival[v[reading] * sf + column[reading]] + 1
-    writing = column == sf - 1
-    if bound is not None:
-        earliest[writing] = np.maximum(earliest[writing], bound)
-    times = iteration + np.maximum.accumulate(np.maximum(earliest - iteration, 0.0))
-    return times[writing], times[reading]
+def _needed_depths(pipe: Pipeline, unbounded: list[np.ndarray]) -> list[int]:
+    """Stream depths with which the bounded schedule has the unbounded one's outputs: those of
+    the latest schedule (module docstring), shrunk to what the bounded schedule with them uses
+    (it satisfies these smaller depths, so it is also theirs)."""
+    return pipe.occupancy(pipe.bounded(unbounded, pipe.occupancy(pipe.latest(unbounded))))
 
 
-def _reads(op: hw.KernelOp, arrival: np.ndarray, need: np.ndarray, times: np.ndarray,
-           ii: float) -> np.ndarray:
-    """When the kernel takes each input word off its stream."""
-    if isinstance(op, hw.WindowOp | hw.PoolOp):
-        return arrival  # into the kernel's own line buffer
-    if isinstance(op, hw.MvtuOp):  # paced runs: a vector's words just before its first output
-        sf = op.prop_int("columns") // op.prop_int("simd")
-        nf = op.prop_int("rows") // op.prop_int("pe")
-        word = np.arange(len(arrival))
-        return np.maximum(arrival, times[(word // sf) * nf] - sf + word % sf)
-    first_user = np.searchsorted(need, np.arange(len(arrival)))
-    return np.maximum(arrival, times[np.minimum(first_user, len(times) - 1)] - ii)
+def fifo_depths(design: hw.DesignOp, frames: int = FRAMES) -> list[int]:
+    """Per kernel (FIFOs left out), the words its input stream must hold for the design's
+    outputs to come as early as with unbounded streams."""
+    pipe = pipeline(design, frames)
+    return _needed_depths(pipe, pipe.unbounded())
 
 
-def _bounded_run(kernels: list[hw.KernelOp], frames: int,
-                 capacities: list[int]) -> list[StreamTiming]:
-    """The schedule when a stream holds at most its capacity: a producer writes word j only
-    after its consumer has read word j − capacity. Iterated until the times settle."""
-    bounds: list[np.ndarray | None] = [None] * len(kernels)
-    timings = _run(kernels, frames, None, bounds)
-    for _ in range(4 * len(kernels) + 8):
-        changed = False
-        for index in range(len(kernels) - 1):
-            reads = timings[index + 1].reads
-            capacity = capacities[index + 1]
-            bound = np.zeros(len(timings[index].times))
-            bound[capacity:] = reads[: len(bound) - capacity]
-            old = bounds[index]
-            if old is None or np.any(bound > old):
-                bounds[index] = bound if old is None else np.maximum(old, bound)
-                changed = True
-        if not changed:
-            break
-        timings = _run(kernels, frames, None, bounds)
-    return timings
+def _output_timing(pipe: Pipeline, times: list[np.ndarray], frames: int) -> tuple[int, int]:
+    """(cycles per frame in steady state, latency) from the last kernel's output words."""
+    writes = pipe.output_writes(times)
+    per_frame = len(writes) // frames
+    ends = writes[per_frame - 1 :: per_frame]
+    period = int(ends[-1] - ends[-2]) if frames > 1 else int(ends[0]) + 1
+    return period, int(ends[0]) + 1
+
+
+def simulate(design: hw.DesignOp, frames: int = FRAMES) -> Schedule:
+    """The design's schedule over `frames` frames. The bounded one is solved only when a stream
+    is shallower than it needs: otherwise its outputs are the unbounded ones (module docstring)."""
+    kernels = stream_kernels(design)
+    depths = stream_depths(kernels)
+    pipe = pipeline(design, frames)
+    free = pipe.unbounded()
+    needed = _needed_depths(pipe, free)
+    period, latency = _output_timing(pipe, free, frames)
+    bounded_period, bounded_latency = period, latency  # streams deep enough: the same outputs
+    if any(d < n for d, n in zip(depths, needed, strict=True)):
+        bounded_period, bounded_latency = _output_timing(pipe, pipe.bounded(free, depths),
+                                                         frames)
+    timings = [KernelTiming(op, pipe.units[u + 1].length // frames, depths[u], needed[u])
+               for u, op in enumerate(kernels)]
+    return Schedule(timings, frames, period, latency, bounded_period, bounded_latency)

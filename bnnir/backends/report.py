@@ -2,31 +2,36 @@
 
     bnn-translate IN.mlir --emit-report [--format text|json]
 
-The module must be folded (bnn-fold). After bnn-to-hwstream the rows are the design's kernels (FIFOs
-included); before it, each folded layer expands into the kernels it will become (a conv into pad,
-window, dwc and mvtu). The numbers are the cost model's; the latency comes from the word-level
-schedule of the design with its FIFO depths (bnnir/analysis/stream_schedule.py), or before
-conversion is the sum of the kernels' cycles per frame, an upper bound.
+The module must be folded (bnn-fold). After bnn-to-hwstream the rows are the design's kernels,
+FIFOs included and named after the stream they sit on (`kernel_names`); before it, each folded
+layer expands into the kernels it will become (a conv into pad, window, dwc and mvtu), with the
+width converters between layers: the same rows and totals as after conversion, FIFOs aside. The
+numbers are the cost model's; the latency comes from the cycle-level schedule of the design with
+its FIFO depths (bnnir/analysis/stream_schedule.py), or before conversion is the sum of the
+kernels' cycles per frame, an upper bound.
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 
 from xdsl.dialects.builtin import DictionaryAttr, FloatAttr, IntegerAttr, ModuleOp, StringAttr
 
-from bnnir.analysis.folding import Choice, Layer, hardware_layers
+from bnnir.analysis.folding import Choice, Folding, Layer, hardware_layers
 from bnnir.diagnostics import BnnirError
+from bnnir.dialects import hwstream as hw
 
 
 def _folded_choice(layer: Layer) -> Choice:
     fold = layer.op.attributes.get("fold")
     if not isinstance(fold, DictionaryAttr):
         raise BnnirError(f"layer '{layer.name}'", "has no folding; run bnn-fold first")
+    candidates = layer.choices + layer.too_wide
     params = {k: v.value.data for k, v in fold.data.items()
-              if isinstance(v, IntegerAttr) and k in layer.choices[0].params}
-    for choice in layer.choices:
+              if isinstance(v, IntegerAttr) and k in candidates[0].params}
+    for choice in candidates:
         if choice.params == params:
             return choice
     raise BnnirError(f"layer '{layer.name}'", f"folding {params} is not legal for this layer")
@@ -41,25 +46,80 @@ def _clock_mhz(module: ModuleOp) -> float:
     raise BnnirError("module", "has no bnn.fold summary; run bnn-fold first")
 
 
+def kernel_names(design: hw.DesignOp) -> dict[hw.KernelOp, str]:
+    """A unique name per kernel: its layer and kind (`conv3.mvtu`), numbered from the second of
+    a kind in a layer on (`conv3.dwc2`); a FIFO is named after the stream it sits on, from its
+    producer to its consumer (`conv3.dwc->mvtu`, `input->conv0.pad`)."""
+    kernels = [op for op in design.kernels() if not isinstance(op, hw.FifoOp)]
+    names = _numbered({op: f"{_layer_name(op, index)}.{op.name.removeprefix('hwstream.')}"
+                       for index, op in enumerate(kernels)})
+    fifos: dict[hw.KernelOp, str] = {}
+    for op in design.kernels():
+        if isinstance(op, hw.FifoOp):
+            producer, consumer = _stream_ends(op)
+            source = "input" if producer is None else names[producer]
+            sink = "output" if consumer is None else names[consumer]
+            layer = sink.split(".")[0]
+            if source.split(".")[0] == layer:
+                sink = sink.removeprefix(f"{layer}.")
+            fifos[op] = f"{source}->{sink}"
+    return names | _numbered(fifos)
+
+
+def _numbered(names: dict[hw.KernelOp, str]) -> dict[hw.KernelOp, str]:
+    """The names with a count after the second and later of each (`x`, `x2`, `x3`)."""
+    seen: Counter[str] = Counter()
+    numbered = {}
+    for op, name in names.items():
+        seen[name] += 1
+        numbered[op] = name if seen[name] == 1 else f"{name}{seen[name]}"
+    return numbered
+
+
+def _layer_name(op: hw.KernelOp, index: int) -> str:
+    layer = op.attributes.get("layer")
+    return layer.data if isinstance(layer, StringAttr) else f"k{index}"
+
+
+def _stream_ends(fifo: hw.FifoOp) -> tuple[hw.KernelOp | None, hw.KernelOp | None]:
+    """The kernels, FIFOs passed over, writing and reading the stream `fifo` sits on (None for
+    the design's input and output)."""
+    producer = fifo.input.owner
+    while isinstance(producer, hw.FifoOp):
+        producer = producer.input.owner
+    consumer: object = fifo
+    while isinstance(consumer, hw.FifoOp):
+        consumer = next(iter(consumer.output.uses)).operation
+    return (producer if isinstance(producer, hw.KernelOp) else None,
+            consumer if isinstance(consumer, hw.KernelOp) else None)
+
+
+def _row_layer(op: hw.KernelOp, names: dict[hw.KernelOp, str]) -> str:
+    """The layer a kernel belongs to (a FIFO to its consumer's)."""
+    layer = op.attributes.get("layer")
+    if isinstance(layer, StringAttr):
+        return layer.data
+    consumer = _stream_ends(op)[1] if isinstance(op, hw.FifoOp) else op
+    return "output" if consumer is None else names[consumer].split(".")[0]
+
+
 def _kernel_rows(module: ModuleOp) -> tuple[list[dict[str, Any]], int, int]:
     """Rows of a module already converted to hwstream designs: one per kernel op."""
     from bnnir.analysis.kernel_costs import kernel_cost
-    from bnnir.dialects import hwstream as hw
 
     rows, macs, lanes = [], 0, 0
     for design in [op for op in module.ops if isinstance(op, hw.DesignOp)]:
-        for index, op in enumerate(design.kernels()):
+        names = kernel_names(design)
+        for op in design.kernels():
             kind = op.name.removeprefix("hwstream.")
-            layer = op.attributes.get("layer")
-            layer_name = layer.data if isinstance(layer, StringAttr) else f"k{index}"
             cost = kernel_cost(op)
             pe = op.prop_int("pe") if "pe" in op.properties else 1
             simd = op.prop_int("simd") if "simd" in op.properties else op.lanes_in
             if isinstance(op, hw.MvtuOp):
                 macs += op.prop_int("rows") * op.prop_int("columns") * op.prop_int("vectors")
                 lanes += pe * simd
-            rows.append({"name": f"{layer_name}.{kind}", "layer": layer_name, "kind": kind,
-                         "shape": f"{op.words_in()} -> {op.words_out()} words",
+            rows.append({"name": names[op], "layer": _row_layer(op, names),
+                         "kind": kind, "shape": f"{op.words_in()} -> {op.words_out()} words",
                          "pe": pe, "simd": simd, "cycles": cost.cycles, "luts": cost.luts,
                          "brams": cost.brams})
     return rows, macs, lanes
@@ -76,34 +136,31 @@ def build_report(module: ModuleOp) -> dict[str, Any]:
     report = _summary(rows, macs, lanes, clock_mhz)
     if simulated:
         from bnnir.analysis.stream_schedule import simulate
-        from bnnir.dialects import hwstream as hw
 
         designs = [op for op in module.ops if isinstance(op, hw.DesignOp)]
         latency = sum(simulate(design).bounded_latency for design in designs)
-        report["latency_cycles"] = round(latency)
+        report["latency_cycles"] = latency
         report["latency_us"] = round(latency / clock_mhz, 3)
     report["latency_source"] = "simulation" if simulated else "sum of kernel cycles"
     return report
 
 
 def _layer_rows(module: ModuleOp) -> tuple[list[dict[str, Any]], int, int]:
-    """Rows of a folded bnn module: each layer's kernels as bnn-fold chose them."""
+    """Rows of a folded bnn module: the kernels its layers become as bnn-fold chose them, the
+    width converters between layers included, in stream order."""
+    layers = hardware_layers(module)
+    folding = Folding(tuple((layer, _folded_choice(layer)) for layer in layers))
+    kernels_of = Counter(layer.name for layer, _ in folding.kernels)
     rows: list[dict[str, Any]] = []
-    macs, lanes = 0, 0
-    for layer in hardware_layers(module):
-        choice = _folded_choice(layer)
-        macs += layer.macs
-        for kernel in choice.kernels:
-            suffix = "" if len(choice.kernels) == 1 else f".{kernel.kind}"
-            rows.append({
-                "name": layer.name + suffix, "layer": layer.name, "kind": kernel.kind,
-                "shape": _shape(layer), "pe": kernel.pe, "simd": kernel.simd,
-                "cycles": kernel.cost.cycles, "luts": kernel.cost.luts,
-                "brams": kernel.cost.brams,
-            })
-            if kernel.kind == "mvtu":
-                lanes += kernel.pe * kernel.simd
-    return rows, macs, lanes
+    for layer, kernel in folding.kernels:
+        rows.append({
+            "name": layer.name if kernels_of[layer.name] == 1 else f"{layer.name}.{kernel.kind}",
+            "layer": layer.name, "kind": kernel.kind, "shape": _shape(layer),
+            "pe": kernel.pe, "simd": kernel.simd, "cycles": kernel.cost.cycles,
+            "luts": kernel.cost.luts, "brams": kernel.cost.brams,
+        })
+    lanes = sum(k.pe * k.simd for _, k in folding.kernels if k.kind == "mvtu")
+    return rows, sum(layer.macs for layer in layers), lanes
 
 
 def _summary(rows: list[dict[str, Any]], macs: int, lanes: int, clock_mhz: float) -> dict[str, Any]:
@@ -143,12 +200,13 @@ def render_json(report: dict[str, Any]) -> str:
 
 
 def render_text(report: dict[str, Any]) -> str:
-    header = f"{'kernel':<22} {'kind':<12} {'shape':<24} {'PE':>5} {'SIMD':>5} {'cycles':>9} " \
-             f"{'LUT':>8} {'BRAM18':>7} {'of max':>7}"
+    width = max(22, *(len(r["name"]) for r in report["layers"]))
+    header = f"{'kernel':<{width}} {'kind':<12} {'shape':<24} {'PE':>5} {'SIMD':>5} " \
+             f"{'cycles':>9} {'LUT':>8} {'BRAM18':>7} {'of max':>7}"
     lines = [header, "-" * len(header)]
     for r in report["layers"]:
         lines.append(
-            f"{r['name']:<22.22} {r['kind']:<12} {r['shape']:<24.24} {r['pe']:>5} {r['simd']:>5} "
+            f"{r['name']:<{width}} {r['kind']:<12} {r['shape']:<24.24} {r['pe']:>5} {r['simd']:>5} "
             f"{r['cycles']:>9} {r['luts']:>8} {r['brams']:>7} {r['bottleneck_share']:>7.1%}"
         )
     lines += [

@@ -7,9 +7,11 @@ the least significant bits. Feature maps stream in NHWC order, channels fastest:
 channels is C / lanes consecutive words. Bipolar elements are bits (1 = +1, 0 = −1).
 
 Every kernel knows the words it reads and writes per frame, so the design's verifier checks that
-each producer writes exactly the words its consumer reads, at the same width. The semantics of each
-kernel are in its docstring; the stream interpreter (bnnir/interp/hwstream.py) implements them and
-the cost model (bnnir/analysis/cost_model.py) gives their cycles and resources.
+each producer writes exactly the words its consumer reads, with the same lanes of the same bits,
+and that the input and output streams carry the frames of `input_type` and `output_type`. The
+semantics of each kernel are in its docstring; the stream interpreter (bnnir/interp/hwstream.py)
+implements them, the cost model (bnnir/analysis/cost_model.py) gives their cycles and resources,
+and bnnir/analysis/stream_schedule.py their loops' cycle-level timing.
 
     hwstream.design @cnv attributes {...} {
     ^bb0(%in: !hwstream.stream<24>):
@@ -174,6 +176,23 @@ class KernelOp(IRDLOperation, ABC):
         if p <= 0 or w % p:
             raise VerifyException(f"'{self.name}' {part} ({p}) must divide {whole} ({w})")
 
+    def check_array(self, name: str, length: int, minimum: int) -> tuple[int, ...]:
+        values = self.prop_ints(name)
+        if len(values) != length or any(v < minimum for v in values):
+            raise VerifyException(f"'{self.name}' {name} must be {length} integers >= {minimum}, "
+                                  f"got {list(values)}")
+        return values
+
+    def check_outputs_fit(self, steps: int, bias: int) -> None:
+        """A threshold count plus `bias`, bias..bias + steps, must fit the output lanes (two's
+        complement when bias < 0)."""
+        bits, low, high = self.bits_out, bias, bias + steps
+        fits = (-(1 << (bits - 1)) <= low and high < 1 << (bits - 1)) if low < 0 else \
+            high < 1 << bits
+        if not fits:
+            raise VerifyException(f"'{self.name}' outputs {low}..{high} ({steps} thresholds, bias "
+                                  f"{bias}) do not fit in {bits} output bits")
+
     def verify_(self) -> None:
         self.verify_kernel()
         for what, value, lanes, bits in (("input", self.input, self.lanes_in, self.bits_in),
@@ -211,6 +230,12 @@ class _MapKernel(KernelOp, ABC):
         self.check_divides("simd", "channels")
 
 
+def _check_window_fits(op: KernelOp, kernel: Sequence[int], size: tuple[int, int]) -> None:
+    if kernel[0] > size[0] or kernel[1] > size[1]:
+        raise VerifyException(f"'{op.name}' kernel {list(kernel)} does not fit in the "
+                              f"{size[0]}x{size[1]} map")
+
+
 @irdl_op_definition
 class PadOp(_MapKernel):
     """Pads an H × W map to (H + top + bottom) × (W + left + right) with `value` in every
@@ -225,6 +250,15 @@ class PadOp(_MapKernel):
         top, left, bottom, right = self.prop_ints("pads")
         height, width = self.prop_int("height"), self.prop_int("width")
         return (height + top + bottom) * (width + left + right) * self.folds
+
+    def verify_kernel(self) -> None:
+        super().verify_kernel()
+        self.check_array("pads", 4, 0)
+        value, bits = self.prop_int("value"), self.prop_int("bits")
+        low, high = (0, 1) if bits == 1 else (-(1 << (bits - 1)), (1 << bits) - 1)
+        if not low <= value <= high:
+            raise VerifyException(f"'{self.name}' value {value} is not a {bits}-bit lane value "
+                                  f"({low}..{high}{', bipolar bits' if bits == 1 else ''})")
 
 
 @irdl_op_definition
@@ -245,6 +279,12 @@ class WindowOp(_MapKernel):
     def words_out(self) -> int:
         (kh, kw), (oh, ow) = self.prop_ints("kernel"), self.output_size()
         return oh * ow * kh * kw * self.folds
+
+    def verify_kernel(self) -> None:
+        super().verify_kernel()
+        kernel = self.check_array("kernel", 2, 1)
+        self.check_array("strides", 2, 1)
+        _check_window_fits(self, kernel, (self.prop_int("height"), self.prop_int("width")))
 
 
 @irdl_op_definition
@@ -268,11 +308,32 @@ class PoolOp(_MapKernel):
         oh, ow = self.output_size()
         return oh * ow * self.folds
 
+    def verify_kernel(self) -> None:
+        super().verify_kernel()
+        if self.prop_int("simd") != self.prop_int("channels"):
+            raise VerifyException(f"'{self.name}' takes all channels in one word: simd "
+                                  f"({self.prop_int('simd')}) must equal channels "
+                                  f"({self.prop_int('channels')})")
+        kernel = self.check_array("kernel", 2, 1)
+        self.check_array("strides", 2, 1)
+        top, left, bottom, right = self.check_array("pads", 4, 0)
+        if max(top, bottom) >= kernel[0] or max(left, right) >= kernel[1]:
+            raise VerifyException(f"'{self.name}' pads {[top, left, bottom, right]} must be "
+                                  f"smaller than the kernel {list(kernel)}")
+        _check_window_fits(self, kernel, (self.prop_int("height") + top + bottom,
+                                          self.prop_int("width") + left + right))
+
 
 @irdl_op_definition
 class DwcOp(KernelOp):
-    """A width converter: regroups the stream's lanes from `in_lanes` to `out_lanes` per word
-    (one a multiple of the other), keeping their order."""
+    """A width converter (a gearbox): regroups the stream's lanes from `in_lanes` to `out_lanes`
+    per word, keeping their order (lane i of the frame stays lane i). Any two lane counts: a
+    frame's `words` input words must fill whole output words. It moves one word per cycle on
+    the side with more words, so it takes max(words in, words out) cycles per frame.
+
+        %n = hwstream.dwc %w {in_lanes = 5 : i64, out_lanes = 3 : i64, bits = 1 : i64,
+                              words = 3 : i64} : !hwstream.stream<5> -> !hwstream.stream<3>
+    """
 
     name = "hwstream.dwc"
 
@@ -292,9 +353,6 @@ class DwcOp(KernelOp):
     def verify_kernel(self) -> None:
         self.check_positive("in_lanes", "out_lanes", "bits", "words")
         a, b = self.lanes_in, self.lanes_out
-        if a % b and b % a:
-            raise VerifyException(f"'{self.name}' lane counts {a} and {b} must be multiples of "
-                                  "one another")
         if (self.words_in() * a) % b:
             raise VerifyException(f"'{self.name}' {self.words_in()} words of {a} lanes do not "
                                   f"fill whole words of {b} lanes")
@@ -312,8 +370,13 @@ class MvtuOp(KernelOp):
     otherwise it sums ±inputs. With thresholds ([classes, PE, NF, T], sorted) a row outputs
     `bias` + Σ_i [acc ≥ t_i] (hardware compares with ≥ only: falling channels have negated weight
     rows); the class of a vector is its border class (`border` = the conv's input height, width,
-    kernel, strides and pads) when classes > 1. Without thresholds a row outputs its signed dot
-    product 2P − MW (xnor) or the sum. Outputs: NF words per vector, PE lanes each.
+    kernel, strides and pads: [IH, IW, KH, KW, SH, SW, top, left, bottom, right]) when
+    classes > 1. Without thresholds a row outputs its signed dot product 2P − MW (xnor) or the
+    sum, plus `offsets`[class, pe, nf] when given ([classes, PE, NF] of si32, hlslib order): the
+    additive border-class correction of a zero-padded conv computed with −1 padding. A table of
+    more than one class needs `border`, and its classes are the border's:
+    (min(top, KH) + 1)·(min(bottom, KH) + 1)·(min(left, KW) + 1)·(min(right, KW) + 1).
+    Outputs: NF words per vector, PE lanes each.
     """
 
     name = "hwstream.mvtu"
@@ -331,6 +394,7 @@ class MvtuOp(KernelOp):
     xnor = opt_prop_def(IntegerAttr)
     signed_input = opt_prop_def(IntegerAttr)
     border = opt_prop_def(DenseArrayBase)
+    offsets = opt_prop_def(DenseIntOrFPElementsAttr)
 
     STREAMS: ClassVar[StreamProps] = ("simd", "pe", "input_bits", "output_bits")
 
@@ -357,6 +421,9 @@ class MvtuOp(KernelOp):
         self.check_positive("rows", "columns", "vectors", "input_bits", "output_bits")
         self.check_divides("pe", "rows")
         self.check_divides("simd", "columns")
+        if self.is_xnor and self.prop_int("input_bits") != 1:
+            raise VerifyException(f"'{self.name}' xnor takes bipolar bits: input_bits must be 1, "
+                                  f"got {self.prop_int('input_bits')}")
         expected = self.weight_memory_shape()
         if tuple(self.weights.get_shape()) != expected:
             raise VerifyException(
@@ -364,16 +431,89 @@ class MvtuOp(KernelOp):
                 f"{list(self.weights.get_shape())}"
             )
         if self.thresholds is not None:
-            shape = tuple(self.thresholds.get_shape())
-            nf = self.prop_int("rows") // self.prop_int("pe")
-            if len(shape) != 4 or shape[1:3] != (self.prop_int("pe"), nf):
-                raise VerifyException(
-                    f"'{self.name}' thresholds must be [classes, PE, NF, T] with PE = "
-                    f"{self.prop_int('pe')} and NF = {nf}, got {list(shape)}"
-                )
-            values = dense_to_numpy(self.thresholds)
-            if np.any(np.diff(values, axis=3) < 0):
-                raise VerifyException(f"'{self.name}' thresholds must be sorted ascending")
+            self._verify_thresholds()
+        if self.offsets is not None:
+            self._verify_offsets()
+        if self.border is not None:
+            self._verify_border()
+
+    def _verify_thresholds(self) -> None:
+        assert self.thresholds is not None
+        shape = tuple(self.thresholds.get_shape())
+        nf = self.prop_int("rows") // self.prop_int("pe")
+        if len(shape) != 4 or shape[1:3] != (self.prop_int("pe"), nf) or shape[3] < 1:
+            raise VerifyException(
+                f"'{self.name}' thresholds must be [classes, PE, NF, T] with PE = "
+                f"{self.prop_int('pe')}, NF = {nf} and T >= 1, got {list(shape)}"
+            )
+        values = dense_to_numpy(self.thresholds)
+        if np.any(np.diff(values, axis=3) < 0):
+            raise VerifyException(f"'{self.name}' thresholds must be sorted ascending")
+        self.check_outputs_fit(shape[3], self.bias_value)
+        self._verify_classes("thresholds", shape[0])
+
+    def border_classes(self) -> int:
+        """The number of border classes `border` distinguishes (1 without it)."""
+        if self.border is None:
+            return 1
+        _, _, kh, kw, _, _, top, left, bottom, right = int_values(self.border)
+        return ((min(top, kh) + 1) * (min(bottom, kh) + 1) * (min(left, kw) + 1)
+                * (min(right, kw) + 1))
+
+    def _verify_border_format(self) -> None:
+        assert self.border is not None
+        border = list(int_values(self.border))
+        if len(border) != 10:
+            raise VerifyException(
+                f"'{self.name}' border must be [IH, IW, KH, KW, SH, SW, top, left, bottom, "
+                f"right], got {border}"
+            )
+        if min(border[:6]) < 1 or min(border[6:]) < 0:
+            raise VerifyException(f"'{self.name}' border sizes must be >= 1 and its pads >= 0, "
+                                  f"got {border}")
+
+    def _verify_classes(self, table: str, classes: int) -> None:
+        if self.border is not None:
+            self._verify_border_format()
+        if classes != self.border_classes():
+            where = "without a border" if self.border is None else \
+                f"for border {list(int_values(self.border))}"
+            raise VerifyException(
+                f"'{self.name}' {table} have {classes} border classes, but {where} there are "
+                f"{self.border_classes()}"
+            )
+
+    def _verify_border(self) -> None:
+        """`border` selects the class of each vector: it needs a table to select from, and its
+        conv's output pixels are the unit's vectors."""
+        assert self.border is not None
+        self._verify_border_format()
+        if self.thresholds is None and self.offsets is None:
+            raise VerifyException(f"'{self.name}' border selects threshold or offset classes; "
+                                  "it needs thresholds or offsets")
+        in_h, in_w, kh, kw, sh, sw, top, left, bottom, right = int_values(self.border)
+        pixels = ((in_h + top + bottom - kh) // sh + 1) * ((in_w + left + right - kw) // sw + 1)
+        if pixels != self.prop_int("vectors"):
+            raise VerifyException(f"'{self.name}' border gives {pixels} output pixels but vectors "
+                                  f"is {self.prop_int('vectors')}")
+
+    def _verify_offsets(self) -> None:
+        assert self.offsets is not None
+        if self.thresholds is not None:
+            raise VerifyException(f"'{self.name}' has offsets and thresholds: a thresholded "
+                                  "unit holds its offsets in its per-class thresholds")
+        shape = tuple(self.offsets.get_shape())
+        nf = self.prop_int("rows") // self.prop_int("pe")
+        element = self.offsets.get_element_type()
+        if len(shape) != 3 or shape[1:] != (self.prop_int("pe"), nf) or not (
+            isinstance(element, IntegerType) and element.signedness.data == Signedness.SIGNED
+            and element.width.data == 32
+        ):
+            raise VerifyException(
+                f"'{self.name}' offsets must be [classes, PE, NF] of si32 with PE = "
+                f"{self.prop_int('pe')} and NF = {nf}, got {self.offsets.get_type()}"
+            )
+        self._verify_classes("offsets", shape[0])
 
 
 @irdl_op_definition
@@ -405,6 +545,18 @@ class ThresholdOp(KernelOp):
     def verify_kernel(self) -> None:
         self.check_positive("channels", "pixels", "input_bits", "output_bits")
         self.check_divides("pe", "channels")
+        shape = tuple(self.thresholds.get_shape())
+        pe, channels = self.prop_int("pe"), self.prop_int("channels")
+        if len(shape) != 3 or shape[:2] != (pe, channels // pe) or shape[2] < 1:
+            raise VerifyException(
+                f"'{self.name}' thresholds must be [PE, NF, T] with PE = {pe}, NF = "
+                f"{channels // pe} and T >= 1, got {list(shape)}")
+        self.check_outputs_fit(shape[2], 0 if self.bias is None else self.bias.value.data)
+        if self.descending is not None:
+            listed = int_values(self.descending)
+            if any(not 0 <= c < channels for c in listed):
+                raise VerifyException(f"'{self.name}' descending lists channels outside "
+                                      f"0..{channels - 1}: {list(listed)}")
 
 
 @irdl_op_definition
@@ -428,7 +580,13 @@ class LabelSelectOp(KernelOp):
         return 1
 
     def verify_kernel(self) -> None:
+        self.check_positive("labels", "bits", "index_bits")
         self.check_divides("pe", "labels")
+        needed = max(1, (self.prop_int("labels") - 1).bit_length())
+        if self.prop_int("index_bits") < needed:
+            raise VerifyException(f"'{self.name}' index_bits ({self.prop_int('index_bits')}) "
+                                  f"cannot hold label {self.prop_int('labels') - 1}: it needs "
+                                  f"{needed}")
 
 
 @irdl_op_definition
@@ -451,7 +609,7 @@ class FifoOp(KernelOp):
         return self.prop_int("words")
 
     def verify_kernel(self) -> None:
-        self.check_positive("depth")
+        self.check_positive("depth", "lanes", "bits", "words")
 
 
 # ===----------------------------------------------------------------------=== #
@@ -477,9 +635,10 @@ class YieldOp(IRDLOperation):
 @irdl_op_definition
 class DesignOp(IRDLOperation):
     """A streaming accelerator. Its block argument is the input stream: each frame of
-    `input_type` (NCHW, batch first) enters in NHWC order, `input_lanes` elements per word of
-    `input_bits` bits each (bipolar as bits). The yielded stream carries each frame of
-    `output_type` in the same way (`output_lanes` per word)."""
+    `input_type` (NCHW, batch first) enters in NHWC order, `input_lanes` elements per word, each
+    as many bits as its integer element type (bipolar i1 as one bit). The yielded stream carries
+    each frame of `output_type` in the same way, `output_lanes` per word, in lanes no wider than
+    its elements."""
 
     name = "hwstream.design"
 
@@ -502,21 +661,95 @@ class DesignOp(IRDLOperation):
     def kernels(self) -> list[KernelOp]:
         return [op for op in self.body.block.ops if isinstance(op, KernelOp)]
 
+    def input_words(self) -> int:
+        """Words of the input stream per frame."""
+        return _frame_elements(self.input_type) // self.input_lanes.value.data
+
     def verify_(self) -> None:
         block = self.body.block
         if len(block.args) != 1 or not isinstance(block.args[0].type, StreamType):
             raise VerifyException("'hwstream.design' takes exactly one input stream")
         if not isinstance(block.last_op, YieldOp):
             raise VerifyException("'hwstream.design' must end with hwstream.yield")
+        for op in block.ops:
+            if not isinstance(op, KernelOp | YieldOp):
+                raise VerifyException(f"'hwstream.design' holds kernels and hwstream.yield only, "
+                                      f"got '{op.name}'")
+            if isinstance(op, KernelOp) and not op.output.has_one_use():
+                raise VerifyException(f"'{op.name}' output must feed exactly one kernel")
+        if not block.args[0].has_one_use():
+            raise VerifyException("'hwstream.design' input stream must feed exactly one kernel")
+        source = self._verify_input()
         for op in self.kernels():
             producer = op.input.owner
-            if isinstance(producer, KernelOp) and producer.words_out() != op.words_in():
-                raise VerifyException(
-                    f"'{op.name}' reads {op.words_in()} words per frame but its producer "
-                    f"'{producer.name}' writes {producer.words_out()}"
-                )
-            if not op.output.has_one_use():
-                raise VerifyException(f"'{op.name}' output must feed exactly one kernel")
+            if isinstance(producer, KernelOp):
+                _verify_link(op, f"its producer '{producer.name}'", producer.lanes_out,
+                             producer.bits_out, producer.words_out())
+            else:
+                _verify_link(op, *source)
+        self._verify_output(block.last_op, source)
+
+    def _verify_input(self) -> tuple[str, int, int, int]:
+        """The input stream as a producer: (name, lanes, bits, words per frame)."""
+        lanes = self.input_lanes.value.data
+        bits = _element_bits(self.input_type, "input_type")
+        elements = _frame_elements(self.input_type)
+        if lanes <= 0 or elements % lanes:
+            raise VerifyException(f"'hwstream.design' input_lanes ({lanes}) must divide the "
+                                  f"{elements} elements of a frame of {self.input_type}")
+        width = stream_width(self.body.block.args[0])
+        if width != lanes * bits:
+            raise VerifyException(
+                f"'hwstream.design' input stream must be input_lanes x element bits = {lanes} x "
+                f"{bits} = {lanes * bits} bits wide, got !hwstream.stream<{width}>")
+        return "the design's input stream", lanes, bits, elements // lanes
+
+    def _verify_output(self, yield_op: YieldOp, source: tuple[str, int, int, int]) -> None:
+        producer = yield_op.stream.owner
+        _, lanes, bits, words = source
+        if isinstance(producer, KernelOp):
+            lanes, bits, words = producer.lanes_out, producer.bits_out, producer.words_out()
+        output_lanes = self.output_lanes.value.data
+        if lanes != output_lanes:
+            raise VerifyException(f"'hwstream.yield' stream has {lanes} lanes per word but the "
+                                  f"design's output_lanes is {output_lanes}")
+        elements = _frame_elements(self.output_type)
+        if words * lanes != elements:
+            raise VerifyException(
+                f"'hwstream.yield' stream carries {words} words x {lanes} lanes = "
+                f"{words * lanes} elements per frame, but a frame of {self.output_type} has "
+                f"{elements}")
+        element_bits = _element_bits(self.output_type, "output_type")
+        if bits > element_bits or (element_bits == 1 and bits != 1):
+            raise VerifyException(f"'hwstream.yield' lanes of {bits} bits do not fit the "
+                                  f"{self.output_type.element_type} elements of output_type")
+
+
+def _frame_elements(tensor: TensorType) -> int:
+    shape = tensor.get_shape()
+    if len(shape) < 2 or any(d <= 0 for d in shape[1:]):
+        raise VerifyException(f"'hwstream.design' frames must be a batch of static shape "
+                              f"[N, ...], got {tensor}")
+    return int(np.prod(shape[1:]))
+
+
+def _element_bits(tensor: TensorType, what: str) -> int:
+    element = tensor.element_type
+    if not isinstance(element, IntegerType):
+        raise VerifyException(f"'hwstream.design' {what} must have integer or bipolar (i1) "
+                              f"elements, got {element}")
+    return element.width.data
+
+
+def _verify_link(op: KernelOp, producer: str, lanes: int, bits: int, words: int) -> None:
+    """The words `op` reads are the ones its `producer` (a phrase) writes, lane for lane."""
+    if (lanes, bits) != (op.lanes_in, op.bits_in):
+        raise VerifyException(
+            f"'{op.name}' reads words of {op.lanes_in} lanes x {op.bits_in} bits but "
+            f"{producer} writes {lanes} lanes x {bits} bits")
+    if words != op.words_in():
+        raise VerifyException(f"'{op.name}' reads {op.words_in()} words per frame but "
+                              f"{producer} writes {words}")
 
 
 @irdl_op_definition

@@ -12,7 +12,7 @@ onnxruntime (or QONNX, for its custom ops) computes it:
   Brevitas scale, a Quant, a MultiThreshold with out_scale/out_bias, FINN's BINARY {0, 1}) is fed
   to the layer as q, and a·acc + b·rowsum(w) follows it (layer_inputs.py). This equals
   onnxruntime's float32 sum when that sum is exact (integers below 2^24, power-of-two scales);
-  otherwise the importer warns that the last float bit can differ.
+  otherwise a remark says that the last float bit can differ.
 * Gemm's alpha · acc + beta · C is one fused multiply-add, as onnxruntime's kernel computes it.
 * Mul / Add / Sub / Div / Neg by constants and BatchNormalization keep their float32 steps.
 * Sign, BipolarQuant and Quant (1-bit) binarize; a multi-bit Quant becomes an exact float32
@@ -57,7 +57,7 @@ from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.rewriter import InsertPoint
 from xdsl.utils.exceptions import VerifyException
 
-from bnnir.diagnostics import BnnirError, warn
+from bnnir.diagnostics import BnnirError, remark
 from bnnir.dialects import bnn
 from bnnir.frontend.layer_inputs import exact_float_sums, trace_levels
 from bnnir.frontend.onnx_constants import (
@@ -179,7 +179,7 @@ def import_onnx(
     """Import an ONNX / QONNX / FINN-ONNX model as a `bnn` module with one `func.func @main`.
 
     Results that can differ from onnxruntime's in the last float bit (a non-power-of-two scale
-    moved behind a layer) are reported as BnnirWarning."""
+    moved behind a layer) are named in a remark on stderr."""
     proto, source = load_model(model)
     if input_type is not None and input_type not in INPUT_TYPES:
         raise BnnirError("--input-type", f"unknown input type '{input_type}'; use one of "
@@ -392,8 +392,8 @@ class OnnxImporter:
         """The name of an optional input, None if it is omitted."""
         return node.input[index] if len(node.input) > index and node.input[index] else None
 
-    def _warn(self, what: str) -> None:
-        warn(self.where or self.source, what)
+    def _remark(self, what: str) -> None:
+        remark(self.where or self.source, what)
 
     def _real(self, value: Value) -> Value:
         """A value whose IR equals its ONNX meaning: BINARY tensors become {0, 1} in f32."""
@@ -428,7 +428,7 @@ class OnnxImporter:
         self, acc: SSAValue, layer_input: LayerInput, weights: np.ndarray, w_scale: np.ndarray
     ) -> SSAValue:
         """The ONNX result of a layer from its accumulator over the input levels:
-        scale · acc + offset · rowsum(weights), then the weight magnitude. Warns where
+        scale · acc + offset · rowsum(weights), then the weight magnitude. Remarks where
         onnxruntime's float32 sum may round differently."""
         rows = weights.reshape(len(weights), -1)
         out = acc
@@ -442,10 +442,10 @@ class OnnxImporter:
             out = self._insert(bnn.AffineOp(out, np.float32([layer_input.scale])))
         if not np.all(w_scale == 1):
             out = self._insert(bnn.AffineOp(out, w_scale))
-        self._warn_inexact(layer_input, w_scale, rows.shape[1])
+        self._remark_inexact(layer_input, w_scale, rows.shape[1])
         return out
 
-    def _warn_inexact(self, layer_input: LayerInput, w_scale: np.ndarray, fan_in: int) -> None:
+    def _remark_inexact(self, layer_input: LayerInput, w_scale: np.ndarray, fan_in: int) -> None:
         values = np.array([1.0]) if layer_input.values is None else layer_input.values
         terms = values.astype(np.float64)[:, None] * w_scale.astype(np.float64)[None, :]
         if layer_input.exact and exact_float_sums(terms, fan_in):
@@ -459,7 +459,7 @@ class OnnxImporter:
         if not np.all(w_scale == 1):
             scales.append(f"weight scale {w_scale.reshape(-1)[0]:.9g}"
                           + (" (per channel)" if w_scale.size > 1 else ""))
-        self._warn(f"{' and '.join(scales)} applied after the integer layer: results can differ "
+        self._remark(f"{' and '.join(scales)} applied after the integer layer: results can differ "
                    "from onnxruntime in the last float bit (power-of-two scales are exact)")
 
     def _channel_constant(self, constant: np.ndarray, value: Value) -> np.ndarray:

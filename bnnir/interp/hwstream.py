@@ -104,12 +104,15 @@ def run_mvtu(op: hw.MvtuOp, words: Words, cache: dict[object, object]) -> Words:
     else:
         acc = integer_dot(inputs, weights)
         dot = acc
+    index = np.tile(border_classes(op), n)
     if op.thresholds is None:
+        if op.offsets is not None:
+            offsets = bnn.dense_to_numpy(op.offsets).astype(np.int64)  # [classes, PE, NF]
+            dot = dot + offsets.transpose(0, 2, 1).reshape(len(offsets), rows)[index]
         return _as_words(dot.reshape(n, vectors * rows), op.lanes_out)
     table = bnn.dense_to_numpy(op.thresholds).astype(np.int64)  # [classes, PE, NF, T]
     classes, _, _, steps = table.shape
     per_row = table.transpose(0, 2, 1, 3).reshape(classes, rows, steps)
-    index = np.tile(border_classes(op), n)
     counts = (acc[:, :, None] >= per_row[index]).sum(axis=2)
     return _as_words((counts + op.bias_value).reshape(n, vectors * rows), op.lanes_out)
 

@@ -1,7 +1,8 @@
 """bnn-to-hwstream: the streaming conversion of a folded bnn network into a hwstream design.
 
-The hardware part of `@main` (its layers from the first on: convs, dense layers, pools, pads,
-integer thresholds, label select, up to the first float op) becomes one `hwstream.design`;
+The hardware part of `@main` (bnnir/analysis/hardware.py: its layers from the first on: convs,
+dense layers, pools, pads, integer thresholds, label select, up to the first float op, exactly
+the layers bnn-fold folded) becomes one `hwstream.design`;
 `@main` keeps the host side (a float input binarization before it, an output affine and what
 follows it after) around a `hwstream.instance`.
 Each layer becomes the kernels its folding (the `fold` attributes of bnn-fold) chose:
@@ -13,15 +14,18 @@ Each layer becomes the kernels its folding (the `fold` attributes of bnn-fold) c
 * thresholds: a channel compared with ≤ gets its weight row negated (and its thresholds
   negated), so hardware only compares with ≥; the border-class correction of exact padding is
   folded into one threshold table per class; with a bipolar input the accumulator counts
-  matching bits P = (d + MW) / 2, so thresholds become ceil((t + MW) / 2), clamped to 0..MW + 1.
+  matching bits P = (d + MW) / 2, so thresholds become ceil((t + MW) / 2), clamped to 0..MW + 1;
+* a conv without thresholds keeps its border-class correction as the MVTU's per-class
+  `offsets`, added to each row's dot product.
 
-Width converters are inserted wherever a producer's lanes per word differ from its consumer's.
+One width converter is inserted wherever a producer's lanes per word differ from its
+consumer's (any two lane counts: it is a gearbox, never slower than the slower side). No stream
+word is wider than cost_model.MAX_STREAM_BITS (else the pass fails naming the layer).
 Afterwards the module computes exactly what it computed before (the stream interpreter runs it).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,32 +43,15 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 
-from bnnir.analysis.folding import layer_name
+from bnnir.analysis.cost_model import ACCUMULATOR_BITS, MAX_STREAM_BITS
+from bnnir.analysis.hardware import element_bits, hardware_run, index_bits, layer_name
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import bnn
 from bnnir.dialects import hwstream as hw
 
-HARDWARE_OPS = (bnn.Conv2dOp, bnn.DenseOp, bnn.MaxPoolOp, bnn.PadOp, bnn.ThresholdOp,
-                bnn.ArgMaxOp, bnn.FlattenOp, bnn.ReshapeOp)
-ACCUMULATOR_BITS = 32
-
 
 def _int(value: int) -> IntegerAttr:
     return IntegerAttr(int(value), hw.i64)
-
-
-def _is_hardware(op: Operation) -> bool:
-    if isinstance(op, bnn.ThresholdOp):
-        return isinstance(bnn.tensor_type(op.input).element_type, IntegerType)
-    return isinstance(op, HARDWARE_OPS)
-
-
-def element_bits(element: Attribute) -> int:
-    if bnn.is_bipolar(element):
-        return 1
-    if isinstance(element, IntegerType):
-        return element.width.data
-    raise BnnirError("bnn-to-hwstream", f"no stream encoding for element type {element}")
 
 
 def _fold(op: Operation) -> dict[str, int]:
@@ -98,23 +85,27 @@ def hlslib_thresholds(table: np.ndarray, pe: int) -> np.ndarray:
 class MatrixTables:
     weights: np.ndarray  # ±1 [MH, MW], falling rows negated
     thresholds: np.ndarray | None  # [classes, MH, T] in the accumulator's domain
+    offsets: np.ndarray | None = None  # [classes, MH] added to the dot product (no thresholds)
 
 
 def layer_tables(op: bnn.Conv2dOp | bnn.DenseOp, weights: np.ndarray, xnor: bool) -> MatrixTables:
-    """Weights and thresholds for hardware that compares with >= only."""
+    """Weights and thresholds for hardware that compares with >= only; a layer without
+    thresholds keeps its border correction as per-class offsets."""
     rows, columns = weights.shape
     sign = np.ones(rows, np.int64)
     sign[list(op.descending_channels)] = -1
     weights = weights * sign[:, None].astype(weights.dtype)
+    correction = None
+    if isinstance(op, bnn.Conv2dOp) and op.correction is not None:
+        correction = bnn.dense_to_numpy(op.correction).reshape(-1, rows).astype(np.int64)
     if op.thresholds is None:
-        return MatrixTables(weights, None)
+        return MatrixTables(weights, None, correction)
     t = np.broadcast_to(bnn.dense_to_numpy(op.thresholds).astype(np.int64),
                         (rows, op.thresholds.get_shape()[1])).copy()
     falling = sign < 0
     t[falling] = -t[falling][:, ::-1]
-    correction = np.zeros((1, rows), np.int64)
-    if isinstance(op, bnn.Conv2dOp) and op.correction is not None:
-        correction = bnn.dense_to_numpy(op.correction).reshape(-1, rows).astype(np.int64)
+    if correction is None:
+        correction = np.zeros((1, rows), np.int64)
     table = t[None, :, :] - (correction * sign[None, :])[:, :, None]
     if xnor:  # popcount domain: 2P − MW >= t  <=>  P >= ceil((t + MW) / 2)
         table = np.clip(-((-(table + columns)) // 2), 0, columns + 1)
@@ -148,24 +139,32 @@ class Converter:
     def add(self, op: hw.KernelOp) -> SSAValue:
         if self.layer:
             op.attributes["layer"] = StringAttr(self.layer)
+        self._check_width(op.name, hw.stream_width(op.output))
         self.block.add_op(op)
         return op.output
 
+    def _check_width(self, what: str, width: int) -> None:
+        if width > MAX_STREAM_BITS:
+            raise BnnirError("bnn-to-hwstream", f"layer '{self.layer}': {what} needs "
+                             f"{width}-bit stream words, wider than the {MAX_STREAM_BITS} bits "
+                             "Vitis HLS allows; fold it with a smaller PE or SIMD")
+
     def ensure_lanes(self, lanes: int) -> SSAValue:
-        """The current stream at `lanes` per word, through width converters when needed."""
+        """The current stream at `lanes` per word: the design's input stream for the first
+        kernel, else through one width converter when the lanes differ."""
         s = self.stream
         if s.value is None:
+            self._check_width("the design's input port", lanes * s.bits)
             self.input_lanes = lanes
             s.value = self.block.insert_arg(hw.StreamType(lanes * s.bits), 0)
             s.lanes = lanes
             return s.value
-        for step in (math.gcd(s.lanes, lanes), lanes):
-            if step != s.lanes:
-                dwc = hw.DwcOp.create(
-                    operands=[s.value], result_types=[hw.StreamType(step * s.bits)],
-                    properties={"in_lanes": _int(s.lanes), "out_lanes": _int(step),
-                                "bits": _int(s.bits), "words": _int(s.elements // s.lanes)})
-                s.value, s.lanes = self.add(dwc), step
+        if lanes != s.lanes:
+            dwc = hw.DwcOp.create(
+                operands=[s.value], result_types=[hw.StreamType(lanes * s.bits)],
+                properties={"in_lanes": _int(s.lanes), "out_lanes": _int(lanes),
+                            "bits": _int(s.bits), "words": _int(s.elements // s.lanes)})
+            s.value, s.lanes = self.add(dwc), lanes
         return s.value
 
     def kernel(self, cls: type[hw.KernelOp], lanes_in: int, lanes_out: int, bits_out: int,
@@ -239,18 +238,18 @@ class Converter:
                 Signedness.SIGNED:
             props["signed_input"] = _int(1)
         if tables.thresholds is None:
-            if isinstance(op, bnn.Conv2dOp) and op.correction is not None:
-                raise BnnirError("bnn-to-hwstream", "a border correction without thresholds "
-                                 "is not supported yet")
             out_bits = ACCUMULATOR_BITS
+            if tables.offsets is not None:
+                table = hlslib_thresholds(tables.offsets[:, :, None], pe)[..., 0]
+                props["offsets"] = bnn.dense_from_numpy(table.astype(np.int32), bnn.si32)
         else:
             out_bits = element_bits(out_element)
             table = hlslib_thresholds(tables.thresholds, pe)
             props["thresholds"] = bnn.dense_from_numpy(table.astype(np.int32), bnn.si32)
             if op.bias_value:
                 props["bias"] = _int(op.bias_value)
-            if border is not None:
-                props["border"] = hw.i64_array(border)
+        if border is not None:
+            props["border"] = hw.i64_array(border)
         props["output_bits"] = _int(out_bits)
         self.kernel(hw.MvtuOp, simd, pe, out_bits, **props)
         self.stream.elements = vectors * rows
@@ -302,9 +301,9 @@ class Converter:
     def label_select(self, op: bnn.ArgMaxOp) -> None:
         pe = _fold(op)["pe"]
         labels = bnn.tensor_type(op.input).get_shape()[1]
-        index_bits = max(1, (labels - 1).bit_length())
-        self.kernel(hw.LabelSelectOp, pe, 1, index_bits, labels=_int(labels), pe=_int(pe),
-                    bits=_int(self.stream.bits), index_bits=_int(index_bits))
+        bits = index_bits(labels)
+        self.kernel(hw.LabelSelectOp, pe, 1, bits, labels=_int(labels), pe=_int(pe),
+                    bits=_int(self.stream.bits), index_bits=_int(bits))
         self.stream.elements = 1
 
     def flatten(self, op: bnn.FlattenOp | bnn.ReshapeOp) -> None:
@@ -365,7 +364,9 @@ class BnnToHwstream(ModulePass):
         main = next((f for f in op.ops if isinstance(f, func.FuncOp)), None)
         if main is None:
             raise BnnirError("bnn-to-hwstream", "the module has no function to convert")
-        part = _hardware_run(list(main.body.block.ops))
+        part = hardware_run(list(main.body.block.ops))
+        if not part:
+            raise BnnirError("bnn-to-hwstream", "the module has no hardware layers")
         first, last = part[0], part[-1]
         block = Block()
         converter = Converter(block, _start_stream(first))
@@ -395,22 +396,6 @@ class BnnToHwstream(ModulePass):
             "input_lanes": _int(conv.input_lanes),
             "output_lanes": _int(conv.stream.lanes),
         }
-
-
-def _hardware_run(ops: list[Operation]) -> list[Operation]:
-    """The ops from the first hardware layer up to the last before anything the host must do
-    (float arithmetic between layers ends the design; what follows stays on the host)."""
-    start = next((i for i, op in enumerate(ops) if _is_hardware(op)), None)
-    if start is None:
-        raise BnnirError("bnn-to-hwstream", "the module has no hardware layers")
-    run: list[Operation] = []
-    for op in ops[start:]:
-        if not (_is_hardware(op) or isinstance(op, bnn.ConstantOp)):
-            break
-        run.append(op)
-    while isinstance(run[-1], bnn.ConstantOp | bnn.FlattenOp | bnn.ReshapeOp):
-        run.pop()
-    return run
 
 
 def _erase_dead_constants(main: func.FuncOp) -> None:

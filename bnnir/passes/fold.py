@@ -4,12 +4,21 @@
     bnn-fold{max-luts=200000 clock-mhz=200}
     bnn-fold{folding-file=folding.json clock-mhz=100}
 
-Afterwards every layer that becomes hardware (conv2d, dense, max_pool, pad, integer threshold,
-arg_max) carries a `fold` dictionary (pe, simd, window_simd for convs, cycles, luts, brams) and the
-module a `bnn.fold` summary (clock_mhz, fps, max_cycles, bottleneck, luts, brams, ideal_cycles).
-The choice is optimal under the cost model (bnnir/analysis/folding.py explains why); an infeasible
-target fails with the best achievable frame rate. A folding file (JSON, {"layer": {"pe": P,
-"simd": S, "window_simd": W}}) fixes the named layers; its values are checked for legality.
+Afterwards every layer that becomes hardware (bnnir/analysis/hardware.py: conv2d, dense,
+max_pool, pad, integer threshold, arg_max, in the design's run) carries a `fold` dictionary (pe,
+simd, window_simd for convs; the cycles, luts and brams of its kernels and of the width converter
+feeding it) and the module a `bnn.fold` summary (clock_mhz, fps, max_cycles, bottleneck, luts,
+brams, ideal_cycles): exactly what bnn-to-hwstream builds and `--emit-report` reports. The choice
+is optimal under the cost model, converters between layers included (bnnir/analysis/folding.py
+explains why); no stream word exceeds cost_model.MAX_STREAM_BITS. With a target, the folding is
+the cheapest meeting it (within the part's BRAM18s); with a budget (max-luts, part), the fastest
+within it and the cheapest at that speed. An infeasible target fails with the best achievable
+frame rate, on the part when one is given.
+
+A folding file (JSON, {"layer": {"pe": P, "simd": S, "window_simd": W}}) fixes the parameters it
+names and leaves a layer's others to the search; values are checked for legality. FINN's
+spelling is accepted: PE and SIMD in capitals, a "Defaults" entry, and FINN's other node
+attributes (ram_style, mem_mode, ...), which are ignored; any other key is an error.
 """
 
 from __future__ import annotations
@@ -31,8 +40,8 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Attribute
 from xdsl.passes import ModulePass
 
+from bnnir.analysis.cost_model import MAX_STREAM_BITS
 from bnnir.analysis.folding import (
-    Choice,
     Folding,
     Layer,
     fastest_bound,
@@ -50,6 +59,16 @@ PARTS: dict[str, tuple[int, int]] = {
     "xcu250": (1_728_000, 5_376),
 }
 
+FINN_ONLY_KEYS = frozenset({
+    # Node attributes FINN's folding files carry besides PE and SIMD (its build steps write them:
+    # builder/build_dataflow_steps.py, hw_attrs); they choose memories, implementations and FIFO
+    # depths that bnnir decides elsewhere, so a folding file may carry them and they are ignored.
+    "parallel_window", "ram_style", "ram_style_thresholds", "ram_style_mask", "depth",
+    "impl_style", "preferred_impl_style", "resType", "mac_resource", "mem_mode",
+    "runtime_writeable_weights", "inFIFODepths", "outFIFODepths", "depth_trigger_uram",
+    "depth_trigger_bram", "EmbFold", "SeqFold", "pumpedCompute",
+})
+
 
 def _int(value: int) -> IntegerAttr:
     return IntegerAttr(value, i64)
@@ -64,7 +83,7 @@ class Fold(ModulePass):
       max_luts: a LUT budget, for the fastest folding within it;
       clock_mhz: the clock (default 200);
       part: a device whose LUTs and BRAM18s bound the search (xc7z020, xczu7ev, xcku115, xcu250);
-      folding_file: a JSON file fixing the folding of named layers.
+      folding_file: a JSON file fixing folding parameters of named layers.
     """
 
     name = "bnn-fold"
@@ -91,102 +110,157 @@ class Fold(ModulePass):
         layers = hardware_layers(op)
         if not layers:
             raise BnnirError("bnn-fold", "the module has no layers to fold")
-        fixed = self._fixed(layers)
-        folding = self._search(layers, fixed)
-        annotate(op, folding, self.clock_mhz, self.part)
+        if self.folding_file is not None:
+            layers = restricted_by_file(self.folding_file, layers)
+        for layer in layers:
+            if not layer.choices:
+                narrowest = min(c.widest for c in layer.too_wide)
+                raise BnnirError("bnn-fold", f"layer '{layer.name}': every folding needs "
+                                 f"stream words of {narrowest} bits or more, wider than the "
+                                 f"{MAX_STREAM_BITS} bits Vitis HLS allows")
+        annotate(op, self._search(layers), self.clock_mhz, self.part)
 
-    def _search(self, layers: list[Layer], fixed: dict[str, Choice]) -> Folding:
-        clock = self.clock_mhz * 1e6
-        free = [layer for layer in layers if layer.name not in fixed]
-        slowest_fixed = max((c.cycles for c in fixed.values()), default=0)
-        best_cycles = max(fastest_bound(free) if free else 0, slowest_fixed)
-        luts, brams = PARTS.get(self.part, (None, None)) if self.part else (None, None)
+    def _caps(self) -> tuple[int | None, int | None]:
+        """(LUTs, BRAM18s) the folding must fit, from max-luts and the part."""
+        luts, brams = PARTS[self.part] if self.part is not None else (None, None)
+        if self.max_luts is not None:
+            luts = self.max_luts if luts is None else min(luts, self.max_luts)
+        return luts, brams
+
+    def _within(self) -> str:
+        """The caps, as a message says them."""
+        luts, brams = self._caps()
+        if self.part is not None:
+            return f"{self.part} ({luts} LUTs, {brams} BRAM18s)"
+        return f"{luts} LUTs"
+
+    def _search(self, layers: list[Layer]) -> Folding:
+        max_luts, max_brams = self._caps()
         if self.target_fps is not None:
-            bound = int(clock // self.target_fps)
-            if bound < best_cycles:
-                raise BnnirError("bnn-fold", f"{self.target_fps:g} fps at {self.clock_mhz:g} "
-                                 f"MHz allows {bound} cycles per frame, but the best folding takes "
-                                 f"{best_cycles} (at most {clock / best_cycles:.1f} fps)")
-            folding = fold_for_cycles(layers, bound, fixed)
-            assert folding is not None
-            self._check_fits(folding, luts, brams)
-            return folding
-        if self.max_luts is None and luts is None:  # only a folding file
-            folding = fold_for_cycles(layers, max(best_cycles, slowest_fixed), fixed)
+            return self._for_target(layers, max_luts, max_brams)
+        if max_luts is None:  # only a folding file: the fastest folding, the cheapest at it
+            folding = fold_for_cycles(layers, fastest_bound(layers))
             assert folding is not None
             return folding
-        budget = min(v for v in (self.max_luts, luts) if v is not None)
-        folding = fold_for_budget(layers, budget, brams, fixed)
+        folding = fold_for_budget(layers, max_luts, max_brams)
         if folding is None:
-            cheapest = fold_for_cycles(layers, 2**62, fixed)
-            assert cheapest is not None
-            raise BnnirError("bnn-fold", f"no folding fits {budget} LUTs"
-                             + (f" and {brams} BRAM18s" if brams else "")
-                             + f"; the smallest needs {cheapest.luts} LUTs and "
-                             f"{cheapest.brams} BRAM18s")
+            raise BnnirError("bnn-fold", f"no folding fits {self._within()}; "
+                             + _smallest(layers, max_brams))
         return folding
 
-    def _check_fits(self, folding: Folding, luts: int | None, brams: int | None) -> None:
-        if luts is not None and (folding.luts > luts or folding.brams > (brams or 0)):
-            raise BnnirError("bnn-fold", f"the folding for {self.target_fps:g} fps needs "
-                             f"{folding.luts} LUTs and {folding.brams} BRAM18s; {self.part} has "
-                             f"{luts} and {brams}")
-        if self.max_luts is not None and folding.luts > self.max_luts:
-            raise BnnirError("bnn-fold", f"the folding for {self.target_fps:g} fps needs "
-                             f"{folding.luts} LUTs, over max-luts={self.max_luts}")
+    def _for_target(self, layers: list[Layer], max_luts: int | None,
+                    max_brams: int | None) -> Folding:
+        clock = self.clock_mhz * 1e6
+        bound = int(clock // self.target_fps)
+        target = (f"{self.target_fps:g} fps at {self.clock_mhz:g} MHz allows {bound} cycles per "
+                  "frame")
+        fast_enough = bound >= fastest_bound(layers)
+        folding = fold_for_cycles(layers, bound, max_brams) if fast_enough else None
+        if folding is not None and (max_luts is None or folding.luts <= max_luts):
+            return folding
+        if max_luts is None:
+            best = fastest_bound(layers)
+            raise BnnirError("bnn-fold", f"{target}, but the best folding takes {best} (at most "
+                             f"{clock / best:.1f} fps)")
+        best_within = fold_for_budget(layers, max_luts, max_brams)
+        if best_within is None:
+            raise BnnirError("bnn-fold", f"no folding fits {self._within()}; "
+                             + _smallest(layers, max_brams))
+        cheapest = fold_for_cycles(layers, bound) if fast_enough else None
+        needs = "no folding is that fast" if cheapest is None else (
+            f"the cheapest folding that fast needs {cheapest.luts} LUTs and {cheapest.brams} "
+            "BRAM18s")
+        raise BnnirError("bnn-fold", f"{target}; {needs}; within {self._within()} the fastest "
+                         f"takes {best_within.max_cycles} cycles per frame (at most "
+                         f"{clock / best_within.max_cycles:.1f} fps)")
 
-    def _fixed(self, layers: list[Layer]) -> dict[str, Choice]:
-        if self.folding_file is None:
-            return {}
-        return choices_from_file(self.folding_file, layers)
+
+def _smallest(layers: list[Layer], max_brams: int | None) -> str:
+    cheapest = fold_for_cycles(layers, 2**62)
+    assert cheapest is not None
+    smallest = f"the smallest needs {cheapest.luts} LUTs and {cheapest.brams} BRAM18s"
+    fewest_brams = sum(min(c.brams for c in layer.choices) for layer in layers)
+    if max_brams is not None and fewest_brams > max_brams:
+        smallest += f", and every folding at least {fewest_brams} BRAM18s"
+    return smallest
 
 
-def choices_from_file(path: str, layers: list[Layer]) -> dict[str, Choice]:
-    """The layers' choices a folding file names, each checked for legality."""
-    try:
-        spec = json.loads(Path(path).read_text())
-    except OSError as e:
-        raise BnnirError(path, e.strerror or str(e)) from None
-    except json.JSONDecodeError as e:
-        raise BnnirError(f"{path}:{e.lineno}:{e.colno}", f"not valid JSON ({e.msg})") from None
+# ===----------------------------------------------------------------------=== #
+# Folding files
+# ===----------------------------------------------------------------------=== #
+
+
+def restricted_by_file(path: str, layers: list[Layer]) -> list[Layer]:
+    """The layers with the folding parameters a folding file names fixed: a layer may fix some
+    of its parameters and leave the others to the search. Values are checked for legality."""
+    spec = _read_json(path)
     if not isinstance(spec, dict):
         raise BnnirError(path, 'expected an object {"layer name": {"pe": ..., "simd": ...}}')
     by_name = {layer.name: layer for layer in layers}
-    fixed = {}
     for name, params in spec.items():
         if name == "Defaults":  # FINN's folding files carry one; it sets no layer
             continue
         if name not in by_name:
             raise BnnirError(path, f"unknown layer '{name}'; layers: {', '.join(by_name)}")
-        if isinstance(params, dict):  # FINN spells them PE and SIMD
-            params = {k.lower() if k in ("PE", "SIMD") else k: v for k, v in params.items()}
-        fixed[name] = _matching_choice(path, by_name[name], params)
-    return fixed
+        by_name[name] = _restricted(path, by_name[name], params)
+    return [by_name[layer.name] for layer in layers]
 
 
-def _matching_choice(path: str, layer: Layer, params: object) -> Choice:
-    if not isinstance(params, dict) or not all(isinstance(v, int) for v in params.values()):
-        raise BnnirError(path, f"layer '{layer.name}': expected integer pe/simd/window_simd")
-    known = set(layer.choices[0].params)
+def _read_json(path: str) -> object:
+    try:
+        data = Path(path).read_bytes()
+    except OSError as e:
+        raise BnnirError(path, e.strerror or str(e)) from None
+    try:
+        return json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise BnnirError(path, f"not UTF-8 text (byte 0x{data[e.start]:02x} at offset "
+                         f"{e.start}); a folding file is JSON") from None
+    except json.JSONDecodeError as e:
+        raise BnnirError(f"{path}:{e.lineno}:{e.colno}", f"not valid JSON ({e.msg})") from None
+
+
+def _restricted(path: str, layer: Layer, params: object) -> Layer:
+    if not isinstance(params, dict):
+        raise BnnirError(path, f"layer '{layer.name}': expected an object of folding parameters "
+                         '(e.g. {"pe": 2, "simd": 8})')
+    # FINN spells PE and SIMD in capitals and carries keys that do not apply here.
+    params = {k.lower() if k in ("PE", "SIMD") else k: v for k, v in params.items()
+              if k not in FINN_ONLY_KEYS}
+    known = set(layer.choices[0].params if layer.choices else layer.too_wide[0].params)
     unknown = set(params) - known
     if unknown:
         has = ", ".join(sorted(known)) or "none"
         raise BnnirError(path, f"layer '{layer.name}' has no folding parameter "
                          f"{', '.join(sorted(unknown))} (it has {has})")
-    matches = [c for c in layer.choices if all(c.params[k] == v for k, v in params.items())]
-    if not matches:
-        raise BnnirError(path, f"layer '{layer.name}': {params} is not a legal folding (PE must "
-                         "divide the output channels, SIMD the columns, window SIMD the input "
-                         "channels, and window SIMD and SIMD one the other's multiple)")
-    return min(matches, key=lambda c: c.key)
+    for key, value in params.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise BnnirError(path, f"layer '{layer.name}': {key} must be a positive integer, "
+                             f"got {json.dumps(value)}")
+    restricted = layer.restricted(params)
+    if restricted.choices:
+        return restricted
+    if restricted.too_wide:
+        widest = min(c.widest for c in restricted.too_wide)
+        raise BnnirError(path, f"layer '{layer.name}': {json.dumps(params)} needs {widest}-bit "
+                         f"stream words, wider than the {MAX_STREAM_BITS} bits Vitis HLS allows "
+                         "(ap_uint with AP_INT_MAX_W); choose a smaller PE or SIMD")
+    raise BnnirError(path, f"layer '{layer.name}': {json.dumps(params)} is not a legal folding "
+                     "(PE must divide the output channels, SIMD the columns and window SIMD the "
+                     "input channels)")
 
 
 def annotate(module: ModuleOp, folding: Folding, clock_mhz: float,
              part: str | None = None) -> None:
+    """Write the folding into the module: each layer's `fold` (its parameters and the cycles,
+    LUTs and BRAM18s of its kernels, the width converter feeding it included) and the module's
+    `bnn.fold` summary."""
     for layer, choice in folding.choices:
+        kernels = [k for owner, k in folding.kernels if owner is layer]
         entries = {k: _int(v) for k, v in choice.params.items()}
-        entries.update(cycles=_int(choice.cycles), luts=_int(choice.luts),
-                       brams=_int(choice.brams))
+        entries.update(cycles=_int(max(k.cost.cycles for k in kernels)),
+                       luts=_int(sum(k.cost.luts for k in kernels)),
+                       brams=_int(sum(k.cost.brams for k in kernels)))
         layer.op.attributes["fold"] = DictionaryAttr(entries)
     fps = clock_mhz * 1e6 / folding.max_cycles
     summary: dict[str, Attribute] = {} if part is None else {"part": StringAttr(part)}

@@ -19,12 +19,11 @@ ops on bipolar tensors already pad with ±1 and are left alone.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 
 import numpy as np
 from xdsl.context import Context
-from xdsl.dialects.builtin import IntegerAttr, ModuleOp, StringAttr, i64
+from xdsl.dialects.builtin import IntegerAttr, ModuleOp, i64
 from xdsl.passes import ModulePass
 from xdsl.pattern_rewriter import (
     PatternRewriter,
@@ -33,17 +32,10 @@ from xdsl.pattern_rewriter import (
     op_type_rewrite_pattern,
 )
 
+from bnnir.diagnostics import describe, remark
 from bnnir.dialects import bnn
 
 MODES = ("exact", "minus-one")
-
-
-def _layer_name(op: bnn.Conv2dOp) -> str:
-    node = op.attributes.get("onnx_node")
-    if isinstance(node, StringAttr):
-        return f"'{node.data}'"
-    hint = op.output.name_hint
-    return f"%{hint}" if hint else "(unnamed)"
 
 
 @dataclass
@@ -60,18 +52,13 @@ class ZeroToMinusOnePadding(RewritePattern):
         if self.exact:
             weights = op.weights.owner
             if not isinstance(weights, bnn.ConstantOp):
-                raise ValueError(
-                    f"bnn.conv2d {_layer_name(op)}: exact padding needs constant weights"
-                )
+                raise ValueError(f"{describe(op)}: exact padding needs constant weights")
             table = bnn.border_correction(weights.to_numpy(), op.pad_values)
             op.correction = bnn.dense_from_numpy(table.astype(np.int32), bnn.si32)
         else:
-            print(
-                f"remark: bnn.conv2d {_layer_name(op)}: zero padding of a bipolar input is now -1 "
-                "padding; this changes the layer's output unless the network was trained with "
-                "-1 padding (use mode=exact to keep it)",
-                file=sys.stderr,
-            )
+            remark(op, "zero padding of a bipolar input is now -1 padding; this changes the "
+                   "layer's output unless the network was trained with -1 padding (use mode=exact "
+                   "to keep it)")
         rewriter.notify_op_modified(op)
 
 

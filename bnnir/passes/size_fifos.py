@@ -1,9 +1,10 @@
-"""hwstream-size-fifos: a FIFO on every stream into a kernel without its own buffer, deep enough
-that no kernel stalls in steady state.
+"""hwstream-size-fifos: FIFOs deep enough that the design's outputs come as early as with
+unbounded streams: the same first-frame latency and cycles per frame.
 
-The depth is the most words that wait in that stream in the word-level schedule
-(bnnir/analysis/stream_schedule.py) with unbounded FIFOs, at least `min-depth`. Streams into a
-sliding window or a pool get none: those kernels take their input into their own line buffers.
+The depths come from the cycle-level schedule (bnnir/analysis/stream_schedule.py, `fifo_depths`,
+which says why they suffice). A stream that needs no more than the words a plain stream holds
+(2, as the HLS backend declares it) gets no FIFO, as FINN removes its shallow ones; a FIFO is at
+least `min-depth` deep, so a `min-depth` above 2 puts one on every stream into a kernel.
 Running the pass again re-sizes the FIFOs it made.
 """
 
@@ -15,7 +16,8 @@ from xdsl.context import Context
 from xdsl.dialects.builtin import IntegerAttr, ModuleOp, i64
 from xdsl.passes import ModulePass
 
-from bnnir.analysis.stream_schedule import simulate
+from bnnir.analysis.stream_schedule import DEFAULT_DEPTH, fifo_depths, stream_kernels
+from bnnir.diagnostics import BnnirError
 from bnnir.dialects import hwstream as hw
 
 
@@ -24,33 +26,37 @@ class SizeFifos(ModulePass):
     """Insert or re-size FIFOs (see the module docstring).
 
     Arguments:
-      min_depth: the smallest FIFO (default 2, as FINN's shallow FIFOs).
+      min_depth: the smallest FIFO (default 2, FINN's shallow FIFOs).
     """
 
     name = "hwstream-size-fifos"
 
-    min_depth: int = 2
+    min_depth: int = DEFAULT_DEPTH
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        if self.min_depth < 1:
+            raise BnnirError("hwstream-size-fifos", f"min-depth must be at least 1, got "
+                             f"{self.min_depth}")
         for design in [d for d in op.ops if isinstance(d, hw.DesignOp)]:
             _remove_fifos(design)
-            schedule = simulate(design)
-            for timing in schedule.kernels:
-                kernel = timing.op
-                if isinstance(kernel, hw.WindowOp | hw.PoolOp):
-                    continue
-                depth = max(self.min_depth, timing.waiting)
-                fifo = hw.FifoOp.create(
-                    operands=[kernel.input], result_types=[kernel.input.type],
-                    properties={"depth": IntegerAttr(depth, i64),
-                                "lanes": IntegerAttr(kernel.lanes_in, i64),
-                                "bits": IntegerAttr(kernel.bits_in, i64),
-                                "words": IntegerAttr(kernel.words_in(), i64)},
-                )
-                if "layer" in kernel.attributes:
-                    fifo.attributes["layer"] = kernel.attributes["layer"]
-                design.body.block.insert_op_before(fifo, kernel)
-                kernel.operands[0] = fifo.output
+            for kernel, needed in zip(stream_kernels(design), fifo_depths(design), strict=True):
+                depth = max(self.min_depth, needed)
+                if depth > DEFAULT_DEPTH:
+                    _insert_fifo(design, kernel, depth)
+
+
+def _insert_fifo(design: hw.DesignOp, kernel: hw.KernelOp, depth: int) -> None:
+    fifo = hw.FifoOp.create(
+        operands=[kernel.input], result_types=[kernel.input.type],
+        properties={"depth": IntegerAttr(depth, i64),
+                    "lanes": IntegerAttr(kernel.lanes_in, i64),
+                    "bits": IntegerAttr(kernel.bits_in, i64),
+                    "words": IntegerAttr(kernel.words_in(), i64)},
+    )
+    if "layer" in kernel.attributes:
+        fifo.attributes["layer"] = kernel.attributes["layer"]
+    design.body.block.insert_op_before(fifo, kernel)
+    kernel.operands[0] = fifo.output
 
 
 def _remove_fifos(design: hw.DesignOp) -> None:

@@ -6,7 +6,10 @@
 BUILD receives each stage's IR (1-imported.mlir, 2-hardware.mlir, 3-folded.mlir,
 4-streaming.mlir), the folding report (report.txt, report.json) and the HLS project (hls/). With
 --verify the interpreter runs X after every stage and the flow stops at the first stage that
-changes the network's output; the C simulation of the project is checked too.
+changes the network's output; the C simulation of the project is checked too. When the
+streaming design ends before the network's last layer (an op between layers without a streaming
+kernel, such as float arithmetic that threshold fusion could not remove), a warning names that op
+and the first layer left to the host.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
 
-from bnnir.diagnostics import BnnirError
+from bnnir.diagnostics import BnnirError, describe
 from bnnir.tools.cli import run_tool, write_atomic
 
 TOOL = "bnn-compile"
@@ -58,6 +61,28 @@ def stages(args: argparse.Namespace) -> list[tuple[str, list[ModulePass]]]:
         ("3-folded.mlir", [fold]),
         ("4-streaming.mlir", [BnnToHwstream(), SizeFifos()]),
     ]
+
+
+def host_layers(module: ModuleOp) -> str | None:
+    """When the streaming design ends before the network's last layer (bnn-to-hwstream stops at
+    the first op between layers that has no streaming kernel, such as float arithmetic left by
+    threshold fusion), a warning naming that op and the first layer left to the host."""
+    from bnnir.dialects import bnn
+    from bnnir.dialects.hwstream import InstanceOp
+    from bnnir.interp.run import entry_function
+
+    ops = list(entry_function(module).body.block.ops)
+    start = next((i for i, op in enumerate(ops) if isinstance(op, InstanceOp)), None)
+    if start is None:
+        return None
+    after = ops[start + 1 :]
+    layer = next((op for op in after if isinstance(op, bnn.Conv2dOp | bnn.DenseOp)), None)
+    if layer is None:
+        return None
+    stop = next(op for op in after
+                if not isinstance(op, bnn.ConstantOp | bnn.FlattenOp | bnn.ReshapeOp))
+    return (f"the hardware design ends at {describe(stop)}, which has no streaming kernel; "
+            f"{describe(layer)} and everything after it run on the host")
 
 
 def _print(module: ModuleOp) -> str:
@@ -108,6 +133,8 @@ def compile_model(args: argparse.Namespace) -> None:
             module.verify()
         checker.check(name, module)
         write_atomic(build / name, _print(module))
+    if (warning := host_layers(module)) is not None:
+        print(f"{TOOL}: warning: {warning}", file=sys.stderr)
     report = build_report(module)
     write_atomic(build / "report.txt", render_text(report))
     write_atomic(build / "report.json", render_json(report))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import io
+import json
 import re
 import sys
 import warnings
@@ -51,19 +52,38 @@ def mlir_pipeline_to_xdsl(pipeline: str) -> str:
     return body.strip()
 
 
+_OPTION_VALUE = re.compile(r'"(?:\\.|[^"\\])*"|(?<=[{\s])([A-Za-z0-9_-]+)=([^\s{}"][^\s{}]*)')
+_XDSL_VALUE = re.compile(r"([-+]?[0-9]+(\.[0-9]*([eE][-+]?[0-9]+)?)?|[A-Za-z0-9_-]+)"
+                         r"(,([-+]?[0-9]+(\.[0-9]*([eE][-+]?[0-9]+)?)?|[A-Za-z0-9_-]+))*")
+
+
+def quote_bare_values(pipeline: str) -> str:
+    """Quote pass option values xDSL's pipeline lexer would split, as MLIR reads them whole:
+    `bnn-fold{folding-file=F.json}` -> `bnn-fold{folding-file="F.json"}`."""
+
+    def quoted(match: re.Match[str]) -> str:
+        key, value = match.groups()
+        if key is None or _XDSL_VALUE.fullmatch(value):  # a quoted string, or a plain value
+            return match.group(0)
+        return f"{key}={json.dumps(value, ensure_ascii=False)}"
+
+    return _OPTION_VALUE.sub(quoted, pipeline)
+
+
 def _preprocess(argv: Sequence[str]) -> list[str]:
-    """Rewrite `--pass-pipeline X` / `--pass-pipeline=X` into xDSL's `-p X`."""
+    """Rewrite `--pass-pipeline X` / `--pass-pipeline=X` into xDSL's `-p X`, and quote bare
+    option values (file names) in every pipeline."""
     out: list[str] = []
     args = iter(argv)
     for arg in args:
-        if arg == "--pass-pipeline":
+        if arg in ("--pass-pipeline", "-p", "--passes"):
             value = next(args, None)
             if value is None:
-                raise BnnirError("--pass-pipeline", "expects a pipeline, e.g. "
+                raise BnnirError(arg, "expects a pipeline, e.g. "
                                  "'builtin.module(bnn-threshold-fusion)'")
-            out += ["-p", mlir_pipeline_to_xdsl(value)]
-        elif arg.startswith("--pass-pipeline="):
-            out += ["-p", mlir_pipeline_to_xdsl(arg.split("=", 1)[1])]
+            out += ["-p", quote_bare_values(mlir_pipeline_to_xdsl(value))]
+        elif arg.startswith(("--pass-pipeline=", "--passes=")):
+            out += ["-p", quote_bare_values(mlir_pipeline_to_xdsl(arg.split("=", 1)[1]))]
         else:
             out.append(arg)
     return out

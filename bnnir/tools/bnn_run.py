@@ -1,10 +1,12 @@
 """bnn-run: execute a bnnir module on a batch of inputs.
 
-    bnn-run IN.mlir --input X.npy [-o Y.npy] [--engine interp]
+    bnn-run IN.mlir --input X.npy [-o Y.npy] [--engine interp] [--cycles]
 
 X is batched on its first axis, as the ONNX model's input. The output is written as .npy in the
 model's output layout and dtype (an .npz of all outputs for a network with several), or printed
-when no -o is given. `--engine` selects the executor of the same module.
+when no -o is given. `--engine` selects the executor of the same module. `--cycles` also prints
+each hwstream design's cycle-level schedule: steady-state cycles per frame, first-frame latency,
+both with unbounded streams and with the design's FIFO depths, and the streams too shallow.
 """
 
 from __future__ import annotations
@@ -63,24 +65,39 @@ def save_outputs(path: str, outputs: tuple[np.ndarray, ...], names: list[str]) -
 
 
 def cycle_report(design: DesignOp) -> str:
-    from bnnir.analysis.stream_schedule import simulate
+    """The design's cycle-level schedule (bnnir/analysis/stream_schedule.py) in a few lines."""
+    from bnnir.analysis.kernel_costs import kernel_cost
+    from bnnir.analysis.stream_schedule import DEFAULT_DEPTH, simulate
+    from bnnir.backends.report import kernel_names
 
     schedule = simulate(design)
-    bottleneck = schedule.bottleneck
-    fifo = max(schedule.kernels, key=lambda k: k.waiting)
-    index = schedule.kernels.index(bottleneck)
-    return "\n".join([
-        f"design @{design.sym_name.data}: word-level schedule over {schedule.frames} frames",
-        f"  cycles per frame (steady state): {schedule.cycles_per_frame:.0f} "
-        f"(cost model bottleneck: {bottleneck.cycles}, kernel #{index} {bottleneck.op.name})",
-        f"  first-frame latency: {schedule.latency:.0f} cycles",
-        f"  with the design's FIFO depths: {schedule.bounded_cycles_per_frame:.0f} cycles per "
-        f"frame, latency {schedule.bounded_latency:.0f} cycles"
-        + ("" if schedule.bounded_cycles_per_frame <= schedule.cycles_per_frame else
-           " (streams too shallow: run hwstream-size-fifos)"),
-        f"  most words waiting in a stream: {fifo.waiting} (into kernel "
-        f"#{schedule.kernels.index(fifo)} {fifo.op.name})",
-    ])
+    names = kernel_names(design)
+    cost = {k.op: kernel_cost(k.op).cycles for k in schedule.kernels}
+    slowest = max(schedule.kernels, key=lambda k: cost[k.op], default=None)
+    bottleneck = "" if slowest is None else \
+        f" (cost model: {cost[slowest.op]}, bottleneck {names[slowest.op]})"
+    lines = [
+        f"design @{design.sym_name.data}: cycle schedule of {schedule.frames} frames (kernel "
+        "loops at II = 1, one input word per cycle)",
+        f"  steady state: {schedule.cycles_per_frame} cycles per frame{bottleneck}",
+        f"  latency: {schedule.latency} cycles from the first input word to the first frame's "
+        "last output word",
+    ]
+    bounded = (schedule.bounded_cycles_per_frame, schedule.bounded_latency)
+    if bounded == (schedule.cycles_per_frame, schedule.latency):
+        lines.append("  with the design's FIFO depths: the same")
+    else:
+        short = ", ".join(f"into {names[k.op]} ({k.depth} < {k.depth_needed} words)"
+                          for k in schedule.short_streams)
+        lines += [f"  with the design's FIFO depths: {bounded[0]} cycles per frame, latency "
+                  f"{bounded[1]} cycles",
+                  f"  streams too shallow: {short}; run hwstream-size-fifos"]
+    deep = [k for k in schedule.kernels if k.depth_needed > DEFAULT_DEPTH]
+    if deep:
+        deepest = max(deep, key=lambda k: k.depth_needed)
+        lines.append(f"  streams needing a FIFO: {len(deep)}, the deepest {deepest.depth_needed} "
+                     f"words into {names[deepest.op]}")
+    return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

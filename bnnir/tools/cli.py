@@ -2,10 +2,8 @@
 
 Errors are printed as `TOOL: error: WHERE: WHAT` on stderr with exit code 1 (argparse keeps 2
 for usage errors); a bug shows as `TOOL: internal error: ...` with exit code 70, and
-BNNIR_TRACEBACK=1 shows the Python traceback for it. Warnings (`BnnirWarning`) are printed as
-`TOOL: warning: WHERE: WHAT` and do not change the exit code. Outputs are written to a temporary
-file in the destination folder and renamed into place, so a failing run never leaves a
-half-written file.
+BNNIR_TRACEBACK=1 shows the Python traceback for it. Outputs are written to a temporary file in
+the destination folder and renamed into place, so a failing run never leaves a half-written file.
 
 Modules are printed so that they parse back bit-exactly (`print_module`), and parsed so that a
 verifier error names the line of the op that fails (`load_module`).
@@ -18,9 +16,7 @@ import os
 import sys
 import tempfile
 import traceback
-import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 from xdsl.context import Context
@@ -31,7 +27,7 @@ from xdsl.printer import Printer
 from xdsl.utils.exceptions import ArgSpecParseError, DiagnosticException, ParseError
 from xdsl.utils.lexer import Span
 
-from bnnir.diagnostics import BnnirError, BnnirWarning
+from bnnir.diagnostics import BnnirError
 
 EXIT_ERROR = 1
 EXIT_INTERNAL = 70
@@ -56,27 +52,10 @@ def describe(error: BaseException, source: str = "") -> str:
     return " ".join(str(error).split())
 
 
-@contextmanager
-def _warnings_as_lines(tool: str) -> Iterator[None]:
-    """Print each BnnirWarning as one `TOOL: warning: WHERE: WHAT` line on stderr."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", BnnirWarning)
-        try:
-            yield
-        finally:
-            for warning in caught:
-                if issubclass(warning.category, BnnirWarning):
-                    print(f"{tool}: warning: {warning.message}", file=sys.stderr)
-                else:
-                    warnings.showwarning(warning.message, warning.category, warning.filename,
-                                         warning.lineno)
-
-
 def run_tool(tool: str, main: Callable[[], int | None]) -> int:
     """Run a tool's main, turning every error into one line on stderr and an exit code."""
     try:
-        with _warnings_as_lines(tool):
-            return main() or 0
+        return main() or 0
     except KeyboardInterrupt:
         return 130
     except (BnnirError, ParseError, DiagnosticException, ArgSpecParseError, OSError,

@@ -174,6 +174,12 @@ class Emitter:
             self.params.append(f"static const int32_t {name}_thresholds[{table.size}] = {{\n"
                                f"{_ints(table)}\n}};")
             thresholds = f"{name}_thresholds"
+        if op.offsets is not None:  # the unit's one table: per-class offsets, not thresholds
+            table = bnn.dense_to_numpy(op.offsets)
+            classes = table.shape[0]
+            self.params.append(f"static const int32_t {name}_offsets[{table.size}] = {{\n"
+                               f"{_ints(table)}\n}};")
+            thresholds = f"{name}_offsets"
         border = "bnnir::NoBorder"
         if op.border is not None:
             ih, iw, kh, kw, sh, sw, t, left, b, r = hw.int_values(op.border)
@@ -183,14 +189,15 @@ class Emitter:
         pe = op.prop_int("pe")
         self.body.append(f"#pragma HLS ARRAY_PARTITION variable = {name}_weights block "
                          f"factor = {pe}")
-        if op.thresholds is not None:
-            self.body.append(f"#pragma HLS ARRAY_PARTITION variable = {name}_thresholds block "
+        if thresholds != "nullptr":
+            self.body.append(f"#pragma HLS ARRAY_PARTITION variable = {thresholds} block "
                              f"factor = {pe * classes}")
+        offsets = ", true" if op.offsets is not None else ""
         call = (f"bnnir::mvtu<{op.prop_int('rows')}, {op.prop_int('columns')}, "
                 f"{op.prop_int('pe')}, {op.prop_int('simd')}, {op.prop_int('vectors')}, "
                 f"{op.prop_int('input_bits')}, {_bool(op.signed_input is not None)}, "
                 f"{_bool(op.is_xnor)}, {op.prop_int('output_bits')}, {steps}, {classes}, "
-                f"{op.bias_value}, {border}>")
+                f"{op.bias_value}, {border}{offsets}>")
         return call, f", {name}_weights, {thresholds}"
 
     def _threshold(self, index: int, op: hw.ThresholdOp, signed_in: bool) -> tuple[str, str]:
@@ -245,6 +252,9 @@ def top_hpp(io: Interface) -> str:
 #ifndef BNNIR_TOP_HPP
 #define BNNIR_TOP_HPP
 
+#ifndef AP_INT_MAX_W
+#define AP_INT_MAX_W 4096  // stream words up to bnnir's limit; ap_uint's default is 1024 bits
+#endif
 #include <ap_int.h>
 #include <hls_stream.h>
 

@@ -1,4 +1,4 @@
-// RUN: bnn-opt %S/../../passes/bnn-to-hwstream/conv_pool_dense.mlir -p bnn-to-hwstream,hwstream-size-fifos -o %t.mlir
+// RUN: bnn-opt %S/../../passes/bnn-to-hwstream/conv_pool_dense.mlir -p 'bnn-to-hwstream,hwstream-size-fifos{min-depth=4}' -o %t.mlir
 // RUN: bnn-translate %t.mlir --emit-hls | filecheck %s
 // RUN: bnn-translate %t.mlir --emit-hls -o %t.project
 // RUN: filecheck %s --check-prefix=TCL --input-file %t.project/hls.tcl
@@ -13,30 +13,31 @@
 // CHECK-NEXT: #define BNNIR_OUT_WORDS 1
 
 // Weights: each PE's SIMD-bit words in finn-hlslib order, in hex; thresholds per border class.
-// CHECK:      // k6: 2 x 8 weights, PE 2, SIMD 4
-// CHECK-NEXT: static const uint64_t k6_weights[4] = {
+// CHECK:      // k7: 2 x 8 weights, PE 2, SIMD 4
+// CHECK-NEXT: static const uint64_t k7_weights[4] = {
 // CHECK-NEXT:     0x0000000000000006ull, 0x0000000000000006ull, 0x0000000000000006ull, 0x0000000000000006ull
-// CHECK:      static const int32_t k6_thresholds[8] = {
+// CHECK:      static const int32_t k7_thresholds[8] = {
 // CHECK-NEXT:     5, 4, 4, 4, 5, 5, 4, 4
-// CHECK:      static const uint64_t k11_weights[8] = {
+// CHECK:      static const uint64_t k13_weights[8] = {
 
 // CHECK:      void accel(hls::stream<ap_uint<BNNIR_IN_WIDTH> > &in, hls::stream<ap_uint<BNNIR_OUT_WIDTH> > &out,
 // CHECK:      #pragma HLS INTERFACE axis port = in
 // CHECK:      #pragma HLS DATAFLOW
 // CHECK:      bnnir::pad<3, 3, 2, 2, 1, 0, 0, 1, 1, 0>(in, s1, frames);
-// CHECK:      bnnir::window<4, 4, 2, 2, 1, 2, 2, 1, 1>(s1, s2, frames);
-// CHECK:      #pragma HLS STREAM variable = s4 depth = {{[0-9]+}}
-// CHECK:      bnnir::dwc<2, 4, 1, 36>(s2, s4, frames);
-// CHECK:      #pragma HLS ARRAY_PARTITION variable = k6_weights block factor = 2
-// CHECK-NEXT: #pragma HLS ARRAY_PARTITION variable = k6_thresholds block factor = 8
-// CHECK-NEXT: hls::stream<ap_uint<2> > s6("s6");
-// CHECK-NEXT: #pragma HLS STREAM variable = s6 depth = {{[0-9]+}}
+// CHECK:      bnnir::window<4, 4, 2, 2, 1, 2, 2, 1, 1>(s1, s3, frames);
+// A FIFO is the depth of the stream it sits on (min-depth=4 puts one on every stream).
+// CHECK:      #pragma HLS STREAM variable = s5 depth = 4
+// CHECK:      bnnir::dwc<2, 4, 1, 36>(s3, s5, frames);
+// CHECK:      #pragma HLS ARRAY_PARTITION variable = k7_weights block factor = 2
+// CHECK-NEXT: #pragma HLS ARRAY_PARTITION variable = k7_thresholds block factor = 8
+// CHECK-NEXT: hls::stream<ap_uint<2> > s7("s7");
+// CHECK-NEXT: #pragma HLS STREAM variable = s7 depth = 4
 // CHECK-NEXT: // conv0: hwstream.mvtu
-// CHECK-NEXT: bnnir::mvtu<2, 8, 2, 4, 9, 1, false, true, 1, 1, 4, 0, bnnir::Border<3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 3>>(s4, s6, k6_weights, k6_thresholds, frames);
-// CHECK:      bnnir::pool<3, 3, 2, 1, false, 3, 3, 1, 1, 0, 0, 0, 0>(s6, s7, frames);
-// CHECK:      bnnir::mvtu<4, 2, 2, 1, 1, 1, false, true, 32, 0, 1, 0, bnnir::NoBorder>({{s[0-9]+}}, s11, k11_weights, nullptr, frames);
+// CHECK-NEXT: bnnir::mvtu<2, 8, 2, 4, 9, 1, false, true, 1, 1, 4, 0, bnnir::Border<3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 3>>(s5, s7, k7_weights, k7_thresholds, frames);
+// CHECK:      bnnir::pool<3, 3, 2, 1, false, 3, 3, 1, 1, 0, 0, 0, 0>(s7, s9, frames);
+// CHECK:      bnnir::mvtu<4, 2, 2, 1, 1, 1, false, true, 32, 0, 1, 0, bnnir::NoBorder>({{s[0-9]+}}, s13, k13_weights, nullptr, frames);
 // The dot products are signed, so label select compares them as such.
-// CHECK:      bnnir::label_select<4, 4, 32, true, 2>(s13, out, frames);
+// CHECK:      bnnir::label_select<4, 4, 32, true, 2>(s15, out, frames);
 
 // TCL: set_top accel
 // TCL: set_part {xczu7ev-ffvc1156-2-e}

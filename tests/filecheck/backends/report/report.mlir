@@ -25,9 +25,11 @@
 // JSON:      "total_luts":
 // JSON:      "ideal_cycles": 473.6,
 
-// After conversion: the design's kernels, FIFOs included, and the simulated latency.
-// STREAM:     fc0.fifo               fifo
+// After conversion: the design's kernels, and FIFOs named after the stream they sit on; the
+// latency from the cycle-level schedule.
 // STREAM:     fc0.mvtu               mvtu
+// STREAM-NEXT: fc0.mvtu->fc1.mvtu    fifo
+// STREAM-NEXT: fc1.mvtu               mvtu
 // STREAM:     latency: {{[0-9]+}} cycles ({{.*}} us, simulation)
 
 // UNFOLDED: bnn-translate: error: module: has no bnn.fold summary; run bnn-fold first

@@ -13,16 +13,16 @@ hwstream.design @d attributes {input_type = tensor<?x6xi1>, output_type = tensor
   %d = hwstream.dwc %in {in_lanes = 6 : i64, out_lanes = 4 : i64, bits = 1 : i64, words = 1 : i64} : !hwstream.stream<6> -> !hwstream.stream<4>
   hwstream.yield %d : !hwstream.stream<4>
 }
-// CHECK: 'hwstream.dwc' lane counts 6 and 4 must be multiples of one another
+// CHECK: 'hwstream.dwc' 1 words of 6 lanes do not fill whole words of 4 lanes
 
 // -----
 hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x4xi1>, input_lanes = 4 : i64, output_lanes = 2 : i64} {
 ^bb0(%in: !hwstream.stream<4>):
-  %f = hwstream.fifo %in {depth = 2 : i64, lanes = 4 : i64, bits = 1 : i64, words = 3 : i64} : !hwstream.stream<4> -> !hwstream.stream<4>
-  %d = hwstream.dwc %f {in_lanes = 4 : i64, out_lanes = 2 : i64, bits = 1 : i64, words = 1 : i64} : !hwstream.stream<4> -> !hwstream.stream<2>
+  %f = hwstream.fifo %in {depth = 2 : i64, lanes = 4 : i64, bits = 1 : i64, words = 1 : i64} : !hwstream.stream<4> -> !hwstream.stream<4>
+  %d = hwstream.dwc %f {in_lanes = 4 : i64, out_lanes = 2 : i64, bits = 1 : i64, words = 3 : i64} : !hwstream.stream<4> -> !hwstream.stream<2>
   hwstream.yield %d : !hwstream.stream<2>
 }
-// CHECK: 'hwstream.dwc' reads 1 words per frame but its producer 'hwstream.fifo' writes 3
+// CHECK: 'hwstream.dwc' reads 3 words per frame but its producer 'hwstream.fifo' writes 1
 
 // -----
 hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x3xsi32>, input_lanes = 2 : i64, output_lanes = 2 : i64} {
@@ -55,3 +55,233 @@ hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor
   hwstream.yield %f : !hwstream.stream<4>
 }
 // CHECK: 'hwstream.fifo' depth must be positive, got 0
+
+// -----
+// The design's interface: its input stream, first kernel and output stream agree with its types.
+hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x2xsi32>, input_lanes = 4 : i64, output_lanes = 1 : i64} {
+^bb0(%in: !hwstream.stream<2>):
+  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 32 : i64, xnor = 1 : i64, weights = dense<0> : tensor<1x4x1xi8>} : !hwstream.stream<2> -> !hwstream.stream<32>
+  hwstream.yield %m : !hwstream.stream<32>
+}
+// CHECK: 'hwstream.design' input stream must be input_lanes x element bits = 4 x 1 = 4 bits wide, got !hwstream.stream<2>
+
+// -----
+hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x2xsi32>, input_lanes = 2 : i64, output_lanes = 1 : i64} {
+^bb0(%in: !hwstream.stream<2>):
+  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 2 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 32 : i64, xnor = 1 : i64, weights = dense<0> : tensor<1x4x1xi8>} : !hwstream.stream<2> -> !hwstream.stream<32>
+  hwstream.yield %m : !hwstream.stream<32>
+}
+// CHECK: 'hwstream.mvtu' reads 4 words per frame but the design's input stream writes 2
+
+// -----
+hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x3xsi32>, input_lanes = 2 : i64, output_lanes = 1 : i64} {
+^bb0(%in: !hwstream.stream<2>):
+  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 32 : i64, xnor = 1 : i64, weights = dense<0> : tensor<1x4x1xi8>} : !hwstream.stream<2> -> !hwstream.stream<32>
+  hwstream.yield %m : !hwstream.stream<32>
+}
+// CHECK: 'hwstream.yield' stream carries 2 words x 1 lanes = 2 elements per frame, but a frame of tensor<?x3xsi32> has 3
+
+// -----
+hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x2xsi32>, input_lanes = 2 : i64, output_lanes = 2 : i64} {
+^bb0(%in: !hwstream.stream<2>):
+  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 32 : i64, xnor = 1 : i64, weights = dense<0> : tensor<1x4x1xi8>} : !hwstream.stream<2> -> !hwstream.stream<32>
+  hwstream.yield %m : !hwstream.stream<32>
+}
+// CHECK: 'hwstream.yield' stream has 1 lanes per word but the design's output_lanes is 2
+
+// -----
+hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x2xi1>, input_lanes = 2 : i64, output_lanes = 1 : i64} {
+^bb0(%in: !hwstream.stream<2>):
+  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 32 : i64, xnor = 1 : i64, weights = dense<0> : tensor<1x4x1xi8>} : !hwstream.stream<2> -> !hwstream.stream<32>
+  hwstream.yield %m : !hwstream.stream<32>
+}
+// CHECK: 'hwstream.yield' lanes of 32 bits do not fit the i1 elements of output_type
+
+// -----
+hwstream.design @d attributes {input_type = tensor<?x4xf32>, output_type = tensor<?x4xi1>, input_lanes = 4 : i64, output_lanes = 4 : i64} {
+^bb0(%in: !hwstream.stream<4>):
+  %f = hwstream.fifo %in {depth = 2 : i64, lanes = 4 : i64, bits = 1 : i64, words = 1 : i64} : !hwstream.stream<4> -> !hwstream.stream<4>
+  hwstream.yield %f : !hwstream.stream<4>
+}
+// CHECK: 'hwstream.design' input_type must have integer or bipolar (i1) elements, got f32
+
+// -----
+hwstream.design @d attributes {input_type = tensor<?x5xi1>, output_type = tensor<?x5xi1>, input_lanes = 2 : i64, output_lanes = 2 : i64} {
+^bb0(%in: !hwstream.stream<2>):
+  %f = hwstream.fifo %in {depth = 2 : i64, lanes = 2 : i64, bits = 1 : i64, words = 2 : i64} : !hwstream.stream<2> -> !hwstream.stream<2>
+  hwstream.yield %f : !hwstream.stream<2>
+}
+// CHECK: 'hwstream.design' input_lanes (2) must divide the 5 elements of a frame of tensor<?x5xi1>
+
+// -----
+// Neighbouring kernels agree on lanes and bits, not only on the stream's width.
+hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x2xsi32>, input_lanes = 4 : i64, output_lanes = 1 : i64} {
+^bb0(%in: !hwstream.stream<4>):
+  %d = hwstream.dwc %in {in_lanes = 4 : i64, out_lanes = 2 : i64, bits = 1 : i64, words = 1 : i64} : !hwstream.stream<4> -> !hwstream.stream<2>
+  %m = hwstream.mvtu %d {rows = 2 : i64, columns = 2 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 1 : i64, input_bits = 2 : i64, output_bits = 32 : i64, weights = dense<0> : tensor<1x4x1xi8>} : !hwstream.stream<2> -> !hwstream.stream<32>
+  hwstream.yield %m : !hwstream.stream<32>
+}
+// CHECK: 'hwstream.mvtu' reads words of 1 lanes x 2 bits but its producer 'hwstream.dwc' writes 2 lanes x 1 bits
+
+// -----
+// Matrix-vector-threshold units.
+hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x2xsi32>, input_lanes = 1 : i64, output_lanes = 1 : i64} {
+^bb0(%in: !hwstream.stream<2>):
+  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 1 : i64, input_bits = 2 : i64, output_bits = 32 : i64, xnor = 1 : i64, weights = dense<0> : tensor<1x8x1xi8>} : !hwstream.stream<2> -> !hwstream.stream<32>
+  hwstream.yield %m : !hwstream.stream<32>
+}
+// CHECK: 'hwstream.mvtu' xnor takes bipolar bits: input_bits must be 1, got 2
+
+// -----
+hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x2xi1>, input_lanes = 2 : i64, output_lanes = 1 : i64} {
+^bb0(%in: !hwstream.stream<2>):
+  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 1 : i64, xnor = 1 : i64, weights = dense<0> : tensor<1x4x1xi8>, thresholds = dense<[[[[1, 2, 3], [1, 2, 3]]]]> : tensor<1x1x2x3xsi32>} : !hwstream.stream<2> -> !hwstream.stream<1>
+  hwstream.yield %m : !hwstream.stream<1>
+}
+// CHECK: 'hwstream.mvtu' outputs 0..3 (3 thresholds, bias 0) do not fit in 1 output bits
+
+// -----
+hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x2xsi2>, input_lanes = 2 : i64, output_lanes = 1 : i64} {
+^bb0(%in: !hwstream.stream<2>):
+  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 2 : i64, xnor = 1 : i64, bias = -3 : i64, weights = dense<0> : tensor<1x4x1xi8>, thresholds = dense<[[[[1, 2, 3], [1, 2, 3]]]]> : tensor<1x1x2x3xsi32>} : !hwstream.stream<2> -> !hwstream.stream<2>
+  hwstream.yield %m : !hwstream.stream<2>
+}
+// CHECK: 'hwstream.mvtu' outputs -3..0 (3 thresholds, bias -3) do not fit in 2 output bits
+
+// -----
+hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x2xi1>, input_lanes = 2 : i64, output_lanes = 1 : i64} {
+^bb0(%in: !hwstream.stream<2>):
+  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 1 : i64, xnor = 1 : i64, weights = dense<0> : tensor<1x4x1xi8>, thresholds = dense<1> : tensor<4x1x2x1xsi32>} : !hwstream.stream<2> -> !hwstream.stream<1>
+  hwstream.yield %m : !hwstream.stream<1>
+}
+// CHECK: 'hwstream.mvtu' thresholds have 4 border classes, but without a border there are 1
+
+// -----
+hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x2xi1>, input_lanes = 2 : i64, output_lanes = 1 : i64} {
+^bb0(%in: !hwstream.stream<2>):
+  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 1 : i64, xnor = 1 : i64, weights = dense<0> : tensor<1x4x1xi8>, thresholds = dense<1> : tensor<4x1x2x1xsi32>, border = array<i64: 1, 1, 1, 1, 1, 1, 0, 0, 0>} : !hwstream.stream<2> -> !hwstream.stream<1>
+  hwstream.yield %m : !hwstream.stream<1>
+}
+// CHECK: 'hwstream.mvtu' border must be [IH, IW, KH, KW, SH, SW, top, left, bottom, right], got [1, 1, 1, 1, 1, 1, 0, 0, 0]
+
+// -----
+hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x2xi1>, input_lanes = 2 : i64, output_lanes = 1 : i64} {
+^bb0(%in: !hwstream.stream<2>):
+  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 1 : i64, xnor = 1 : i64, weights = dense<0> : tensor<1x4x1xi8>, thresholds = dense<1> : tensor<4x1x2x1xsi32>, border = array<i64: 2, 2, 2, 2, 1, 1, 0, 0, 0, 0>} : !hwstream.stream<2> -> !hwstream.stream<1>
+  hwstream.yield %m : !hwstream.stream<1>
+}
+// CHECK: 'hwstream.mvtu' thresholds have 4 border classes, but for border [2, 2, 2, 2, 1, 1, 0, 0, 0, 0] there are 1
+
+// -----
+hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x2xi1>, input_lanes = 2 : i64, output_lanes = 1 : i64} {
+^bb0(%in: !hwstream.stream<2>):
+  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 1 : i64, xnor = 1 : i64, weights = dense<0> : tensor<1x4x1xi8>, thresholds = dense<1> : tensor<1x1x2x1xsi32>, border = array<i64: 3, 3, 2, 2, 1, 1, 0, 0, 0, 0>} : !hwstream.stream<2> -> !hwstream.stream<1>
+  hwstream.yield %m : !hwstream.stream<1>
+}
+// CHECK: 'hwstream.mvtu' border gives 4 output pixels but vectors is 1
+
+// -----
+// Standalone thresholds and label select.
+hwstream.design @d attributes {input_type = tensor<?x4xsi8>, output_type = tensor<?x4xi1>, input_lanes = 2 : i64, output_lanes = 2 : i64} {
+^bb0(%in: !hwstream.stream<16>):
+  %t = hwstream.threshold %in {channels = 4 : i64, pixels = 1 : i64, pe = 2 : i64, input_bits = 8 : i64, output_bits = 1 : i64, thresholds = dense<[[[0]]]> : tensor<1x1x1xsi32>} : !hwstream.stream<16> -> !hwstream.stream<2>
+  hwstream.yield %t : !hwstream.stream<2>
+}
+// CHECK: 'hwstream.threshold' thresholds must be [PE, NF, T] with PE = 2, NF = 2 and T >= 1, got [1, 1, 1]
+
+// -----
+hwstream.design @d attributes {input_type = tensor<?x2xsi8>, output_type = tensor<?x2xi1>, input_lanes = 2 : i64, output_lanes = 2 : i64} {
+^bb0(%in: !hwstream.stream<16>):
+  %t = hwstream.threshold %in {channels = 2 : i64, pixels = 1 : i64, pe = 2 : i64, input_bits = 8 : i64, output_bits = 1 : i64, thresholds = dense<0> : tensor<2x1x3xsi32>} : !hwstream.stream<16> -> !hwstream.stream<2>
+  hwstream.yield %t : !hwstream.stream<2>
+}
+// CHECK: 'hwstream.threshold' outputs 0..3 (3 thresholds, bias 0) do not fit in 1 output bits
+
+// -----
+hwstream.design @d attributes {input_type = tensor<?x8xsi8>, output_type = tensor<?x1xsi64>, input_lanes = 1 : i64, output_lanes = 1 : i64} {
+^bb0(%in: !hwstream.stream<8>):
+  %l = hwstream.label_select %in {labels = 8 : i64, pe = 1 : i64, bits = 8 : i64, index_bits = 2 : i64} : !hwstream.stream<8> -> !hwstream.stream<2>
+  hwstream.yield %l : !hwstream.stream<2>
+}
+// CHECK: 'hwstream.label_select' index_bits (2) cannot hold label 7: it needs 3
+
+// -----
+// Feature-map kernels.
+hwstream.design @d attributes {input_type = tensor<?x4x2x2xi1>, output_type = tensor<?x4x1x1xi1>, input_lanes = 2 : i64, output_lanes = 2 : i64} {
+^bb0(%in: !hwstream.stream<2>):
+  %p = hwstream.pool %in {channels = 4 : i64, height = 2 : i64, width = 2 : i64, simd = 2 : i64, bits = 1 : i64, kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>} : !hwstream.stream<2> -> !hwstream.stream<2>
+  hwstream.yield %p : !hwstream.stream<2>
+}
+// CHECK: 'hwstream.pool' takes all channels in one word: simd (2) must equal channels (4)
+
+// -----
+hwstream.design @d attributes {input_type = tensor<?x1x2x2xi1>, output_type = tensor<?x1x1x1xi1>, input_lanes = 1 : i64, output_lanes = 1 : i64} {
+^bb0(%in: !hwstream.stream<1>):
+  %p = hwstream.pool %in {channels = 1 : i64, height = 2 : i64, width = 2 : i64, simd = 1 : i64, bits = 1 : i64, kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 2, 0, 0, 0>} : !hwstream.stream<1> -> !hwstream.stream<1>
+  hwstream.yield %p : !hwstream.stream<1>
+}
+// CHECK: 'hwstream.pool' pads [2, 0, 0, 0] must be smaller than the kernel [2, 2]
+
+// -----
+hwstream.design @d attributes {input_type = tensor<?x1x2x2xi1>, output_type = tensor<?x1xi1>, input_lanes = 1 : i64, output_lanes = 1 : i64} {
+^bb0(%in: !hwstream.stream<1>):
+  %w = hwstream.window %in {channels = 1 : i64, height = 2 : i64, width = 2 : i64, simd = 1 : i64, bits = 1 : i64, kernel = array<i64: 5, 5>, strides = array<i64: 1, 1>} : !hwstream.stream<1> -> !hwstream.stream<1>
+  hwstream.yield %w : !hwstream.stream<1>
+}
+// CHECK: 'hwstream.window' kernel [5, 5] does not fit in the 2x2 map
+
+// -----
+hwstream.design @d attributes {input_type = tensor<?x1x2x2xi1>, output_type = tensor<?x1xi1>, input_lanes = 1 : i64, output_lanes = 1 : i64} {
+^bb0(%in: !hwstream.stream<1>):
+  %w = hwstream.window %in {channels = 1 : i64, height = 2 : i64, width = 2 : i64, simd = 1 : i64, bits = 1 : i64, kernel = array<i64: 1, 1>, strides = array<i64: 0, 0>} : !hwstream.stream<1> -> !hwstream.stream<1>
+  hwstream.yield %w : !hwstream.stream<1>
+}
+// CHECK: 'hwstream.window' strides must be 2 integers >= 1, got [0, 0]
+
+// -----
+hwstream.design @d attributes {input_type = tensor<?x1x2x2xi1>, output_type = tensor<?x1xi1>, input_lanes = 1 : i64, output_lanes = 1 : i64} {
+^bb0(%in: !hwstream.stream<1>):
+  %w = hwstream.window %in {channels = 1 : i64, height = 2 : i64, width = 2 : i64, simd = 1 : i64, bits = 1 : i64, kernel = array<i64: 1>, strides = array<i64: 1, 1>} : !hwstream.stream<1> -> !hwstream.stream<1>
+  hwstream.yield %w : !hwstream.stream<1>
+}
+// CHECK: 'hwstream.window' kernel must be 2 integers >= 1, got [1]
+
+// -----
+hwstream.design @d attributes {input_type = tensor<?x1x2x2xi1>, output_type = tensor<?x1x3x3xi1>, input_lanes = 1 : i64, output_lanes = 1 : i64} {
+^bb0(%in: !hwstream.stream<1>):
+  %p = hwstream.pad %in {channels = 1 : i64, height = 2 : i64, width = 2 : i64, simd = 1 : i64, bits = 1 : i64, pads = array<i64: 1, 1, 0>, value = 0 : i64} : !hwstream.stream<1> -> !hwstream.stream<1>
+  hwstream.yield %p : !hwstream.stream<1>
+}
+// CHECK: 'hwstream.pad' pads must be 4 integers >= 0, got [1, 1, 0]
+
+// -----
+hwstream.design @d attributes {input_type = tensor<?x1x2x2xi1>, output_type = tensor<?x1x3x3xi1>, input_lanes = 1 : i64, output_lanes = 1 : i64} {
+^bb0(%in: !hwstream.stream<1>):
+  %p = hwstream.pad %in {channels = 1 : i64, height = 2 : i64, width = 2 : i64, simd = 1 : i64, bits = 1 : i64, pads = array<i64: 1, 1, 0, 0>, value = 5 : i64} : !hwstream.stream<1> -> !hwstream.stream<1>
+  hwstream.yield %p : !hwstream.stream<1>
+}
+// CHECK: 'hwstream.pad' value 5 is not a 1-bit lane value (0..1, bipolar bits)
+
+// -----
+hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x4xi1>, input_lanes = 2 : i64, output_lanes = 2 : i64} {
+^bb0(%in: !hwstream.stream<2>):
+  %f = hwstream.fifo %in {depth = 2 : i64, lanes = 2 : i64, bits = 1 : i64, words = -5 : i64} : !hwstream.stream<2> -> !hwstream.stream<2>
+  hwstream.yield %f : !hwstream.stream<2>
+}
+// CHECK: 'hwstream.fifo' words must be positive, got -5
+
+// -----
+hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x2xi1>, input_lanes = 2 : i64, output_lanes = 1 : i64} {
+^bb0(%in: !hwstream.stream<2>):
+  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 1 : i64, xnor = 1 : i64, weights = dense<0> : tensor<1x4x1xi8>, thresholds = dense<1> : tensor<1x1x2x1xsi32>, border = array<i64: 2, 2, 2, 2, 0, 1, 0, 0, 0, 0>} : !hwstream.stream<2> -> !hwstream.stream<1>
+  hwstream.yield %m : !hwstream.stream<1>
+}
+// CHECK: 'hwstream.mvtu' border sizes must be >= 1 and its pads >= 0, got [2, 2, 2, 2, 0, 1, 0, 0, 0, 0]
+
+// -----
+hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x2xsi32>, input_lanes = 2 : i64, output_lanes = 1 : i64} {
+^bb0(%in: !hwstream.stream<2>):
+  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 32 : i64, xnor = 1 : i64, weights = dense<0> : tensor<1x4x1xi8>, border = array<i64: 2, 2, 2, 2, 1, 1, 0, 0, 0, 0>} : !hwstream.stream<2> -> !hwstream.stream<32>
+  hwstream.yield %m : !hwstream.stream<32>
+}
+// CHECK: 'hwstream.mvtu' border selects threshold or offset classes; it needs thresholds or offsets

@@ -19,10 +19,33 @@ func.func @main(%x: tensor<?x64xi1>) -> tensor<?x10xsi32> {
 }
 // CHECK: bnn.fold = {clock_mhz = 1.000000e+02 : f64, fps = 1.562500e+06 : f64, max_cycles = 64 : i64, bottleneck = "fc0"
 // CHECK: bnn.dense %x, %w0 {onnx_node = "fc0", fold = {pe = 2 : i64, simd = 16 : i64, cycles = 64 : i64
-// ILLEGAL: bnn-opt: error: {{.*}}illegal.json: layer 'fc0': {'pe': 3, 'simd': 16} is not a legal folding (PE must divide the output channels
+// ILLEGAL: bnn-opt: error: {{.*}}illegal.json: layer 'fc0': {"pe": 3, "simd": 16} is not a legal folding (PE must divide the output channels
 // UNKNOWN: bnn-opt: error: {{.*}}unknown.json: unknown layer 'fc9'; layers: fc0, fc1
 // PARAM: bnn-opt: error: {{.*}}param.json: layer 'fc0' has no folding parameter window_simd (it has pe, simd)
 // BROKEN: bnn-opt: error: {{.*}}broken.json:2:1: not valid JSON (Expecting value)
 // FINN's spelling (PE, SIMD, a Defaults entry) reads the same.
 // RUN: echo '{"Defaults": {}, "fc0": {"PE": 2, "SIMD": 16}}' > %t.finn.json
 // RUN: bnn-opt %s -p 'bnn-fold{folding-file="%t.finn.json" clock-mhz=100}' | filecheck %s
+
+// A layer may fix some of its parameters and leave the others to the search; the file name may
+// be given unquoted, as MLIR's pipeline syntax allows.
+// RUN: echo '{"fc0": {"pe": 2}}' > %t.partial.json
+// RUN: bnn-opt %s -p 'bnn-fold{folding-file=%t.partial.json target-fps=100000 clock-mhz=100}' | filecheck %s --check-prefix=PARTIAL
+// PARTIAL: bnn.dense %x, %w0 {onnx_node = "fc0", fold = {pe = 2 : i64, simd = 2 : i64, cycles = 512 : i64
+
+// FINN's node attributes that do not apply here are ignored; any other key is an error.
+// RUN: echo '{"Defaults": {}, "fc0": {"PE": 2, "SIMD": 16, "ram_style": "block", "mem_mode": "internal_decoupled", "resType": "lut", "runtime_writeable_weights": 0, "ram_style_thresholds": "distributed"}}' > %t.finnkeys.json
+// RUN: bnn-opt %s -p 'bnn-fold{folding-file=%t.finnkeys.json clock-mhz=100}' | filecheck %s
+// RUN: echo '{"fc0": {"PE": 2, "ramstyle": "block"}}' > %t.typo.json
+// RUN: not bnn-opt %s -p 'bnn-fold{folding-file=%t.typo.json}' 2>&1 | filecheck %s --check-prefix=TYPO
+// TYPO: bnn-opt: error: {{.*}}typo.json: layer 'fc0' has no folding parameter ramstyle (it has pe, simd)
+
+// Values are positive integers: JSON's true is not PE = 1.
+// RUN: echo '{"fc0": {"pe": true}}' > %t.bool.json
+// RUN: not bnn-opt %s -p 'bnn-fold{folding-file=%t.bool.json}' 2>&1 | filecheck %s --check-prefix=BOOL
+// BOOL: bnn-opt: error: {{.*}}bool.json: layer 'fc0': pe must be a positive integer, got true
+
+// A file that is not UTF-8 text is named.
+// RUN: printf '\377\376' > %t.binary.json
+// RUN: not bnn-opt %s -p 'bnn-fold{folding-file=%t.binary.json}' 2>&1 | filecheck %s --check-prefix=BINARY
+// BINARY: bnn-opt: error: {{.*}}binary.json: not UTF-8 text (byte 0xff at offset 0); a folding file is JSON

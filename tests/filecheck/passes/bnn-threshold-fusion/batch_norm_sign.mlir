@@ -1,4 +1,5 @@
-// RUN: bnn-opt %s -p bnn-threshold-fusion | filecheck %s
+// RUN: bnn-opt %s -p bnn-threshold-fusion 2>%t.remarks | filecheck %s
+// RUN: not grep . %t.remarks
 
 // Batch norm + sign after a dense layer becomes one integer threshold per channel, fused into
 // the layer. Channel 0 has a positive scale (acc >= t), channel 1 a negative one (acc <= t,

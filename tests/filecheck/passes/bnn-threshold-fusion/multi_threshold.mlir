@@ -1,4 +1,5 @@
-// RUN: bnn-opt %s -p bnn-threshold-fusion | filecheck %s
+// RUN: bnn-opt %s -p bnn-threshold-fusion 2>%t.remarks | filecheck %s
+// RUN: not grep . %t.remarks
 
 // A QONNX MultiThreshold on the scaled accumulator becomes integer thresholds on the accumulator
 // (a ui2 result); identical rows collapse to one shared row. With a negative scale in front the

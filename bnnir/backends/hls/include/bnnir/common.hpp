@@ -7,6 +7,11 @@
 #ifndef BNNIR_COMMON_HPP
 #define BNNIR_COMMON_HPP
 
+// Stream words up to bnnir's limit (cost_model.MAX_STREAM_BITS); ap_uint's default is 1024 bits
+// (UG1399, "C++ Arbitrary Precision Integer Types").
+#ifndef AP_INT_MAX_W
+#define AP_INT_MAX_W 4096
+#endif
 #include <ap_int.h>
 #include <hls_stream.h>
 #include <stdint.h>

@@ -1,5 +1,10 @@
-// Width converter: regroups WORDS words of IN lanes into words of OUT lanes (one a multiple of
-// the other), keeping lane order.
+// Width converter (a gearbox): regroups WORDS words of IN lanes per frame into words of OUT
+// lanes, keeping lane order. Neither lane count need divide the other; a frame's lanes fill
+// whole words of both. One pipelined loop (II = 1) of max(WORDS, WORDS * IN / OUT) iterations
+// per frame: when narrowing, every iteration writes a word and reads one when the lanes it holds
+// run short; when widening, every iteration reads a word and writes one when a word fills up.
+// Its registers are at most max(IN, OUT) lanes wide. When one count divides the other, every
+// shift is a constant (the `DIVIDES` selects), so no barrel shifter is built.
 #ifndef BNNIR_DWC_HPP
 #define BNNIR_DWC_HPP
 
@@ -10,22 +15,49 @@ namespace bnnir {
 template <unsigned IN, unsigned OUT, unsigned BITS, unsigned WORDS>
 void dwc(hls::stream<ap_uint<IN * BITS> > &in, hls::stream<ap_uint<OUT * BITS> > &out,
          unsigned frames) {
-  if (IN >= OUT) {
-    for (unsigned i = 0; i < frames * WORDS; i++) {
-      const ap_uint<IN * BITS> word = in.read();
-      for (unsigned j = 0; j < IN / OUT; j++) {
+  static_assert((WORDS * IN) % OUT == 0, "a frame must fill whole output words");
+  if (IN > OUT) {
+    const bool DIVIDES = IN % OUT == 0;
+    ap_uint<IN * BITS> held = 0;  // `avail` lanes not yet written, from lane 0; zeros above
+    unsigned avail = 0;
+    for (unsigned i = 0; i < frames * (WORDS * IN / OUT); i++) {
 #pragma HLS PIPELINE II = 1
-        out.write(word(j * OUT * BITS + OUT * BITS - 1, j * OUT * BITS));
+      ap_uint<OUT * BITS> word;
+      if (avail >= OUT) {
+        word = held(OUT * BITS - 1, 0);
+        held = held >> (OUT * BITS);
+        avail -= OUT;
+      } else {  // the held lanes, then the next word's first OUT - avail lanes
+        const ap_uint<IN * BITS> next = in.read();
+        const unsigned low = DIVIDES ? 0 : avail;
+        word = ap_uint<OUT * BITS>(held) | (ap_uint<OUT * BITS>(next) << (low * BITS));
+        held = next >> ((OUT - low) * BITS);
+        avail = low + IN - OUT;
+      }
+      out.write(word);
+    }
+  } else if (IN < OUT) {
+    const bool DIVIDES = OUT % IN == 0;
+    ap_uint<OUT * BITS> filled = 0;  // `fill` lanes of the next output word, from lane 0
+    unsigned fill = 0;
+    for (unsigned i = 0; i < frames * WORDS; i++) {
+#pragma HLS PIPELINE II = 1
+      const ap_uint<IN * BITS> next = in.read();
+      const ap_uint<OUT * BITS> word = filled | (ap_uint<OUT * BITS>(next) << (fill * BITS));
+      if (fill + IN >= OUT) {  // full: write it and keep the lanes of `next` that did not fit
+        out.write(word);
+        const unsigned used = OUT - fill;
+        filled = DIVIDES ? ap_uint<OUT * BITS>(0) : ap_uint<OUT * BITS>(next) >> (used * BITS);
+        fill = IN - used;
+      } else {
+        filled = word;
+        fill += IN;
       }
     }
   } else {
-    for (unsigned i = 0; i < frames * WORDS / (OUT / IN); i++) {
-      ap_uint<OUT * BITS> word = 0;
-      for (unsigned j = 0; j < OUT / IN; j++) {
+    for (unsigned i = 0; i < frames * WORDS; i++) {
 #pragma HLS PIPELINE II = 1
-        word(j * IN * BITS + IN * BITS - 1, j * IN * BITS) = in.read();
-      }
-      out.write(word);
+      out.write(in.read());
     }
   }
 }

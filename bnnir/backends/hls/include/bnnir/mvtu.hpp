@@ -5,9 +5,10 @@
 // c / SIMD, lane c % SIMD; memory word nf * SF + sf of each PE), each SIMD-bit word stored as
 // CHUNKS 64-bit pieces, lane 0 in the least significant bit. With XNOR the input is bipolar bits
 // and a row accumulates the matching bits P; otherwise it adds +-input lanes. With STEPS
-// thresholds ([CLASSES][PE][NF][STEPS], sorted) a row outputs BIAS + sum_i [acc >= t_i], the
-// class of a vector being its border class when CLASSES > 1; without, its dot product (2P - MW
-// with XNOR), OUT_BITS wide in two's complement.
+// thresholds (`table` = [CLASSES][PE][NF][STEPS], sorted) a row outputs BIAS + sum_i [acc >= t_i],
+// the class of a vector being its border class when CLASSES > 1; without, its dot product (2P - MW
+// with XNOR), OUT_BITS wide in two's complement, plus with OFFSETS `table`[class][pe][nf] (the
+// border correction of a zero-padded conv computed with -1 padding). A unit has one table or none.
 #ifndef BNNIR_MVTU_HPP
 #define BNNIR_MVTU_HPP
 
@@ -45,9 +46,9 @@ struct Border {
 
 template <unsigned MH, unsigned MW, unsigned PE, unsigned SIMD, unsigned VECTORS,
           unsigned IN_BITS, bool SIGNED_IN, bool XNOR, unsigned OUT_BITS, unsigned STEPS,
-          unsigned CLASSES, int BIAS, typename BORDER = NoBorder>
+          unsigned CLASSES, int BIAS, typename BORDER = NoBorder, bool OFFSETS = false>
 void mvtu(hls::stream<ap_uint<SIMD * IN_BITS> > &in, hls::stream<ap_uint<PE * OUT_BITS> > &out,
-          const uint64_t *weights, const int32_t *thresholds, unsigned frames) {
+          const uint64_t *weights, const int32_t *table, unsigned frames) {
   const unsigned NF = MH / PE, SF = MW / SIMD, WMEM = NF * SF;
   const unsigned CHUNKS = (SIMD + 63) / 64;
   ap_uint<SIMD * IN_BITS> vector[SF];
@@ -84,11 +85,12 @@ void mvtu(hls::stream<ap_uint<SIMD * IN_BITS> > &in, hls::stream<ap_uint<PE * OU
 #pragma HLS UNROLL
               int value;
               if (STEPS > 0) {
-                const int32_t *t = thresholds + ((cls * PE + pe) * NF + nf) * STEPS;
+                const int32_t *t = table + ((cls * PE + pe) * NF + nf) * STEPS;
                 value = BIAS;
                 for (unsigned i = 0; i < STEPS; i++) value += acc[pe] >= t[i] ? 1 : 0;
               } else {
                 value = XNOR ? 2 * acc[pe] - int(MW) : acc[pe];
+                if (OFFSETS) value += table[(cls * PE + pe) * NF + nf];
               }
               set_lane<OUT_BITS>(result, pe, value);
             }
