@@ -450,17 +450,19 @@ class OnnxImporter:
         terms = values.astype(np.float64)[:, None] * w_scale.astype(np.float64)[None, :]
         if layer_input.exact and exact_float_sums(terms, fan_in):
             return
-        scales = [f"{layer_input.scale:.9g}"] if layer_input.scale != 1 else []
+        parts = []
         if layer_input.offset:
-            scales = [f"scale {layer_input.scale:.9g} and offset {layer_input.offset:.9g} of the "
-                      "input"]
-        elif scales:
-            scales = [f"input scale {scales[0]}"]
+            parts.append(f"scale {layer_input.scale:.9g} and offset {layer_input.offset:.9g} of "
+                         "the input")
+        elif layer_input.scale != 1:
+            parts.append(f"input scale {layer_input.scale:.9g}")
         if not np.all(w_scale == 1):
-            scales.append(f"weight scale {w_scale.reshape(-1)[0]:.9g}"
-                          + (" (per channel)" if w_scale.size > 1 else ""))
-        self._remark(f"{' and '.join(scales)} applied after the integer layer: results can differ "
-                   "from onnxruntime in the last float bit (power-of-two scales are exact)")
+            parts.append(f"weight scale {w_scale.reshape(-1)[0]:.9g}"
+                         + (" (per channel)" if w_scale.size > 1 else ""))
+        if parts:
+            self._remark(f"{' and '.join(parts)} applied after the integer layer: results can "
+                         "differ from onnxruntime in the last float bit (power-of-two scales are "
+                         "exact)")
 
     def _channel_constant(self, constant: np.ndarray, value: Value) -> np.ndarray:
         """A constant operand of an elementwise op as a scalar or per-channel (axis 1) vector."""
@@ -503,8 +505,7 @@ class OnnxImporter:
         attrs = node_attributes(node)
         if int(attrs.get("group", 1)) != 1:
             raise node_error("grouped convolutions are not supported (group must be 1)")
-        int_attribute_list(attrs, "dilations", 2, 1, [1, 1])
-        if any(int(d) != 1 for d in attrs.get("dilations", [1, 1])):
+        if any(d != 1 for d in int_attribute_list(attrs, "dilations", 2, 1, [1, 1])):
             raise node_error("dilated convolutions are not supported")
         raw = self._constant(node.input[1], "weights")
         if raw.ndim != 4:
