@@ -586,6 +586,73 @@ def pool_order_cnv(
     return without_sign_ties(build, rng)
 
 
+def gemm_fused(rng: np.random.Generator, sizes: tuple[int, int, int] = (24, 16, 10),
+               input_kind: Literal["bipolar", "ui8"] = "bipolar", batch: int = 16) -> Built:
+    """Input [N, 24] (±1 or 8-bit pixels) → Gemm with alpha not a power of two, beta and a bias
+    C (onnxruntime adds alpha · acc and fl(beta · C) with one rounding, a fused multiply-add) →
+    Sign → Gemm(transB=1, alpha, C) to 10 logits: the fused epilogue in a hidden layer (where
+    threshold fusion must search it exactly) and at the output."""
+    n_in, hidden, n_out = sizes
+
+    def build(rng: np.random.Generator) -> Built:
+        g = Graph(rng)
+        w1 = bipolar(rng, (n_in, hidden))
+        mean, std = UI8_STATS if input_kind == "ui8" else BIPOLAR_STATS
+        centre = w1.sum(0) * mean
+        alpha = np.float32(rng.uniform(0.1, 3.0))
+        beta = np.float32(rng.uniform(0.5, 2.0))
+        c1 = (-(alpha * centre) / beta + rng.normal(0, std * 2, hidden)).astype(np.float32)
+        h = g.sign(g.node("Gemm", ["x", g.const(w1, "w"), g.const(c1)], alpha=float(alpha),
+                          beta=float(beta)))
+        c2 = rng.normal(0, 3, n_out).astype(np.float32)
+        y = g.node("Gemm", [h, g.const(bipolar(rng, (n_out, hidden)), "w"), g.const(c2)],
+                   transB=1, alpha=float(rng.uniform(0.1, 3.0)), beta=float(rng.uniform(0.5, 2)))
+        x = image(rng, (batch, n_in)) if input_kind == "ui8" else bipolar(rng, (batch, n_in))
+        return g.model(["N", n_in], y, ["N", n_out]), x
+
+    return without_sign_ties(build, rng)
+
+
+def torch_view_cnn(rng: np.random.Generator, size: int = 9, batch: int = BATCH) -> Built:
+    """8-bit image [N, 3, 9, 9] → conv 3×3 (pads 1) + BN + Sign → MaxPool 2×2 stride 2 with
+    ceil_mode=1 (9×9 → 5×5, the last window partial) → conv 3×3 (pads 1) + BN + Sign →
+    PyTorch's `x.view(x.size(0), -1)` with a dynamic batch: Shape → Gather(0) → Unsqueeze →
+    Concat with [-1] → Reshape → MatMul to 10 logits."""
+
+    def build(rng: np.random.Generator) -> Built:
+        g = Graph(rng)
+        h = g.sign(g.conv_bn("x", bipolar(rng, (8, 3, 3, 3)), UI8_STATS, pad=1))
+        h = g.node("MaxPool", [h], kernel_shape=[2, 2], strides=[2, 2], ceil_mode=1)
+        pooled = -(-size // 2)
+        h = g.sign(g.conv_bn(h, bipolar(rng, (6, 8, 3, 3)), BIPOLAR_STATS, pad=1))
+        batch_size = g.node("Gather", [g.node("Shape", [h]), g.const(np.array(0, np.int64))],
+                            axis=0)
+        batch_dim = g.node("Unsqueeze", [batch_size, g.const(np.array([0], np.int64))])
+        shape = g.node("Concat", [batch_dim, g.const(np.array([-1], np.int64))], axis=0)
+        flat = g.node("Reshape", [h, shape])
+        y = g.matmul(flat, bipolar(rng, (6 * pooled * pooled, 10)))
+        return g.model(["N", 3, size, size], y, ["N", 10]), image(rng, (batch, 3, size, size))
+
+    return without_sign_ties(build, rng)
+
+
+def pad_value_cnn(rng: np.random.Generator, value: float = 3.0, batch: int = BATCH) -> Built:
+    """8-bit image [N, 3, 6, 6] → conv 3×3 + BN + Sign → Pad of the ±1 map with `value` (not a
+    bipolar value: the map becomes integers −1/+1/value) → conv 3×3 + BN + Sign → Flatten →
+    MatMul to 10 logits."""
+
+    def build(rng: np.random.Generator) -> Built:
+        g = Graph(rng)
+        h = g.sign(g.conv_bn("x", bipolar(rng, (4, 3, 3, 3)), UI8_STATS, pad=1))
+        pads = g.const(np.array([0, 0, 1, 1, 0, 0, 1, 1], np.int64), "pads")
+        h = g.node("Pad", [h, pads, g.const(np.float32(value))], mode="constant")
+        h = g.sign(g.conv_bn(h, bipolar(rng, (5, 4, 3, 3)), (value / 4, 1.5)))
+        y = g.matmul(g.node("Flatten", [h], axis=1), bipolar(rng, (5 * 6 * 6, 10)))
+        return g.model(["N", 3, 6, 6], y, ["N", 10]), image(rng, (batch, 3, 6, 6))
+
+    return without_sign_ties(build, rng)
+
+
 # ===----------------------------------------------------------------------=== #
 # Batch norm switching within one ulp of an integer
 # ===----------------------------------------------------------------------=== #
@@ -780,6 +847,63 @@ def qonnx_topk(rng: np.random.Generator, sizes: tuple[int, int, int] = (32, 24, 
     return build(rng)
 
 
+def qonnx_levels_cnn(rng: np.random.Generator, batch: int = BATCH) -> Built:
+    """Integer levels with scales and offsets into padded convs, in QONNX: float input
+    [N, 3, 6, 6] → BipolarQuant → conv (pads 1) → MultiThreshold to BINARY {0, 1} (out_scale 1,
+    out_bias 0) → conv (pads 1; zero padding of {0, 1} is level −1 of the bipolar bit) →
+    MultiThreshold with out_bias −1 (levels −1..2) → conv (pads 1) → BN → signed 3-bit Quant
+    with zero point 1 and scale 0.5 → conv (pads 1) → MultiThreshold with out_scale 2 and
+    out_bias −3 ({−3, −1, 1, 3}) → Flatten → MatMul with BipolarQuant weights to 10 logits."""
+
+    def build(rng: np.random.Generator) -> Built:
+        g = Graph(rng)
+        t = lambda c, steps, spread: g.const(  # noqa: E731
+            np.sort(rng.normal(0, spread, (c, steps)).astype(np.float32), axis=1), "t")
+        h = _bipolar_quant(g, "x")
+        h = g.conv(h, bipolar(rng, (4, 3, 3, 3)), pad=1)
+        h = g.node("MultiThreshold", [h, t(4, 1, 3)], domain=QONNX_DOMAIN, out_dtype="BINARY")
+        h = g.conv(h, bipolar(rng, (5, 4, 3, 3)), pad=1)
+        h = g.node("MultiThreshold", [h, t(5, 3, 3)], domain=QONNX_DOMAIN, out_bias=-1.0)
+        h = g.conv(h, bipolar(rng, (6, 5, 3, 3)), pad=1)
+        center, spread = acc_stats(np.zeros(6), 45, (0.5, 1.0))
+        h = g.batch_norm(h, bn_params(rng, center, spread))
+        args = [h, g.const(np.float32(0.5), "s"), g.const(np.float32(1.0), "z"),
+                g.const(np.float32(3), "b")]
+        h = g.node("Quant", args, domain=QONNX_DOMAIN, signed=1, narrow=0,
+                   rounding_mode="ROUND")
+        h = g.conv(h, bipolar(rng, (4, 6, 3, 3)), pad=1)
+        h = g.node("MultiThreshold", [h, t(4, 3, 4)], domain=QONNX_DOMAIN, out_scale=2.0,
+                   out_bias=-3.0)
+        name, _ = _float_weights(g, (4 * 6 * 6, 10))
+        y = g.node("MatMul", [g.node("Flatten", [h], axis=1), _bipolar_quant(g, name)])
+        x = rng.normal(0, 1, (batch, 3, 6, 6)).astype(np.float32)
+        return g.model(["N", 3, 6, 6], y, ["N", 10], domains=(QONNX_DOMAIN,)), x
+
+    return build(rng)
+
+
+def qonnx_zero_points(rng: np.random.Generator, batch: int = BATCH) -> Built:
+    """1-bit signed Quants with non-zero zero points, whose outputs are (±1 − z) · s: float input
+    [N, 12] → Quant(1 bit, scale 0.5, zeropt 0.5) → MatMul (±1) → Quant(1 bit, scale 0.25,
+    zeropt −1) as the output."""
+
+    def build(rng: np.random.Generator) -> Built:
+        g = Graph(rng)
+
+        def quant(x: str, scale: float, zeropt: float) -> str:
+            args = [x, g.const(np.float32(scale), "s"), g.const(np.float32(zeropt), "z"),
+                    g.const(np.float32(1), "b")]
+            return g.node("Quant", args, domain=QONNX_DOMAIN, signed=1, narrow=0,
+                          rounding_mode="ROUND")
+
+        h = g.matmul(quant("x", 0.5, 0.5), bipolar(rng, (12, 8)))
+        y = quant(h, 0.25, -1.0)
+        x = rng.normal(0, 1, (batch, 12)).astype(np.float32)
+        return g.model(["N", 12], y, ["N", 8], domains=(QONNX_DOMAIN,)), x
+
+    return build(rng)
+
+
 def finn_onnx_mlp(rng: np.random.Generator, batch: int = 8) -> Built:
     """FINN-ONNX after streamlining (domain finn.custom_op.general, finn_datatype annotations):
     UINT8 input [N, 16] → MultiThreshold(127.5, out_scale 2, out_bias −1, BIPOLAR) → MatMul with
@@ -874,12 +998,17 @@ ZOO: dict[str, ZooEntry] = {
     "cnv_reshape": ZooEntry(cnv_reshape, "ui8", ort_run),
     "bn_near_integer_boundary": ZooEntry(bn_near_integer_boundary, "bipolar", ort_run),
     "random_bnn": ZooEntry(random_bnn, "ui8", ort_run),
+    "gemm_fused": ZooEntry(gemm_fused, "bipolar", ort_run),
+    "torch_view_cnn": ZooEntry(torch_view_cnn, "ui8", ort_run),
+    "pad_value_cnn": ZooEntry(pad_value_cnn, "ui8", ort_run),
     "pool_order_cnv": ZooEntry(pool_order_cnv, "ui8", ort_run),
     "raw_conv_output": ZooEntry(raw_conv_output, "ui8", ort_run),
     "qonnx_mlp": ZooEntry(qonnx_mlp, None, qonnx_run),
     "qonnx_multibit": ZooEntry(qonnx_multibit, "bipolar", qonnx_run),
     "qonnx_topk": ZooEntry(qonnx_topk, "bipolar", qonnx_run),
     "finn_onnx_mlp": ZooEntry(finn_onnx_mlp, None, qonnx_run),
+    "qonnx_levels_cnn": ZooEntry(qonnx_levels_cnn, None, qonnx_run),
+    "qonnx_zero_points": ZooEntry(qonnx_zero_points, None, qonnx_run),
 }
 
 

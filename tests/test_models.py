@@ -37,6 +37,11 @@ OUTPUT = {  # output shape after the batch and element type per builder
     "qonnx_multibit": ((6,), np.float32),
     "qonnx_topk": ((1,), np.int64),
     "finn_onnx_mlp": ((1,), np.int64),
+    "gemm_fused": ((10,), np.float32),
+    "torch_view_cnn": ((10,), np.float32),
+    "pad_value_cnn": ((10,), np.float32),
+    "qonnx_levels_cnn": ((10,), np.float32),
+    "qonnx_zero_points": ((8,), np.float32),
 }
 PROMISED_OPS = {  # nodes a builder must contain, with minimum counts
     "mlp_bipolar": {"MatMul": 3, "BatchNormalization": 2, "Sign": 2, "Mul": 1, "Add": 1},
@@ -54,6 +59,12 @@ PROMISED_OPS = {  # nodes a builder must contain, with minimum counts
     "qonnx_multibit": {"Quant": 2, "MatMul": 3, "BatchNormalization": 1},
     "qonnx_topk": {"BipolarQuant": 4, "TopK": 1},
     "finn_onnx_mlp": {"XnorPopcountMatMul": 1, "MultiThreshold": 3, "TopK": 1},
+    "gemm_fused": {"Gemm": 2, "Sign": 1},
+    "torch_view_cnn": {"MaxPool": 1, "Shape": 1, "Gather": 1, "Unsqueeze": 1, "Concat": 1,
+                       "Reshape": 1},
+    "pad_value_cnn": {"Pad": 1, "Conv": 2, "Sign": 2},
+    "qonnx_levels_cnn": {"MultiThreshold": 3, "Quant": 1, "Conv": 4, "BipolarQuant": 2},
+    "qonnx_zero_points": {"Quant": 2, "MatMul": 1},
 }
 PLAIN = [name for name, entry in models.ZOO.items() if entry.reference is models.ort_run]
 

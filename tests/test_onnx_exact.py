@@ -9,9 +9,11 @@ bnn.sign(0) = +1 would differ.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import onnx
+import onnx.parser
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -58,6 +60,9 @@ PLAIN_ONNX = {
     "bn_near_integer_boundary": ("bipolar", models.bn_near_integer_boundary),
     "pool_order_cnv": ("ui8", models.pool_order_cnv),
     "raw_conv_output": ("ui8", models.raw_conv_output),
+    "gemm_fused": ("bipolar", models.gemm_fused),
+    "torch_view_cnn": ("ui8", models.torch_view_cnn),
+    "pad_value_cnn": ("ui8", models.pad_value_cnn),
 }
 
 
@@ -74,6 +79,8 @@ QONNX = {
     "qonnx_multibit": ("bipolar", models.qonnx_multibit),
     "qonnx_topk": ("bipolar", models.qonnx_topk),
     "finn_onnx_mlp": (None, models.finn_onnx_mlp),
+    "qonnx_levels_cnn": (None, models.qonnx_levels_cnn),
+    "qonnx_zero_points": (None, models.qonnx_zero_points),
 }
 
 
@@ -106,10 +113,96 @@ g (float[N, 2, 5, 5] x) => (float[N, 3, 3, 3] y)
 def test_auto_pad_and_conv_bias(mode: str) -> None:
     """auto_pad SAME pads asymmetrically (the extra pixel after or before); a Conv bias is one
     float32 addition after the exact accumulator."""
-    import onnx.parser
-
     rng = np.random.default_rng(5)
     weights = "{" + ", ".join(str(v) for v in rng.choice([-1.0, 1.0], size=24)) + "}"
     model = onnx.parser.parse_model(SAME_PADDING.format(weights=weights, mode=mode))
     x = rng.choice(np.array([-1.0, 1.0], np.float32), size=(3, 2, 5, 5))
     check_against(model, x, "bipolar", models.ort_run)
+
+
+# ===----------------------------------------------------------------------=== #
+# Single features against onnxruntime
+# ===----------------------------------------------------------------------=== #
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), input_kind=st.sampled_from(["bipolar", "ui8"]))
+def test_gemm_alpha_and_bias_are_one_fused_rounding(seed: int, input_kind: str) -> None:
+    """onnxruntime computes alpha · acc + fl(beta · C) with one rounding: two separate float32
+    steps differ from it on about one output in ten for alpha = 1.7, beta = 0.7."""
+    model, x = models.gemm_fused(np.random.default_rng(seed), input_kind=input_kind)
+    check_against(model, x, input_kind, models.ort_run)
+
+
+POOL = """
+<ir_version: 8, opset_import: ["" : 17]>
+g (float[N, 2, {size}, {size}] x) => (float[N, 2, {out}, {out}] y)
+{{
+  y = MaxPool <kernel_shape = [{k}, {k}], strides = [{s}, {s}], pads = [{p}, {p}, {p}, {p}],
+               ceil_mode = 1> (x)
+}}
+"""
+
+
+@pytest.mark.parametrize(("size", "k", "s", "p"), [(5, 2, 2, 0), (7, 3, 2, 1), (6, 3, 2, 0),
+                                                   (5, 2, 3, 1), (4, 3, 3, 1), (8, 2, 2, 0)])
+def test_max_pool_ceil_mode(size: int, k: int, s: int, p: int) -> None:
+    """ceil_mode=1 adds a last, partial window unless it would start in the bottom/right
+    padding; pooling 8-bit values shows every window's maximum."""
+    out = -(-(size + 2 * p - k) // s) + 1
+    if (out - 1) * s >= size + p:
+        out -= 1
+    model = onnx.parser.parse_model(POOL.format(size=size, out=out, k=k, s=s, p=p))
+    x = models.image(np.random.default_rng(size * k), (3, 2, size, size))
+    check_against(model, x, "ui8", models.ort_run)
+
+
+def test_empty_batch() -> None:
+    """A batch of 0 gives outputs of 0 rows, in the shape and dtype onnxruntime gives."""
+    model, x = models.cnv_small(np.random.default_rng(0))
+    check_against(model, x[:0], "ui8", models.ort_run)
+
+
+def test_external_data_is_read_beside_the_model(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    model, x = models.cnv_small(np.random.default_rng(0))
+    expected = models.ort_run(model, x)
+    (tmp_path / "model").mkdir()
+    path = tmp_path / "model" / "m.onnx"
+    onnx.save_model(model, str(path), save_as_external_data=True, location="m.data",
+                    size_threshold=0)
+    monkeypatch.chdir(tmp_path)
+    assert_bit_exact(run_module(import_onnx(path, "ui8"), x), expected)
+
+
+SCALED_INPUT = """
+<ir_version: 8, opset_import: ["" : 17]>
+g (float[N, 2, 4, 4] x) => (float[N, 2, 4, 4] y)
+<float[2, 2, 3, 3] w = {{{weights}}}, float k = {{{scale}}}>
+{{
+  t = Mul (x, k)
+  y = Conv <pads = [1, 1, 1, 1]> (t, w)
+}}
+"""
+
+
+@pytest.mark.parametrize("scale", [0.25, 1 / 255])
+def test_moved_input_scales_remark_unless_exact(scale: float,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """x · s → Conv runs as fl(s · Σ w·x): equal to onnxruntime for a power-of-two s; for
+    1/255 onnxruntime's sum of fl(s · x) terms can round differently, and the import says so."""
+    rng = np.random.default_rng(1)
+    weights = ", ".join(str(v) for v in models.bipolar(rng, (36,)))
+    model = onnx.parser.parse_model(SCALED_INPUT.format(weights=weights, scale=repr(scale)))
+    module = import_onnx(model, "ui8")
+    remarks = capsys.readouterr().err.splitlines()
+    if scale == 0.25:
+        assert remarks == []
+        x = models.image(rng, (4, 2, 4, 4))
+        assert_bit_exact(run_module(module, x), models.ort_run(model, x))
+    else:
+        assert remarks == [
+            "remark: <model>: node 'y' (Conv): input scale 0.00392156886 applied after the "
+            "integer layer: results can differ from onnxruntime in the last float bit "
+            "(power-of-two scales are exact)"
+        ]

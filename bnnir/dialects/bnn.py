@@ -419,10 +419,21 @@ class ThresholdedOp(IRDLOperation, ABC):
             raise VerifyException(
                 f"'{name}' thresholds of an integer value must be signed integers, got {t_elem}"
             )
+        self._verify_no_nan()
         self._verify_sorted()
         self._verify_range()
         self._verify_descending(channels)
         self._verify_threshold_output(out_elem, t_shape[1])
+
+    def _verify_no_nan(self) -> None:
+        assert self.thresholds is not None
+        values = dense_to_numpy(self.thresholds)
+        if values.dtype.kind == "f" and np.isnan(values).any():
+            row = int(np.argwhere(np.isnan(values))[0][0])
+            raise VerifyException(
+                f"'{self.name}' thresholds of channel {row} must not be NaN, got "
+                f"{values[row].tolist()}"
+            )
 
     def _verify_sorted(self) -> None:
         assert self.thresholds is not None
@@ -856,16 +867,41 @@ class BatchNormOp(IRDLOperation):
         _check_elementwise_shapes(self.name, in_type, out_type)
 
 
+def fused_multiply_add(x: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """fl(x · a + b) for float32 arrays, rounded once to float32 as an FMA instruction does.
+
+    The product of two float32 values is exact in float64; the float64 sum s is made exact to
+    round to float32 by rounding to odd (s and its error e from Knuth's TwoSum: where e != 0 and
+    s is even, the neighbour of s towards the exact sum is odd). Rounding a round-to-odd value
+    with at least two extra bits to float32 equals rounding the exact sum (Boldo & Melquiond,
+    "When double rounding is odd", 2005)."""
+    product = x.astype(np.float64) * a.astype(np.float64)
+    addend = np.broadcast_to(b.astype(np.float64), product.shape)
+    total = product + addend
+    with np.errstate(invalid="ignore", over="ignore"):  # inf − inf; overflow to ±inf is IEEE's
+        virtual = total - product
+        error = (product - (total - virtual)) + (addend - virtual)
+        even = (total.view(np.uint64) & 1) == 0
+        towards = np.where(error > 0, np.inf, -np.inf)
+        odd = np.where((error != 0) & even, np.nextafter(total, towards), total)
+        return odd.astype(np.float32)
+
+
 @irdl_op_definition
 class AffineOp(IRDLOperation):
     """Scalar or per-channel scale and offset, in float32 as onnxruntime evaluates Mul/Div/Add.
 
     out = fl(fl(in · scale) + offset), or fl(fl(in / scale) + offset) with `divide`; an absent
-    scale or offset skips its step. `scale` and `offset` hold one value or one per channel
-    (axis 1). Integer and bipolar (±1) inputs are converted to f32 first (exact below 2^24).
+    scale or offset skips its step. With `fused`, out = fl(in · scale + offset) is rounded once,
+    as a fused multiply-add: onnxruntime's Gemm computes alpha · (A·B) + beta · C so on FMA
+    hardware (MLAS), with the offset holding fl(beta · C). `scale` and `offset` hold one value
+    or one per channel (axis 1). Integer and bipolar (±1) inputs are converted to f32 first
+    (exact below 2^24).
 
         %y = bnn.affine %a {scale = dense<0.5> : tensor<1xf32>, offset = dense<[1.0, 2.0]>
                  : tensor<2xf32>} : tensor<?x2xsi32> -> tensor<?x2xf32>
+        %z = bnn.affine %a {scale = dense<0.3> : tensor<1xf32>, offset = dense<[1.0, 2.0]>
+                 : tensor<2xf32>, fused} : tensor<?x2xsi32> -> tensor<?x2xf32>
     """
 
     name = "bnn.affine"
@@ -874,6 +910,7 @@ class AffineOp(IRDLOperation):
     scale = opt_prop_def(DenseIntOrFPElementsAttr)
     offset = opt_prop_def(DenseIntOrFPElementsAttr)
     divide = opt_prop_def(UnitAttr)
+    fused = opt_prop_def(UnitAttr)
     output = result_def(TensorType)
 
     traits = traits_def(Pure())
@@ -886,6 +923,7 @@ class AffineOp(IRDLOperation):
         scale: np.ndarray | None = None,
         offset: np.ndarray | None = None,
         divide: bool = False,
+        fused: bool = False,
     ):
         properties: dict[str, Attribute] = {}
         if scale is not None:
@@ -894,6 +932,8 @@ class AffineOp(IRDLOperation):
             properties["offset"] = dense_from_numpy(np.asarray(offset).reshape(-1), f32)
         if divide:
             properties["divide"] = UnitAttr()
+        if fused:
+            properties["fused"] = UnitAttr()
         super().__init__(
             operands=[input],
             properties=properties,
@@ -903,11 +943,16 @@ class AffineOp(IRDLOperation):
     def evaluate(self, values: np.ndarray, axis: int = 1) -> np.ndarray:
         """The op's float32 result for `values` with channels along `axis`."""
         result = values.astype(np.float32)
-        if self.scale is not None:
-            scale = per_channel(dense_to_numpy(self.scale), result.ndim, axis)
+        scale = None if self.scale is None else per_channel(
+            dense_to_numpy(self.scale), result.ndim, axis)
+        offset = None if self.offset is None else per_channel(
+            dense_to_numpy(self.offset), result.ndim, axis)
+        if self.fused is not None and scale is not None and offset is not None:
+            return fused_multiply_add(result, scale, offset)
+        if scale is not None:
             result = result / scale if self.divide is not None else result * scale
-        if self.offset is not None:
-            result = result + per_channel(dense_to_numpy(self.offset), result.ndim, axis)
+        if offset is not None:
+            result = result + offset
         return result
 
     def verify_(self) -> None:
@@ -919,6 +964,12 @@ class AffineOp(IRDLOperation):
             raise VerifyException(f"'{self.name}' needs a scale, an offset or both")
         if self.divide is not None and self.scale is None:
             raise VerifyException(f"'{self.name}' with `divide` needs a scale")
+        if self.fused is not None and (
+            self.scale is None or self.offset is None or self.divide is not None
+        ):
+            raise VerifyException(
+                f"'{self.name}' with `fused` needs a scale and an offset and no `divide`"
+            )
         if self.scale is not None:
             _channel_vector(self.name, "scale", self.scale, channels)
         if self.offset is not None:
@@ -1078,6 +1129,12 @@ class MaxPoolOp(IRDLOperation):
         if max(pads[0], pads[2]) >= kernel[0] or max(pads[1], pads[3]) >= kernel[1]:
             raise VerifyException(
                 f"'{name}' pads {list(pads)} must be smaller than the kernel {list(kernel)}"
+            )
+        padded = (in_shape[2] + pads[0] + pads[2], in_shape[3] + pads[1] + pads[3])
+        if padded[0] < kernel[0] or padded[1] < kernel[1]:
+            raise VerifyException(
+                f"'{name}' kernel {kernel[0]}x{kernel[1]} is larger than the padded input "
+                f"{padded[0]}x{padded[1]}"
             )
         if out_type.element_type != in_type.element_type:
             raise VerifyException(

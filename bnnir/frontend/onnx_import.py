@@ -1,18 +1,22 @@
 """Import ONNX and QONNX/FINN-ONNX binarized networks into the `bnn` dialect.
 
-The importer walks the graph once, in node order. Constant subgraphs (weights behind
-quantizers, transposes, reshapes) are evaluated with numpy; every other node becomes `bnn` ops
-whose semantics equal the node's as onnxruntime (or QONNX, for its custom ops) computes it:
+The importer walks the graph once, in node order, one function per ONNX op kind. Constant
+subgraphs (weights behind quantizers, transposes, reshapes; shape arithmetic) are evaluated with
+numpy (onnx_constants.py); every other node becomes `bnn` ops whose semantics equal the node's as
+onnxruntime (or QONNX, for its custom ops) computes it:
 
 * Conv / MatMul / Gemm need weights that are ±s (one magnitude s per tensor or per output
   channel) after any quantizer: the layer gets the ±1 pattern and, when s != 1, a following
-  `bnn.affine` scale. This is exact when s is a power of two (always for s = 1); otherwise the
-  float original's result depends on its summation order, and ours is fl(s · d).
+  `bnn.affine` scale.
+* A layer input that is a scalar affine function a·q + b of integer or bipolar levels q (a
+  Brevitas scale, a Quant, a MultiThreshold with out_scale/out_bias, FINN's BINARY {0, 1}) is fed
+  to the layer as q, and a·acc + b·rowsum(w) follows it (layer_inputs.py). This equals
+  onnxruntime's float32 sum when that sum is exact (integers below 2^24, power-of-two scales);
+  otherwise a remark says that the last float bit can differ.
+* Gemm's alpha · acc + beta · C is one fused multiply-add, as onnxruntime's kernel computes it.
 * Mul / Add / Sub / Div / Neg by constants and BatchNormalization keep their float32 steps.
 * Sign, BipolarQuant and Quant (1-bit) binarize; a multi-bit Quant becomes an exact float32
   multi-threshold (see quantizers.py); MultiThreshold maps onto `bnn.threshold`.
-* A layer input that is a scalar multiple of an integer tensor (a Brevitas scale) is fed to the
-  layer unscaled, and the scale moves behind it.
 
 ONNX `Sign(0) = 0` while `bnn.sign(0) = +1` (Brevitas' convention): the two differ only on exact
 ties, which a trained network with float batch-norm parameters essentially never produces.
@@ -32,6 +36,7 @@ import onnx
 import onnx.parser
 from google.protobuf.message import DecodeError
 from onnx import numpy_helper
+from onnx.external_data_helper import load_external_data_for_model, uses_external_data
 from xdsl.builder import Builder
 from xdsl.dialects import func
 from xdsl.dialects.builtin import (
@@ -39,24 +44,31 @@ from xdsl.dialects.builtin import (
     ArrayAttr,
     DictionaryAttr,
     Float32Type,
+    IntegerAttr,
     IntegerType,
     ModuleOp,
     Signedness,
     StringAttr,
     TensorType,
     f32,
+    i64,
 )
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.rewriter import InsertPoint
 from xdsl.utils.exceptions import VerifyException
 
-from bnnir.diagnostics import BnnirError
+from bnnir.diagnostics import BnnirError, remark
 from bnnir.dialects import bnn
+from bnnir.frontend.layer_inputs import exact_float_sums, trace_levels
 from bnnir.frontend.onnx_constants import (
+    DYNAMIC_BATCH,
     NodeError,
+    activation_shape,
     as_str,
     binary_weights,
+    check_inputs,
     fold_constant,
+    int_attribute_list,
     node_attributes,
     node_error,
     quantizer_of,
@@ -80,6 +92,9 @@ _ONNX_DTYPES = {
     onnx.TensorProto.INT64: "int64",
     onnx.TensorProto.INT32: "int32",
 }
+MAX_ACTIVATION_BITS = 16
+"""The widest activation Quant: its 2^bits − 1 levels become thresholds per channel."""
+
 _FLOAT_CONSUMERS = {
     "Sign", "BipolarQuant", "Quant", "MultiThreshold", "Mul", "Div", "Add", "Sub",
     "BatchNormalization", "Neg",
@@ -115,7 +130,8 @@ class Value:
 def load_model(model: onnx.ModelProto | str | os.PathLike[str]) -> tuple[onnx.ModelProto, str]:
     """The model and a name for it in messages; unreadable or malformed files raise BnnirError.
 
-    Files ending in `.onnxtxt` hold ONNX's textual syntax (`onnx.parser`), handy for tests."""
+    Files ending in `.onnxtxt` hold ONNX's textual syntax (`onnx.parser`), handy for tests.
+    External tensor data is read relative to the model's folder, as onnx.load does."""
     if isinstance(model, onnx.ModelProto):
         return model, "<model>"
     path = str(model)
@@ -138,7 +154,21 @@ def load_model(model: onnx.ModelProto | str | os.PathLike[str]) -> tuple[onnx.Mo
         raise BnnirError(path, f"not a valid ONNX model ({detail})") from None
     if not proto.graph.node or not proto.graph.output:
         raise BnnirError(path, "not a valid ONNX model (no graph nodes or outputs)")
+    _load_external_data(proto, path)
     return proto, path
+
+
+def _load_external_data(proto: onnx.ModelProto, path: str) -> None:
+    if not any(uses_external_data(t) for t in proto.graph.initializer):
+        return
+    try:
+        load_external_data_for_model(proto, str(Path(path).parent))
+    except OSError as e:
+        raise BnnirError(path, f"cannot read its external data {e.filename or ''} "
+                         f"({e.strerror or e})") from None
+    except (ValueError, onnx.checker.ValidationError) as e:
+        raise BnnirError(path, f"cannot read its external data ({' '.join(str(e).split())})"
+                         ) from None
 
 
 def import_onnx(
@@ -146,7 +176,10 @@ def import_onnx(
     input_type: str | None = None,
     source_name: str | None = None,
 ) -> ModuleOp:
-    """Import an ONNX / QONNX / FINN-ONNX model as a `bnn` module with one `func.func @main`."""
+    """Import an ONNX / QONNX / FINN-ONNX model as a `bnn` module with one `func.func @main`.
+
+    Results that can differ from onnxruntime's in the last float bit (a non-power-of-two scale
+    moved behind a layer) are named in a remark on stderr."""
     proto, source = load_model(model)
     if input_type is not None and input_type not in INPUT_TYPES:
         raise BnnirError("--input-type", f"unknown input type '{input_type}'; use one of "
@@ -164,6 +197,19 @@ def import_onnx(
 # ===----------------------------------------------------------------------=== #
 
 
+@dataclass(frozen=True)
+class LayerInput:
+    """The input of a compute layer as integer or bipolar levels: ONNX value = scale · levels +
+    offset elementwise (see layer_inputs.py); `exact` if that holds for every level."""
+
+    levels: Value
+    scale: float = 1.0
+    offset: float = 0.0
+    values: np.ndarray | None = None
+    exact: bool = True
+    zero_level: int | None = 0
+
+
 @dataclass
 class OnnxImporter:
     model: onnx.ModelProto
@@ -174,6 +220,7 @@ class OnnxImporter:
     zero_pads: dict[str, tuple[Value, tuple[int, ...]]] = field(default_factory=dict)
     consumers: dict[str, list[onnx.NodeProto]] = field(default_factory=dict)
     node: onnx.NodeProto | None = None
+    where: str = ""
 
     def run(self) -> ModuleOp:
         graph = self.model.graph
@@ -182,17 +229,19 @@ class OnnxImporter:
         for node in graph.node:
             for name in node.input:
                 self.consumers.setdefault(name, []).append(node)
+        self._check_graph()
         block, arg_attrs = self._make_entry_block()
         self.builder = Builder(InsertPoint.at_end(block))
         for index, node in enumerate(graph.node):
-            self.node = node
+            self.node, self.where = node, self._where(node, index)
             try:
                 self._import_node(node)
             except NodeError as e:
-                raise BnnirError(self._where(node, index), str(e)) from None
+                raise BnnirError(self.where, str(e)) from None
         self.node = None
         results, res_attrs = self._outputs()
         self.builder.insert(func.ReturnOp(*results))
+        _erase_dead_ops(block)
         fn = func.FuncOp(
             "main",
             ([a.type for a in block.args], [r.type for r in results]),
@@ -203,8 +252,31 @@ class OnnxImporter:
         return ModuleOp([fn])
 
     def _where(self, node: onnx.NodeProto, index: int) -> str:
-        name = node.name or (node.output[0] if node.output else f"#{index}")
+        name = node.name or (node.output[0] if node.output and node.output[0] else f"#{index}")
         return f"{self.source}: node '{name}' ({node.op_type})"
+
+    def _check_graph(self) -> None:
+        """Every node reads tensors defined before it and defines new ones (ONNX's SSA rule)."""
+        defined = {i.name for i in self.model.graph.input} | set(self.constants)
+        producers: dict[str, str] = {}
+        for index, node in enumerate(self.model.graph.node):
+            where = self._where(node, index)
+            for name in node.input:
+                if name and name not in defined:
+                    later = "produced by a later node (graph not in topological order)" \
+                        if name in self._all_outputs() else "not defined in the graph"
+                    raise BnnirError(where, f"input '{name}' is {later}")
+            for name in node.output:
+                if name in producers or name in defined - set(producers):
+                    raise BnnirError(where, f"output '{name}' is already defined "
+                                     + (f"by node '{producers[name]}'" if name in producers
+                                        else "as a graph input or initializer"))
+                if name:
+                    producers[name] = node.name or name
+                    defined.add(name)
+
+    def _all_outputs(self) -> set[str]:
+        return {name for node in self.model.graph.node for name in node.output}
 
     # -- graph input and outputs ---------------------------------------------
 
@@ -230,12 +302,13 @@ class OnnxImporter:
         if annotated in _FINN_DATATYPES:
             return _FINN_DATATYPES[annotated]
         users = self.consumers.get(name, [])
-        if users and all(n.op_type in _FLOAT_CONSUMERS for n in users):
+        if not users:
+            raise BnnirError(self.source, f"graph input '{name}' is not used by any node")
+        if all(n.op_type in _FLOAT_CONSUMERS for n in users):
             return "f32"
-        first = users[0].op_type if users else "nothing"
         raise BnnirError(
             self.source,
-            f"graph input '{name}' feeds {first} directly: say what it holds with "
+            f"graph input '{name}' feeds {users[0].op_type} directly: say what it holds with "
             "--input-type ui8|si8|bipolar|binary",
         )
 
@@ -303,18 +376,24 @@ class OnnxImporter:
     def _value(self, name: str) -> Value:
         if name in self.zero_pads:
             raise node_error(f"input '{name}' is a zero-padded bipolar tensor; bnnir supports zero "
-                        "padding of bipolar tensors only as the input of a Conv")
+                             "padding of bipolar tensors only as the input of a Conv")
         if name not in self.values:
             if name in self.constants:
                 raise node_error(f"input '{name}' is a constant where bnnir expects an activation")
-            raise node_error(f"input '{name}' is not defined before this node (graph not in "
-                        "topological order?)")
+            raise node_error(f"input '{name}' is not computed by the supported nodes")
         return self.values[name]
 
     def _constant(self, name: str, what: str) -> np.ndarray:
         if name not in self.constants:
             raise node_error(f"{what} '{name}' must be a constant (initializer)")
         return self.constants[name]
+
+    def _optional(self, node: onnx.NodeProto, index: int) -> str | None:
+        """The name of an optional input, None if it is omitted."""
+        return node.input[index] if len(node.input) > index and node.input[index] else None
+
+    def _remark(self, what: str) -> None:
+        remark(self.where or self.source, what)
 
     def _real(self, value: Value) -> Value:
         """A value whose IR equals its ONNX meaning: BINARY tensors become {0, 1} in f32."""
@@ -323,34 +402,67 @@ class OnnxImporter:
         half = np.array([0.5], np.float32)
         return Value(self._insert(bnn.AffineOp(value.ssa, half, half)))
 
-    def _layer_input(self, name: str) -> tuple[Value, np.ndarray | None]:
-        """The integer/bipolar input of a compute layer and a scalar scale to apply after it."""
+    def _layer_input(self, name: str) -> LayerInput:
+        """The integer/bipolar levels a compute layer reads for its input `name`."""
         value = self._value(name)
-        if value.binary:
-            raise node_error("binary {0, 1} inputs are supported by XnorPopcountMatMul only")
-        element = value.element_type
-        if not isinstance(element, Float32Type):
-            return value, None
-        producer = value.ssa.owner
-        if (
-            isinstance(producer, bnn.AffineOp)
-            and producer.offset is None
-            and producer.divide is None
-            and producer.scale is not None
-            and producer.scale.get_shape() == (1,)
-            and not isinstance(bnn.tensor_type(producer.input).element_type, Float32Type)
-        ):
-            return Value(producer.input), bnn.dense_to_numpy(producer.scale)
-        raise node_error(
-            f"input '{name}' is a real-valued (f32) tensor; layers need bipolar or integer "
-            "inputs (add a quantizer, or give --input-type for the graph input)"
-        )
+        if value.binary:  # FINN BINARY: x = (v + 1) / 2 of the bipolar v
+            return LayerInput(value, 0.5, 0.5, np.array([0.0, 1.0]), zero_level=-1)
+        if not isinstance(value.element_type, Float32Type):
+            return LayerInput(value)
+        levels = trace_levels(value.ssa)
+        if levels is None:
+            raise node_error(
+                f"input '{name}' is a real-valued (f32) tensor; layers need bipolar or integer "
+                "inputs, or a scalar scale and offset of them (add a quantizer, or give "
+                "--input-type for the graph input)"
+            )
+        values = levels.values()
+        if values is None:  # a wide accumulator: exact for power-of-two scales below 2^24
+            exact = levels.offset == 0 and float(np.frexp(levels.scale)[0]) in (0.5, -0.5)
+        else:
+            exact = levels.is_exact()
+        return LayerInput(Value(levels.levels), levels.scale, levels.offset, values, exact,
+                          levels.zero_level())
 
-    def _scale_after(self, ssa: SSAValue, *scales: np.ndarray | None) -> SSAValue:
-        for scale in scales:
-            if scale is not None and not np.all(scale == 1):
-                ssa = self._insert(bnn.AffineOp(ssa, scale))
-        return ssa
+    def _layer_output(
+        self, acc: SSAValue, layer_input: LayerInput, weights: np.ndarray, w_scale: np.ndarray
+    ) -> SSAValue:
+        """The ONNX result of a layer from its accumulator over the input levels:
+        scale · acc + offset · rowsum(weights), then the weight magnitude. Remarks where
+        onnxruntime's float32 sum may round differently."""
+        rows = weights.reshape(len(weights), -1)
+        out = acc
+        if layer_input.offset:
+            offset = (layer_input.offset * rows.sum(axis=1, dtype=np.int64)).astype(np.float32)
+            offset += np.float32(0)  # an exact zero sum is +0, as onnxruntime's
+            fused = layer_input.scale != 1
+            scale = np.float32([layer_input.scale]) if fused else None
+            out = self._insert(bnn.AffineOp(out, scale, offset, fused=fused))
+        elif layer_input.scale != 1:
+            out = self._insert(bnn.AffineOp(out, np.float32([layer_input.scale])))
+        if not np.all(w_scale == 1):
+            out = self._insert(bnn.AffineOp(out, w_scale))
+        self._remark_inexact(layer_input, w_scale, rows.shape[1])
+        return out
+
+    def _remark_inexact(self, layer_input: LayerInput, w_scale: np.ndarray, fan_in: int) -> None:
+        values = np.array([1.0]) if layer_input.values is None else layer_input.values
+        terms = values.astype(np.float64)[:, None] * w_scale.astype(np.float64)[None, :]
+        if layer_input.exact and exact_float_sums(terms, fan_in):
+            return
+        parts = []
+        if layer_input.offset:
+            parts.append(f"scale {layer_input.scale:.9g} and offset {layer_input.offset:.9g} of "
+                         "the input")
+        elif layer_input.scale != 1:
+            parts.append(f"input scale {layer_input.scale:.9g}")
+        if not np.all(w_scale == 1):
+            parts.append(f"weight scale {w_scale.reshape(-1)[0]:.9g}"
+                         + (" (per channel)" if w_scale.size > 1 else ""))
+        if parts:
+            self._remark(f"{' and '.join(parts)} applied after the integer layer: results can "
+                         "differ from onnxruntime in the last float bit (power-of-two scales are "
+                         "exact)")
 
     def _channel_constant(self, constant: np.ndarray, value: Value) -> np.ndarray:
         """A constant operand of an elementwise op as a scalar or per-channel (axis 1) vector."""
@@ -362,27 +474,30 @@ class OnnxImporter:
         per_channel = tuple(channels if i == 1 else 1 for i in range(rank))
         if len(full) == rank and full == per_channel:
             return c.reshape(channels)
-        raise node_error(f"constant of shape {list(c.shape)} is neither a scalar nor per-channel "
-                    f"for a tensor of shape {list(value.shape)}")
+        raise node_error(f"constant of shape [{bnn.shape_str(c.shape)}] is neither a scalar nor "
+                         f"per-channel for a tensor of shape [{bnn.shape_str(value.shape)}]")
 
     # -- dispatch -------------------------------------------------------------
 
     def _import_node(self, node: onnx.NodeProto) -> None:
         if node.domain not in ("", "ai.onnx") and node.domain not in QONNX_DOMAINS:
             raise node_error(f"unsupported domain '{node.domain}'")
+        check_inputs(node)
         present = [n for n in node.input if n]
         if node.op_type == "Constant" or (present and all(n in self.constants for n in present)):
-            self._fold(node, present)
+            self._fold(node)
             return
         handler = _IMPORTERS.get(node.op_type)
         if handler is None:
             raise node_error(f"unsupported op; bnnir supports {', '.join(sorted(_IMPORTERS))}")
         handler(self, node)
 
-    def _fold(self, node: onnx.NodeProto, inputs: list[str]) -> None:
-        results = fold_constant(node, [self.constants[n] for n in inputs])
+    def _fold(self, node: onnx.NodeProto) -> None:
+        args = [self.constants[n] if n else None for n in node.input]
+        results = fold_constant(node, args)
         for name, result in zip(node.output, results, strict=False):
-            self.constants[name] = result
+            if name:
+                self.constants[name] = result
 
     # -- layers ---------------------------------------------------------------
 
@@ -390,36 +505,51 @@ class OnnxImporter:
         attrs = node_attributes(node)
         if int(attrs.get("group", 1)) != 1:
             raise node_error("grouped convolutions are not supported (group must be 1)")
-        if any(int(d) != 1 for d in attrs.get("dilations", [1, 1])):
+        if any(d != 1 for d in int_attribute_list(attrs, "dilations", 2, 1, [1, 1])):
             raise node_error("dilated convolutions are not supported")
-        value, in_scale = self._conv_input(node.input[0])
-        pads = self._conv_pads(node, value)
-        weights, w_scale = binary_weights(self._constant(node.input[1], "weights"), 0)
-        if weights.ndim != 4:
+        raw = self._constant(node.input[1], "weights")
+        if raw.ndim != 4:
             raise node_error(f"only 2-D convolutions are supported, weights have shape "
-                        f"{list(weights.shape)}")
+                             f"{list(raw.shape)}")
+        layer_input = self._conv_input(node.input[0])
+        self._require_rank(layer_input.levels, 4)
+        weights, w_scale = binary_weights(raw, 0)
+        strides = int_attribute_list(attrs, "strides", 2, 1, [1, 1])
+        pads = self._conv_pads(node, layer_input.levels, raw.shape[2:], strides)
+        properties: dict[str, Attribute] = {}
+        if any(pads) and layer_input.zero_level != 0:
+            properties["pad_value"] = IntegerAttr(self._pad_level(layer_input), i64)
         w = self._weights(weights, node.input[1])
-        strides = [int(s) for s in attrs.get("strides", [1, 1])]
-        acc = self._insert(bnn.Conv2dOp(value.ssa, w, strides, pads))
-        out = self._scale_after(acc, in_scale, w_scale)
+        op = bnn.Conv2dOp(layer_input.levels.ssa, w, strides, pads, properties=properties)
+        out = self._layer_output(self._insert(op), layer_input, weights, w_scale)
         self._bind(node.output[0], self._bias(node, out, 2))
 
-    def _conv_input(self, name: str) -> tuple[Value, np.ndarray | None]:
+    def _pad_level(self, layer_input: LayerInput) -> int:
+        if layer_input.zero_level is None:
+            raise node_error(
+                f"zero padding of an input {layer_input.scale:.9g} · q + "
+                f"{layer_input.offset:.9g} has no integer level q to pad with; pad the input "
+                "explicitly or drop the offset"
+            )
+        return layer_input.zero_level
+
+    def _conv_input(self, name: str) -> LayerInput:
         if name in self.zero_pads:
             padded, _ = self.zero_pads[name]
-            return padded, None
+            return LayerInput(padded)
         return self._layer_input(name)
 
-    def _conv_pads(self, node: onnx.NodeProto, value: Value) -> list[int]:
+    def _conv_pads(
+        self, node: onnx.NodeProto, value: Value, kernel: Sequence[int], strides: list[int]
+    ) -> list[int]:
         attrs = node_attributes(node)
         auto_pad = as_str(attrs.get("auto_pad", "NOTSET"))
-        kernel = self._constant(node.input[1], "weights").shape[2:]
-        strides = [int(s) for s in attrs.get("strides", [1, 1])]
         if auto_pad in ("SAME_UPPER", "SAME_LOWER"):
             pads = _same_pads(value.shape[2:], kernel, strides, auto_pad == "SAME_UPPER")
-        elif auto_pad in ("NOTSET", "VALID"):
-            p = [int(x) for x in attrs.get("pads", [0, 0, 0, 0])] if auto_pad == "NOTSET" else []
-            pads = [p[0], p[1], p[2], p[3]] if p else [0, 0, 0, 0]
+        elif auto_pad == "NOTSET":
+            pads = int_attribute_list(attrs, "pads", 4, 0, [0, 0, 0, 0])
+        elif auto_pad == "VALID":
+            pads = [0, 0, 0, 0]
         else:
             raise node_error(f"unknown auto_pad '{auto_pad}'")
         if node.input[0] in self.zero_pads:
@@ -428,44 +558,70 @@ class OnnxImporter:
         return pads
 
     def _bias(self, node: onnx.NodeProto, ssa: SSAValue, index: int) -> SSAValue:
-        if len(node.input) <= index or not node.input[index]:
+        name = self._optional(node, index)
+        if name is None:
             return ssa
-        bias = self._constant(node.input[index], "bias").astype(np.float32).reshape(-1)
+        bias = self._constant(name, "bias").astype(np.float32).reshape(-1)
+        channels = bnn.tensor_type(ssa).get_shape()[1]
+        if bias.size != channels:
+            raise node_error(f"bias has {bias.size} values for {channels} output channels")
         if not np.any(bias):
             return ssa
         return self._insert(bnn.AffineOp(ssa, offset=bias))
 
+    def _dense_weights(self, name: str, transposed: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Binary weights [in, out] (or [out, in] if `transposed`) as ±1 rows [out, in] and
+        their magnitudes."""
+        raw = self._constant(name, "weights")
+        if raw.ndim != 2:
+            raise node_error(f"weights must be a matrix, got shape {list(raw.shape)}")
+        pattern, scale = binary_weights(raw, 0 if transposed else 1)
+        return (pattern if transposed else pattern.T), scale
+
     def _matmul(self, node: onnx.NodeProto) -> None:
         if node.input[0] in self.constants:
             raise node_error("the constant must be the second MatMul operand (x @ W)")
-        value, in_scale = self._layer_input(node.input[0])
-        self._require_rank(value, 2)
-        weights, w_scale = binary_weights(self._constant(node.input[1], "weights"), 1)
-        w = self._weights(weights.T, node.input[1])
-        acc = self._insert(bnn.DenseOp(value.ssa, w))
-        self._bind(node.output[0], self._scale_after(acc, in_scale, w_scale))
+        layer_input = self._layer_input(node.input[0])
+        self._require_rank(layer_input.levels, 2)
+        weights, w_scale = self._dense_weights(node.input[1], False)
+        acc = self._insert(bnn.DenseOp(layer_input.levels.ssa, self._weights(weights,
+                                                                             node.input[1])))
+        self._bind(node.output[0], self._layer_output(acc, layer_input, weights, w_scale))
 
     def _gemm(self, node: onnx.NodeProto) -> None:
+        """Y = alpha · (A @ B) + beta · C: onnxruntime adds fl(beta · C) to alpha · acc in one
+        fused multiply-add (MLAS's epilogue), which a fused `bnn.affine` reproduces."""
         attrs = node_attributes(node)
         if int(attrs.get("transA", 0)):
-            raise node_error("Gemm with transA=1 is not supported")
-        value, in_scale = self._layer_input(node.input[0])
-        self._require_rank(value, 2)
-        raw = self._constant(node.input[1], "weights")
-        raw = raw if int(attrs.get("transB", 0)) else raw.T
-        weights, w_scale = binary_weights(raw, 0)
-        w = self._weights(weights, node.input[1])
-        acc = self._insert(bnn.DenseOp(value.ssa, w))
-        alpha = np.array([attrs.get("alpha", 1.0)], np.float32)
-        out = self._scale_after(acc, in_scale, w_scale, alpha)
-        if len(node.input) > 2 and node.input[2]:
-            beta = np.float32(attrs.get("beta", 1.0))
-            c = self._constant(node.input[2], "bias").astype(np.float32) * beta
-            if c.size not in (1, c.shape[-1]) or c.ndim > 2 or (c.ndim == 2 and c.shape[0] != 1):
-                raise node_error("Gemm bias C must be a scalar or a per-output vector")
-            if np.any(c):
-                out = self._insert(bnn.AffineOp(out, offset=c.reshape(-1)))
+            raise node_error("Gemm with transA=1 reads the activations transposed (batch on "
+                             "axis 1); bnnir needs the batch first (transA=0)")
+        layer_input = self._layer_input(node.input[0])
+        self._require_rank(layer_input.levels, 2)
+        weights, w_scale = self._dense_weights(node.input[1], bool(int(attrs.get("transB", 0))))
+        acc = self._insert(bnn.DenseOp(layer_input.levels.ssa, self._weights(weights,
+                                                                             node.input[1])))
+        out = self._layer_output(acc, layer_input, weights, w_scale)
+        alpha = np.float32(attrs.get("alpha", 1.0))
+        bias = self._gemm_bias(node, len(weights), np.float32(attrs.get("beta", 1.0)))
+        if bias is not None and alpha != 1:
+            out = self._insert(bnn.AffineOp(out, np.float32([alpha]), bias, fused=True))
+        elif bias is not None:
+            out = self._insert(bnn.AffineOp(out, offset=bias))
+        elif alpha != 1:
+            out = self._insert(bnn.AffineOp(out, np.float32([alpha])))
         self._bind(node.output[0], out)
+
+    def _gemm_bias(self, node: onnx.NodeProto, outputs: int, beta: np.float32) -> np.ndarray | None:
+        """fl(beta · C) as one value or one per output, None if absent or zero."""
+        name = self._optional(node, 2)
+        if name is None or beta == 0:
+            return None
+        c = self._constant(name, "bias").astype(np.float32)
+        if c.size not in (1, outputs) or c.ndim > 2 or (c.ndim == 2 and c.shape[0] != 1):
+            raise node_error(f"Gemm bias C must be a scalar or hold one value per output "
+                             f"({outputs}), got shape {list(c.shape)}")
+        c = (c * beta).astype(np.float32).reshape(-1)
+        return c if np.any(c) else None
 
     def _xnor_popcount(self, node: onnx.NodeProto) -> None:
         value = self._value(node.input[0])
@@ -473,6 +629,8 @@ class OnnxImporter:
             raise node_error("XnorPopcountMatMul needs a BINARY {0, 1} input tensor")
         self._require_rank(value, 2)
         raw = self._constant(node.input[1], "weights")
+        if raw.ndim != 2:
+            raise node_error(f"weights must be a matrix, got shape {list(raw.shape)}")
         if not np.all((raw == 0) | (raw == 1)):
             raise node_error("XnorPopcountMatMul weights must be BINARY {0, 1}")
         weights = (raw.T * 2 - 1).astype(np.int8)
@@ -484,8 +642,9 @@ class OnnxImporter:
 
     def _require_rank(self, value: Value, rank: int) -> None:
         if len(value.shape) != rank:
+            hint = " (add a Flatten)" if rank == 2 else ""
             raise node_error(f"expected a rank-{rank} input, got shape "
-                        f"{bnn.shape_str(value.shape)} (add a Flatten)")
+                             f"{bnn.shape_str(value.shape)}{hint}")
 
     # -- activations ----------------------------------------------------------
 
@@ -511,16 +670,33 @@ class OnnxImporter:
         scale = self._constant(node.input[1], "scale").astype(np.float32)
         if scale.size != 1:
             raise node_error("BipolarQuant activations need a scalar scale")
+        if not np.isfinite(scale).all() or scale.reshape(-1)[0] <= 0:
+            raise node_error(f"BipolarQuant scale must be positive and finite, got "
+                             f"{scale.reshape(-1)[0]}")
         out = self._insert(bnn.SignOp(value.ssa))
         self._bind(node.output[0], self._scale_after(out, scale.reshape(1)))
 
+    def _scale_after(self, ssa: SSAValue, scale: np.ndarray) -> SSAValue:
+        if np.all(scale == 1):
+            return ssa
+        return self._insert(bnn.AffineOp(ssa, scale))
+
     def _quant(self, node: onnx.NodeProto) -> None:
+        """QONNX Quant: levels q = quantize(x) by exact thresholds, out = (q − zeropt) · scale.
+        The thresholds produce q − zeropt directly (an integer for an integer zero point)."""
         value = self._real(self._value(node.input[0]))
         args = [np.zeros(1, np.float32)] + [
             self._constant(n, what) for n, what in zip(
                 node.input[1:4], ("scale", "zeropt", "bitwidth"), strict=True)
         ]
         quantizer = quantizer_of(node, args)
+        if not quantizer.is_bipolar and quantizer.bit_width > MAX_ACTIVATION_BITS:
+            raise node_error(f"a {quantizer.bit_width}-bit Quant of activations needs "
+                             f"2^{quantizer.bit_width} - 1 thresholds per channel; bnnir "
+                             f"supports at most {MAX_ACTIVATION_BITS} bits")
+        if len(value.shape) not in (2, 4):
+            raise node_error(f"expected a rank-2 or rank-4 input, got shape "
+                             f"{bnn.shape_str(value.shape)}")
         channels = value.shape[1]
         scale = self._channel_constant(quantizer.scale, value)
         zeropt = self._channel_constant(quantizer.zeropt, value)
@@ -533,13 +709,17 @@ class OnnxImporter:
             thresholds = thresholds[:1]
         if quantizer.is_bipolar:
             out = self._threshold(value, thresholds, bnn.bipolar)
+            if np.any(zeropt):  # QONNX: (±1 − zeropt) · scale, in two float32 steps
+                out = self._insert(bnn.AffineOp(out, offset=-zeropt))
             self._bind(node.output[0], self._scale_after(out, scale))
             return
-        if np.any(zeropt != np.round(zeropt)):
-            raise node_error("Quant with a non-integer zero point is not supported")
-        level_type = _integer_type(quantizer.min_int, quantizer.max_int)
-        out = self._threshold(value, thresholds, level_type, quantizer.min_int)
-        if np.any(zeropt != 0):
+        if np.any(zeropt != np.round(zeropt)) or np.any(np.abs(zeropt) >= 1 << 24):
+            raise node_error("Quant with a zero point that is not an integer below 2^24 in "
+                             "magnitude is not supported")
+        shift = int(zeropt[0]) if zeropt.size == 1 else 0
+        low, high = quantizer.min_int - shift, quantizer.max_int - shift
+        out = self._threshold(value, thresholds, _integer_type(low, high), low)
+        if zeropt.size > 1 and np.any(zeropt):  # per channel: q − zeropt in float32
             out = self._insert(bnn.AffineOp(out, offset=-zeropt))
         self._bind(node.output[0], self._scale_after(out, scale))
 
@@ -560,6 +740,7 @@ class OnnxImporter:
         return self._insert(bnn.ThresholdOp(value.ssa, attr, element, bias))
 
     def _multithreshold(self, node: onnx.NodeProto) -> None:
+        """QONNX MultiThreshold: out_scale · count(v >= t_i) + out_bias."""
         attrs = node_attributes(node)
         layout = as_str(attrs.get("data_layout", "NCHW"))
         value = self._real(self._value(node.input[0]))
@@ -568,16 +749,20 @@ class OnnxImporter:
         thresholds = self._constant(node.input[1], "thresholds").astype(np.float32)
         if thresholds.ndim != 2 or thresholds.shape[0] not in (1, value.shape[1]):
             raise node_error(f"thresholds must have shape [C, T] or [1, T], got "
-                        f"{list(thresholds.shape)}")
+                             f"{list(thresholds.shape)}")
+        if np.isnan(thresholds).any():
+            raise node_error("thresholds must not be NaN")
         if np.any(np.diff(thresholds, axis=1) < 0):
             raise node_error("thresholds must be sorted ascending per channel")
         steps = thresholds.shape[1]
         scale, bias = float(attrs.get("out_scale", 1.0)), float(attrs.get("out_bias", 0.0))
+        if not (np.isfinite(scale) and np.isfinite(bias)):
+            raise node_error("MultiThreshold out_scale and out_bias must be finite")
         if steps == 1 and (scale, bias) in ((2.0, -1.0), (1.0, 0.0)):
             out = self._threshold(value, thresholds, bnn.bipolar)
             self._bind(node.output[0], out, binary=(scale, bias) == (1.0, 0.0))
             return
-        if scale == 1.0 and bias == int(bias):
+        if scale == 1.0 and bias == int(bias) and abs(bias) < 1 << 24:
             element = _integer_type(int(bias), int(bias) + steps)
             self._bind(node.output[0], self._threshold(value, thresholds, element, int(bias)))
             return
@@ -588,9 +773,13 @@ class OnnxImporter:
     def _elementwise(self, node: onnx.NodeProto) -> None:
         op = node.op_type
         a, b = node.input[0], node.input[1]
-        if a in self.constants and op in ("Sub", "Div"):
-            if op == "Div":
-                raise node_error("dividing a constant by a tensor is not supported")
+        if a not in self.constants and b not in self.constants:
+            raise node_error(f"{op} of two activations is not supported; one operand must be "
+                             "a constant")
+        if a in self.constants and op == "Div":
+            raise node_error("Div(constant, tensor) computes c / x, which is not an affine "
+                             "function of x; bnnir supports Div(tensor, constant)")
+        if a in self.constants and op == "Sub":
             value = self._real(self._value(b))
             c = self._channel_constant(self.constants[a], value)
             affine = bnn.AffineOp(value.ssa, np.float32([-1]), c)
@@ -616,20 +805,24 @@ class OnnxImporter:
     def _max_pool(self, node: onnx.NodeProto) -> None:
         attrs = node_attributes(node)
         value = self._value(node.input[0])
-        if int(attrs.get("ceil_mode", 0)):
-            raise node_error("MaxPool with ceil_mode=1 is not supported")
-        if any(int(d) != 1 for d in attrs.get("dilations", [1, 1])):
+        self._require_rank(value, 4)
+        kernel = int_attribute_list(attrs, "kernel_shape", 2, 1)
+        strides = int_attribute_list(attrs, "strides", 2, 1, [1, 1])
+        if any(d != 1 for d in int_attribute_list(attrs, "dilations", 2, 1, [1, 1])):
             raise node_error("dilated MaxPool is not supported")
         if len(node.output) > 1 and node.output[1]:
             raise node_error("MaxPool indices output is not supported")
-        kernel = [int(k) for k in attrs["kernel_shape"]]
-        strides = [int(s) for s in attrs.get("strides", [1, 1])]
         auto_pad = as_str(attrs.get("auto_pad", "NOTSET"))
         if auto_pad in ("SAME_UPPER", "SAME_LOWER"):
             pads = _same_pads(value.shape[2:], kernel, strides, auto_pad == "SAME_UPPER")
+        elif auto_pad == "NOTSET":
+            pads = int_attribute_list(attrs, "pads", 4, 0, [0, 0, 0, 0])
+        elif auto_pad == "VALID":
+            pads = [0, 0, 0, 0]
         else:
-            pads = [int(p) for p in attrs.get("pads", [0, 0, 0, 0])] if auto_pad == "NOTSET" \
-                else [0, 0, 0, 0]
+            raise node_error(f"unknown auto_pad '{auto_pad}'")
+        if int(attrs.get("ceil_mode", 0)):
+            pads = _ceil_mode_pads(value.shape[2:], kernel, strides, pads)
         op = bnn.MaxPoolOp(value.ssa, kernel, strides, pads)
         self._bind(node.output[0], self._insert(op), value.binary)
 
@@ -638,41 +831,65 @@ class OnnxImporter:
         value = self._value(node.input[0])
         if as_str(attrs.get("mode", "constant")) != "constant":
             raise node_error(f"only constant padding is supported, got mode "
-                        f"'{as_str(attrs['mode'])}'")
-        pads, fill = self._pad_operands(node, len(value.shape))
-        spatial = (pads[2], pads[3], pads[6], pads[7])
-        if len(value.shape) != 4 or any(pads[i] for i in (0, 1, 4, 5)):
+                             f"'{as_str(attrs['mode'])}'")
+        self._require_rank(value, 4)
+        pads, fill = self._pad_operands(node, 4)
+        if any(pads[i] for i in (0, 1, 4, 5)):
             raise node_error("only padding of the spatial dimensions of an NCHW tensor is "
                              "supported")
         if any(p < 0 for p in pads):
             raise node_error("negative pads (cropping) are not supported")
+        spatial = (pads[2], pads[3], pads[6], pads[7])
         element = value.element_type
         if not isinstance(element, IntegerType):
             raise node_error("padding of real-valued tensors is not supported")
-        if value.binary:
-            fill = 2 * fill - 1  # BINARY {0, 1} -> bipolar
-        if fill != int(fill):
+        if not np.isfinite(fill) or fill != int(fill):
             raise node_error(f"pad value {fill} is not an integer")
-        if bnn.is_bipolar(element) and fill == 0:
-            self.zero_pads[node.output[0]] = (value, spatial)
-            return
+        fill = int(fill)
+        if bnn.is_bipolar(element):
+            bipolar_fill = 2 * fill - 1 if value.binary else fill
+            if bipolar_fill == 0:
+                self.zero_pads[node.output[0]] = (value, spatial)
+                return
+            if bipolar_fill in (-1, 1):
+                op = bnn.PadOp(value.ssa, spatial, bipolar_fill)
+                self._bind(node.output[0], self._insert(op), value.binary)
+                return
+            value = Value(self._bipolar_as_integers(value, fill))
+            element = value.element_type
+        assert isinstance(element, IntegerType)
         low, high = bnn.integer_range(element)
-        if (bnn.is_bipolar(element) and fill not in (-1, 1)) or not low <= fill <= high:
+        if not low <= fill <= high:
             raise node_error(f"pad value {fill} is not representable in {element}")
-        op = bnn.PadOp(value.ssa, spatial, int(fill))
-        self._bind(node.output[0], self._insert(op), value.binary)
+        self._bind(node.output[0], self._insert(bnn.PadOp(value.ssa, spatial, fill)))
+
+    def _bipolar_as_integers(self, value: Value, fill: int) -> SSAValue:
+        """A bipolar tensor as the integers it means (−1/+1, or 0/1 for BINARY) in a type that
+        also holds `fill`: two equal thresholds at 0 count 0 or 2, minus 1."""
+        low, high = (0, 1) if value.binary else (-1, 1)
+        element = _integer_type(min(low, fill), max(high, fill))
+        steps = 1 if value.binary else 2
+        thresholds = bnn.dense_from_numpy(np.zeros((1, steps), np.int32), bnn.si32)
+        return self._insert(bnn.ThresholdOp(value.ssa, thresholds, element, low))
 
     def _pad_operands(self, node: onnx.NodeProto, rank: int) -> tuple[list[int], float]:
         attrs = node_attributes(node)
-        if len(node.input) > 1 and node.input[1]:
-            pads = [int(p) for p in self._constant(node.input[1], "pads").reshape(-1)]
+        pads_name = self._optional(node, 1)
+        if pads_name is not None:
+            pads = [int(p) for p in self._constant(pads_name, "pads").reshape(-1)]
+            fill_name = self._optional(node, 2)
             fill = 0.0
-            if len(node.input) > 2 and node.input[2]:
-                fill = float(self._constant(node.input[2], "constant_value").reshape(-1)[0])
-            if len(node.input) > 3 and node.input[3]:
-                axes = [int(a) % rank for a in self._constant(node.input[3], "axes")]
+            if fill_name is not None:
+                fill_value = self._constant(fill_name, "constant_value").reshape(-1)
+                fill = float(fill_value[0]) if fill_value.size else 0.0
+            axes_name = self._optional(node, 3)
+            if axes_name is not None:
+                axes = [int(a) for a in self._constant(axes_name, "axes").reshape(-1)]
+                if len(pads) != 2 * len(axes) or any(not -rank <= a < rank for a in axes):
+                    raise node_error(f"pads {pads} do not match axes {axes} of a rank-{rank} "
+                                     "tensor")
                 full = [0] * (2 * rank)
-                for i, axis in enumerate(axes):
+                for i, axis in enumerate(a % rank for a in axes):
                     full[axis], full[axis + rank] = pads[i], pads[i + len(axes)]
                 pads = full
         else:
@@ -686,32 +903,61 @@ class OnnxImporter:
         value = self._value(node.input[0])
         if int(node_attributes(node).get("axis", 1)) != 1:
             raise node_error("only Flatten with axis=1 is supported")
-        self._bind(node.output[0], self._reshape_to(value, 2), value.binary)
+        shape = value.shape
+        self._bind(node.output[0], self._reshaped(value, [int(np.prod(shape[1:]))]),
+                   value.binary)
 
     def _reshape(self, node: onnx.NodeProto) -> None:
         value = self._value(node.input[0])
         target = [int(t) for t in self._constant(node.input[1], "shape").reshape(-1)]
+        if target and target[0] == DYNAMIC_BATCH:  # the batch, from Shape of an activation
+            target[0] = 0
+        if DYNAMIC_BATCH in target:
+            raise node_error("Reshape moves the dynamic batch dimension; bnnir keeps the batch "
+                             "first")
         shape = value.shape
-        per_item = int(np.prod(shape[1:]))
+        if any(t == 0 for t in target[len(shape):]):
+            raise node_error(f"Reshape target {target} copies (0) a dimension the input "
+                             f"{bnn.shape_str(shape)} does not have")
         batch_kept = target and (target[0] == 0 or (target[0] == shape[0] != DYNAMIC_INDEX)
                                  or (target[0] == -1 and -1 not in target[1:]))
         if not batch_kept:
             raise node_error(f"Reshape to {target} must keep the batch dimension first "
-                        "(use 0 or -1 there)")
+                             "(use 0 or -1 there)")
         rest = reshape_target(shape[1:], target[1:]) if target[1:] else []
-        if int(np.prod(rest)) != per_item:
+        if int(np.prod(rest)) != int(np.prod(shape[1:])):
             raise node_error(f"cannot reshape {bnn.shape_str(shape)} to {target}")
-        if rest == list(shape[1:]):
-            self._bind(node.output[0], value.ssa, value.binary)
-            return
-        out_type = TensorType(value.element_type, [shape[0], *rest])
-        op = bnn.FlattenOp(value.ssa) if len(rest) == 1 else bnn.ReshapeOp(value.ssa, out_type)
-        self._bind(node.output[0], self._insert(op), value.binary)
+        self._bind(node.output[0], self._reshaped(value, rest), value.binary)
 
-    def _reshape_to(self, value: Value, rank: int) -> SSAValue:
-        if len(value.shape) == rank:
+    def _reshaped(self, value: Value, rest: list[int]) -> SSAValue:
+        """`value` reshaped to [batch, *rest]. Scalar scales and offsets of integer levels move
+        behind the reshape (they commute with it), so a following layer still reads levels."""
+        if rest == list(value.shape[1:]):
             return value.ssa
-        return self._insert(bnn.FlattenOp(value.ssa))
+        levels = trace_levels(value.ssa)
+        source = value.ssa if levels is None else levels.levels
+        source_type = bnn.tensor_type(source)
+        out_type = TensorType(source_type.element_type, [source_type.get_shape()[0], *rest])
+        op = bnn.FlattenOp(source) if len(rest) == 1 else bnn.ReshapeOp(source, out_type)
+        out = self._insert(op)
+        for step in () if levels is None else levels.steps:
+            out = self._insert(bnn.AffineOp(
+                out,
+                None if step.scale is None else bnn.dense_to_numpy(step.scale),
+                None if step.offset is None else bnn.dense_to_numpy(step.offset),
+                divide=step.divide is not None,
+                fused=step.fused is not None,
+            ))
+        return out
+
+    def _shape(self, node: onnx.NodeProto) -> None:
+        """Shape of an activation: its static dimensions, the dynamic batch as a marker that
+        shape arithmetic (Gather, Concat, ...) carries to a Reshape."""
+        value = self._value(node.input[0])
+        attrs = node_attributes(node)
+        start, end = int(attrs.get("start", 0)), attrs.get("end")
+        dims = activation_shape(value.shape, DYNAMIC_INDEX)
+        self.constants[node.output[0]] = dims[start:None if end is None else int(end)]
 
     def _identity(self, node: onnx.NodeProto) -> None:
         value = self._value(node.input[0])
@@ -730,10 +976,12 @@ class OnnxImporter:
         self._require_rank(value, 2)
         if node.op_type == "TopK":
             k = self._constant(node.input[1], "k").reshape(-1)
-            if int(k[0]) != 1 or int(attrs.get("largest", 1)) != 1:
+            if k.size != 1 or int(k[0]) != 1 or int(attrs.get("largest", 1)) != 1:
                 raise node_error("TopK is supported as label select only (k=1, largest=1)")
             if node.output[0] in self.consumers or self._is_graph_output(node.output[0]):
                 raise node_error("the TopK values output is not supported; use its indices")
+            if len(node.output) < 2 or not node.output[1]:
+                raise node_error("TopK needs its indices output (the label)")
             out_name = node.output[1]
             keep = True
         else:
@@ -751,6 +999,14 @@ class OnnxImporter:
 
     def _is_graph_output(self, name: str) -> bool:
         return any(o.name == name for o in self.model.graph.output)
+
+
+def _erase_dead_ops(block: Block) -> None:
+    """Erase ops whose results nothing reads (a scale moved behind a layer, unused weights)."""
+    for op in reversed(list(block.ops)):
+        if op.results and all(not result.uses for result in op.results):
+            op.detach()
+            op.erase()
 
 
 def _ssa_name(onnx_name: str) -> str | None:
@@ -771,6 +1027,23 @@ def _same_pads(
         before.append(small if upper else large)
         after.append(large if upper else small)
     return [before[0], before[1], after[0], after[1]]
+
+
+def _ceil_mode_pads(
+    spatial: Sequence[int], kernel: Sequence[int], strides: Sequence[int], pads: Sequence[int]
+) -> list[int]:
+    """Pads that make floor-mode pooling equal ONNX's ceil_mode=1: extra bottom/right padding
+    for the last, partial window, which must start inside the input or the top/left padding
+    (ONNX and PyTorch drop a window that would start in the bottom/right padding). Padded taps
+    never win a max, so the extra padding changes nothing else."""
+    extended = list(pads)
+    for axis, (size, k, s) in enumerate(zip(spatial, kernel, strides, strict=True)):
+        before, after = pads[axis], pads[axis + 2]
+        out = -(-(size + before + after - k) // s) + 1
+        if (out - 1) * s >= size + before:
+            out -= 1
+        extended[axis + 2] = max(after, (out - 1) * s + k - size - before)
+    return extended
 
 
 def _integer_type(low: int, high: int) -> IntegerType:
@@ -803,6 +1076,7 @@ _IMPORTERS: dict[str, Callable[[OnnxImporter, onnx.NodeProto], None]] = {
     "Identity": OnnxImporter._identity,
     "Dropout": OnnxImporter._identity,
     "Transpose": OnnxImporter._transpose,
+    "Shape": OnnxImporter._shape,
     "TopK": OnnxImporter._label_select,
     "ArgMax": OnnxImporter._label_select,
 }

@@ -5,6 +5,10 @@ function's argument type, runs the selected engine and converts the results to t
 output dtypes (recorded by the importer as `bnn.onnx_dtype` result attributes). Engines are
 functions from a module and its converted inputs to its raw results; `ENGINES` names them so a
 C simulation of the emitted HLS or an RTL simulation can be selected the same way.
+
+Modules may be written by hand, so everything the engines assume is checked first and reported
+as a BnnirError at "module" (arguments that are not tensors of f32, integers or i1, unknown
+output dtypes, recursive calls, ops no engine implements). An empty batch gives empty outputs.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from xdsl.dialects.builtin import (
 from xdsl.interpreter import Interpreter
 from xdsl.interpreters.func import FuncFunctions
 from xdsl.ir import Attribute
+from xdsl.utils.exceptions import InterpretationError
 
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import bnn
@@ -41,7 +46,10 @@ def _run(
     interpreter.register_implementations(FuncFunctions())
     interpreter.register_implementations(BnnFunctions())
     interpreter.register_implementations(streams)
-    return tuple(interpreter.call_op(main, inputs))
+    try:
+        return tuple(interpreter.call_op(main, inputs))
+    except InterpretationError as e:
+        raise BnnirError("module", f"cannot be run: {' '.join(str(e).split())}") from None
 
 
 def interpret(
@@ -77,6 +85,57 @@ def entry_function(module: ModuleOp) -> func.FuncOp:
     if len(functions) == 1:
         return functions[0]
     raise BnnirError("module", "no `func.func @main` to run (and not exactly one function)")
+
+
+def check_runnable(module: ModuleOp, main: func.FuncOp) -> None:
+    """What the engines assume of the entry function: a body, tensor arguments of element types
+    they represent, known output dtypes, and no recursion."""
+    name = f"@{main.sym_name.data}"
+    if main.is_declaration:
+        raise BnnirError("module", f"{name} is a declaration without a body")
+    for index, arg_type in enumerate(main.function_type.inputs.data):
+        if not isinstance(arg_type, TensorType):
+            raise BnnirError("module", f"argument {index} of {name} is {arg_type}; bnn-run feeds "
+                             "tensors")
+        element = arg_type.element_type
+        if not (isinstance(element, Float32Type) or bnn.is_bipolar(element)
+                or bnn.is_integer_activation(element)):
+            raise BnnirError("module", f"argument {index} of {name} has element type {element}; "
+                             "bnn-run feeds f32, i1 or signed/unsigned integer tensors")
+    res_attrs = main.res_attrs.data if main.res_attrs is not None else None
+    for index in range(len(main.function_type.outputs.data)):
+        dtype = _attr(res_attrs, index, "bnn.onnx_dtype")
+        if dtype is not None and dtype not in ONNX_DTYPES:
+            raise BnnirError("module", f"result {index} of {name} has bnn.onnx_dtype '{dtype}'; "
+                             f"use one of {', '.join(ONNX_DTYPES)}")
+    cycle = _call_cycle(module, main)
+    if cycle:
+        raise BnnirError("module", f"{' -> '.join(cycle)} calls itself; bnn-run needs a call "
+                         "graph without recursion")
+
+
+ONNX_DTYPES = ("float32", "int64", "int32")
+"""The output dtypes the importer records (`bnn.onnx_dtype`)."""
+
+
+def _call_cycle(module: ModuleOp, main: func.FuncOp) -> list[str]:
+    """A chain of @callees from `main` back to a function already on it, or []."""
+    functions = {op.sym_name.data: op for op in module.ops if isinstance(op, func.FuncOp)}
+
+    def visit(function: func.FuncOp, path: list[str]) -> list[str]:
+        for call in function.walk():
+            if not isinstance(call, func.CallOp):
+                continue
+            callee = call.callee.root_reference.data
+            if callee in path:
+                return [*path, callee]
+            if callee in functions:
+                found = visit(functions[callee], [*path, callee])
+                if found:
+                    return found
+        return []
+
+    return [f"@{name}" for name in visit(main, [main.sym_name.data])]
 
 
 def _attr(attrs: Sequence[DictionaryAttr] | None, index: int, key: str) -> str | None:
@@ -147,6 +206,7 @@ def run_module_all(
     if engine not in ENGINES:
         raise BnnirError("--engine", f"unknown engine '{engine}'; available: {', '.join(ENGINES)}")
     main = entry_function(module)
+    check_runnable(module, main)
     arg_types = main.function_type.inputs.data
     if len(inputs) != len(arg_types):
         raise BnnirError("input", f"the network takes {len(arg_types)} inputs, got {len(inputs)}")
@@ -155,7 +215,12 @@ def run_module_all(
         convert_input(np.asarray(x), t, _attr(arg_attrs, i, "bnn.encoding"))
         for i, (x, t) in enumerate(zip(inputs, arg_types, strict=True))
     )
+    empty = bool(converted) and all(x.ndim and x.shape[0] == 0 for x in converted)
+    if empty:  # run one filler item to learn the output shapes, then keep none of it
+        converted = tuple(np.zeros((1, *x.shape[1:]), x.dtype) for x in converted)
     results = ENGINES[engine](module, main, converted)
+    if empty:
+        results = tuple(np.asarray(y)[:0] for y in results)
     res_attrs = main.res_attrs.data if main.res_attrs is not None else None
     return tuple(
         convert_output(np.asarray(y), _attr(res_attrs, i, "bnn.onnx_dtype"))

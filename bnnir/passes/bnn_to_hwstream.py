@@ -26,6 +26,7 @@ Afterwards the module computes exactly what it computed before (the stream inter
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,6 +80,16 @@ def hlslib_thresholds(table: np.ndarray, pe: int) -> np.ndarray:
     """Per-row thresholds [classes, MH, T] as [classes, PE, NF, T]."""
     classes, rows, steps = table.shape
     return table.reshape(classes, rows // pe, pe, steps).transpose(0, 2, 1, 3)
+
+
+def bipolar_bit_thresholds(table: np.ndarray, descending: Sequence[int]) -> np.ndarray:
+    """Thresholds [C, T] on bipolar values v = 2b − 1 as thresholds on their bits b:
+    v >= t  <=>  b >= ceil((t + 1) / 2), and v <= t  <=>  b <= floor((t + 1) / 2)."""
+    rising = np.clip(-(-(table + 1) // 2), 0, 2)
+    falling = np.clip((table + 1) // 2, -1, 1)
+    is_falling = np.zeros((len(table), 1), bool)
+    is_falling[list(descending)] = True
+    return np.where(is_falling, falling, rising)
 
 
 @dataclass(frozen=True)
@@ -281,8 +292,10 @@ class Converter:
         channels = shape[1]
         pixels = int(np.prod(shape[2:])) if len(shape) > 2 else 1
         assert op.thresholds is not None
-        table = np.broadcast_to(bnn.dense_to_numpy(op.thresholds),
+        table = np.broadcast_to(bnn.dense_to_numpy(op.thresholds).astype(np.int64),
                                 (channels, op.thresholds.get_shape()[1]))
+        if bnn.is_bipolar(bnn.tensor_type(op.input).element_type):
+            table = bipolar_bit_thresholds(table, op.descending_channels)
         props: dict[str, Attribute] = {
             "channels": _int(channels), "pixels": _int(pixels), "pe": _int(pe),
             "input_bits": _int(self.stream.bits),

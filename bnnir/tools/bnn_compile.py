@@ -86,7 +86,7 @@ def host_layers(module: ModuleOp) -> str | None:
 
 
 def _print(module: ModuleOp) -> str:
-    from bnnir.tools.bnn_translate import print_module
+    from bnnir.tools.cli import print_module
 
     return print_module(module)
 

@@ -11,20 +11,33 @@ changes the network's output, naming it (FINN's verification steps, automated).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import io
 import json
 import re
 import sys
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import IO
 
 import numpy as np
+from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
+from xdsl.passes import ModulePass
+from xdsl.targets.mlir import MLIRTarget
+from xdsl.utils.exceptions import DiagnosticException
 from xdsl.xdsl_opt_main import xDSLOptMain
 
 from bnnir.diagnostics import BnnirError
-from bnnir.tools.cli import run_tool, write_atomic
+from bnnir.tools.cli import (
+    ExactPrinter,
+    LocatingParser,
+    decode_mlir,
+    run_tool,
+    verify_located,
+    write_atomic,
+)
 
 TOOL = "bnn-opt"
 
@@ -76,8 +89,29 @@ def _preprocess(argv: Sequence[str]) -> list[str]:
     return out
 
 
+@dataclass(frozen=True)
+class ExactMLIRTarget(MLIRTarget):
+    """xDSL's MLIR output, printed so that float payloads parse back bit-exactly."""
+
+    def emit(self, ctx: Context, module: ModuleOp, output: IO[str]) -> None:
+        if self.syntax_highlight:
+            super().emit(ctx, module, output)
+            return
+        printer = ExactPrinter(
+            stream=output,
+            print_generic_format=self.print_generic_format,
+            print_properties_as_attributes=self.print_properties_as_attributes,
+            print_debuginfo=self.print_debuginfo,
+        )
+        printer.print_op(module)
+        printer.print_metadata(ctx.loaded_dialects)
+        print("\n", file=output)
+
+
 class BnnOptMain(xDSLOptMain):
     version_format = "bnn-opt (bnnir, xdsl {xdsl_version})"
+    parser: LocatingParser | None = None
+    """The parser of the current input chunk (it knows where each op was)."""
 
     def register_all_dialects(self) -> None:
         from xdsl.dialects.arith import Arith
@@ -96,10 +130,24 @@ class BnnOptMain(xDSLOptMain):
         for name, factory in get_all_passes().items():
             self.register_pass(name, factory)
 
-    def register_all_targets(self) -> None:
-        from xdsl.targets.mlir import MLIRTarget
+    def register_all_frontends(self) -> None:
+        def parse_mlir(chunk: IO[bytes], line_offset: int = 0) -> ModuleOp:
+            name = self.get_input_name()
+            self.parser = LocatingParser(self.ctx, decode_mlir(chunk.read(), name), name,
+                                         line_offset)
+            return self.parser.parse_module(not self.args.no_implicit_module)
 
-        self.available_targets["mlir"] = lambda: MLIRTarget
+        self.available_frontends["mlir"] = parse_mlir
+
+    def parse_chunk(
+        self, chunk: IO[bytes], file_extension: str, start_offset: int = 0
+    ) -> ModuleOp | None:
+        if file_extension == "mlir":
+            return self.available_frontends["mlir"](chunk, start_offset)
+        return super().parse_chunk(chunk, file_extension, start_offset)
+
+    def register_all_targets(self) -> None:
+        self.available_targets["mlir"] = lambda: ExactMLIRTarget
 
     def register_all_arguments(self, arg_parser: argparse.ArgumentParser) -> None:
         super().register_all_arguments(arg_parser)
@@ -117,6 +165,27 @@ class BnnOptMain(xDSLOptMain):
             if message.startswith("Unrecognized passes"):
                 message += f"; available: {', '.join(sorted(self.available_passes))}"
             raise BnnirError("pass pipeline", message) from None
+        verify = self.pipeline.callback
+        if verify is None or self.args.verify_diagnostics:
+            return
+
+        def located(before: ModulePass | None, module: ModuleOp, after: ModulePass | None) -> None:
+            try:
+                verify(before, module, after)
+            except DiagnosticException:
+                self._verify(module, before)
+                raise
+
+        self.pipeline = dataclasses.replace(self.pipeline, callback=located)
+
+    def _verify(self, module: ModuleOp, after: ModulePass | None) -> None:
+        """Verify with errors located: at the failing op's source line for the parsed input,
+        after the pass that broke it otherwise."""
+        name = self.get_input_name()
+        if after is not None:
+            verify_located(module, f"{name}: after pass '{after.name}'")
+        else:
+            verify_located(module, name, None if self.parser is None else self.parser.location_of)
 
     def prepare_input(self) -> tuple[list[tuple[IO[bytes], int]], str]:
         try:
@@ -139,7 +208,7 @@ class BnnOptMain(xDSLOptMain):
         expected = run_module_all(prog, [x])
         for p in self.pipeline.passes:
             p.apply(self.ctx, prog)
-            prog.verify()
+            self._verify(prog, p)
             _compare(p.name, self.args.verify_each, run_module_all(prog, [x]), expected)
 
     def finish(self) -> None:

@@ -116,7 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             outputs = run_module_all(module, [x], args.engine)
         except BnnirError as e:
-            raise BnnirError(args.input, e.what) if e.where == "input" else e from None
+            where = {"input": args.input, "module": args.input_module}.get(e.where)
+            raise e if where is None else BnnirError(where, e.what) from None
         if args.output is not None:
             names = result_names(entry_function(module), len(outputs))
             save_outputs(args.output, outputs, names)

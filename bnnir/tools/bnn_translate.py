@@ -10,25 +10,14 @@ Each translation is one entry of TRANSLATIONS; the emitters of later stages add 
 from __future__ import annotations
 
 import argparse
-import io
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from xdsl.dialects.builtin import ModuleOp
-from xdsl.printer import Printer
-
 from bnnir.diagnostics import BnnirError
-from bnnir.tools.cli import run_tool, write_atomic
+from bnnir.tools.cli import print_module, run_tool, write_atomic
 
 TOOL = "bnn-translate"
-
-
-def print_module(module: ModuleOp) -> str:
-    out = io.StringIO()
-    Printer(stream=out).print_op(module)
-    out.write("\n")
-    return out.getvalue()
 
 
 def import_onnx(args: argparse.Namespace) -> str:

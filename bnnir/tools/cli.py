@@ -4,10 +4,14 @@ Errors are printed as `TOOL: error: WHERE: WHAT` on stderr with exit code 1 (arg
 for usage errors); a bug shows as `TOOL: internal error: ...` with exit code 70, and
 BNNIR_TRACEBACK=1 shows the Python traceback for it. Outputs are written to a temporary file in
 the destination folder and renamed into place, so a failing run never leaves a half-written file.
+
+Modules are printed so that they parse back bit-exactly (`print_module`), and parsed so that a
+verifier error names the line of the op that fails (`load_module`).
 """
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import tempfile
@@ -16,9 +20,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import ModuleOp
+from xdsl.dialects.builtin import AnyFloat, DenseIntOrFPElementsAttr, ModuleOp
+from xdsl.ir import Attribute, Operation
 from xdsl.parser import Parser
+from xdsl.printer import Printer
 from xdsl.utils.exceptions import ArgSpecParseError, DiagnosticException, ParseError
+from xdsl.utils.lexer import Span
 
 from bnnir.diagnostics import BnnirError
 
@@ -64,15 +71,26 @@ def run_tool(tool: str, main: Callable[[], int | None]) -> int:
 
 
 def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
-    """Write `data` to `path` through a temporary file and a rename."""
+    """Write `data` to `path` through a temporary file and a rename; errors name `path`."""
     target = Path(path)
+    if target.is_dir():
+        raise BnnirError(str(path), "is a folder; give the name of a file to write")
+    folder = target.parent
+    if not folder.is_dir():
+        raise BnnirError(str(path), f"cannot write the file: folder '{folder}' does not exist")
     mode = "wb" if isinstance(data, bytes) else "w"
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
+    except OSError as e:
+        raise BnnirError(str(path), f"cannot write the file ({e.strerror or e})") from None
     try:
         os.fchmod(fd, 0o666 & ~_umask())  # mkstemp's 0600 -> what open() would have made
         with os.fdopen(fd, mode) as out:
             out.write(data)
         os.replace(temp, target)
+    except OSError as e:
+        Path(temp).unlink(missing_ok=True)
+        raise BnnirError(str(path), f"cannot write the file ({e.strerror or e})") from None
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
@@ -99,19 +117,108 @@ def bnnir_context() -> Context:
     return ctx
 
 
+# ===----------------------------------------------------------------------=== #
+# Reading and printing modules
+# ===----------------------------------------------------------------------=== #
+
+
+class LocatingParser(Parser):
+    """xDSL's MLIR parser, remembering where each operation starts in the source so that a
+    verifier error can name the line of the op that fails (xDSL ops carry no location)."""
+
+    def __init__(self, ctx: Context, text: str, name: str, line_offset: int = 0):
+        super().__init__(ctx, text, name)
+        self.line_offset = line_offset
+        self.starts: dict[Operation, int] = {}
+
+    def parse_operation(self) -> Operation:
+        start = self.pos
+        op = super().parse_operation()
+        self.starts[op] = start
+        return op
+
+    def location_of(self, op: Operation) -> str | None:
+        """`file:line:column` of where `op` was parsed, if it was."""
+        if op not in self.starts:
+            return None
+        start = self.starts[op]
+        span = Span(start, start, self.lexer.input, self.line_offset)
+        return str(span.get_location())
+
+
+def decode_mlir(data: bytes, path: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise BnnirError(path, f"not a UTF-8 text file (byte {e.start} cannot be decoded); "
+                         "expected MLIR") from None
+
+
+def failing_op(module: Operation) -> Operation | None:
+    """The op whose own verifier fails first, in the order `verify` visits ops."""
+    for op in module.walk(region_first=True):
+        try:
+            op.verify(verify_nested_ops=False)
+        except DiagnosticException:
+            return op
+    return None
+
+
+def verify_located(
+    module: ModuleOp, where: str, locate: Callable[[Operation], str | None] | None = None
+) -> None:
+    """Verify `module`; an error is a BnnirError at the failing op's location (`locate`, e.g.
+    LocatingParser.location_of) or else at `where`."""
+    try:
+        module.verify()
+    except DiagnosticException as e:
+        op = failing_op(module)
+        located = None if op is None or locate is None else locate(op)
+        raise BnnirError(located or where, describe(e)) from None
+
+
 def load_module(path: str) -> ModuleOp:
     """Parse and verify an .mlir file; errors name the file (and line:column when known)."""
     try:
-        text = Path(path).read_text()
+        data = Path(path).read_bytes()
     except OSError as e:
         raise BnnirError(path, e.strerror or str(e)) from None
-    except UnicodeDecodeError:
-        raise BnnirError(path, "not a text file (expected MLIR)") from None
+    parser = LocatingParser(bnnir_context(), decode_mlir(data, path), path)
     try:
-        module = Parser(bnnir_context(), text, path).parse_module()
-        module.verify()
+        module = parser.parse_module()
     except ParseError as e:
         raise BnnirError(str(e.span.get_location()), e.msg) from None
-    except DiagnosticException as e:
-        raise BnnirError(path, describe(e)) from None
+    verify_located(module, path, parser.location_of)
     return module
+
+
+def _prints_exactly(attr: DenseIntOrFPElementsAttr) -> bool:
+    """Whether xDSL's decimal printing of a float dense attribute parses back to its bits.
+
+    xDSL prints inf, NaN and some large integral floats as hex integers (MLIR's bit-pattern
+    syntax), which its own parser then reads as integer values converted to float."""
+    if not isinstance(attr.get_element_type(), AnyFloat):
+        return True
+    text = io.StringIO()
+    attr.print_without_type(Printer(stream=text))
+    return text.getvalue().startswith('dense<"') or "0x" not in text.getvalue()
+
+
+class ExactPrinter(Printer):
+    """xDSL's printer, except that float dense attributes whose decimal form would not parse
+    back bit-exactly (inf, NaN thresholds, ...) are printed as hex data, dense<"0x...">."""
+
+    def print_attribute(self, attribute: Attribute) -> None:
+        if isinstance(attribute, DenseIntOrFPElementsAttr) and not _prints_exactly(attribute):
+            self.print_string(f'dense<"0x{attribute.data.data.hex().upper()}"> : ')
+            self.print_attribute(attribute.get_type())
+            return
+        super().print_attribute(attribute)
+
+
+def print_module(module: ModuleOp) -> str:
+    """The module's text, which parses back to the same module bit for bit."""
+    out = io.StringIO()
+    ExactPrinter(stream=out).print_op(module)
+    out.write("\n")
+    return out.getvalue()

@@ -22,7 +22,7 @@
 
 // RUN: %python -c "open('%t.invalid.mlir', 'w').write('%%w = bnn.constant bits<\"0x0F\"> : tensor<2x8xi1>\n')"
 // RUN: not bnn-opt %t.invalid.mlir 2>&1 | filecheck %s --check-prefix=VERIFY
-// VERIFY: bnn-opt: error: 'bnn.constant' of tensor<2x8xi1> must hold 2 packed bytes as tensor<2xi8>, got tensor<1xi8>
+// VERIFY: bnn-opt: error: {{.*}}invalid.mlir:1:1: 'bnn.constant' of tensor<2x8xi1> must hold 2 packed bytes as tensor<2xi8>, got tensor<1xi8>
 
 // An error leaves no half-written output file.
 // RUN: rm -f %t.out.mlir
@@ -35,3 +35,13 @@
 func.func @ok(%x: tensor<?x4xi1>) -> tensor<?x4xi1> {
   func.return %x : tensor<?x4xi1>
 }
+
+// A file that is not UTF-8 text, and outputs that cannot be written, name the file.
+// RUN: %python -c "open('%t.bin.mlir', 'wb').write(bytes([0, 1, 0xff, 0xfe]))"
+// RUN: not bnn-opt %t.bin.mlir 2>&1 | filecheck %s --check-prefix=BINARY
+// BINARY: bnn-opt: error: {{.*}}bin.mlir: not a UTF-8 text file (byte 2 cannot be decoded); expected MLIR
+// RUN: not bnn-opt %s -o %t.no-such-folder/out.mlir 2>&1 | filecheck %s --check-prefix=NOFOLDER
+// NOFOLDER: bnn-opt: error: {{.*}}no-such-folder/out.mlir: cannot write the file: folder '{{.*}}no-such-folder' does not exist
+// RUN: mkdir -p %t.folder
+// RUN: not bnn-opt %s -o %t.folder 2>&1 | filecheck %s --check-prefix=FOLDER
+// FOLDER: bnn-opt: error: {{.*}}: is a folder; give the name of a file to write

@@ -231,3 +231,24 @@ func.func @f(%x: tensor<?x8xi1>) -> tensor<?x2xsi32> {
   func.return %a : tensor<?x2xsi32>
 }
 // CHECK: 'bnn.dense' has `descending`, `bias` or `value_range` but no thresholds
+
+// -----
+func.func @f(%x: tensor<?x4xsi32>) -> tensor<?x4xf32> {
+  %y = bnn.affine %x {scale = dense<0.3> : tensor<1xf32>, fused} : tensor<?x4xsi32> -> tensor<?x4xf32>
+  func.return %y : tensor<?x4xf32>
+}
+// CHECK: 'bnn.affine' with `fused` needs a scale and an offset and no `divide`
+
+// -----
+func.func @f(%x: tensor<?x2xf32>) -> tensor<?x2xi1> {
+  %y = bnn.threshold %x {thresholds = dense<"0x0000C07F0000803F"> : tensor<2x1xf32>} : tensor<?x2xf32> -> tensor<?x2xi1>
+  func.return %y : tensor<?x2xi1>
+}
+// CHECK: 'bnn.threshold' thresholds of channel 0 must not be NaN, got [nan]
+
+// -----
+func.func @f(%x: tensor<?x2x3x3xi1>) -> tensor<?x2x0x0xi1> {
+  %p = bnn.max_pool %x {kernel = array<i64: 4, 4>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : tensor<?x2x3x3xi1> -> tensor<?x2x0x0xi1>
+  func.return %p : tensor<?x2x0x0xi1>
+}
+// CHECK: 'bnn.max_pool' kernel 4x4 is larger than the padded input 3x3

@@ -72,3 +72,13 @@ func.func @fused(%x: tensor<?x2x4x4xi1>, %v: tensor<?x8xi1>) -> (tensor<?x1x4x4x
 // CHECK-LABEL: func.func @fused
 // CHECK:       %a = bnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, pad_value = -1 : i64, correction = dense<0> : tensor<2x2x2x2x1xsi32>, thresholds = dense<3> : tensor<1x1xsi32>} : tensor<?x2x4x4xi1>, tensor<1x2x3x3xi1> -> tensor<?x1x4x4xi1>
 // CHECK:       %d = bnn.dense %v, %u {thresholds = dense<{{\[\[}}-2, 0, 2], [-4, 0, 4]]> : tensor<2x3xsi32>, descending = array<i64: 1>, bias = -1 : i64} : tensor<?x8xi1>, tensor<2x8xi1> -> tensor<?x2xsi3>
+
+// A fused affine rounds x · scale + offset once; float payloads that decimal printing cannot
+// carry (inf, NaN, large integral values) print as hex data and parse back bit for bit.
+func.func @floats(%x: tensor<?x3xsi32>) -> tensor<?x3xi1> {
+  %y = bnn.affine %x {scale = dense<3.000000e-01> : tensor<1xf32>, offset = dense<[1.0, 2.0, 3.0]> : tensor<3xf32>, fused} : tensor<?x3xsi32> -> tensor<?x3xf32>
+  %t = bnn.threshold %y {thresholds = dense<"0x0000807F000080FF79EBEB4C"> : tensor<3x1xf32>} : tensor<?x3xf32> -> tensor<?x3xi1>
+  func.return %t : tensor<?x3xi1>
+}
+// CHECK:      %y = bnn.affine %x {scale = dense<3.000000e-01> : tensor<1xf32>, offset = dense<[1.000000e+00, 2.000000e+00, 3.000000e+00]> : tensor<3xf32>, fused} : tensor<?x3xsi32> -> tensor<?x3xf32>
+// CHECK-NEXT: %t = bnn.threshold %y {thresholds = dense<"0x0000807F000080FF79EBEB4C"> : tensor<3x1xf32>} : tensor<?x3xf32> -> tensor<?x3xi1>
