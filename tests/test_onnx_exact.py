@@ -206,3 +206,40 @@ def test_moved_input_scales_remark_unless_exact(scale: float,
             "integer layer: results can differ from onnxruntime in the last float bit "
             "(power-of-two scales are exact)"
         ]
+
+
+WIDE_GEMM = """
+<ir_version: 8, opset_import: ["" : 17]>
+g (float[N, 300] x) => (float[N, 4] y)
+<float[300, 4] w = {{{weights}}}, float[4] c = {{{bias}}}>
+{{
+  y = Gemm <alpha = {alpha}> (x, w, c)
+}}
+"""
+
+
+@pytest.mark.parametrize(("alpha", "bias", "exact"), [
+    (0.5, "0.25, -1.5, 3.0, 0.0", True),   # every partial result is a float32
+    (1.0, "2.0, -7.0, 1.0, 0.0", True),
+    (0.1, "0.25, -1.5, 3.0, 0.0", False),  # onnxruntime rounds once per 256 inputs
+    (1.0, "0.3, -1.7, 0.1, 0.9", False),
+])
+def test_gemm_over_more_than_one_mlas_block(alpha: float, bias: str, exact: bool,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """Over 300 inputs onnxruntime adds alpha · A·B + C in two blocks (256 + 44), each rounded:
+    bnnir's one fused rounding equals it exactly when every partial result is a float32, and
+    the import remarks on the Gemm otherwise."""
+    rng = np.random.default_rng(2)
+    weights = ", ".join(str(v) for v in models.bipolar(rng, (1200,)))
+    model = onnx.parser.parse_model(WIDE_GEMM.format(weights=weights, bias=bias, alpha=alpha))
+    module = import_onnx(model, "bipolar")
+    remarks = capsys.readouterr().err
+    x = models.bipolar(rng, (64, 300))
+    if exact:
+        assert remarks == ""
+        assert_bit_exact(run_module(module, x), models.ort_run(model, x))
+    else:
+        assert remarks.startswith("remark: <model>: node 'y' (Gemm): alpha · acc + beta · C "
+                                  "rounded once, where onnxruntime rounds once per 256 of the "
+                                  "300 inputs")
+        assert not np.array_equal(run_module(module, x), models.ort_run(model, x))
