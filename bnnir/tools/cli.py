@@ -12,6 +12,7 @@ verifier error names the line of the op that fails (`load_module`).
 from __future__ import annotations
 
 import io
+import math
 import os
 import sys
 import tempfile
@@ -20,7 +21,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import AnyFloat, DenseIntOrFPElementsAttr, ModuleOp
+from xdsl.dialects.builtin import (
+    AnyDenseElement,
+    AnyFloat,
+    DenseIntOrFPElementsAttr,
+    ModuleOp,
+    RankedStructure,
+)
 from xdsl.ir import Attribute, Operation
 from xdsl.parser import Parser
 from xdsl.printer import Printer
@@ -58,6 +65,10 @@ def run_tool(tool: str, main: Callable[[], int | None]) -> int:
         return main() or 0
     except KeyboardInterrupt:
         return 130
+    except MemoryError:
+        print(f"{tool}: error: out of memory: the input needs more memory than this machine has",
+              file=sys.stderr)
+        return EXIT_ERROR
     except (BnnirError, ParseError, DiagnosticException, ArgSpecParseError, OSError,
             ValueError) as e:
         print(f"{tool}: error: {describe(e)}", file=sys.stderr)
@@ -122,20 +133,50 @@ def bnnir_context() -> Context:
 # ===----------------------------------------------------------------------=== #
 
 
+MAX_SPLAT_ELEMENTS = 1 << 22
+"""The most elements a splat dense attribute (`dense<0.5> : tensor<Nxf32>`) may declare: xDSL
+expands a splat into a Python list of N elements before packing it (about 2 s and 350 MB for
+this many), so a huge declared type would exhaust the machine. Per-channel parameters are far
+smaller; large payloads are hex data or bit-packed, bounded by the file's size."""
+
+
 class LocatingParser(Parser):
     """xDSL's MLIR parser, remembering where each operation starts in the source so that a
-    verifier error can name the line of the op that fails (xDSL ops carry no location)."""
+    verifier error can name the line of the op that fails (xDSL ops carry no location), and
+    refusing splats too large to expand (MAX_SPLAT_ELEMENTS)."""
 
     def __init__(self, ctx: Context, text: str, name: str, line_offset: int = 0):
         super().__init__(ctx, text, name)
         self.line_offset = line_offset
         self.starts: dict[Operation, int] = {}
+        self._splat = False
 
     def parse_operation(self) -> Operation:
         start = self.pos
         op = super().parse_operation()
         self.starts[op] = start
         return op
+
+    def parse_dense_int_or_fp_elements_attr(
+        self, type: RankedStructure[AnyDenseElement] | None
+    ) -> DenseIntOrFPElementsAttr:
+        self._splat = False
+        return super().parse_dense_int_or_fp_elements_attr(type)
+
+    def _parse_tensor_literal(self) -> tuple[list[Parser._TensorLiteralElement], list[int]]:
+        values, shape = super()._parse_tensor_literal()
+        self._splat = not shape
+        return values, shape
+
+    def _parse_dense_literal_type(self) -> RankedStructure[AnyDenseElement]:
+        start = self.pos
+        dense_type = super()._parse_dense_literal_type()
+        count = math.prod(dense_type.get_shape())
+        if self._splat and count > MAX_SPLAT_ELEMENTS:
+            self.raise_error(f"splat of {count} elements is larger than bnnir expands (at most "
+                             f"{MAX_SPLAT_ELEMENTS}); give the values as hex data", start,
+                             self.pos)
+        return dense_type
 
     def location_of(self, op: Operation) -> str | None:
         """`file:line:column` of where `op` was parsed, if it was."""

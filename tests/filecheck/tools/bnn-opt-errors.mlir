@@ -45,3 +45,11 @@ func.func @ok(%x: tensor<?x4xi1>) -> tensor<?x4xi1> {
 // RUN: mkdir -p %t.folder
 // RUN: not bnn-opt %s -o %t.folder 2>&1 | filecheck %s --check-prefix=FOLDER
 // FOLDER: bnn-opt: error: {{.*}}: is a folder; give the name of a file to write
+
+// xDSL expands a splat into one list entry per element: a huge declared splat is refused at its
+// type instead of exhausting memory.
+// RUN: %python -c "open('%t.splat.mlir', 'w').write('func.func @f(%%x: tensor<?x4xsi32>) -> tensor<?x4xf32> {\n  %%y = bnn.affine %%x {scale = dense<0.5> : tensor<4294967296xf32>} : tensor<?x4xsi32> -> tensor<?x4xf32>\n  func.return %%y : tensor<?x4xf32>\n}\n')"
+// RUN: not bnn-opt %t.splat.mlir 2>&1 | filecheck %s --check-prefix=SPLAT
+// RUN: not bnn-run %t.splat.mlir --input %t.none.npy 2>&1 | filecheck %s --check-prefix=SPLAT
+// SPLAT: {{.*}}splat.mlir:2:44: splat of 4294967296 elements is larger than bnnir expands (at most 4194304); give the values as hex data
+// SPLAT-NOT: Traceback
