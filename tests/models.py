@@ -503,7 +503,7 @@ def raw_conv_networks() -> st.SearchStrategy[tuple[onnx.ModelProto, np.ndarray, 
     return networks()
 
 
-LayerOrder = Literal["bn", "bn_pool", "pool_bn", "bn_pool_scale"]
+LayerOrder = Literal["bn", "bn_pool", "pool_bn", "bn_pool_scale", "pool_bn_pool"]
 FlattenAt = Literal["after_sign", "before_sign", "before_bn"]
 
 
@@ -519,6 +519,11 @@ def pool_order_sizes(size: int, pad: int, orders: tuple[LayerOrder, ...],
                              f"and pools {orders}")
         sizes.append(hw)
         hw = hw // 2 if order != "bn" else hw
+        if order == "pool_bn_pool":
+            if hw < 2:
+                raise ValueError(f"input size {size} is too small for pads {pad}, "
+                                 f"{consumer_pad} and pools {orders}")
+            hw //= 2
     return sizes
 
 
@@ -527,6 +532,7 @@ def pool_order_cnv(
     pad: int = 1, orders: tuple[LayerOrder, LayerOrder] = ("pool_bn", "bn_pool_scale"),
     consumer_pad: int = 1, flatten: FlattenAt = "before_sign",
     input_kind: Literal["ui8", "bipolar"] = "ui8", batch: int = BATCH,
+    consumer_pad_node: bool = False,
 ) -> Built:
     """Where max-pools and flattens sit around the batch norms. Input [N, 3, size, size]; two
     layers of conv 3×3 (zero pads `pad`, `channels[i]` outputs) followed, by `orders[i]`, by
@@ -534,7 +540,11 @@ def pool_order_cnv(
     - "bn_pool": BN → Sign → MaxPool 2×2 (the hardware's order);
     - "pool_bn": MaxPool 2×2 → BN with gamma of mixed signs → Sign (BinaryNet's and Larq's);
     - "bn_pool_scale": BN → MaxPool 2×2 → Mul by a per-channel constant of mixed signs → Sign;
-    then a consumer conv 3×3 (zero pads `consumer_pad`) → BN → Sign with a Flatten placed by
+    - "pool_bn_pool": MaxPool 2×2 → BN with gamma of mixed signs → Sign → MaxPool 2×2 (a min-pool
+      then a max-pool of the same channel);
+    then a consumer conv 3×3 (zero pads `consumer_pad`, or with `consumer_pad_node` an explicit
+    Pad node of −1 and no conv pads: it cannot absorb a negation) → BN → Sign with a Flatten
+    placed by
     `flatten`: "after_sign", "before_sign" (BN → Flatten → Sign, Larq's order) or "before_bn"
     (Flatten → 1-D BN whose parameters repeat each channel's over its features → Sign); a
     MatMul to 10 logits. Sizes must fit (`pool_order_sizes`)."""
@@ -545,9 +555,12 @@ def pool_order_cnv(
         w = bipolar(g.rng, (cout, cin, 3, 3))
         center, spread = acc_stats(w.reshape(cout, -1).sum(1), cin * 9, stats)
         a = g.conv(h, w, pad)
-        if order == "pool_bn":  # the max of a window is about one spread above the mean
+        if order in ("pool_bn", "pool_bn_pool"):  # a window's max: about one spread above
             a = g.node("MaxPool", [a], kernel_shape=[2, 2], strides=[2, 2])
-            return g.sign(g.batch_norm(a, bn_params(g.rng, center + spread, spread)))
+            h = g.sign(g.batch_norm(a, bn_params(g.rng, center + spread, spread)))
+            if order == "pool_bn_pool":
+                h = g.node("MaxPool", [h], kernel_shape=[2, 2], strides=[2, 2])
+            return h
         a = g.batch_norm(a, bn_params(g.rng, center, spread))
         if order == "bn_pool_scale":
             a = g.node("MaxPool", [a], kernel_shape=[2, 2], strides=[2, 2])
@@ -568,7 +581,10 @@ def pool_order_cnv(
         w = bipolar(rng, (cout, cin, 3, 3))
         center, spread = acc_stats(w.reshape(cout, -1).sum(1), cin * 9, BIPOLAR_STATS)
         bn = bn_params(rng, center, spread)
-        a = g.conv(h, w, consumer_pad)
+        if consumer_pad_node and consumer_pad:
+            pads = g.const(np.array([0, 0, 1, 1, 0, 0, 1, 1], np.int64) * consumer_pad, "pads")
+            h = g.node("Pad", [h, pads, g.const(np.float32(-1.0))], mode="constant")
+        a = g.conv(h, w, 0 if consumer_pad_node else consumer_pad)
         if flatten == "before_bn":
             a = g.node("Flatten", [a], axis=1)
             bn = BatchNorm(*(np.repeat(p, hw * hw) for p in bn.inputs()), epsilon=bn.epsilon)
@@ -1038,20 +1054,21 @@ def random_networks(
 
 def pool_order_networks() -> st.SearchStrategy[tuple[onnx.ModelProto, np.ndarray, str]]:
     """Hypothesis strategy of (model, x, input kind) from `pool_order_cnv` with drawn orders,
-    pads, flatten placement and channels, at the smallest input size that fits (or one more)."""
+    pads (zero or a −1 Pad node before the consumer), flatten placement and channels, at the
+    smallest input size that fits (or one more)."""
 
     @st.composite
     def networks(draw: st.DrawFn) -> tuple[onnx.ModelProto, np.ndarray, str]:
         orders = (draw(st.sampled_from(["bn", "bn_pool", "pool_bn", "bn_pool_scale"])),
-                  draw(st.sampled_from(["bn_pool", "pool_bn", "bn_pool_scale"])))
+                  draw(st.sampled_from(["bn_pool", "pool_bn", "bn_pool_scale", "pool_bn_pool"])))
         pad, consumer_pad = draw(st.integers(0, 1)), draw(st.integers(0, 1))
-        smallest = next(size for size in range(3, 32) if _fits(size, pad, orders, consumer_pad))
+        smallest = next(size for size in range(3, 40) if _fits(size, pad, orders, consumer_pad))
         input_kind = draw(st.sampled_from(["ui8", "bipolar"]))
         model, x = pool_order_cnv(
             np.random.default_rng(draw(st.integers(0, 2**32 - 1))),
             channels=tuple(draw(st.integers(1, 6)) for _ in range(3)),
             size=smallest + draw(st.integers(0, 1)), pad=pad, orders=orders,
-            consumer_pad=consumer_pad,
+            consumer_pad=consumer_pad, consumer_pad_node=draw(st.booleans()),
             flatten=draw(st.sampled_from(["after_sign", "before_sign", "before_bn"])),
             input_kind=input_kind, batch=3,
         )

@@ -16,12 +16,15 @@ Max-pools in the chain are re-created after the activation, on its output. With 
 the chain after a pool, g(max_p v_p) = max_p g(v_p) where g rises and min_p g(v_p) where it falls,
 whatever comes before the pool. So a pool of thresholded bits is an OR (a max-pool) for the
 channels where g rises, and an AND for those where it falls (a negative batch-norm scale after the
-pool: the order of BinaryNet and Larq). AND_p b_p = NOT OR_p NOT b_p: such a channel is
-thresholded negated (its comparison complemented), max-pooled, and its final negation is absorbed
-by every consumer, whose weights for that input channel (or, through a flatten, for that channel's
-features) are negated. That needs consumers that are a conv2d without padding or with zero
-padding (zero stays zero under negation) or a dense layer, reached directly or through flattens;
-a network output, a −1/+1 pad or another pool cannot absorb it.
+pool: the order of BinaryNet and Larq); for multi-bit levels, a max or a min. A min is a max of
+complements (AND_p b_p = NOT OR_p NOT b_p; min_p k_p = T − max_p (T − k_p) for levels 0..T), and
+hardware has only max-pools: such a channel is thresholded complemented (its comparison
+reversed), max-pooled, and complemented back. The last complement is absorbed by the consumers
+where they all can, negating their weights for that input channel (or, through a flatten, for
+that channel's features): bipolar values read by conv2d layers without padding or with zero
+padding (zero stays zero under negation) or by dense layers, reached directly or through
+flattens. Otherwise, and between two pools whose directions differ, a standalone `bnn.threshold`
+on the pooled levels complements those channels (a NOT of some bits, in hardware).
 
 Flattens and reshapes to [N, C·H·W] move below elementwise ops whose parameters are the same for
 all H·W features of a channel (a scalar, or a 1-D batch norm after a 1×1 map), so the chain
@@ -69,6 +72,15 @@ def _is_integer(value: SSAValue) -> bool:
 
 def _shape(value: SSAValue) -> tuple[int, ...]:
     return tuple(bnn.tensor_type(value).get_shape())
+
+
+def activation_steps(activation: Activation) -> int:
+    """T, the thresholds per channel: the activation's levels are bias + 0..T."""
+    return 1 if isinstance(activation, bnn.SignOp) else activation.thresholds.get_shape()[1]
+
+
+def activation_bias(activation: Activation) -> int:
+    return 0 if isinstance(activation, bnn.SignOp) else activation.bias_value
 
 
 # ===----------------------------------------------------------------------=== #
@@ -168,7 +180,7 @@ def _flatten_obstacle(flat: Flattening) -> str:
 @dataclass
 class Chain:
     """The ops from an integer `source` to an activation, in execution order. `inverted` marks
-    the channels computed negated (their level count complemented)."""
+    the channels computed complemented (level count T − k for k)."""
 
     source: SSAValue
     ops: list[ChainOp]
@@ -187,7 +199,8 @@ class Chain:
             levels = self.activation.apply_thresholds(values, bnn.si64, axis=0)
             counts = levels.astype(np.int64) - self.activation.bias_value
         if self.inverted is not None:
-            counts = np.where(self.inverted[:, None], 1 - counts, counts)
+            steps = activation_steps(self.activation)
+            counts = np.where(self.inverted[:, None], steps - counts, counts)
         return counts
 
     def values_before(self, values: np.ndarray, stop: int) -> np.ndarray:
@@ -199,12 +212,6 @@ class Chain:
     @property
     def pools(self) -> list[int]:
         return [i for i, op in enumerate(self.ops) if isinstance(op, bnn.MaxPoolOp)]
-
-    @property
-    def layer(self) -> str:
-        """The layer the chain reads, as diagnostics name it."""
-        owner = self.source.owner
-        return describe(owner) if isinstance(owner, Operation) else "the network input"
 
 
 def trace_chain(activation: Activation) -> Chain | str | None:
@@ -260,7 +267,7 @@ def _bisect(
 
 
 # ===----------------------------------------------------------------------=== #
-# Pools: OR where what follows rises, AND (a negated OR) where it falls
+# Pools: max where what follows rises, min (a complemented max) where it falls
 # ===----------------------------------------------------------------------=== #
 
 NegationSite = tuple[Layer, np.ndarray]
@@ -269,11 +276,16 @@ NegationSite = tuple[Layer, np.ndarray]
 
 @dataclass
 class Plan:
-    """What to fuse: `chain` (None: nothing), the consumers that absorb its negated channels,
-    and why less than the whole chain is fused (None: all of it)."""
+    """What to fuse: `chain` (None: nothing) and why not into a layer (None: into one).
+
+    The chain's pools move after the activation, which the layer computes complemented on the
+    channels `chain.inverted`. `complements[j]` lists the channels to complement after the j-th
+    pool (None: none), so that each pool takes the max of what it must take the max or the min
+    of; the last entry restores the activation unless the consumers in `negations` absorb it."""
 
     chain: Chain | None
     negations: list[NegationSite] = field(default_factory=list)
+    complements: list[np.ndarray | None] = field(default_factory=list)
     reason: str | None = None
 
 
@@ -288,45 +300,42 @@ def direction_after(chain: Chain, index: int) -> np.ndarray:
 
 
 def plan_pools(chain: Chain) -> Plan:
-    """The chain with its pools made OR-pools of bits, or what is left when that is illegal."""
+    """The chain with its pools made max-pools of the activation: a pool followed by a falling
+    function is a min-pool, computed as the max of complemented levels (an OR of negated bits).
+    The complement of the last pool's channels is absorbed by the consumers' weights when they
+    can (bipolar values read by constant-weight layers without ±1 padding), else undone by a
+    standalone complementing threshold; complements between pools are always such thresholds."""
     pools = chain.pools
     if not pools:
         return Plan(chain)
-    directions = np.stack([direction_after(chain, i) for i in pools])  # [pools, C]
-    falling = directions < 0
+    falling = np.stack([direction_after(chain, i) < 0 for i in pools])  # [pools, C]
     if not falling.any():
         return Plan(chain)
-    negated = falling.any(axis=0)
-    row = int(np.nonzero(falling.any(axis=1))[0][-1])
-    last = pools[row]
-    pool = f"{describe(chain.ops[last])} is a min-pool for channels {_listed(falling[row])}"
-    mixed = negated & (directions > 0).any(axis=0)
-    if mixed.any():
-        problem = (f"{pool}, while another pool in the chain is a max-pool for channels "
-                   f"{_listed(mixed)}")
-    elif not bnn.is_bipolar(bnn.tensor_type(chain.activation.output).element_type):
-        problem = f"{pool} (what follows it falls) of multi-bit activations"
-    else:
-        sites = negation_sites(chain.activation.output, negated)
+    complements = [_channels(falling[j] ^ falling[j + 1]) for j in range(len(pools) - 1)]
+    last, negations = falling[-1], []
+    if last.any() and bnn.is_bipolar(bnn.tensor_type(chain.activation.output).element_type):
+        sites = negation_sites(chain.activation.output, last)
         if not isinstance(sites, str):
-            return Plan(dataclasses.replace(chain, inverted=negated), sites)
-        problem = (f"{pool} (what follows it falls); an OR of negated bits needs the consumers "
-                   f"to absorb the negation, but {sites}")
-    return _fuse_after(chain, last, problem)
+            last, negations = np.zeros_like(last), sites
+    complements.append(_channels(last))
+    return Plan(dataclasses.replace(chain, inverted=falling[0]), negations, complements)
 
 
-def _listed(channels: np.ndarray) -> str:
-    return str(np.nonzero(channels)[0].tolist())
+def _channels(mask: np.ndarray) -> np.ndarray | None:
+    return mask if mask.any() else None
 
 
-def _fuse_after(chain: Chain, index: int, problem: str) -> Plan:
-    """Give up the chain up to ops[index] (a pool): threshold the pooled integer, if it is one."""
-    pooled = chain.ops[index].results[0]
-    if not _is_integer(pooled):
-        return Plan(None, reason=f"not fused into {chain.layer}, stays float: {problem}")
-    rest = Chain(pooled, chain.ops[index + 1 :], chain.activation)
-    return Plan(rest, reason=f"thresholds the pooled accumulator, not fused into {chain.layer}: "
-                f"{problem}")
+def complement(value: SSAValue, channels: np.ndarray, activation: Activation) -> bnn.ThresholdOp:
+    """A threshold that complements the levels of `activation` on `channels` of `value` (±1
+    bits are negated; bias + k becomes bias + T − k for T levels) and keeps the others."""
+    steps, bias = activation_steps(activation), activation_bias(activation)
+    levels = bias + np.arange(steps)[None, :]  # v ≤ bias + i (i < T) counts T − k
+    table = np.where(channels[:, None], levels, levels + 1)  # v ≥ bias + i (i ≥ 1) counts k
+    if np.all(table == table[:1]):
+        table = table[:1]
+    thresholds = bnn.dense_from_numpy(table.astype(np.int32), bnn.si32)
+    element = bnn.tensor_type(activation.output).element_type
+    return bnn.ThresholdOp(value, thresholds, element, bias, np.nonzero(channels)[0].tolist())
 
 
 def negation_sites(value: SSAValue, negated: np.ndarray) -> list[NegationSite] | str:
@@ -402,14 +411,13 @@ def _standalone_reason(chain: Chain) -> str | None:
 def _thresholded(chain: Chain) -> Operation:
     """The fused layer or the integer bnn.threshold that replaces the chain."""
     activation = chain.activation
-    steps = 1 if isinstance(activation, bnn.SignOp) else activation.thresholds.get_shape()[1]
-    thresholds, descending = search_thresholds(chain, steps)
+    thresholds, descending = search_thresholds(chain, activation_steps(activation))
     low, high = integer_bounds(chain.source)
     value_range = (int(low.min()), int(high.max()))
     if np.all(thresholds == thresholds[:1]):
         thresholds = thresholds[:1]  # one row shared by all channels
     attr = bnn.dense_from_numpy(thresholds.astype(np.int32), bnn.si32)
-    bias = 0 if isinstance(activation, bnn.SignOp) else activation.bias_value
+    bias = activation_bias(activation)
     element = bnn.tensor_type(activation.output).element_type
     layer = chain.source.owner
     if isinstance(layer, Layer) and _fusable_layer(chain.source):
@@ -431,58 +439,68 @@ def plan_activation(activation: Activation) -> Plan:
     if not isinstance(traced, Chain):
         return Plan(None, reason=None if traced is None else f"not fused: {traced}")
     plan = plan_pools(traced)
-    chain = plan.chain
-    if chain is None or _fusable_layer(chain.source):
+    if _fusable_layer(traced.source):
         return plan
-    reason = plan.reason or _standalone_reason(chain)
-    if not chain.ops:  # already an integer comparison, with no layer to fuse it into
-        return Plan(None, reason=reason)
-    return Plan(chain, plan.negations, reason)
+    if not traced.ops:  # already an integer comparison, with no layer to fuse it into
+        return Plan(None, reason=_standalone_reason(traced))
+    return dataclasses.replace(plan, reason=_standalone_reason(traced))
 
 
 @dataclass
 class FuseActivation(RewritePattern):
     """Replace an activation and the chain feeding it by integer thresholds.
 
-    `remarks` collects, per activation left as it is or made a standalone threshold, the
-    original activation as diagnostics name it and why it is not fused; such an activation is
-    decided and not looked at again.
+    `decided` holds the activations not to look at again: those left as they are, standalone
+    thresholds made here, and the complements between moved pools. `remarks` says, per
+    activation left as it is or made a standalone threshold, how diagnostics name the original
+    and why it is not fused into a layer.
     """
 
+    decided: set[Operation] = field(default_factory=set)
     remarks: dict[Operation, tuple[str, str]] = field(default_factory=dict)
 
     def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter) -> None:
-        if not isinstance(op, Activation) or op in self.remarks:
+        if not isinstance(op, Activation) or op in self.decided:
             return
         subject = describe(op)
         plan = plan_activation(op)
-        decided: Operation = op
+        new_ops: list[Operation] = [op]
         if plan.chain is not None:
-            decided = self.rewrite(op, plan.chain, rewriter)[0]
+            new_ops = self.rewrite(op, plan, rewriter)
             for layer, negated in plan.negations:
                 negate_inputs(rewriter, layer, negated)
+        self.decided.update(o for o in new_ops if isinstance(o, Activation))
         if plan.reason is not None:
-            self.remarks[decided] = (subject, plan.reason)
+            self.remarks[new_ops[0]] = (subject, plan.reason)
 
     @staticmethod
-    def rewrite(op: Activation, chain: Chain, rewriter: PatternRewriter) -> list[Operation]:
-        new_ops = [_thresholded(chain)]
+    def rewrite(op: Activation, plan: Plan, rewriter: PatternRewriter) -> list[Operation]:
+        """Replace `op` and its chain by the thresholded layer (or threshold) followed by the
+        chain's pools and the complements after them; returns the new ops in order."""
+        chain = plan.chain
+        assert chain is not None
+        thresholded = _thresholded(chain)
+        new_ops: list[Operation] = [thresholded]
         names = [chain.source.name_hint]
-        if isinstance(new_ops[0], bnn.ThresholdOp):
-            new_ops[0].attributes.update(op.attributes)
+        if isinstance(thresholded, bnn.ThresholdOp):
+            thresholded.attributes.update(op.attributes)
             names = [(chain.ops[0] if chain.ops else op).results[0].name_hint]
-        for pool in (o for o in chain.ops if isinstance(o, bnn.MaxPoolOp)):
+        pools = [o for o in chain.ops if isinstance(o, bnn.MaxPoolOp)]
+        for pool, channels in zip(pools, plan.complements or [None] * len(pools), strict=True):
             moved = bnn.MaxPoolOp(new_ops[-1].results[0], pool.kernel_values,
                                   pool.stride_values, pool.pad_values)
             moved.attributes.update(pool.attributes)
             new_ops.append(moved)
             names.append(pool.output.name_hint)
+            if channels is not None:
+                new_ops.append(complement(moved.output, channels, chain.activation))
+                names.append(pool.output.name_hint)
         names[-1] = op.output.name_hint
         layer = chain.source.owner
         rewriter.replace(op, new_ops)
         for old in reversed(chain.ops):
             rewriter.erase(old)
-        if isinstance(new_ops[0], Layer) and isinstance(layer, Operation):
+        if isinstance(thresholded, Layer) and isinstance(layer, Operation):
             rewriter.erase(layer)
         for new_op, name in zip(new_ops, names, strict=True):
             new_op.results[0].name_hint = name
