@@ -120,6 +120,28 @@ def test_auto_pad_and_conv_bias(mode: str) -> None:
     check_against(model, x, "bipolar", models.ort_run)
 
 
+PADDED_SAME = """
+<ir_version: 8, opset_import: ["" : 17]>
+g (float[N, 1, 5, 5] x) => (float[N, 2, 3, 3] y)
+<float[2, 1, 3, 3] w = {weights}, int64[8] pads = {{0, 0, 1, 0, 0, 0, 0, 1}}, float zero = {{0.0}}>
+{{
+  p = Pad (x, pads, zero)
+  y = Conv <auto_pad = "{mode}", strides = [2, 2]> (p, w)
+}}
+"""
+
+
+@pytest.mark.parametrize("mode", ["SAME_UPPER", "SAME_LOWER"])
+def test_auto_pad_after_an_explicit_zero_pad(mode: str) -> None:
+    """A zero Pad of a bipolar map joins the conv's own padding; auto_pad SAME computes that
+    padding for the padded 6×6 input (one pixel in total per axis), not for the 5×5 one (two)."""
+    rng = np.random.default_rng(6)
+    weights = "{" + ", ".join(str(v) for v in rng.choice([-1.0, 1.0], size=18)) + "}"
+    model = onnx.parser.parse_model(PADDED_SAME.format(weights=weights, mode=mode))
+    x = rng.choice(np.array([-1.0, 1.0], np.float32), size=(3, 1, 5, 5))
+    check_against(model, x, "bipolar", models.ort_run)
+
+
 # ===----------------------------------------------------------------------=== #
 # Single features against onnxruntime
 # ===----------------------------------------------------------------------=== #

@@ -32,6 +32,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import onnx
@@ -548,20 +549,14 @@ class OnnxImporter:
     def _conv_pads(
         self, node: onnx.NodeProto, value: Value, kernel: Sequence[int], strides: list[int]
     ) -> list[int]:
-        attrs = node_attributes(node)
-        auto_pad = as_str(attrs.get("auto_pad", "NOTSET"))
-        if auto_pad in ("SAME_UPPER", "SAME_LOWER"):
-            pads = _same_pads(value.shape[2:], kernel, strides, auto_pad == "SAME_UPPER")
-        elif auto_pad == "NOTSET":
-            pads = int_attribute_list(attrs, "pads", 4, 0, [0, 0, 0, 0])
-        elif auto_pad == "VALID":
-            pads = [0, 0, 0, 0]
-        else:
-            raise node_error(f"unknown auto_pad '{auto_pad}'")
-        if node.input[0] in self.zero_pads:
-            _, extra = self.zero_pads[node.input[0]]
-            pads = [a + b for a, b in zip(pads, extra, strict=True)]
-        return pads
+        """The conv's pads, plus those of an explicit zero Pad before it (which auto_pad sees as
+        part of the input)."""
+        _, extra = self.zero_pads.get(node.input[0], (value, (0, 0, 0, 0)))
+        top, left, bottom, right = extra
+        height, width = value.shape[2:]
+        padded = (height + top + bottom, width + left + right)
+        pads = _window_pads(node_attributes(node), padded, kernel, strides)
+        return [a + b for a, b in zip(pads, extra, strict=True)]
 
     def _bias(self, node: onnx.NodeProto, ssa: SSAValue, index: int) -> SSAValue:
         name = self._optional(node, index)
@@ -836,15 +831,7 @@ class OnnxImporter:
             raise node_error("dilated MaxPool is not supported")
         if len(node.output) > 1 and node.output[1]:
             raise node_error("MaxPool indices output is not supported")
-        auto_pad = as_str(attrs.get("auto_pad", "NOTSET"))
-        if auto_pad in ("SAME_UPPER", "SAME_LOWER"):
-            pads = _same_pads(value.shape[2:], kernel, strides, auto_pad == "SAME_UPPER")
-        elif auto_pad == "NOTSET":
-            pads = int_attribute_list(attrs, "pads", 4, 0, [0, 0, 0, 0])
-        elif auto_pad == "VALID":
-            pads = [0, 0, 0, 0]
-        else:
-            raise node_error(f"unknown auto_pad '{auto_pad}'")
+        pads = _window_pads(attrs, value.shape[2:], kernel, strides)
         if int(attrs.get("ceil_mode", 0)):
             pads = _ceil_mode_pads(value.shape[2:], kernel, strides, pads)
         op = bnn.MaxPoolOp(value.ssa, kernel, strides, pads)
@@ -1049,6 +1036,20 @@ def _ssa_name(onnx_name: str) -> str | None:
     if not cleaned or cleaned[0].isdigit() or cleaned[0] == ".":
         return None
     return cleaned
+
+
+def _window_pads(
+    attrs: dict[str, Any], spatial: Sequence[int], kernel: Sequence[int], strides: Sequence[int]
+) -> list[int]:
+    """A Conv's or MaxPool's pads (top, left, bottom, right) from `pads` or `auto_pad`."""
+    auto_pad = as_str(attrs.get("auto_pad", "NOTSET"))
+    if auto_pad in ("SAME_UPPER", "SAME_LOWER"):
+        return _same_pads(spatial, kernel, strides, auto_pad == "SAME_UPPER")
+    if auto_pad == "NOTSET":
+        return int_attribute_list(attrs, "pads", 4, 0, [0, 0, 0, 0])
+    if auto_pad == "VALID":
+        return [0, 0, 0, 0]
+    raise node_error(f"unknown auto_pad '{auto_pad}'")
 
 
 def _same_pads(
