@@ -42,6 +42,15 @@ def test_integer_dot_is_exact_beyond_float32(high: int) -> None:
     assert np.array_equal(integer_dot(x, w), x.astype(np.int64) @ w.astype(np.int64).T)
 
 
+def test_integer_dot_bounds_int8_minus_128() -> None:
+    """np.abs(int8 −128) is −128: the exactness bound must still see a magnitude of 128. Here
+    127·K < 2^24 ≤ 128·K and the odd sum lies above 2^24, where float32 holds only evens."""
+    x = np.full((1, 132100), -127, np.int8)
+    x[0, :1001] = -128
+    w = np.ones((1, 132100), np.int8)
+    assert integer_dot(x, w)[0, 0] == -(127 * 132100 + 1001)
+
+
 def reference_conv(x: np.ndarray, w: np.ndarray, strides: tuple[int, int],
                    pads: tuple[int, int, int, int], pad_value: int) -> np.ndarray:
     """Direct convolution, one kernel tap at a time, in int64."""

@@ -63,7 +63,9 @@ def xnor_popcount_words(x: np.ndarray, w: np.ndarray, taps: int) -> np.ndarray:
 
 def integer_dot(patches: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Dot products [M, O] of integer patches [M, K] with ±1 weights [O, K], exactly, in BLAS."""
-    bound = int(np.abs(patches).max(initial=0)) * patches.shape[1]
+    # the largest magnitude, in Python ints: np.abs of an int8 −128 is still −128
+    largest = max(int(patches.max(initial=0)), -int(patches.min(initial=0)))
+    bound = largest * patches.shape[1]
     if bound < 1 << 24:
         dtype = np.float32
     elif bound < 1 << 53:
