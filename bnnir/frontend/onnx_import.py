@@ -16,7 +16,9 @@ onnxruntime (or QONNX, for its custom ops) computes it:
 * Gemm's alpha · acc + beta · C is one fused multiply-add, as onnxruntime's kernel computes it
   for up to 256 inputs (MLAS_K_BLOCK); over more, a remark says when its per-block roundings can
   differ.
-* Mul / Add / Sub / Div / Neg by constants and BatchNormalization keep their float32 steps.
+* Mul / Add / Sub / Div / Neg by constants and BatchNormalization keep their float32 steps;
+  their scales and offsets must be finite (no zero divisor, var + epsilon > 0), as inf and NaN
+  from finite accumulators would meet max-pools whose NaN handling onnxruntime leaves to SIMD.
 * Sign, BipolarQuant and Quant (1-bit) binarize; a multi-bit Quant becomes an exact float32
   multi-threshold (see quantizers.py); MultiThreshold maps onto `bnn.threshold`.
 
@@ -368,6 +370,10 @@ class OnnxImporter:
             op.verify()
         except VerifyException as e:
             raise node_error(str(e.args[0]) if e.args else str(e)) from None
+        if isinstance(op, bnn.AffineOp):
+            _check_finite_affine(op)
+        if isinstance(op, bnn.BatchNormOp):
+            _check_finite_batch_norm(op)
         self.builder.insert(op)
         result = op.results[0]
         if name is None and node is not None and node.output:
@@ -1010,6 +1016,37 @@ class OnnxImporter:
 
     def _is_graph_output(self, name: str) -> bool:
         return any(o.name == name for o in self.model.graph.output)
+
+
+def _check_finite_affine(op: bnn.AffineOp) -> None:
+    """A scale or offset from the model must be finite (inf or NaN would make NaN from finite
+    accumulators, whose max-pooling onnxruntime does not define), and a divisor non-zero."""
+    for what, attr in (("scale", op.scale), ("offset", op.offset)):
+        if attr is None:
+            continue
+        values = bnn.dense_to_numpy(attr)
+        if not np.all(np.isfinite(values)):
+            raise node_error(f"the {'divisor' if op.divide and what == 'scale' else what} "
+                             f"{values.tolist()[:4]} is not finite (inf or NaN), which bnnir "
+                             "does not support")
+        if what == "scale" and op.divide is not None and np.any(values == 0):
+            raise node_error(f"the divisor {values.tolist()[:4]} has a zero, which bnnir does "
+                             "not support (it makes inf or NaN)")
+
+
+def _check_finite_batch_norm(op: bnn.BatchNormOp) -> None:
+    """A batch norm's float32 scale and offset must be finite, as an affine's."""
+    with np.errstate(all="ignore"):
+        scale, bias = op.scale_and_bias()
+    infinite = np.nonzero(~(np.isfinite(scale) & np.isfinite(bias)))[0]
+    if infinite.size:
+        c = int(infinite[0])
+        var = bnn.dense_to_numpy(op.var)
+        denominator = var[c % var.size] + np.float32(op.epsilon.value.data)
+        raise node_error(
+            f"channel {c} has var + epsilon = {denominator:.9g}, so its float32 scale "
+            f"gamma / sqrt(var + epsilon) is {scale[c]:.9g} and its offset {bias[c]:.9g}; "
+            "bnnir needs both finite (var + epsilon > 0, no overflow)")
 
 
 def _input_values(layer_input: LayerInput) -> np.ndarray:
