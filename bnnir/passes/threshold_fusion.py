@@ -45,7 +45,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from xdsl.context import Context
-from xdsl.dialects import func
 from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, IntegerType, ModuleOp, TensorType
 from xdsl.ir import Attribute, Block, Operation, SSAValue
 from xdsl.passes import ModulePass
@@ -315,7 +314,7 @@ def plan_pools(chain: Chain) -> Plan:
     last, negations = falling[-1], []
     if last.any() and bnn.is_bipolar(bnn.tensor_type(chain.activation.output).element_type):
         sites = negation_sites(chain.activation.output, last)
-        if not isinstance(sites, str):
+        if sites is not None:
             last, negations = np.zeros_like(last), sites
     complements.append(_channels(last))
     return Plan(dataclasses.replace(chain, inverted=falling[0]), negations, complements)
@@ -338,27 +337,25 @@ def complement(value: SSAValue, channels: np.ndarray, activation: Activation) ->
     return bnn.ThresholdOp(value, thresholds, element, bias, np.nonzero(channels)[0].tolist())
 
 
-def negation_sites(value: SSAValue, negated: np.ndarray) -> list[NegationSite] | str:
-    """The layers that can absorb a negation of `value`'s `negated` channels (axis 1), or why
-    some consumer cannot."""
+def negation_sites(value: SSAValue, negated: np.ndarray) -> list[NegationSite] | None:
+    """The layers that absorb a negation of `value`'s `negated` channels (axis 1) in their
+    weights, or None if some consumer cannot: only constant-weight layers without ±1 padding,
+    reached directly or through flattens, read a negated bit as a negated weight."""
     sites: list[NegationSite] = []
     for use in value.uses:
         user = use.operation
         if isinstance(user, Flattening) and (block := flatten_block(user)) is not None:
             inner = negation_sites(user.output, np.repeat(negated, block))
-            if isinstance(inner, str):
-                return inner
+            if inner is None:
+                return None
             sites += inner
-        elif isinstance(user, Layer) and use.index == 0:
-            if isinstance(user, bnn.Conv2dOp) and any(user.pad_values) and user.padding_value:
-                return f"{describe(user)} pads it with {user.padding_value}"
-            if not isinstance(user.weights.owner, bnn.ConstantOp):
-                return f"the weights of {describe(user)} are not constant"
+        elif (isinstance(user, Layer) and use.index == 0
+              and isinstance(user.weights.owner, bnn.ConstantOp)
+              and not (isinstance(user, bnn.Conv2dOp) and any(user.pad_values)
+                       and user.padding_value)):
             sites.append((user, negated))
-        elif isinstance(user, func.ReturnOp):
-            return "it is a network output"
         else:
-            return f"it feeds {describe(user)}"
+            return None
     return sites
 
 

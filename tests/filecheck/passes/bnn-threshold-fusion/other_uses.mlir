@@ -21,3 +21,23 @@ func.func @other_uses(%x: tensor<?x8xi1>) -> (tensor<?x4xi1>, tensor<?x4xf32>, t
 // CHECK-NEXT:    %d = bnn.threshold %c {thresholds = dense<0> : tensor<1x1xsi32>, value_range = array<i64: -8, 8>} : tensor<?x4xsi32> -> tensor<?x4xi1>
 // REMARK:      remark: bnn.sign %b: not fused: the result of bnn.affine %y has other uses
 // REMARK-NEXT: remark: bnn.sign %d: stays a standalone threshold: the accumulator of bnn.dense %c has other uses
+
+// An integer op between the layer and the chain (a pad of the accumulator) keeps the threshold
+// standalone; so does a layer already thresholded (a second multi-threshold of its levels).
+func.func @between(%x: tensor<?x1x3x3xi1>) -> (tensor<?x2x5x5xi1>, tensor<?x2x3x3xi1>) {
+  %w = bnn.constant bits<"0x0F"> : tensor<2x1x2x2xi1>
+  %a = bnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, pad_value = -1 : i64} : tensor<?x1x3x3xi1>, tensor<2x1x2x2xi1> -> tensor<?x2x4x4xsi32>
+  %p = bnn.pad %a {pads = array<i64: 1, 0, 0, 1>, value = 0 : i64} : tensor<?x2x4x4xsi32> -> tensor<?x2x5x5xsi32>
+  %y = bnn.affine %p {offset = dense<0.5> : tensor<1xf32>} : tensor<?x2x5x5xsi32> -> tensor<?x2x5x5xf32>
+  %b = bnn.sign %y : tensor<?x2x5x5xf32> -> tensor<?x2x5x5xi1>
+  %v = bnn.constant bits<"0x0F"> : tensor<2x1x2x2xi1>
+  %c = bnn.conv2d %x, %v {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 1, 1>, pad_value = -1 : i64, thresholds = dense<[[-2, 0, 2]]> : tensor<1x3xsi32>} : tensor<?x1x3x3xi1>, tensor<2x1x2x2xi1> -> tensor<?x2x3x3xui2>
+  %t = bnn.threshold %c {thresholds = dense<[[2]]> : tensor<1x1xsi32>} : tensor<?x2x3x3xui2> -> tensor<?x2x3x3xi1>
+  func.return %b, %t : tensor<?x2x5x5xi1>, tensor<?x2x3x3xi1>
+}
+// CHECK-LABEL: func.func @between
+// CHECK:         %p = bnn.pad %a
+// CHECK-NEXT:    %b = bnn.threshold %p {thresholds = dense<0> : tensor<1x1xsi32>, value_range = array<i64: -4, 4>} : tensor<?x2x5x5xsi32> -> tensor<?x2x5x5xi1>
+// CHECK:         %t = bnn.threshold %c {thresholds = dense<2> : tensor<1x1xsi32>}
+// REMARK-NEXT: remark: bnn.sign %b: stays a standalone threshold, not fused into bnn.conv2d %a: bnn.pad %p stands between them
+// REMARK-NEXT: remark: bnn.threshold %t: stays a standalone threshold: bnn.conv2d %c is thresholded already
