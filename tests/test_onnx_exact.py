@@ -265,3 +265,23 @@ def test_gemm_over_more_than_one_mlas_block(alpha: float, bias: str, exact: bool
                                   "rounded once, where onnxruntime rounds once per 256 of the "
                                   "300 inputs")
         assert not np.array_equal(run_module(module, x), models.ort_run(model, x))
+
+
+THROUGH_IDENTITY = """
+<ir_version: 8, opset_import: ["" : 17]>
+g (float[N, 4] x) => (float[N, 2] y)
+<float[4, 2] w = {1, -1, 1, 1, -1, -1, 1, -1}, float k = {256.0}>
+{
+  i = Identity (x)
+  d = Dropout (i)
+  s = Div (d, k)
+  y = MatMul (s, w)
+}
+"""
+
+
+def test_input_kind_looks_through_identity_and_dropout() -> None:
+    """A float input read by Div (through Identity and Dropout) needs no --input-type."""
+    model = onnx.parser.parse_model(THROUGH_IDENTITY)
+    x = models.image(np.random.default_rng(7), (5, 4))
+    check_against(model, x, None, models.ort_run)

@@ -311,7 +311,7 @@ class OnnxImporter:
         annotated = self._finn_datatypes().get(name)
         if annotated in _FINN_DATATYPES:
             return _FINN_DATATYPES[annotated]
-        users = self.consumers.get(name, [])
+        users = self._users(name)
         if not users:
             raise BnnirError(self.source, f"graph input '{name}' is not used by any node")
         if all(n.op_type in _FLOAT_CONSUMERS for n in users):
@@ -321,6 +321,16 @@ class OnnxImporter:
             f"graph input '{name}' feeds {users[0].op_type} directly: say what it holds with "
             "--input-type ui8|si8|bipolar|binary",
         )
+
+    def _users(self, name: str) -> list[onnx.NodeProto]:
+        """The nodes reading tensor `name`, looking through Identity and Dropout."""
+        users = []
+        for node in self.consumers.get(name, []):
+            if node.op_type in ("Identity", "Dropout") and node.output:
+                users += self._users(node.output[0])
+            else:
+                users.append(node)
+        return users
 
     def _make_entry_block(self) -> tuple[Block, list[DictionaryAttr]]:
         graph_input = self._graph_input()
