@@ -340,11 +340,6 @@ class ConstantOp(IRDLOperation):
 
 
 # ===----------------------------------------------------------------------=== #
-# Compute layers
-# ===----------------------------------------------------------------------=== #
-
-
-# ===----------------------------------------------------------------------=== #
 # Thresholding, shared by bnn.threshold and the matrix-vector-threshold form of the layers
 # ===----------------------------------------------------------------------=== #
 
@@ -1200,7 +1195,8 @@ class PadOp(IRDLOperation):
                 f"'{name}' value {value} is not representable in {element} (must be {allowed})"
             )
         if out_type.element_type != element:
-            raise VerifyException(f"'{name}' result element type must equal the input's {element}")
+            raise VerifyException(f"'{name}' result element type {out_type.element_type} must "
+                                  f"equal the input's {element}")
         n, c, h, w = in_shape
         expected = (n, c, h + pads[0] + pads[2], w + pads[1] + pads[3])
         _check_shape(name, expected, out_type.get_shape())

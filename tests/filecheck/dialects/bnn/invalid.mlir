@@ -252,3 +252,113 @@ func.func @f(%x: tensor<?x2x3x3xi1>) -> tensor<?x2x0x0xi1> {
   func.return %p : tensor<?x2x0x0xi1>
 }
 // CHECK: 'bnn.max_pool' kernel 4x4 is larger than the padded input 3x3
+
+// -----
+func.func @f(%x: tensor<?x4x?x8xi1>) -> tensor<?x4x?x8xi1> {
+  %p = bnn.pad %x {pads = array<i64: 0, 0, 0, 0>, value = -1 : i64} : tensor<?x4x?x8xi1> -> tensor<?x4x?x8xi1>
+  func.return %p : tensor<?x4x?x8xi1>
+}
+// CHECK: 'bnn.pad' input may be dynamic only in the batch dimension, got tensor<?x4x?x8>
+
+// -----
+func.func @f(%x: tensor<?x8xi1>) -> tensor<3x8xi1> {
+  %r = bnn.reshape %x : tensor<?x8xi1> -> tensor<3x8xi1>
+  func.return %r : tensor<3x8xi1>
+}
+// CHECK: 'bnn.reshape' result batch dimension (3) must equal the input's (?)
+
+// -----
+%t = bnn.constant dense<[1, 2]> : tensor<2xsi8>
+%u = "bnn.constant"() <{value = dense<[1, 2]> : tensor<2xsi32>}> : () -> tensor<2xsi8>
+// CHECK: 'bnn.constant' value type tensor<2xsi32> must equal the result type tensor<2xsi8>
+
+// -----
+func.func @f(%x: tensor<?x2xsi32>) -> tensor<?x2xi1> {
+  %y = bnn.threshold %x {thresholds = dense<[[1]]> : tensor<1x1xsi32>, value_range = array<i64: 4, -4>} : tensor<?x2xsi32> -> tensor<?x2xi1>
+  func.return %y : tensor<?x2xi1>
+}
+// CHECK: 'bnn.threshold' value_range must be [lo, hi] with lo <= hi, got [4, -4]
+
+// -----
+func.func @f(%x: tensor<?x2xsi32>) -> tensor<?x2xf32> {
+  %y = bnn.threshold %x {thresholds = dense<[[1, 2]]> : tensor<1x2xsi32>} : tensor<?x2xsi32> -> tensor<?x2xf32>
+  func.return %y : tensor<?x2xf32>
+}
+// CHECK: 'bnn.threshold' result must be i1 or a signed/unsigned integer, got f32
+
+// -----
+func.func @f(%x: tensor<?x2xi32>) -> tensor<?x2xf32> {
+  %y = bnn.affine %x {offset = dense<0.5> : tensor<1xf32>} : tensor<?x2xi32> -> tensor<?x2xf32>
+  func.return %y : tensor<?x2xf32>
+}
+// CHECK: 'bnn.affine' input must be f32, bipolar or an integer tensor, got element type i32
+
+// -----
+func.func @f(%x: tensor<?x2xsi32>) -> tensor<?x2xsi32> {
+  %y = bnn.batch_norm %x {gamma = dense<1.0> : tensor<2xf32>, beta = dense<0.0> : tensor<2xf32>, mean = dense<0.0> : tensor<2xf32>, var = dense<1.0> : tensor<2xf32>, epsilon = 1.0e-05 : f32} : tensor<?x2xsi32> -> tensor<?x2xsi32>
+  func.return %y : tensor<?x2xsi32>
+}
+// CHECK: 'bnn.batch_norm' result must be f32, got tensor<?x2xsi32>
+
+// -----
+func.func @f(%x: tensor<?x2xsi32>) -> tensor<?x2xf32> {
+  %y = bnn.affine %x {offset = dense<0.5> : tensor<1xf32>, divide} : tensor<?x2xsi32> -> tensor<?x2xf32>
+  func.return %y : tensor<?x2xf32>
+}
+// CHECK: 'bnn.affine' with `divide` needs a scale
+
+// -----
+func.func @f(%x: tensor<?x2xsi32>) -> tensor<?x2xsi32> {
+  %y = bnn.affine %x {scale = dense<0.5> : tensor<1xf32>} : tensor<?x2xsi32> -> tensor<?x2xsi32>
+  func.return %y : tensor<?x2xsi32>
+}
+// CHECK: 'bnn.affine' result must be f32, got tensor<?x2xsi32>
+
+// -----
+func.func @f(%x: tensor<?x2xf32>) -> tensor<?x2xsi8> {
+  %y = bnn.sign %x : tensor<?x2xf32> -> tensor<?x2xsi8>
+  func.return %y : tensor<?x2xsi8>
+}
+// CHECK: 'bnn.sign' result must be bipolar (i1), got tensor<?x2xsi8>
+
+// -----
+func.func @f(%x: tensor<?x2xf32>) -> tensor<?x2xi1> {
+  %y = "bnn.threshold"(%x) : (tensor<?x2xf32>) -> tensor<?x2xi1>
+  func.return %y : tensor<?x2xi1>
+}
+// CHECK: 'bnn.threshold' needs thresholds
+
+// -----
+func.func @f(%x: tensor<?x2x4x4xi1>) -> tensor<?x2x2x2xsi8> {
+  %p = bnn.max_pool %x {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>} : tensor<?x2x4x4xi1> -> tensor<?x2x2x2xsi8>
+  func.return %p : tensor<?x2x2x2xsi8>
+}
+// CHECK: 'bnn.max_pool' result element type si8 must equal the input's i1
+
+// -----
+func.func @f(%x: tensor<?x2x4x4xf32>) -> tensor<?x2x6x6xf32> {
+  %p = bnn.pad %x {pads = array<i64: 1, 1, 1, 1>, value = 0 : i64} : tensor<?x2x4x4xf32> -> tensor<?x2x6x6xf32>
+  func.return %p : tensor<?x2x6x6xf32>
+}
+// CHECK: 'bnn.pad' pads integer and bipolar tensors only, got f32
+
+// -----
+func.func @f(%x: tensor<?x2x4x4xsi8>) -> tensor<?x2x6x6xsi16> {
+  %p = bnn.pad %x {pads = array<i64: 1, 1, 1, 1>, value = 0 : i64} : tensor<?x2x4x4xsi8> -> tensor<?x2x6x6xsi16>
+  func.return %p : tensor<?x2x6x6xsi16>
+}
+// CHECK: 'bnn.pad' result element type si16 must equal the input's si8
+
+// -----
+func.func @f(%x: tensor<?x8xi1>) -> tensor<?x2x4xsi8> {
+  %r = bnn.reshape %x : tensor<?x8xi1> -> tensor<?x2x4xsi8>
+  func.return %r : tensor<?x2x4xsi8>
+}
+// CHECK: 'bnn.reshape' result element type si8 must equal the input's i1
+
+// -----
+func.func @f(%x: tensor<?x10xsi32>) -> tensor<?x1xsi32> {
+  %l = bnn.arg_max %x : tensor<?x10xsi32> -> tensor<?x1xsi32>
+  func.return %l : tensor<?x1xsi32>
+}
+// CHECK: 'bnn.arg_max' result must be si64, got tensor<?x1xsi32>
