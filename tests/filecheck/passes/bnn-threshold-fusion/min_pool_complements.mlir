@@ -112,3 +112,17 @@ func.func @float_chain_stays(%x: tensor<?x1x4x4xi1>) -> tensor<?x2x2x2xi1> {
 // CHECK:         %a = bnn.conv2d %x, %w {{.*}}thresholds = dense<{{\[\[}}0], [1]]> : tensor<2x1xsi32>, value_range = array<i64: -4, 4>}
 // CHECK-NEXT:    %p = bnn.max_pool %a
 // CHECK-NEXT:    %b = bnn.threshold %p {thresholds = dense<{{\[\[}}1], [0]]> : tensor<2x1xsi32>, descending = array<i64: 1>}
+
+// Levels with a bias (−2..1, si2): the complement maps bias + k to bias + 3 − k.
+func.func @multi_bit_bias(%x: tensor<?x1x4x4xi1>) -> tensor<?x2x2x2xsi2> {
+  %w = bnn.constant bits<"0xD5"> : tensor<2x1x2x2xi1>
+  %a = bnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 1, 1>} : tensor<?x1x4x4xi1>, tensor<2x1x2x2xi1> -> tensor<?x2x4x4xsi32>
+  %p = bnn.max_pool %a {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>} : tensor<?x2x4x4xsi32> -> tensor<?x2x2x2xsi32>
+  %n = bnn.affine %p {scale = dense<[1.0, -1.0]> : tensor<2xf32>} : tensor<?x2x2x2xsi32> -> tensor<?x2x2x2xf32>
+  %t = bnn.threshold %n {thresholds = dense<[[-2.0, 0.0, 2.0]]> : tensor<1x3xf32>, bias = -2 : i64} : tensor<?x2x2x2xf32> -> tensor<?x2x2x2xsi2>
+  func.return %t : tensor<?x2x2x2xsi2>
+}
+// CHECK-LABEL: func.func @multi_bit_bias
+// CHECK:         %a = bnn.conv2d %x, %w {{.*}}thresholds = dense<{{\[\[}}-2, 0, 2], [-1, 1, 3]]> : tensor<2x3xsi32>, bias = -2 : i64, value_range = array<i64: -4, 4>} : tensor<?x1x4x4xi1>, tensor<2x1x2x2xi1> -> tensor<?x2x4x4xsi2>
+// CHECK-NEXT:    %p = bnn.max_pool %a
+// CHECK-NEXT:    %t = bnn.threshold %p {thresholds = dense<{{\[\[}}-1, 0, 1], [-2, -1, 0]]> : tensor<2x3xsi32>, descending = array<i64: 1>, bias = -2 : i64} : tensor<?x2x2x2xsi2> -> tensor<?x2x2x2xsi2>
