@@ -40,22 +40,21 @@ EXIT_ERROR = 1
 EXIT_INTERNAL = 70
 
 
-def describe(error: BaseException, source: str = "") -> str:
-    """`WHERE: WHAT` for an error, on one line."""
+def error_line(error: BaseException) -> str:
+    """`WHERE: WHAT` for an error, on one line (a verifier's message is its first line)."""
     if isinstance(error, BnnirError):
         return str(error)
     if isinstance(error, ParseError):
         return f"{error.span.get_location()}: {error.msg}"
     if isinstance(error, DiagnosticException):
         message = str(error.args[0]) if error.args else type(error).__name__
-        first = message.strip().splitlines()[0] if message.strip() else message
-        return f"{source}: {first}" if source else first
+        return message.strip().splitlines()[0] if message.strip() else message
     if isinstance(error, ArgSpecParseError):
         lines = [line.strip() for line in str(error).splitlines() if line.strip()]
         return "pass pipeline: " + (lines[-1] if lines else "cannot be parsed")
     if isinstance(error, OSError):
-        where = error.filename or source
-        return f"{where}: {error.strerror or error}"
+        return f"{error.filename}: {error.strerror or error}" if error.filename else \
+            str(error.strerror or error)
     return " ".join(str(error).split())
 
 
@@ -71,12 +70,12 @@ def run_tool(tool: str, main: Callable[[], int | None]) -> int:
         return EXIT_ERROR
     except (BnnirError, ParseError, DiagnosticException, ArgSpecParseError, OSError,
             ValueError) as e:
-        print(f"{tool}: error: {describe(e)}", file=sys.stderr)
+        print(f"{tool}: error: {error_line(e)}", file=sys.stderr)
         return EXIT_ERROR
     except Exception as e:  # a bug: say so in one line, not with a traceback
         if os.environ.get("BNNIR_TRACEBACK"):
             traceback.print_exc()
-        print(f"{tool}: internal error: {type(e).__name__}: {describe(e)} "
+        print(f"{tool}: internal error: {type(e).__name__}: {error_line(e)} "
               "(set BNNIR_TRACEBACK=1 for details)", file=sys.stderr)
         return EXIT_INTERNAL
 
@@ -215,7 +214,7 @@ def verify_located(
     except DiagnosticException as e:
         op = failing_op(module)
         located = None if op is None or locate is None else locate(op)
-        raise BnnirError(located or where, describe(e)) from None
+        raise BnnirError(located or where, error_line(e)) from None
 
 
 def load_module(path: str) -> ModuleOp:
