@@ -997,25 +997,30 @@ class OnnxImporter:
             raise node_error("transposing activations is not supported (only constants)")
         self._bind(node.output[0], value.ssa, value.binary)
 
-    def _label_select(self, node: onnx.NodeProto) -> None:
+    def _top_k(self, node: onnx.NodeProto) -> None:
+        """TopK with k = 1 as a label select: its indices output is the arg max."""
         attrs = node_attributes(node)
+        k = self._constant(node.input[1], "k").reshape(-1)
+        if k.size != 1 or int(k[0]) != 1 or int(attrs.get("largest", 1)) != 1:
+            raise node_error("TopK is supported as label select only (k=1, largest=1)")
+        if node.output[0] in self.consumers or self._is_graph_output(node.output[0]):
+            raise node_error("the TopK values output is not supported; use its indices")
+        if len(node.output) < 2 or not node.output[1]:
+            raise node_error("TopK needs its indices output (the label)")
+        self._arg_max_along(node, int(attrs.get("axis", -1)), node.output[1], keep=True)
+
+    def _arg_max(self, node: onnx.NodeProto) -> None:
+        attrs = node_attributes(node)
+        if int(attrs.get("select_last_index", 0)):
+            raise node_error("ArgMax with select_last_index=1 is not supported")
+        self._arg_max_along(node, int(attrs.get("axis", 0)), node.output[0],
+                            keep=bool(attrs.get("keepdims", 1)))
+
+    def _arg_max_along(self, node: onnx.NodeProto, axis: int, out_name: str, keep: bool) -> None:
+        """`bnn.arg_max` of the node's input along `axis` (the class axis 1 of [N, C]), bound to
+        `out_name`, with the axis kept as [N, 1] or dropped as [N]."""
         value = self._real(self._value(node.input[0]))
         self._require_rank(value, 2)
-        if node.op_type == "TopK":
-            k = self._constant(node.input[1], "k").reshape(-1)
-            if k.size != 1 or int(k[0]) != 1 or int(attrs.get("largest", 1)) != 1:
-                raise node_error("TopK is supported as label select only (k=1, largest=1)")
-            if node.output[0] in self.consumers or self._is_graph_output(node.output[0]):
-                raise node_error("the TopK values output is not supported; use its indices")
-            if len(node.output) < 2 or not node.output[1]:
-                raise node_error("TopK needs its indices output (the label)")
-            out_name = node.output[1]
-            keep = True
-        else:
-            if int(attrs.get("select_last_index", 0)):
-                raise node_error("ArgMax with select_last_index=1 is not supported")
-            out_name, keep = node.output[0], bool(attrs.get("keepdims", 1))
-        axis = int(attrs.get("axis", -1 if node.op_type == "TopK" else 0))
         if axis % 2 != 1:
             raise node_error(f"label select must work along the class axis 1, got axis {axis}")
         out = self._insert(bnn.ArgMaxOp(value.ssa), out_name)
@@ -1160,6 +1165,6 @@ _IMPORTERS: dict[str, Callable[[OnnxImporter, onnx.NodeProto], None]] = {
     "Dropout": OnnxImporter._identity,
     "Transpose": OnnxImporter._transpose,
     "Shape": OnnxImporter._shape,
-    "TopK": OnnxImporter._label_select,
-    "ArgMax": OnnxImporter._label_select,
+    "TopK": OnnxImporter._top_k,
+    "ArgMax": OnnxImporter._arg_max,
 }
