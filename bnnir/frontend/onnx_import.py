@@ -806,29 +806,30 @@ class OnnxImporter:
         self._bind(node.output[0], self._insert(op))
 
     def _elementwise(self, node: onnx.NodeProto) -> None:
-        op = node.op_type
-        a, b = node.input[0], node.input[1]
+        """Mul, Div, Add or Sub of an activation and a constant (a scalar or one value per
+        channel) as one float32 step; c − x is (−1) · x + c, exact as onnxruntime's."""
+        op, (a, b) = node.op_type, node.input[:2]
         if a not in self.constants and b not in self.constants:
             raise node_error(f"{op} of two activations is not supported; one operand must be "
                              "a constant")
         if a in self.constants and op == "Div":
             raise node_error("Div(constant, tensor) computes c / x, which is not an affine "
                              "function of x; bnnir supports Div(tensor, constant)")
-        if a in self.constants and op == "Sub":
-            value = self._real(self._value(b))
-            c = self._channel_constant(self.constants[a], value)
-            affine = bnn.AffineOp(value.ssa, np.float32([-1]), c)
-        else:
-            if a in self.constants:
-                a, b = b, a
-            value = self._real(self._value(a))
-            c = self._channel_constant(self._constant(b, "operand"), value)
-            affine = {
-                "Mul": lambda: bnn.AffineOp(value.ssa, scale=c),
-                "Div": lambda: bnn.AffineOp(value.ssa, scale=c, divide=True),
-                "Add": lambda: bnn.AffineOp(value.ssa, offset=c),
-                "Sub": lambda: bnn.AffineOp(value.ssa, offset=-c),
-            }[op]()
+        constant_first = a in self.constants
+        value = self._real(self._value(b if constant_first else a))
+        c = self._channel_constant(self.constants[a] if constant_first
+                                   else self._constant(b, "operand"), value)
+        match op:
+            case "Mul":
+                affine = bnn.AffineOp(value.ssa, scale=c)
+            case "Div":
+                affine = bnn.AffineOp(value.ssa, scale=c, divide=True)
+            case "Add":
+                affine = bnn.AffineOp(value.ssa, offset=c)
+            case _ if constant_first:  # Sub(c, x)
+                affine = bnn.AffineOp(value.ssa, np.float32([-1]), c)
+            case _:  # Sub(x, c)
+                affine = bnn.AffineOp(value.ssa, offset=-c)
         self._bind(node.output[0], self._insert(affine))
 
     def _neg(self, node: onnx.NodeProto) -> None:
