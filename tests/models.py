@@ -118,6 +118,26 @@ def sign_ties(model: onnx.ModelProto, x: np.ndarray) -> list[str]:
     return [n for n, v in zip(names, values, strict=True) if np.any(v == 0)]
 
 
+def with_bnn_sign(model: onnx.ModelProto) -> onnx.ModelProto:
+    """A copy of the model whose Sign nodes compute Where(x >= 0, 1, −1), bnn.sign's
+    convention (0 ↦ +1): a reference for networks whose sign ties are intended."""
+    copy = onnx.ModelProto.FromString(model.SerializeToString())
+    nodes = []
+    for node in copy.graph.node:
+        if node.op_type != "Sign":
+            nodes.append(node)
+            continue
+        x, y = node.input[0], node.output[0]
+        names = [f"{y}.zero", f"{y}.plus", f"{y}.minus", f"{y}.ge"]
+        for name, value in zip(names, (0.0, 1.0, -1.0), strict=False):
+            copy.graph.initializer.append(numpy_helper.from_array(np.float32(value), name))
+        nodes += [helper.make_node("GreaterOrEqual", [x, names[0]], [names[3]]),
+                  helper.make_node("Where", [names[3], names[1], names[2]], [y])]
+    del copy.graph.node[:]
+    copy.graph.node.extend(nodes)
+    return copy
+
+
 def without_sign_ties(build: Callable[[np.random.Generator], Built],
                       rng: np.random.Generator) -> Built:
     """Call `build(rng)` (drawing fresh parameters each time) until the model has no sign ties
@@ -1083,3 +1103,223 @@ def _fits(size: int, pad: int, orders: tuple[LayerOrder, ...], consumer_pad: int
     except ValueError:
         return False
     return True
+
+
+# ===----------------------------------------------------------------------=== #
+# Random mixed networks
+# ===----------------------------------------------------------------------=== #
+
+
+def mixed_network(rng: np.random.Generator, input_kind: Literal["ui8", "bipolar"] = "ui8",
+                  batch: int = 3) -> Built:
+    """A random plain-ONNX BNN mixing what the importer and the passes must keep exact:
+
+    - input: `input_kind`, 8-bit pixels or ±1, 1–4 channels, 3–9 pixels a side;
+    - 1–2 convs (kernels 1–3, not always square; strides 1–2; pads 0–2, asymmetric, or
+      auto_pad; maybe a bias), before a conv on ±1 maps maybe an explicit Pad of −1, +1 or 0;
+    - after each conv, in a random order: a batch norm, a chain of scalar or per-channel
+      Mul/Add/Sub/Div/Neg, a MaxPool (floor or ceil mode, maybe padded); then Sign, maybe
+      another MaxPool. Batch-norm parameters sit at accumulator values seen on x: switching
+      points on an integer (sign ties), one ulp beside one, gamma exactly 0, gamma < 0;
+    - Flatten, Reshape [0, −1] or PyTorch's view (Shape/Gather/Unsqueeze/Concat), maybe a
+      hidden MatMul + batch norm + Sign, then MatMul or Gemm (transB, alpha, beta, C) to the
+      logits, maybe TopK(k=1) for the label.
+
+    Sign ties are intended: compare with onnxruntime on `with_bnn_sign(model)`. Every float
+    constant is finite and every input to a layer is integer or ±1, so imports are exact."""
+    g = Graph(rng)
+    channels, height = int(rng.integers(1, 5)), int(rng.integers(3, 10))
+    width = height if rng.random() < 0.7 else int(rng.integers(3, 10))
+    shape = (batch, channels, height, width)
+    x = image(rng, shape) if input_kind == "ui8" else bipolar(rng, shape)
+    net = _MixedNet(g, x, [channels, height, width])
+    for _ in range(int(rng.integers(1, 3))):
+        if net.h != "x" and rng.random() < 0.3:
+            net.explicit_pad()
+        if not net.conv():
+            break
+        net.activation()
+    net.flatten()
+    if rng.random() < 0.4:
+        net.matmul(int(rng.integers(2, 9)))
+        net.batch_norm()
+        net.h = g.sign(net.h)
+    y, y_type = net.logits(), TensorProto.FLOAT
+    if rng.random() < 0.2:
+        y, y_type = g.topk_label(y), TensorProto.INT64
+    return g.model(["N", channels, height, width], y, ["N", None], y_type), x
+
+
+@dataclass
+class _MixedNet:
+    """The state of `mixed_network` while it grows: the graph, the input batch, the current
+    tensor and its per-item shape (probed with onnxruntime where pools make it subtle)."""
+
+    g: Graph
+    x: np.ndarray
+    shape: list[int]
+    h: str = "x"
+
+    def probe(self) -> np.ndarray:
+        """onnxruntime's value of the current tensor on x (signs as bnn.sign)."""
+        model = self.g.model(["N", *self.x.shape[1:]], self.h, None)
+        return ort_run(with_bnn_sign(model), self.x)
+
+    def explicit_pad(self) -> None:
+        rng = self.g.rng
+        pads = [int(p) for p in rng.integers(0, 2, 4)]
+        pads[int(rng.integers(4))] = 1
+        value = float(rng.choice([-1.0, 1.0, 0.0]))
+        onnx_pads = np.array([0, 0, pads[0], pads[1], 0, 0, pads[2], pads[3]], np.int64)
+        self.h = self.g.node("Pad", [self.h, self.g.const(onnx_pads, "pads"),
+                                     self.g.const(np.float32(value))], mode="constant")
+        self.shape = list(self.probe().shape[1:])
+
+    def conv(self) -> bool:
+        """Append a conv; False if the map is too small for the drawn kernel."""
+        rng = self.g.rng
+        c, h, w = self.shape
+        kh, kw = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+        kw = kh if rng.random() < 0.6 else kw
+        strides = [int(rng.integers(1, 3))] * 2
+        pads = [int(p) for p in rng.integers(0, 3, 4)]
+        attrs: dict[str, object] = {"kernel_shape": [kh, kw], "strides": strides}
+        if rng.random() < 0.15:
+            attrs["auto_pad"] = str(rng.choice(["SAME_UPPER", "SAME_LOWER"]))
+        else:
+            attrs["pads"] = pads
+            if h + pads[0] + pads[2] < kh or w + pads[1] + pads[3] < kw:
+                return False
+        co = int(rng.integers(1, 6))
+        inputs = [self.h, self.g.const(bipolar(rng, (co, c, kh, kw)), "w")]
+        if rng.random() < 0.2:
+            inputs.append(self.g.const(rng.normal(0, 2, co).astype(np.float32), "b"))
+        self.h = self.g.node("Conv", inputs, **attrs)
+        self.shape = list(self.probe().shape[1:])
+        return True
+
+    def max_pool(self) -> None:
+        rng = self.g.rng
+        _, h, w = self.shape
+        kh, kw = min(int(rng.integers(1, 4)), h), min(int(rng.integers(1, 4)), w)
+        attrs: dict[str, object] = {"kernel_shape": [kh, kw],
+                                    "strides": [int(rng.integers(1, 3))] * 2}
+        pads = [int(rng.integers(0, k)) for k in (kh, kw, kh, kw)]
+        if rng.random() < 0.3:
+            attrs["pads"] = pads
+        else:
+            pads = [0, 0, 0, 0]
+        if rng.random() < 0.3 and _ceil_mode_agrees((h, w), (kh, kw), attrs["strides"], pads):
+            attrs["ceil_mode"] = 1
+        self.h = self.g.node("MaxPool", [self.h], **attrs)
+        self.shape = list(self.probe().shape[1:])
+
+    def batch_norm(self) -> None:
+        """A batch norm whose parameters, per channel, sit at an accumulator value seen on x."""
+        rng = self.g.rng
+        values = np.moveaxis(self.probe(), 1, 0)
+        values = values.reshape(len(values), -1)
+        params = np.zeros((4, len(values)), np.float32)  # gamma, beta, mean, var
+        for c, seen in enumerate(values):
+            k, spread = np.float32(rng.choice(seen)), float(seen.std()) + 1.0
+            mode = rng.integers(5)
+            if mode == 0:  # a switching point on the integer k: a sign tie
+                params[:, c] = (rng.choice([1.0, -1.0, 0.37, -2.5]), 0, k, 1 - 1e-5)
+            elif mode == 1:  # one ulp beside k
+                params[:, c] = (rng.choice([1.0, -0.7]), 0,
+                                np.nextafter(k, np.float32(rng.choice([-np.inf, np.inf]))), 0.3)
+            elif mode == 2:  # a constant channel
+                params[:, c] = (0.0, rng.choice([-1.0, 0.0, 1.0]), k, 1.0)
+            else:
+                params[:, c] = (rng.uniform(0.2, 2) * rng.choice([-1, 1]), rng.normal(0, 0.5),
+                                k + rng.normal(0, spread / 2), rng.uniform(0.5, 2) * spread**2)
+        self.h = self.g.batch_norm(self.h, BatchNorm(*params))
+
+    def scalar_chain(self) -> None:
+        rng = self.g.rng
+        for _ in range(int(rng.integers(1, 3))):
+            op = str(rng.choice(["Mul", "Div", "Add", "Sub", "Neg"]))
+            if op == "Neg":
+                self.h = self.g.node("Neg", [self.h])
+                continue
+            count = self.shape[0] if rng.random() < 0.4 else 1
+            if op in ("Mul", "Div"):
+                c = rng.choice(np.array([0.1, 0.5, 2.0, -0.3, 1 / 3, -1.0, 7.0]), count)
+            else:
+                c = rng.choice(self.probe().reshape(-1), count) + rng.choice([0, 0.5, 1e-6])
+            c = c.astype(np.float32).reshape((count, 1, 1) if count > 1 else ())
+            self.h = self.g.node(op, [self.h, self.g.const(c)])
+
+    def activation(self) -> None:
+        rng = self.g.rng
+        steps = [self.batch_norm, self.scalar_chain, self.max_pool]
+        for index in rng.permutation(3)[: int(rng.integers(1, 4))]:
+            steps[index]()
+        self.h = self.g.sign(self.h)
+        if rng.random() < 0.2:
+            self.max_pool()
+
+    def flatten(self) -> None:
+        style = self.g.rng.integers(3)
+        if style == 0:
+            self.h = self.g.node("Flatten", [self.h], axis=1)
+        elif style == 1:
+            target = self.g.const(np.array([0, -1], np.int64), "shape")
+            self.h = self.g.node("Reshape", [self.h, target])
+        else:  # PyTorch's x.view(x.size(0), -1)
+            n = self.g.node("Gather", [self.g.node("Shape", [self.h]),
+                                       self.g.const(np.array(0, np.int64), "i")], axis=0)
+            n = self.g.node("Unsqueeze", [n, self.g.const(np.array([0], np.int64), "axes")])
+            shape = self.g.node("Concat", [n, self.g.const(np.array([-1], np.int64), "m")],
+                                axis=0)
+            self.h = self.g.node("Reshape", [self.h, shape])
+        self.shape = [int(np.prod(self.shape))]
+
+    def matmul(self, outputs: int) -> None:
+        self.h = self.g.matmul(self.h, bipolar(self.g.rng, (self.shape[0], outputs)))
+        self.shape = [outputs]
+
+    def logits(self) -> str:
+        rng = self.g.rng
+        inputs, outputs = self.shape[0], int(rng.integers(2, 8))
+        if rng.random() < 0.4:
+            self.matmul(outputs)
+            return self.h
+        attrs: dict[str, object] = {"alpha": float(rng.choice([1.0, 0.5, 0.3]))}
+        if inputs > 256:  # onnxruntime rounds each block of 256 inputs: keep them exact
+            attrs["alpha"] = 0.5
+        transposed = rng.random() < 0.5
+        w = bipolar(rng, (outputs, inputs) if transposed else (inputs, outputs))
+        names = [self.h, self.g.const(w, "w")]
+        if rng.random() < 0.6:
+            names.append(self.g.const(rng.normal(0, 2, outputs).astype(np.float32), "c"))
+            attrs["beta"] = float(rng.choice([1.0, 2.0, 0.7]))
+            if inputs > 256:
+                attrs["beta"] = 0.25
+                names[-1] = self.g.const(np.round(rng.normal(0, 2, outputs)).astype(np.float32))
+        return self.g.node("Gemm", names, transB=int(transposed), **attrs)
+
+
+def _ceil_mode_agrees(size: tuple[int, int], kernel: tuple[int, int], strides: object,
+                      pads: list[int]) -> bool:
+    """Whether ONNX's shape inference and onnxruntime agree on a ceil-mode pool: onnxruntime
+    (like PyTorch) drops a last window that starts in the bottom or right padding."""
+    assert isinstance(strides, list)
+    for axis in range(2):
+        extent = size[axis] + pads[axis] + pads[axis + 2] - kernel[axis]
+        last = -(-extent // strides[axis])
+        if last * strides[axis] >= size[axis] + pads[axis]:
+            return False
+    return True
+
+
+def mixed_networks() -> st.SearchStrategy[tuple[onnx.ModelProto, np.ndarray, str]]:
+    """Hypothesis strategy of (model, x, input kind) from `mixed_network` with a drawn seed."""
+
+    @st.composite
+    def networks(draw: st.DrawFn) -> tuple[onnx.ModelProto, np.ndarray, str]:
+        kind = draw(st.sampled_from(["ui8", "bipolar"]))
+        model, x = mixed_network(np.random.default_rng(draw(st.integers(0, 2**32 - 1))), kind)
+        return model, x, kind
+
+    return networks()

@@ -115,6 +115,27 @@ def test_random_onnx_networks_through_both_passes(
     assert_bit_exact(run_module(apply(module, *PIPELINE), x), models.ort_run(model, x))
 
 
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(network=models.mixed_networks())
+def test_mixed_networks_fuse_completely_and_exactly(
+    network: tuple[onnx.ModelProto, np.ndarray, str],
+) -> None:
+    """Convs of any shape and padding, batch norms at sign ties and one ulp beside them,
+    scalar and per-channel arithmetic, pools in any place and mode, explicit pads, flattens and
+    PyTorch views, Gemm epilogues: equal to onnxruntime (with bnn.sign's ties) on import and
+    after both passes, with no float left between the layers and nothing remarked."""
+    model, x, input_kind = network
+    expected = models.ort_run(models.with_bnn_sign(model), x)
+    with contextlib.redirect_stderr(io.StringIO()) as remarks:
+        module = import_onnx(model, input_kind)
+        fused = apply(module, ThresholdFusion())
+    assert remarks.getvalue() == ""
+    assert_bit_exact(run_module(module, x), expected)
+    assert_bit_exact(run_module(fused, x), expected)
+    assert hidden_float_ops(fused) == []
+    assert_bit_exact(run_module(apply(fused, LegalizePadding("exact")), x), expected)
+
+
 # ===----------------------------------------------------------------------=== #
 # Random single layers built in the bnn dialect
 # ===----------------------------------------------------------------------=== #
