@@ -258,11 +258,6 @@ class ConstantOp(IRDLOperation):
         packed = DenseIntOrFPElementsAttr(TensorType(IntegerType(8), [len(data)]), BytesAttr(data))
         return ConstantOp(packed, TensorType(bipolar, values.shape))
 
-    @staticmethod
-    def from_numpy(values: np.ndarray, element_type: Attribute) -> ConstantOp:
-        attr = dense_from_numpy(values, element_type)
-        return ConstantOp(attr, attr.get_type())
-
     def to_numpy(self) -> np.ndarray:
         """The constant's values; bipolar constants are unpacked to int8 ±1."""
         result_type = tensor_type(self.result)

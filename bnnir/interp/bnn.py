@@ -14,7 +14,6 @@ input multiply float ±1 weights with BLAS, exact while every sum stays below 2^
 from __future__ import annotations
 
 import weakref
-from typing import Any
 
 import numpy as np
 from xdsl.interpreter import Interpreter, InterpreterFunctions, PythonValues, impl, register_impls
@@ -185,10 +184,6 @@ def max_pool(op: bnn.MaxPoolOp, x: np.ndarray) -> np.ndarray:
 # ===----------------------------------------------------------------------=== #
 # Interpreter functions
 # ===----------------------------------------------------------------------=== #
-
-
-def _result_dtype(op: Any) -> np.dtype:
-    return bnn.numpy_dtype(bnn.tensor_type(op.results[0]).element_type)
 
 
 @register_impls
