@@ -347,11 +347,57 @@ def test_translation_unit_compiles_alone(tmp_path: Path, capsys: pytest.CaptureF
     assert result.returncode == 0, result.stderr
 
 
-def test_synthesis_rom_types_in_csim() -> None:
-    """The ap_uint / ap_int tables that synthesis sees hold the same values as the built-in
-    integers of the C simulation."""
+def _threshold_design() -> tuple[ModuleOp, np.ndarray]:
+    module = load_module(str(Path(__file__).parent / "filecheck" / "backends" / "hls" /
+                             "threshold.mlir"))
+    Fold(target_fps=1000, clock_mhz=100).apply(Context(), module)
+    x = np.random.default_rng(13).choice(np.array([-1.0, 1.0], np.float32), size=(3, 1, 4, 4))
+    return to_stream(module), x
+
+
+def _wide_weights_design() -> tuple[ModuleOp, np.ndarray]:
+    """SIMD 150: weight words of three 50-bit pieces."""
+    rng = np.random.default_rng(16)
+    g = models.Graph(rng)
+    h = g.sign(g.dense_bn("x", models.bipolar(rng, (150, 4))))
+    model = g.model(["N", 150], g.matmul(h, models.bipolar(rng, (4, 3))), ["N", 3])
+    module = lowered(model, "bipolar")
+    first, second = hardware_layers(module)
+    wide = next(c for c in first.choices if c.params == {"pe": 2, "simd": 150})
+    annotate(module, Folding(((first, wide), (second, second.choices[0]))), 100.0)
+    return to_stream(module), models.bipolar(rng, (3, 150))
+
+
+def _raw_conv_design() -> tuple[ModuleOp, np.ndarray]:
+    """A raw conv's signed border offsets."""
+    model, x = models.raw_conv_output(np.random.default_rng(14), size=5, kernel=3,
+                                      pads=(2, 1, 0, 2), channels=(4, 6))
+    return to_stream(_folded(model, "random", 3)), x
+
+
+def _cnv_design() -> tuple[ModuleOp, np.ndarray]:
     model, x = models.cnv_small(np.random.default_rng(6))
-    module = to_stream(_folded(model, "random", 7))
+    return to_stream(_folded(model, "random", 7)), x
+
+
+SYNTHESIS_ROM_DESIGNS = {
+    "weights-thresholds": _cnv_design,
+    "offsets": _raw_conv_design,
+    "falling-flags": _threshold_design,
+    "weight-pieces": _wide_weights_design,
+}
+
+
+@pytest.mark.parametrize("name", sorted(SYNTHESIS_ROM_DESIGNS))
+def test_synthesis_rom_types_in_csim(name: str) -> None:
+    """The ap_uint / ap_int tables that synthesis sees (weights in 64-bit pieces, thresholds,
+    signed offsets, 1-bit flags) hold the same values as the built-in integers of the C
+    simulation."""
+    module, x = SYNTHESIS_ROM_DESIGNS[name]()
+    files = emit_project(module)
+    table = {"weights-thresholds": "Thresholds<", "offsets": "Offsets<",
+             "falling-flags": "ChannelFlags<", "weight-pieces": "BinaryWeights<2, 150,"}[name]
+    assert table in files["params.hpp"]
     y, _ = csim.simulate(module, x, defines=("BNNIR_SYNTHESIS_ROMS",))
     assert_bit_exact(y, run_design(design_of(module), x, {}))
 

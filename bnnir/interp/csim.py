@@ -37,15 +37,15 @@ from bnnir.dialects import hwstream as hw
 from bnnir.interp.hwstream import HwstreamFunctions, from_stream, to_stream
 
 CXXFLAGS = ["-std=c++14", "-O2", "-Wno-unknown-pragmas", "-pthread"]
-WHERE = "--engine csim"
+WHERE = "C simulation"
 
 
 def compiler() -> list[str]:
     """The compiler command, split as a shell would (CXX="ccache g++" is two words)."""
     command = shlex.split(os.environ.get("CXX", "g++"))
     if not command or shutil.which(command[0]) is None:
-        raise BnnirError(WHERE, f"needs a C++ compiler ({' '.join(command) or 'CXX'} not "
-                         "found; set CXX)")
+        raise BnnirError(WHERE, f"needs a C++ compiler: {' '.join(command) or 'CXX'} not "
+                         "found (install g++, or set CXX to a compiler command)")
     return command
 
 

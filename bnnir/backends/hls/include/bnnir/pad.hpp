@@ -22,6 +22,7 @@ void pad(hls::stream<ap_uint<SIMD * BITS> > &in, hls::stream<ap_uint<SIMD * BITS
   }
   unsigned y = 0, x = 0, sf = 0;
   for (unsigned f = 0; f < frames; f++) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = 1
     for (unsigned i = 0; i < OH * OW * FOLDS; i++) {
 #pragma HLS PIPELINE II = 1
       BNNIR_TRIP(out);
