@@ -290,3 +290,31 @@ def test_no_folding_has_a_stream_word_wider_than_hls_builds(
     widths = [hw.stream_width(op.output) for op in design.kernels()]
     widths.append(hw.stream_width(design.body.block.args[0]))
     assert max(widths) <= cm.MAX_STREAM_BITS
+
+
+def test_folding_file_sets_each_layer_of_one_node(tmp_path) -> None:
+    """A Pad of a bipolar map with an integer value becomes a threshold (with a PE) and a pad
+    (with a SIMD) of the node's name: a folding file entry for that name gives each the
+    parameters it has (found by fuzzing bnn-compile: the pad used to replace the threshold)."""
+    import json
+
+    from bnnir.interp import run_module
+    from test_hwstream_exact import to_stream
+    from test_onnx_exact import assert_bit_exact
+
+    model, x = models.pad_value_cnn(np.random.default_rng(0))
+    module = lowered(model, "ui8")
+    names = [layer.name for layer in hardware_layers(module)]
+    node = next(name for name in names if names.count(name) == 2)
+    path = tmp_path / "folding.json"
+    path.write_text(json.dumps({node: {"PE": 2, "simd": 4, "ram_style": "auto"}}))
+    Fold(folding_file=str(path)).apply(Context(), module)
+    folds = {op.name: op.attributes["fold"].data for op in module.walk()
+             if "fold" in op.attributes and op.attributes["onnx_node"].data == node}
+    assert folds["bnn.threshold"]["pe"].value.data == 2
+    assert folds["bnn.pad"]["simd"].value.data == 4
+    assert_bit_exact(run_module(to_stream(module), x), models.ort_run(model, x))
+    path.write_text(json.dumps({node: {"pe": 2, "window_simd": 4}}))
+    with pytest.raises(BnnirError, match=f"layer '{node}' has no folding parameter window_simd "
+                                         r"\(it has pe, simd\)"):
+        Fold(folding_file=str(path)).apply(Context(), lowered(model, "ui8"))

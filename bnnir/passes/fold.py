@@ -196,14 +196,39 @@ def restricted_by_file(path: str, layers: list[Layer]) -> list[Layer]:
     spec = _read_json(path)
     if not isinstance(spec, dict):
         raise BnnirError(path, 'expected an object {"layer name": {"pe": ..., "simd": ...}}')
-    by_name = {layer.name: layer for layer in layers}
+    # One ONNX node can become several layers of one name (a Pad of a bipolar map with an
+    # integer value: a threshold with a PE, then a pad with a SIMD); each takes the parameters
+    # it has.
+    by_name: dict[str, list[int]] = {}
+    for index, layer in enumerate(layers):
+        by_name.setdefault(layer.name, []).append(index)
+    result = list(layers)
     for name, params in spec.items():
         if name == "Defaults":  # FINN's folding files carry one; it sets no layer
             continue
         if name not in by_name:
             raise BnnirError(path, f"unknown layer '{name}'; layers: {', '.join(by_name)}")
-        by_name[name] = _restricted(path, by_name[name], params)
-    return [by_name[layer.name] for layer in layers]
+        namesakes = by_name[name]
+        if len(namesakes) > 1 and isinstance(params, dict):
+            known = set().union(*(_parameters(layers[i]) for i in namesakes))
+            unknown = {_lower(k) for k in params if k not in FINN_ONLY_KEYS} - known
+            if unknown:
+                raise BnnirError(path, f"layer '{name}' has no folding parameter "
+                                 f"{', '.join(sorted(unknown))} (it has "
+                                 f"{', '.join(sorted(known))})")
+        for index in namesakes:
+            own = params if len(namesakes) == 1 or not isinstance(params, dict) else {
+                k: v for k, v in params.items() if _lower(k) in _parameters(layers[index])}
+            result[index] = _restricted(path, layers[index], own)
+    return result
+
+
+def _lower(key: str) -> str:
+    return key.lower() if key in ("PE", "SIMD") else key
+
+
+def _parameters(layer: Layer) -> set[str]:
+    return set(layer.choices[0].params if layer.choices else layer.too_wide[0].params)
 
 
 def _read_json(path: str) -> object:
@@ -225,9 +250,8 @@ def _restricted(path: str, layer: Layer, params: object) -> Layer:
         raise BnnirError(path, f"layer '{layer.name}': expected an object of folding parameters "
                          '(e.g. {"pe": 2, "simd": 8})')
     # FINN spells PE and SIMD in capitals and carries keys that do not apply here.
-    params = {k.lower() if k in ("PE", "SIMD") else k: v for k, v in params.items()
-              if k not in FINN_ONLY_KEYS}
-    known = set(layer.choices[0].params if layer.choices else layer.too_wide[0].params)
+    params = {_lower(k): v for k, v in params.items() if k not in FINN_ONLY_KEYS}
+    known = _parameters(layer)
     unknown = set(params) - known
     if unknown:
         has = ", ".join(sorted(known)) or "none"
