@@ -191,6 +191,8 @@ def compile_model(args: argparse.Namespace) -> None:
 
     plan = stages(args)  # bad options fail before any work
     build = Path(args.output)
+    if build.exists() and not build.is_dir():
+        raise BnnirError(str(build), "is a file; -o names the build folder to write")
     build.mkdir(parents=True, exist_ok=True)
     module = import_onnx(args.model, args.input_type)
     write_atomic(build / "1-imported.mlir", _print(module))

@@ -51,3 +51,7 @@
 // CXX:       bnn-compile: 4-streaming.mlir: outputs unchanged
 // CXX:       bnn-compile: error: C simulation: needs a C++ compiler: no-such-compiler not found (install g++, or set CXX to a compiler command)
 // CXX-NOT:   {{.}}
+// RUN: touch %t.file-not-folder
+// RUN: not bnn-compile %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.file-not-folder --input-type ui8 --target-fps 100 2>&1 | filecheck %s --check-prefix=FOLDER
+// FOLDER:     bnn-compile: error: {{.*}}file-not-folder: is a file; -o names the build folder to write
+// FOLDER-NOT: {{.}}

@@ -26,8 +26,11 @@ void pad(hls::stream<ap_uint<SIMD * BITS> > &in, hls::stream<ap_uint<SIMD * BITS
     for (unsigned i = 0; i < OH * OW * FOLDS; i++) {
 #pragma HLS PIPELINE II = 1
       BNNIR_TRIP(out);
-      const bool inside = y >= PT && y < H + PT && x >= PL && x < W + PL;
-      out.write(inside ? in.read() : fill);
+      if (y >= PT && y < H + PT && x >= PL && x < W + PL) {
+        out.write(in.read());
+      } else {
+        out.write(fill);
+      }
       if (++sf == FOLDS) {
         sf = 0;
         if (++x == OW) {
