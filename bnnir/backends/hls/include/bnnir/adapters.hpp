@@ -27,7 +27,8 @@ void input_adapter(hls::stream<ap_uint<PORT_WIDTH> > &in, hls::stream<ap_uint<LA
     for (unsigned i = 0; i < PORT_WORDS * PARTS; i++) {
 #pragma HLS PIPELINE II = 1
       BNNIR_TRIP(out);
-      const ap_uint<PORT_LANES * BITS> word = part == 0 ? ap_uint<PORT_LANES * BITS>(in.read()) : rest;
+      ap_uint<PORT_LANES * BITS> word = rest;
+      if (part == 0) word = in.read();  // the bits above PORT_LANES * BITS are dropped
       out.write(word(LANES * BITS - 1, 0));
       rest = word >> (LANES * BITS);
       part = part == PARTS - 1 ? 0 : part + 1;
