@@ -599,6 +599,8 @@ CXX ?= g++
 CXXFLAGS ?= -std=c++14 -O2 -Wno-unknown-pragmas
 
 csim: top.cpp tb.cpp top.hpp params.hpp $(wildcard include/bnnir/*.hpp)
+\t@test -f "$(AP_TYPES)/ap_int.h" || { echo "csim: ap_int.h not found in AP_TYPES=$(AP_TYPES) \\
+\t  (pip install --no-deps hls4ml, or set AP_TYPES to its folder)" >&2; exit 1; }
 \t$(CXX) $(CXXFLAGS) -pthread -I$(AP_TYPES) -Iinclude top.cpp tb.cpp -o csim
 
 clean:
@@ -685,7 +687,8 @@ reads `frames` frames from `in` and writes their results to `out`.
 The host runs the rest of the network: before the accelerator {before}; after it {after}
 (see the module's `@main`; `bnn-run` does both).
 
-`make csim` builds the C simulation (`./csim IN.bin OUT.bin`; the file format is in tb.cpp);
+`make csim` builds the C simulation (`./csim IN.bin OUT.bin`; the file format is in tb.cpp;
+`bnn-run MODULE.mlir --input X.npy --engine csim` packs X, builds and runs it for you);
 `vitis_hls -f hls.tcl`, run in this folder, synthesizes it and exports an IP. Weight and
 threshold tables are `ap_uint` / `ap_int` ROMs in synthesis and built-in integers in C
 simulation (see `rom_uint` in include/bnnir/common.hpp), which keeps g++ fast on millions of
