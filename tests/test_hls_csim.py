@@ -459,6 +459,25 @@ def test_damaged_cache_entries_are_rebuilt(small_design, tmp_path: Path,
     assert binary.stat().st_size > 0
 
 
+def test_cache_keeps_recent_binaries_only(small_design, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """An entry holds its binary and hash, not the sources; the least recently used entries go
+    beyond CACHE_ENTRIES."""
+    module, x = small_design
+    monkeypatch.setenv("BNNIR_CACHE", str(tmp_path))
+    monkeypatch.setattr(csim, "CACHE_ENTRIES", 2)
+    files = emit_project(module)
+    first = csim.compiled(files)
+    assert sorted(p.name for p in first.parent.iterdir()) == ["csim", "csim.sha256"]
+    second = csim.compiled(files, ("BNNIR_TRIP_COUNTS",))
+    os.utime(first.parent, (1, 1))  # long unused
+    csim.compiled(files)  # a cache hit marks it used
+    csim.compiled(files, ("BNNIR_SYNTHESIS_ROMS",))
+    entries = sorted(csim.cache_root().iterdir())
+    assert len(entries) == 2 and first.parent in entries and second.parent not in entries
+    assert_bit_exact(run_module(module, x, engine="csim"), run_module(module, x))
+
+
 def test_compiler_wrapper_commands_work(small_design, tmp_path: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """CXX may be a command with arguments, as `ccache g++` is."""
