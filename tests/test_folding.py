@@ -200,12 +200,19 @@ def test_infeasible_target_names_the_best_fps() -> None:
         Fold(target_fps=10**9, clock_mhz=100).apply(Context(), module)
 
 
-def test_max_pool_counts_both_sides_of_the_map() -> None:
-    # FINN's StreamingMaxPool estimate IFM_DIM^2 (1 + 1/K^2) for a square map; a 32 x 2 map
-    # reads 64 pixels and writes 16, not 32^2 + 16^2.
-    assert cm.MaxPool(8, (32, 32), (16, 16), 1).cost().cycles == int(32**2 * (1 + 1 / 2**2))
-    assert cm.MaxPool(8, (32, 2), (16, 1), 1).cost().cycles == 64 + 16
-    assert cm.MaxPool(8, (2, 32), (1, 16), 1).cost().cycles == 64 + 16
+def test_max_pool_reads_and_writes_in_one_loop() -> None:
+    # FINN's StreamingMaxPool takes IFM_DIM^2 (1 + 1/K^2) cycles, writing each pooled row in a
+    # loop of its own; ours writes while it reads: H·W, both sides of the map counted.
+    pool = functools.partial(cm.MaxPool, 8, bits=1)
+    assert pool((32, 32), (16, 16), (2, 2), (2, 2), (0, 0)).cost().cycles == 32**2
+    assert pool((32, 2), (16, 1), (2, 2), (2, 2), (0, 0)).cost().cycles == 64
+    assert pool((2, 32), (1, 16), (2, 2), (2, 2), (0, 0)).cost().cycles == 64
+    # Windows hanging over the bottom and right edges (kernel 3, stride 1, pads 1 before and 2
+    # after a 4 x 4 map: 5 windows per axis, the last 3 ending at the last input) are written
+    # one position each from there: 4 + 2 positions per axis.
+    assert pool((4, 4), (5, 5), (3, 3), (1, 1), (1, 1)).cost().cycles == 6 * 6
+    # A ceil-mode pool's last window, half padding, ends at the last input alone.
+    assert pool((5, 5), (3, 3), (2, 2), (2, 2), (0, 0)).cost().cycles == 25
 
 
 def _row(r: dict) -> tuple:

@@ -201,7 +201,10 @@ def dense_layer(name: str, op: bnn.DenseOp, stream: _Stream) -> Layer:
 def pool_layer(name: str, op: bnn.MaxPoolOp, stream: _Stream) -> Layer:
     _, c, h, w = bnn.tensor_type(op.input).get_shape()
     oh, ow = bnn.tensor_type(op.output).get_shape()[2:]
-    cost = cm.MaxPool(c, (h, w), (oh, ow), stream.bits).cost()
+    top, left, _, _ = op.pad_values
+    pool = cm.MaxPool(c, (h, w), (oh, ow), op.kernel_values, op.stride_values, (top, left),
+                      stream.bits)
+    cost = pool.cost()
     choice = Choice({}, (Kernel("pool", 1, c, cost),), (c, c), c * stream.bits)
     return _layer(name, op, [choice], stream)
 

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bnnir.analysis import cost_model as cm
 from bnnir.dialects import hwstream as hw
 
 DEFAULT_DEPTH = 2
@@ -144,19 +145,32 @@ def _pad_program(op: hw.PadOp) -> Program:
 
 
 def _pool_program(op: hw.PoolOp) -> Program:
-    """finn-hlslib's StreamingMaxPool generalized: read input rows one word per iteration until
-    an output row's windows are complete, then write that row one word per iteration. For
-    kernel = stride without padding on a map it tiles this is FINN's H·W·(1 + 1/K²)."""
-    (kh, _), (sh, _) = op.prop_ints("kernel"), op.prop_ints("strides")
-    top = op.prop_ints("pads")[0]
+    """Our pool (pool.hpp): one iteration per position (y, x) of the cost model's rows × columns,
+    reading input pixel (y, x) when it is one, and writing output pixel (oy, ox) at the position
+    where its window's last tap arrives: row oy·SH − top + KH − 1 (the same for columns), or,
+    for the windows ending at or past the last input row, one row each from the last on."""
+    (kh, kw), (sh, sw) = op.prop_ints("kernel"), op.prop_ints("strides")
+    top, left, _, _ = op.prop_ints("pads")
+    height, width = op.prop_int("height"), op.prop_int("width")
     oh, ow = op.output_size()
-    height, row = op.prop_int("height"), op.prop_int("width") * op.folds
-    out_row = ow * op.folds
-    ready = np.clip(_steps(oh) * sh + kh - top, 0, height) * row  # words read before each row
-    writes = (ready + _steps(oh) * out_row)[:, None] + _steps(out_row)[None, :]
-    words = _steps(op.words_in())
-    reads = words + out_row * np.searchsorted(ready, words, side="right")
-    return Program(op.words_in() + op.words_out(), reads, writes.ravel())
+    columns = cm.pool_extent(width, kw, sw, left, ow)
+    rows = cm.pool_extent(height, kh, sh, top, oh)
+    y = _steps(height)[:, None]
+    x = _steps(width)[None, :]
+    reads = (y * columns + x).ravel()
+    out_row = _window_ends(height, kh, sh, top, oh)[:, None]
+    out_column = _window_ends(width, kw, sw, left, ow)[None, :]
+    return Program(rows * columns, reads, (out_row * columns + out_column).ravel())
+
+
+def _window_ends(size: int, kernel: int, stride: int, pad_before: int, windows: int) -> np.ndarray:
+    """Along one pool axis, the position at which each window is written: where its last tap
+    is, or, from the first window ending at or past the last input on, one position each from
+    the last input on."""
+    ends = _steps(windows) * stride - pad_before + kernel - 1
+    at_edge = ends >= size - 1
+    first = int(np.argmax(at_edge)) if at_edge.any() else windows
+    return np.where(at_edge, size - 1 + _steps(windows) - first, ends)
 
 
 def _dwc_program(op: hw.DwcOp) -> Program:

@@ -22,6 +22,7 @@ void dwc(hls::stream<ap_uint<IN * BITS> > &in, hls::stream<ap_uint<OUT * BITS> >
     unsigned avail = 0;
     for (unsigned i = 0; i < frames * (WORDS * IN / OUT); i++) {
 #pragma HLS PIPELINE II = 1
+      BNNIR_TRIP(out);
       ap_uint<OUT * BITS> word;
       if (avail >= OUT) {
         word = held(OUT * BITS - 1, 0);
@@ -42,6 +43,7 @@ void dwc(hls::stream<ap_uint<IN * BITS> > &in, hls::stream<ap_uint<OUT * BITS> >
     unsigned fill = 0;
     for (unsigned i = 0; i < frames * WORDS; i++) {
 #pragma HLS PIPELINE II = 1
+      BNNIR_TRIP(out);
       const ap_uint<IN * BITS> next = in.read();
       const ap_uint<OUT * BITS> word = filled | (ap_uint<OUT * BITS>(next) << (fill * BITS));
       if (fill + IN >= OUT) {  // full: write it and keep the lanes of `next` that did not fit
@@ -57,6 +59,7 @@ void dwc(hls::stream<ap_uint<IN * BITS> > &in, hls::stream<ap_uint<OUT * BITS> >
   } else {
     for (unsigned i = 0; i < frames * WORDS; i++) {
 #pragma HLS PIPELINE II = 1
+      BNNIR_TRIP(out);
       out.write(in.read());
     }
   }
