@@ -2,6 +2,12 @@
 
     bnn-translate IN.mlir --emit-report [--format text|json]
 
+The JSON report has exactly these fields, which scripts read: `layers` (one row per kernel in
+stream order: name, kind, pe, simd, cycles, luts, brams), clock_mhz, max_cycles, fps,
+latency_cycles, total_luts, total_brams and ideal_cycles (total MACs over Σ PE·SIMD of the
+matrix-vector units). The text report adds each row's layer shape and share of the bottleneck,
+the bottleneck's name, the latency's source and the efficiency (ideal over actual cycles).
+
 The module must be folded (bnn-fold). After bnn-to-hwstream the rows are the design's kernels,
 FIFOs included and named after the stream they sit on (`kernel_names`); before it, each folded
 layer expands into the kernels it will become (a conv into pad, window, dwc and mvtu), with the
@@ -17,24 +23,21 @@ import json
 from collections import Counter
 from typing import Any
 
-from xdsl.dialects.builtin import DictionaryAttr, FloatAttr, IntegerAttr, ModuleOp, StringAttr
+from xdsl.dialects.builtin import DictionaryAttr, FloatAttr, ModuleOp, StringAttr
 
-from bnnir.analysis.folding import Choice, Folding, Layer, hardware_layers
+from bnnir.analysis.folding import Folding, Layer, folded_choice, hardware_layers
+from bnnir.analysis.kernel_costs import kernel_cost
+from bnnir.analysis.stream_schedule import simulate
 from bnnir.diagnostics import BnnirError
+from bnnir.dialects import bnn
 from bnnir.dialects import hwstream as hw
 
+REPORT_FIELDS = ("layers", "clock_mhz", "max_cycles", "fps", "latency_cycles", "total_luts",
+                 "total_brams", "ideal_cycles")
+"""The fields of the JSON report, in order."""
 
-def _folded_choice(layer: Layer) -> Choice:
-    fold = layer.op.attributes.get("fold")
-    if not isinstance(fold, DictionaryAttr):
-        raise BnnirError(f"layer '{layer.name}'", "has no folding; run bnn-fold first")
-    candidates = layer.choices + layer.too_wide
-    params = {k: v.value.data for k, v in fold.data.items()
-              if isinstance(v, IntegerAttr) and k in candidates[0].params}
-    for choice in candidates:
-        if choice.params == params:
-            return choice
-    raise BnnirError(f"layer '{layer.name}'", f"folding {params} is not legal for this layer")
+ROW_FIELDS = ("name", "kind", "pe", "simd", "cycles", "luts", "brams")
+"""The fields of each of its rows."""
 
 
 def _clock_mhz(module: ModuleOp) -> float:
@@ -105,8 +108,6 @@ def _row_layer(op: hw.KernelOp, names: dict[hw.KernelOp, str]) -> str:
 
 def _kernel_rows(module: ModuleOp) -> tuple[list[dict[str, Any]], int, int]:
     """Rows of a module already converted to hwstream designs: one per kernel op."""
-    from bnnir.analysis.kernel_costs import kernel_cost
-
     rows, macs, lanes = [], 0, 0
     for design in [op for op in module.ops if isinstance(op, hw.DesignOp)]:
         names = kernel_names(design)
@@ -135,8 +136,6 @@ def build_report(module: ModuleOp) -> dict[str, Any]:
         raise BnnirError("module", "has no hardware layers to report")
     report = _summary(rows, macs, lanes, clock_mhz)
     if simulated:
-        from bnnir.analysis.stream_schedule import simulate
-
         designs = [op for op in module.ops if isinstance(op, hw.DesignOp)]
         latency = sum(simulate(design).bounded_latency for design in designs)
         report["latency_cycles"] = latency
@@ -149,7 +148,7 @@ def _layer_rows(module: ModuleOp) -> tuple[list[dict[str, Any]], int, int]:
     """Rows of a folded bnn module: the kernels its layers become as bnn-fold chose them, the
     width converters between layers included, in stream order."""
     layers = hardware_layers(module)
-    folding = Folding(tuple((layer, _folded_choice(layer)) for layer in layers))
+    folding = Folding(tuple((layer, folded_choice(layer, "--emit-report")) for layer in layers))
     kernels_of = Counter(layer.name for layer, _ in folding.kernels)
     rows: list[dict[str, Any]] = []
     for layer, kernel in folding.kernels:
@@ -184,8 +183,6 @@ def _summary(rows: list[dict[str, Any]], macs: int, lanes: int, clock_mhz: float
 
 
 def _shape(layer: Layer) -> str:
-    from bnnir.dialects import bnn
-
     op = layer.op
     out = bnn.tensor_type(op.results[0]).get_shape()
     dims = "x".join(str(d) for d in out[1:])
@@ -196,7 +193,10 @@ def _shape(layer: Layer) -> str:
 
 
 def render_json(report: dict[str, Any]) -> str:
-    return json.dumps(report, indent=2) + "\n"
+    """The report's JSON fields (REPORT_FIELDS, rows of ROW_FIELDS), one value per line."""
+    fields = {key: report[key] for key in REPORT_FIELDS}
+    fields["layers"] = [{key: row[key] for key in ROW_FIELDS} for row in report["layers"]]
+    return json.dumps(fields, indent=2) + "\n"
 
 
 def render_text(report: dict[str, Any]) -> str:

@@ -24,6 +24,7 @@ attributes (ram_style, mem_mode, ...), which are ignored; any other key is an er
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +43,7 @@ from xdsl.passes import ModulePass
 
 from bnnir.analysis.cost_model import MAX_STREAM_BITS
 from bnnir.analysis.folding import (
+    LEGALITY,
     Folding,
     Layer,
     fastest_bound,
@@ -98,10 +100,10 @@ class Fold(ModulePass):
         if self.part is not None and self.part not in PARTS:
             raise ValueError(f"bnn-fold: unknown part '{self.part}'; known parts: "
                              f"{', '.join(PARTS)}")
-        if self.clock_mhz <= 0:
-            raise ValueError("bnn-fold: clock-mhz must be positive")
-        if self.target_fps is not None and self.target_fps <= 0:
-            raise ValueError("bnn-fold: target-fps must be positive")
+        for option, value in (("clock-mhz", self.clock_mhz), ("target-fps", self.target_fps),
+                              ("max-luts", self.max_luts)):
+            if value is not None and not (math.isfinite(value) and value > 0):
+                raise ValueError(f"bnn-fold: {option} must be a positive number, got {value}")
         if self.target_fps is None and self.max_luts is None and self.part is None \
                 and self.folding_file is None:
             raise ValueError("bnn-fold: give target-fps, max-luts, part or folding-file")
@@ -152,8 +154,8 @@ class Fold(ModulePass):
                     max_brams: int | None) -> Folding:
         clock = self.clock_mhz * 1e6
         bound = int(clock // self.target_fps)
-        target = (f"{self.target_fps:g} fps at {self.clock_mhz:g} MHz allows {bound} cycles per "
-                  "frame")
+        cycles = f"{bound} cycles" if bound else "less than one cycle"
+        target = f"{self.target_fps:g} fps at {self.clock_mhz:g} MHz allows {cycles} per frame"
         fast_enough = bound >= fastest_bound(layers)
         folding = fold_for_cycles(layers, bound, max_brams) if fast_enough else None
         if folding is not None and (max_luts is None or folding.luts <= max_luts):
@@ -246,8 +248,7 @@ def _restricted(path: str, layer: Layer, params: object) -> Layer:
                          f"stream words, wider than the {MAX_STREAM_BITS} bits Vitis HLS allows "
                          "(ap_uint with AP_INT_MAX_W); choose a smaller PE or SIMD")
     raise BnnirError(path, f"layer '{layer.name}': {json.dumps(params)} is not a legal folding "
-                     "(PE must divide the output channels, SIMD the columns and window SIMD the "
-                     "input channels)")
+                     f"({LEGALITY})")
 
 
 def annotate(module: ModuleOp, folding: Folding, clock_mhz: float,
