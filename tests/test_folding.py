@@ -114,7 +114,7 @@ def test_max_pool_reads_and_writes_in_one_loop() -> None:
 
 
 def _row(r: dict) -> tuple:
-    return r["kind"], r["pe"], r["simd"], r["cycles"], r["luts"], r["brams"]
+    return r["name"], r["kind"], r["pe"], r["simd"], r["cycles"], r["luts"], r["brams"]
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -11,10 +11,11 @@ the bottleneck's name, the latency's source and the efficiency (ideal over actua
 The module must be folded (bnn-fold). After bnn-to-hwstream the rows are the design's kernels,
 FIFOs included and named after the stream they sit on (`kernel_names`); before it, each folded
 layer expands into the kernels it will become (a conv into pad, window, dwc and mvtu), with the
-width converters between layers: the same rows and totals as after conversion, FIFOs aside. The
-numbers are the cost model's; the latency comes from the cycle-level schedule of the design with
-its FIFO depths (bnnir/analysis/stream_schedule.py), or before conversion is the sum of the
-kernels' cycles per frame, an upper bound.
+width converters between layers: the same rows, names and totals as after conversion, FIFOs
+aside. The numbers are the cost model's; the latency comes from the cycle-level schedule of the
+design with its FIFO depths (bnnir/analysis/stream_schedule.py), or before conversion is the sum
+of the kernels' cycles per frame (which bounds the latency with unbounded streams: each kernel
+ends a frame at most its cycles after the last word it reads arrives).
 """
 
 from __future__ import annotations
@@ -54,29 +55,33 @@ def kernel_names(design: hw.DesignOp) -> dict[hw.KernelOp, str]:
     a kind in a layer on (`conv3.dwc2`); a FIFO is named after the stream it sits on, from its
     producer to its consumer (`conv3.dwc->mvtu`, `input->conv0.pad`)."""
     kernels = [op for op in design.kernels() if not isinstance(op, hw.FifoOp)]
-    names = _numbered({op: f"{_layer_name(op, index)}.{op.name.removeprefix('hwstream.')}"
-                       for index, op in enumerate(kernels)})
-    fifos: dict[hw.KernelOp, str] = {}
-    for op in design.kernels():
-        if isinstance(op, hw.FifoOp):
-            producer, consumer = _stream_ends(op)
-            source = "input" if producer is None else names[producer]
-            sink = "output" if consumer is None else names[consumer]
-            layer = sink.split(".")[0]
-            if source.split(".")[0] == layer:
-                sink = sink.removeprefix(f"{layer}.")
-            fifos[op] = f"{source}->{sink}"
-    return names | _numbered(fifos)
+    names = dict(zip(kernels, _numbered([f"{_layer_name(op, index)}.{_kind(op)}"
+                                         for index, op in enumerate(kernels)]), strict=True))
+    fifos = [op for op in design.kernels() if isinstance(op, hw.FifoOp)]
+    streams = []
+    for fifo in fifos:
+        producer, consumer = _stream_ends(fifo)
+        source = "input" if producer is None else names[producer]
+        sink = "output" if consumer is None else names[consumer]
+        layer = sink.split(".")[0]
+        if source.split(".")[0] == layer:
+            sink = sink.removeprefix(f"{layer}.")
+        streams.append(f"{source}->{sink}")
+    return names | dict(zip(fifos, _numbered(streams), strict=True))
 
 
-def _numbered(names: dict[hw.KernelOp, str]) -> dict[hw.KernelOp, str]:
+def _numbered(names: list[str]) -> list[str]:
     """The names with a count after the second and later of each (`x`, `x2`, `x3`)."""
     seen: Counter[str] = Counter()
-    numbered = {}
-    for op, name in names.items():
+    numbered = []
+    for name in names:
         seen[name] += 1
-        numbered[op] = name if seen[name] == 1 else f"{name}{seen[name]}"
+        numbered.append(name if seen[name] == 1 else f"{name}{seen[name]}")
     return numbered
+
+
+def _kind(op: hw.KernelOp) -> str:
+    return op.name.removeprefix("hwstream.")
 
 
 def _layer_name(op: hw.KernelOp, index: int) -> str:
@@ -97,30 +102,21 @@ def _stream_ends(fifo: hw.FifoOp) -> tuple[hw.KernelOp | None, hw.KernelOp | Non
             consumer if isinstance(consumer, hw.KernelOp) else None)
 
 
-def _row_layer(op: hw.KernelOp, names: dict[hw.KernelOp, str]) -> str:
-    """The layer a kernel belongs to (a FIFO to its consumer's)."""
-    layer = op.attributes.get("layer")
-    if isinstance(layer, StringAttr):
-        return layer.data
-    consumer = _stream_ends(op)[1] if isinstance(op, hw.FifoOp) else op
-    return "output" if consumer is None else names[consumer].split(".")[0]
-
-
 def _kernel_rows(module: ModuleOp) -> tuple[list[dict[str, Any]], int, int]:
     """Rows of a module already converted to hwstream designs: one per kernel op."""
     rows, macs, lanes = [], 0, 0
     for design in [op for op in module.ops if isinstance(op, hw.DesignOp)]:
         names = kernel_names(design)
         for op in design.kernels():
-            kind = op.name.removeprefix("hwstream.")
+            kind = _kind(op)
             cost = kernel_cost(op)
             pe = op.prop_int("pe") if "pe" in op.properties else 1
             simd = op.prop_int("simd") if "simd" in op.properties else op.lanes_in
             if isinstance(op, hw.MvtuOp):
                 macs += op.prop_int("rows") * op.prop_int("columns") * op.prop_int("vectors")
                 lanes += pe * simd
-            rows.append({"name": names[op], "layer": _row_layer(op, names),
-                         "kind": kind, "shape": f"{op.words_in()} -> {op.words_out()} words",
+            rows.append({"name": names[op], "kind": kind,
+                         "shape": f"{op.words_in()} -> {op.words_out()} words",
                          "pe": pe, "simd": simd, "cycles": cost.cycles, "luts": cost.luts,
                          "brams": cost.brams})
     return rows, macs, lanes
@@ -149,12 +145,11 @@ def _layer_rows(module: ModuleOp) -> tuple[list[dict[str, Any]], int, int]:
     width converters between layers included, in stream order."""
     layers = hardware_layers(module)
     folding = Folding(tuple((layer, folded_choice(layer, "--emit-report")) for layer in layers))
-    kernels_of = Counter(layer.name for layer, _ in folding.kernels)
+    names = _numbered([f"{layer.name}.{kernel.kind}" for layer, kernel in folding.kernels])
     rows: list[dict[str, Any]] = []
-    for layer, kernel in folding.kernels:
+    for name, (layer, kernel) in zip(names, folding.kernels, strict=True):
         rows.append({
-            "name": layer.name if kernels_of[layer.name] == 1 else f"{layer.name}.{kernel.kind}",
-            "layer": layer.name, "kind": kernel.kind, "shape": _shape(layer),
+            "name": name, "kind": kernel.kind, "shape": _shape(layer),
             "pe": kernel.pe, "simd": kernel.simd, "cycles": kernel.cost.cycles,
             "luts": kernel.cost.luts, "brams": kernel.cost.brams,
         })

@@ -99,10 +99,6 @@ def i64_array(values: Sequence[int]) -> DenseArrayBase:
     return DenseArrayBase.from_list(i64, list(values))
 
 
-def _int(value: int) -> IntegerAttr:
-    return IntegerAttr(value, i64)
-
-
 def stream_width(value: SSAValue) -> int:
     if not isinstance(value.type, StreamType):
         raise VerifyException(f"expected a !hwstream.stream, got {value.type}")

@@ -20,4 +20,4 @@
 // FILES: report.json
 // FILES: report.txt
 // NOFOLD: bnn-compile: error: options: give --target-fps, --max-luts or --part to choose a folding
-// FAST: bnn-compile: error: bnn-fold: 1e+09 fps at 200 MHz allows 0 cycles per frame, but the best folding takes 606
+// FAST: bnn-compile: error: bnn-fold: 1e+09 fps at 200 MHz allows less than one cycle per frame, but the best folding takes 606

@@ -5,18 +5,19 @@
 // RUN: bnn-translate %t.stream.mlir --emit-report | filecheck %s --check-prefix=STREAM
 // RUN: not bnn-translate %S/../../passes/bnn-fold/fold.mlir --emit-report 2>&1 | filecheck %s --check-prefix=UNFOLDED
 
-// Before conversion: one row per kernel each folded layer becomes, with the cost model's numbers.
+// Before conversion: one row per kernel each folded layer becomes, with the cost model's numbers
+// and the names the design's kernels will have.
 // CHECK:      kernel                 kind         shape                       PE  SIMD    cycles      LUT  BRAM18  of max
-// CHECK:      fc0                    mvtu         32x64 -> 32                  1     4       512
-// CHECK-NEXT: fc1                    mvtu         10x32 -> 10                  1     1       320
-// CHECK:      throughput: 195312.5 fps at 100 MHz (bottleneck fc0, 512 cycles per frame)
+// CHECK:      fc0.mvtu               mvtu         32x64 -> 32                  1     4       512
+// CHECK-NEXT: fc1.mvtu               mvtu         10x32 -> 10                  1     1       320
+// CHECK:      throughput: 195312.5 fps at 100 MHz (bottleneck fc0.mvtu, 512 cycles per frame)
 // CHECK:      ideal bound: 473.6 cycles (total MACs / sum of PE x SIMD); efficiency 92.5%
 
 // The JSON report has exactly the fields scripts read, rows in stream order.
 // JSON:      {
 // JSON-NEXT:   "layers": [
 // JSON-NEXT:     {
-// JSON-NEXT:       "name": "fc0",
+// JSON-NEXT:       "name": "fc0.mvtu",
 // JSON-NEXT:       "kind": "mvtu",
 // JSON-NEXT:       "pe": 1,
 // JSON-NEXT:       "simd": 4,
@@ -25,7 +26,7 @@
 // JSON-NEXT:       "brams": 1
 // JSON-NEXT:     },
 // JSON-NEXT:     {
-// JSON-NEXT:       "name": "fc1",
+// JSON-NEXT:       "name": "fc1.mvtu",
 // JSON-NEXT:       "kind": "mvtu",
 // JSON-NEXT:       "pe": 1,
 // JSON-NEXT:       "simd": 1,

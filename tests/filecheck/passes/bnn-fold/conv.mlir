@@ -30,9 +30,9 @@ func.func @main(%x: tensor<?x2x3x3xi1>) -> tensor<?x1xsi64> {
 // REPORT:      conv0.pad    pad    {{.*}} 1 1 32
 // REPORT-NEXT: conv0.window window {{.*}} 1 1 88
 // REPORT-NEXT: conv0.mvtu   mvtu   {{.*}} 2 1 72
-// REPORT-NEXT: pool0        pool   {{.*}} 1 2 9
-// REPORT-NEXT: fc0          mvtu   {{.*}} 1 2 4
-// REPORT-NEXT: top          label_select {{.*}} 1 1 4
+// REPORT-NEXT: pool0.pool   pool   {{.*}} 1 2 9
+// REPORT-NEXT: fc0.mvtu     mvtu   {{.*}} 1 2 4
+// REPORT-NEXT: top.label_select label_select {{.*}} 1 1 4
 // REPORT:      total: 1187 LUTs, 3 BRAM18s
 
 // INFEASIBLE: bnn-opt: error: bnn-fold: 3e+06 fps at 100 MHz allows 33 cycles per frame, but the best folding takes 44 (at most 2272727.3 fps)
