@@ -3,10 +3,12 @@ kernel runs over a few frames, with unbounded streams and with the design's FIFO
 
 The model, all in integer cycles:
 
-* A kernel is one loop pipelined at II = 1, as finn-hlslib writes its kernels (`program`): per
-  frame a fixed sequence of iterations, each reading at most one word of the kernel's input
-  stream and writing at most one word of its output stream. Frames follow each other without a
-  gap, so a kernel's iterations per frame are its cycles per frame.
+* A kernel is the one loop, pipelined at II = 1, of its HLS kernel (bnnir/backends/hls/include/
+  bnnir/*.hpp, which follow finn-hlslib's loops; `program` gives each): per frame a fixed
+  sequence of iterations, each reading at most one word of the kernel's input stream and
+  writing at most one word of its output stream, in the same iterations as the C++ does (the
+  tests trace the C simulation's loops). Frames follow each other without a gap, so a kernel's
+  iterations per frame are its cycles per frame.
 * Iteration i runs at the first cycle t after iteration i − 1 (t ≥ t[i−1] + 1, t ≥ 0) at which
   the word it reads was written before t and, on a stream holding D words, the word w it writes
   has room: the consumer read word w − D before t. Nothing else stalls a kernel.
@@ -103,8 +105,9 @@ def program(op: hw.KernelOp) -> Program:
 
 
 def _mvtu_program(op: hw.MvtuOp) -> Program:
-    """finn-hlslib's Matrix_Vector_Activate_Batch: iterations (vector, nf, sf); a vector's SF
-    words are read in its first row fold (nf = 0), row fold nf is written at sf = SF − 1."""
+    """mvtu.hpp, as finn-hlslib's Matrix_Vector_Activate_Batch: iterations (vector, nf, sf); a
+    vector's SF words are read in its first row fold (nf = 0), row fold nf is written at
+    sf = SF − 1."""
     sf = op.prop_int("columns") // op.prop_int("simd")
     nf = op.prop_int("rows") // op.prop_int("pe")
     vectors = op.prop_int("vectors")
@@ -115,10 +118,10 @@ def _mvtu_program(op: hw.MvtuOp) -> Program:
 
 
 def _window_program(op: hw.WindowOp) -> Program:
-    """finn-hlslib's ConvolutionInputGenerator: read the first KH rows, then per output row a
-    block of max(write, read) iterations that writes the row's OW·KH·KW·F words and, alongside,
-    reads the next SH input rows (the rest of the map in the last block). FINN's cycles:
-    W·KH·F + OH·max(OW·KH·KW·F, SH·W·F)."""
+    """window.hpp, as finn-hlslib's ConvolutionInputGenerator: read the first KH rows, then per
+    output row a block of max(write, read) iterations that writes the row's OW·KH·KW·F words
+    and, alongside, reads the next SH input rows (the rest of the map in the last block).
+    FINN's cycles: W·KH·F + OH·max(OW·KH·KW·F, SH·W·F)."""
     (kh, kw), (sh, _) = op.prop_ints("kernel"), op.prop_ints("strides")
     oh, ow = op.output_size()
     row = op.prop_int("width") * op.folds
@@ -134,7 +137,8 @@ def _window_program(op: hw.WindowOp) -> Program:
 
 
 def _pad_program(op: hw.PadOp) -> Program:
-    """finn-hlslib's FMPadding: one iteration per output word, reading inside the map."""
+    """pad.hpp, as finn-hlslib's FMPadding: one iteration per output word, reading inside the
+    map."""
     top, left, bottom, right = op.prop_ints("pads")
     height, width = op.prop_int("height"), op.prop_int("width")
     y = _steps(height + top + bottom)[:, None, None]
@@ -174,8 +178,9 @@ def _window_ends(size: int, kernel: int, stride: int, pad_before: int, windows: 
 
 
 def _dwc_program(op: hw.DwcOp) -> Program:
-    """finn-hlslib's StreamingDataWidthConverter: one iteration per word on the narrow side; a
-    wide word is written with its last narrow word read, or read with its first written."""
+    """dwc.hpp, a gearbox: one iteration per word on the side with more words. Widening, each
+    iteration reads a word and writes an output word when its last lane arrives; narrowing,
+    each writes a word and reads an input word when the lanes held run short of the next."""
     lanes_in, lanes_out = op.lanes_in, op.lanes_out
     words_in, words_out = op.words_in(), op.words_out()
     if lanes_out >= lanes_in:
