@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -220,6 +221,9 @@ def _read_json(path: str) -> object:
                          f"{e.start}); a folding file is JSON") from None
     except json.JSONDecodeError as e:
         raise BnnirError(f"{path}:{e.lineno}:{e.colno}", f"not valid JSON ({e.msg})") from None
+    except RecursionError:
+        raise BnnirError(path, "nested too deeply; a folding file is an object of objects of "
+                         "integers") from None
 
 
 def _restricted(path: str, layer: Layer, params: object) -> Layer:
@@ -227,8 +231,13 @@ def _restricted(path: str, layer: Layer, params: object) -> Layer:
         raise BnnirError(path, f"layer '{layer.name}': expected an object of folding parameters "
                          '(e.g. {"pe": 2, "simd": 8})')
     # FINN spells PE and SIMD in capitals and carries keys that do not apply here.
-    params = {k.lower() if k in ("PE", "SIMD") else k: v for k, v in params.items()
-              if k not in FINN_ONLY_KEYS}
+    spelled = {given: given.lower() if given in ("PE", "SIMD") else given
+               for given in params if given not in FINN_ONLY_KEYS}
+    twice = sorted(key for key, count in Counter(spelled.values()).items() if count > 1)
+    if twice:
+        raise BnnirError(path, f"layer '{layer.name}' gives {', '.join(twice)} twice (in "
+                         "bnnir's and FINN's spelling)")
+    params = {key: params[given] for given, key in spelled.items()}
     known = set(layer.choices[0].params if layer.choices else layer.too_wide[0].params)
     unknown = set(params) - known
     if unknown:
