@@ -232,16 +232,18 @@ def best(table: Table, allowed: np.ndarray) -> tuple[int, int]:
 
 @st.composite
 def small_networks(draw: st.DrawFn) -> tuple[ModuleOp, Table]:
-    """A lowered random network of at most 20 000 foldings, and its table."""
-    model, _, input_kind = draw(models.random_networks(channels=st.sampled_from([1, 2, 3, 4]),
-                                                       max_size=6, max_pad=1))
+    """A lowered random network (convs, pools and a dense layer; or a raw conv whose exact
+    padding is an offset table) of at most 50 000 foldings, and its table."""
+    model, _, input_kind = draw(st.one_of(
+        models.random_networks(channels=st.sampled_from([1, 2, 3, 4]), max_size=6, max_pad=1),
+        models.raw_conv_networks()))
     module = lowered(model, input_kind)
     layers = network_layers(module)
-    assume(layers.foldings <= 20_000)
+    assume(layers.foldings <= 50_000)
     return module, every_folding(layers)
 
 
-SETTINGS = settings(max_examples=20, deadline=None,
+SETTINGS = settings(max_examples=40, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 
 
