@@ -267,24 +267,6 @@ def test_window_kernel_in_csim(case) -> None:
 # ===----------------------------------------------------------------------=== #
 
 
-def _pool_extent(n: int, k: int, s: int, p: int, o: int) -> int:
-    first = -(-(n - k + p) // s) if n - k + p > 0 else 0
-    return n + max(o - first - 1, 0)
-
-
-def expected_trips(op: hw.KernelOp) -> int:
-    """Iterations of the kernel's pipelined loop per frame: the cost model's cycles, except that
-    a pool overlaps reading and writing: H * W cycles (plus a row or column per extra window on
-    the bottom or right edge) where the model, like FINN, counts H * W + OH * OW."""
-    if isinstance(op, hw.PoolOp):
-        (kh, kw), (sh, sw) = op.prop_ints("kernel"), op.prop_ints("strides")
-        top, left, _, _ = op.prop_ints("pads")
-        oh, ow = op.output_size()
-        rows = _pool_extent(op.prop_int("height"), kh, sh, top, oh)
-        return rows * _pool_extent(op.prop_int("width"), kw, sw, left, ow)
-    return kernel_cost(op).cycles
-
-
 def simulate_with_trips(module: ModuleOp, x: np.ndarray) -> tuple[np.ndarray, list[int]]:
     """The C simulation's output, and per instrumented kernel in design order the iterations
     its pipelined loop ran."""
@@ -301,7 +283,7 @@ def instrumented_trips(module: ModuleOp) -> list[int]:
     trips = [io.input.words * io.input.lanes // io.input.kernel_lanes] if io.input.adapted else []
     for op in design.kernels():
         if KERNEL_HEADERS.get(type(op)) in instrumented:
-            trips.append(expected_trips(op))
+            trips.append(kernel_cost(op).cycles)
     if io.output.adapted:
         trips.append(io.output.words * io.output.lanes // io.output.kernel_lanes)
     return trips
@@ -312,9 +294,6 @@ def check_kernel(module: ModuleOp, x: np.ndarray) -> None:
     y, trips = simulate_with_trips(module, x)
     assert_bit_exact(y, run_design(design_of(module), x, {}))
     assert trips == [len(x) * n for n in instrumented_trips(module)]
-    for op in design_of(module).kernels():
-        if not isinstance(op, hw.PoolOp) or not any(op.prop_ints("pads")):
-            assert expected_trips(op) <= kernel_cost(op).cycles, op.name
 
 
 @pytest.mark.parametrize("name", ["cnv_small", "conv_strided", "mlp_gemm", "pool_order_cnv",
@@ -546,7 +525,8 @@ def _converter_chain(lanes: list[int], bits: int, elements: int) -> str:
 ])
 def test_width_converters_keep_lane_order_in_csim(tmp_path, lanes: list[int], bits: int) -> None:
     """Gearboxes between any two lane counts: the stream interpreter and the C simulation of
-    dwc.hpp both pass every lane of several frames through, in order."""
+    dwc.hpp both pass every lane of several frames through, in order, each gearbox in
+    max(words in, words out) cycles per frame."""
     elements = math.lcm(*lanes) * (2 if lanes[0] == 64 else 1)
     path = tmp_path / "chain.mlir"
     path.write_text(_converter_chain(lanes, bits, elements))
@@ -555,7 +535,7 @@ def test_width_converters_keep_lane_order_in_csim(tmp_path, lanes: list[int], bi
     x = (x * 2 - 1 if bits == 1 else x).astype(np.float32)
     expected = x.astype(np.int8 if bits == 1 else np.uint8)
     assert_bit_exact(run_module(module, x), expected)
-    assert_bit_exact(run_module(module, x, engine="csim"), expected)
+    check_kernel(module, x)  # and every gearbox runs its cost model's cycles
 
 
 def test_coprime_lanes_between_layers_in_csim() -> None:

@@ -22,7 +22,7 @@
 // FILES: report.txt
 // NOFOLD: bnn-compile: error: options: give --target-fps, --max-luts, --part or --folding-file to choose a folding
 // NOFOLD-NOT: {{.}}
-// FAST: bnn-compile: error: bnn-fold: 1e+09 fps at 200 MHz allows 0 cycles per frame, but the best folding takes 606
+// FAST: bnn-compile: error: bnn-fold: 1e+09 fps at 200 MHz allows less than one cycle per frame, but the best folding takes 606
 
 // Minus-one padding changes this network's output (it was trained with zero padding): the
 // fusion is checked alone, and the later stages against the padded network.
