@@ -28,6 +28,14 @@ demo: install
 	# the same flow in one command, checking every stage and the C simulation
 	bnn-compile $(EXAMPLE)/tiny_cnv.onnx -o build/tiny_cnv_build --input-type ui8 \
 		--target-fps 20000 --clock-mhz 100 --verify $(EXAMPLE)/tiny_cnv_input.npy
+	# the C simulation's logits against onnxruntime's
+	bnn-run build/tiny_cnv_build/4-streaming.mlir --input $(EXAMPLE)/tiny_cnv_input.npy \
+		--engine csim -o build/tiny_cnv_logits.npy
+	$(PYTHON) -c "import numpy as np, sys; same = np.array_equal(np.load('build/tiny_cnv_logits.npy'), \
+		np.load('$(EXAMPLE)/tiny_cnv_expected.npy')); \
+		print('demo: C simulation logits equal onnxruntime logits' if same else \
+		'demo: C simulation logits DIFFER from onnxruntime logits'); \
+		sys.exit(not same)"
 
 lint:
 	ruff check bnnir tests benchmarks

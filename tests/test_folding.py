@@ -1,4 +1,5 @@
-"""The cost model reproduces FINN's figures, and bnn-fold's choice is optimal under it."""
+"""The cost model reproduces FINN's figures; bnn-fold's foldings are what the design it gives
+reports (tests/test_fold_brute_force.py shows they are optimal)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from bnnir.analysis import cost_model as cm
 from bnnir.analysis.folding import (
     Folding,
     fastest_bound,
-    fold_for_budget,
     fold_for_cycles,
     hardware_layers,
 )
@@ -79,108 +79,6 @@ def folded_cnv() -> list:
     return hardware_layers(module)
 
 
-@functools.cache
-def folded_mlp() -> list:
-    model, _ = models.mlp_bipolar(np.random.default_rng(0), sizes=(512, 64, 64, 10))
-    module = import_onnx(model, "bipolar")
-    for p in (ThresholdFusion(), LegalizePadding()):
-        p.apply(Context(), module)
-    return hardware_layers(module)
-
-
-CHAINS = {
-    # cnv_small's last conv and first dense layer: 375 x 42 foldings, a width converter
-    # between them whenever the conv's PE differs from the dense layer's SIMD.
-    "conv-dense": lambda: folded_cnv()[3:5],
-    # two dense layers of 512 -> 64 -> 64: 70 x 49 foldings using 0 to 5 BRAM18s.
-    "dense-dense": lambda: folded_mlp()[:2],
-}
-
-
-@functools.cache
-def every_folding(name: str) -> np.ndarray:
-    """(cycles, LUTs, BRAM18s) of every combination of the chain's choices, counted apart from
-    the search: each layer's kernels plus the converter streaming conversion puts between them."""
-    first, second = CHAINS[name]()
-    rows = []
-    for a, b in itertools.product(first.choices, second.choices):
-        cycles, luts, brams = max(a.cycles, b.cycles), a.luts + b.luts, a.brams + b.brams
-        if a.lanes[1] != b.lanes[0]:
-            dwc = cm.WidthConverter(a.lanes[1] * second.in_bits, b.lanes[0] * second.in_bits,
-                                    second.in_elements // a.lanes[1]).cost()
-            cycles, luts, brams = max(cycles, dwc.cycles), luts + dwc.luts, brams + dwc.brams
-        rows.append((cycles, luts, brams))
-    return np.array(rows, np.int64)
-
-
-def test_the_chains_make_converters_and_brams_matter() -> None:
-    # At some bound the cheapest choice of each layer alone needs a converter that a cheaper
-    # folding avoids; and some BRAM cap excludes the fewest-LUT folding but not every folding.
-    layers = CHAINS["conv-dense"]()
-    blind_loses = False
-    for bound in np.unique(every_folding("conv-dense")[:, 0]):
-        alone = [min((c for c in layer.choices if c.cycles <= bound), key=lambda c: c.key,
-                     default=None) for layer in layers]
-        optimum = fold_for_cycles(layers, int(bound))
-        if None not in alone and optimum is not None:
-            blind = Folding(tuple(zip(layers, alone, strict=True)))
-            blind_loses |= blind.luts > optimum.luts
-    assert blind_loses
-    table = every_folding("dense-dense")
-    cheapest = table[table[:, 1] == table[:, 1].min()]
-    assert (table[:, 2] < cheapest[:, 2].min()).any()
-
-
-@settings(max_examples=30, deadline=None)
-@given(name=st.sampled_from(sorted(CHAINS)), bound=st.integers(1, 40_000),
-       max_brams=st.one_of(st.none(), st.integers(0, 8)))
-def test_fold_for_cycles_is_optimal_by_brute_force(name: str, bound: int,
-                                                   max_brams: int | None) -> None:
-    folding = fold_for_cycles(CHAINS[name](), bound, max_brams)
-    table = every_folding(name)
-    feasible = table[(table[:, 0] <= bound)
-                     & (table[:, 2] <= (2**62 if max_brams is None else max_brams))]
-    if not len(feasible):
-        assert folding is None
-        return
-    assert folding is not None and folding.max_cycles <= bound
-    assert max_brams is None or folding.brams <= max_brams
-    assert folding.luts == feasible[:, 1].min()
-    assert folding.brams == feasible[feasible[:, 1] == folding.luts][:, 2].min()
-
-
-@settings(max_examples=30, deadline=None)
-@given(name=st.sampled_from(sorted(CHAINS)), max_luts=st.integers(600, 8000),
-       max_brams=st.one_of(st.none(), st.integers(0, 8)))
-def test_fold_for_budget_is_optimal_by_brute_force(name: str, max_luts: int,
-                                                   max_brams: int | None) -> None:
-    folding = fold_for_budget(CHAINS[name](), max_luts, max_brams)
-    table = every_folding(name)
-    fits = (table[:, 1] <= max_luts) & (table[:, 2] <= (2**62 if max_brams is None else max_brams))
-    if not fits.any():
-        assert folding is None
-        return
-    assert folding is not None
-    fastest = table[fits][:, 0].min()
-    assert folding.max_cycles == fastest  # the fastest folding within the budget ...
-    at_that_speed = table[fits & (table[:, 0] <= fastest)]
-    assert folding.luts == at_that_speed[:, 1].min()  # ... and the cheapest at its speed
-
-
-def test_fold_for_budget_is_the_fastest_that_fits() -> None:
-    layers = folded_cnv()
-    cheapest = fold_for_cycles(layers, 2**40)
-    assert cheapest is not None
-    for budget in (cheapest.luts, cheapest.luts + 500, cheapest.luts * 3):
-        folding = fold_for_budget(layers, budget)
-        assert folding is not None and folding.luts <= budget
-        bounds = sorted(set().union(*(layer.achievable_cycles() for layer in layers)))
-        faster = [b for b in bounds if b < folding.max_cycles]
-        for bound in faster:
-            other = fold_for_cycles(layers, bound)
-            assert other is None or other.luts > budget
-
-
 def test_a_converter_is_never_slower_than_its_neighbours() -> None:
     # Why a cycle bound constrains the layers alone: a converter moves at most the words its
     # producer writes or its consumer reads, one per cycle.
@@ -200,16 +98,23 @@ def test_infeasible_target_names_the_best_fps() -> None:
         Fold(target_fps=10**9, clock_mhz=100).apply(Context(), module)
 
 
-def test_max_pool_counts_both_sides_of_the_map() -> None:
-    # FINN's StreamingMaxPool estimate IFM_DIM^2 (1 + 1/K^2) for a square map; a 32 x 2 map
-    # reads 64 pixels and writes 16, not 32^2 + 16^2.
-    assert cm.MaxPool(8, (32, 32), (16, 16), 1).cost().cycles == int(32**2 * (1 + 1 / 2**2))
-    assert cm.MaxPool(8, (32, 2), (16, 1), 1).cost().cycles == 64 + 16
-    assert cm.MaxPool(8, (2, 32), (1, 16), 1).cost().cycles == 64 + 16
+def test_max_pool_reads_and_writes_in_one_loop() -> None:
+    # FINN's StreamingMaxPool takes IFM_DIM^2 (1 + 1/K^2) cycles, writing each pooled row in a
+    # loop of its own; ours writes while it reads: H·W, both sides of the map counted.
+    pool = functools.partial(cm.MaxPool, 8, bits=1)
+    assert pool((32, 32), (16, 16), (2, 2), (2, 2), (0, 0)).cost().cycles == 32**2
+    assert pool((32, 2), (16, 1), (2, 2), (2, 2), (0, 0)).cost().cycles == 64
+    assert pool((2, 32), (1, 16), (2, 2), (2, 2), (0, 0)).cost().cycles == 64
+    # Windows hanging over the bottom and right edges (kernel 3, stride 1, pads 1 before and 2
+    # after a 4 x 4 map: 5 windows per axis, the last 3 ending at the last input) are written
+    # one position each from there: 4 + 2 positions per axis.
+    assert pool((4, 4), (5, 5), (3, 3), (1, 1), (1, 1)).cost().cycles == 6 * 6
+    # A ceil-mode pool's last window, half padding, ends at the last input alone.
+    assert pool((5, 5), (3, 3), (2, 2), (2, 2), (0, 0)).cost().cycles == 25
 
 
 def _row(r: dict) -> tuple:
-    return r["kind"], r["pe"], r["simd"], r["cycles"], r["luts"], r["brams"]
+    return r["name"], r["kind"], r["pe"], r["simd"], r["cycles"], r["luts"], r["brams"]
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -290,3 +195,31 @@ def test_no_folding_has_a_stream_word_wider_than_hls_builds(
     widths = [hw.stream_width(op.output) for op in design.kernels()]
     widths.append(hw.stream_width(design.body.block.args[0]))
     assert max(widths) <= cm.MAX_STREAM_BITS
+
+
+def test_folding_file_sets_each_layer_of_one_node(tmp_path) -> None:
+    """A Pad of a bipolar map with an integer value becomes a threshold (with a PE) and a pad
+    (with a SIMD) of the node's name: a folding file entry for that name gives each the
+    parameters it has (found by fuzzing bnn-compile: the pad used to replace the threshold)."""
+    import json
+
+    from bnnir.interp import run_module
+    from test_hwstream_exact import to_stream
+    from test_onnx_exact import assert_bit_exact
+
+    model, x = models.pad_value_cnn(np.random.default_rng(0))
+    module = lowered(model, "ui8")
+    names = [layer.name for layer in hardware_layers(module)]
+    node = next(name for name in names if names.count(name) == 2)
+    path = tmp_path / "folding.json"
+    path.write_text(json.dumps({node: {"PE": 2, "simd": 4, "ram_style": "auto"}}))
+    Fold(folding_file=str(path)).apply(Context(), module)
+    folds = {op.name: op.attributes["fold"].data for op in module.walk()
+             if "fold" in op.attributes and op.attributes["onnx_node"].data == node}
+    assert folds["bnn.threshold"]["pe"].value.data == 2
+    assert folds["bnn.pad"]["simd"].value.data == 4
+    assert_bit_exact(run_module(to_stream(module), x), models.ort_run(model, x))
+    path.write_text(json.dumps({node: {"pe": 2, "window_simd": 4}}))
+    with pytest.raises(BnnirError, match=f"layer '{node}' has no folding parameter window_simd "
+                                         r"\(it has pe, simd\)"):
+        Fold(folding_file=str(path)).apply(Context(), lowered(model, "ui8"))

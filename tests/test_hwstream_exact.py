@@ -7,6 +7,8 @@ maximal ones, and random legal mixes (window SIMD differing from the MVTU's, wit
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import onnx
 import pytest
@@ -21,9 +23,12 @@ from bnnir.dialects import hwstream as hw
 from bnnir.frontend.onnx_import import import_onnx
 from bnnir.interp import run_module
 from bnnir.passes.bnn_to_hwstream import BnnToHwstream
-from bnnir.passes.fold import Fold, annotate
+from bnnir.passes.fold import annotate
 from bnnir.passes.legalize_padding import LegalizePadding
 from bnnir.passes.threshold_fusion import ThresholdFusion
+from bnnir.tools.bnn_opt import main as bnn_opt
+from bnnir.tools.bnn_run import main as bnn_run
+from bnnir.tools.bnn_translate import main as bnn_translate
 from test_onnx_exact import PLAIN_ONNX, QONNX, assert_bit_exact
 
 
@@ -56,13 +61,26 @@ def fold_with(module: ModuleOp, pick: str, rng: np.random.Generator | None = Non
     annotate(module, Folding(tuple(choices)), 100.0)
 
 
+PIPELINE = ("bnn-threshold-fusion,bnn-legalize-padding,bnn-fold{target-fps=1000 clock-mhz=100},"
+            "bnn-to-hwstream")
+
+
 @pytest.mark.parametrize("name", sorted(PLAIN_ONNX))
-def test_plain_networks_at_1000_fps(name: str) -> None:
+def test_plain_networks_through_the_command_line(name: str, tmp_path: Path) -> None:
+    """bnn-translate --import-onnx, bnn-opt with the whole pipeline to a streaming design at
+    1000 fps, and bnn-run give onnxruntime's outputs bit for bit."""
     input_type, build = PLAIN_ONNX[name]
     model, x = build(np.random.default_rng(0))
-    module = lowered(model, input_type)
-    Fold(target_fps=1000, clock_mhz=100).apply(Context(), module)
-    assert_bit_exact(run_module(to_stream(module), x), models.ort_run(model, x))
+    onnx.save(model, tmp_path / "model.onnx")
+    np.save(tmp_path / "x.npy", x)
+    assert bnn_translate(["--import-onnx", str(tmp_path / "model.onnx"), "--input-type",
+                          input_type, "-o", str(tmp_path / "bnn.mlir")]) == 0
+    assert bnn_opt([str(tmp_path / "bnn.mlir"), "-p", PIPELINE,
+                    "-o", str(tmp_path / "stream.mlir")]) == 0
+    assert "hwstream.design" in (tmp_path / "stream.mlir").read_text()
+    assert bnn_run([str(tmp_path / "stream.mlir"), "--input", str(tmp_path / "x.npy"),
+                    "-o", str(tmp_path / "y.npy")]) == 0
+    assert_bit_exact(np.load(tmp_path / "y.npy"), models.ort_run(model, x))
 
 
 @pytest.mark.parametrize("pick", ["slowest", "fastest", "random"])

@@ -20,16 +20,20 @@ import models
 from bnnir.analysis import stream_schedule as ss
 from bnnir.analysis.folding import Folding, hardware_layers
 from bnnir.analysis.kernel_costs import kernel_cost
+from bnnir.backends.hls import emit
 from bnnir.backends.report import build_report, kernel_names, render_json
 from bnnir.dialects import hwstream as hw
 from bnnir.examples.reference_networks import FINN_CNV, build
+from bnnir.interp import csim, run_module
 from bnnir.interp import hwstream as stream_interp
-from bnnir.interp import run_module
 from bnnir.passes.bnn_to_hwstream import BnnToHwstream
 from bnnir.passes.fold import Fold, annotate
 from bnnir.passes.size_fifos import SizeFifos
+from test_hls_csim import POOLS
+from test_hls_csim import _kernel_module as kernel_module
+from test_hls_csim import _map_values as map_values
 from test_hwstream_exact import fold_with, lowered
-from test_onnx_exact import assert_bit_exact
+from test_onnx_exact import PLAIN_ONNX, assert_bit_exact
 
 # FINN's published CNV folding, (PE, SIMD) per MVAU (see test_folding.py).
 FINN_CNV_FOLDING = [(16, 3), (32, 32), (16, 32), (16, 32), (4, 32), (1, 32), (1, 4), (1, 8),
@@ -198,24 +202,9 @@ def test_loops_write_no_word_before_reading_what_it_holds(
 def test_loops_take_the_cost_model_cycles(
     network: tuple[onnx.ModelProto, np.ndarray, str], seed: int,
 ) -> None:
-    """Every loop is as long as the cost model's cycles, except a pool whose map the window
-    does not tile: FINN's H²·(1 + 1/K²) assumes a square map of whole windows."""
+    """Every loop is as long as the cost model's cycles."""
     for op in ss.stream_kernels(design_of(random_design(network, seed))):
-        length = ss.program(op).length
-        if isinstance(op, hw.PoolOp):
-            oh, ow = op.output_size()
-            assert length == op.words_in() + oh * ow
-            if not tiled(op):
-                continue
-        assert length == kernel_cost(op).cycles, op.name
-
-
-def tiled(pool: hw.PoolOp) -> bool:
-    """Whether FINN's StreamingMaxPool formula applies: a square map of whole K×K windows."""
-    (kh, kw), strides = pool.prop_ints("kernel"), pool.prop_ints("strides")
-    height, width = pool.prop_int("height"), pool.prop_int("width")
-    return kh == kw and strides == (kh, kw) and not any(pool.prop_ints("pads")) \
-        and height == width and height % kh == 0
+        assert ss.program(op).length == kernel_cost(op).cycles, op.name
 
 
 # ===----------------------------------------------------------------------=== #
@@ -240,9 +229,7 @@ def test_sized_fifos_keep_the_unbounded_outputs(
     bounded = pipe.bounded(free, ss.stream_depths(ss.stream_kernels(design)))
     np.testing.assert_array_equal(pipe.output_writes(bounded), pipe.output_writes(free))
     schedule = ss.simulate(design)
-    assert schedule.cycles_per_frame == max(k.cycles for k in schedule.kernels)
-    if not any(isinstance(k.op, hw.PoolOp) and not tiled(k.op) for k in schedule.kernels):
-        assert schedule.cycles_per_frame == max(kernel_cost(k.op).cycles for k in schedule.kernels)
+    assert schedule.cycles_per_frame == max(kernel_cost(k.op).cycles for k in schedule.kernels)
     assert (schedule.bounded_cycles_per_frame, schedule.bounded_latency) == \
         (schedule.cycles_per_frame, schedule.latency)
     for timing in schedule.kernels:
@@ -317,13 +304,12 @@ def test_report_fields(convert: bool) -> None:
         BnnToHwstream().apply(Context(), module)
         SizeFifos(min_depth=3).apply(Context(), module)
     report = json.loads(render_json(build_report(module)))
-    for key in ("layers", "clock_mhz", "max_cycles", "fps", "latency_cycles", "total_luts",
-                "total_brams", "ideal_cycles"):
-        assert key in report
+    assert list(report) == ["layers", "clock_mhz", "max_cycles", "fps", "latency_cycles",
+                            "total_luts", "total_brams", "ideal_cycles"]
     kinds = {row["kind"] for row in report["layers"]}
     assert {"pad", "window", "mvtu", "pool"} <= kinds
     for row in report["layers"]:
-        assert set(row) >= {"name", "kind", "pe", "simd", "cycles", "luts", "brams"}
+        assert list(row) == ["name", "kind", "pe", "simd", "cycles", "luts", "brams"]
     names = [row["name"] for row in report["layers"]]
     assert len(set(names)) == len(names)
     assert report["max_cycles"] <= 100e6 / 5000
@@ -363,3 +349,118 @@ def test_gearboxes_between_layers_keep_the_folded_rate() -> None:
     assert build_report(module)["max_cycles"] == cycles <= 100e6 / 165_400
     assert schedule.bounded_cycles_per_frame == schedule.cycles_per_frame == cycles
     assert not isinstance(max(schedule.kernels, key=lambda k: k.cycles).op, hw.DwcOp)
+
+
+# ===----------------------------------------------------------------------=== #
+# The loops are the HLS kernels' loops, iteration by iteration
+# ===----------------------------------------------------------------------=== #
+
+
+LOOP_TRACE = r"""// Test hook: as each iteration of a kernel's pipelined loop starts, log the words
+// waiting in its input stream (the design's input or the output stream of the loop that ran
+// before it) and in its output stream. The C simulation runs the loops one after the other.
+#include "bnnir/common.hpp"
+#include <cstdio>
+#undef BNNIR_TRIP
+namespace bnnir_trace {
+typedef unsigned long (*size_fn)(void *);
+template <class S> unsigned long size_of(void *stream) { return static_cast<S *>(stream)->size(); }
+struct Loop { void *out; size_fn size; };
+inline Loop &current() { static Loop loop = {0, 0}; return loop; }
+inline Loop &previous() { static Loop loop = {0, 0}; return loop; }
+template <class S> void input(S &in) {
+  current().out = &in;
+  current().size = &size_of<S>;
+}
+template <class S> void iteration(S &out) {
+  if (current().out != static_cast<void *>(&out)) {
+    previous() = current();
+    current().out = &out;
+    current().size = &size_of<S>;
+    std::fprintf(stderr, "bnnir-loop\n");
+  }
+  std::fprintf(stderr, "%lu %lu\n", previous().size(previous().out), out.size());
+}
+}  // namespace bnnir_trace
+#define BNNIR_TRIP(out) bnnir_trace::iteration(out)
+"""
+
+
+def traced_project(module: ModuleOp, emit_project=emit.emit_project) -> dict[str, str]:
+    files = emit_project(module)
+    files["include/bnnir_trace.hpp"] = LOOP_TRACE
+    top = files["top.cpp"]
+    top = top.replace('#include "top.hpp"\n', '#include "top.hpp"\n#include "bnnir_trace.hpp"\n')
+    files["top.cpp"] = top.replace("#pragma HLS DATAFLOW\n",
+                                   "#pragma HLS DATAFLOW\n  bnnir_trace::input(in);\n")
+    return files
+
+
+def traced_loops(module: ModuleOp, x: np.ndarray) -> list[np.ndarray]:
+    """Per loop of the C simulation (the adapters' included), per iteration: [words in its
+    input stream, words in its output stream] as the iteration starts."""
+    with mock.patch.object(emit, "emit_project", traced_project):
+        _, log = csim.simulate(module, x)
+    loops = log.split("bnnir-loop\n")[1:]
+    return [np.array([line.split() for line in loop.splitlines()], np.int64) for loop in loops]
+
+
+def moved(sizes: np.ndarray, after_last: int) -> np.ndarray:
+    """The iterations that change a stream's size, from its size as each starts."""
+    steps = np.abs(np.diff(np.append(sizes, after_last)))
+    assert set(steps.tolist()) <= {0, 1}, "an iteration moves at most one word of a stream"
+    return np.flatnonzero(steps)
+
+
+def check_loops_are_the_kernels(module: ModuleOp, x: np.ndarray) -> None:
+    design = design_of(module)
+    io = emit.interface(design)
+    kernels = ss.stream_kernels(design)
+    loops = traced_loops(module, x)
+    first = int(io.input.adapted)
+    assert len(loops) == first + len(kernels) + int(io.output.adapted)
+    for index, op in enumerate(kernels):
+        trace = loops[first + index]
+        loop = ss.program(op).repeated(len(x))
+        assert len(trace) == loop.length, op.name
+        after = loops[first + index + 1][0, 0] if first + index + 1 < len(loops) \
+            else op.words_out() * len(x)
+        np.testing.assert_array_equal(moved(trace[:, 1], after), loop.writes, op.name)
+        np.testing.assert_array_equal(moved(trace[:, 0], 0), loop.reads, op.name)
+
+
+@pytest.mark.parametrize("name", ["cnv_small", "conv_strided", "pool_order_cnv", "mlp_gemm",
+                                  "raw_conv_output"])
+def test_loops_are_the_hls_kernels_loops(name: str) -> None:
+    """The schedule's loop of every kernel reads and writes in the same iterations as the
+    kernel's C++ (emitted for a random folding, run by C simulation): the cycles the schedule
+    gives are those of the HLS design's loops at II = 1."""
+    input_type, build = PLAIN_ONNX[name]
+    model, x = build(np.random.default_rng(7))
+    module = lowered(model, input_type)
+    fold_with(module, "random", np.random.default_rng(8))
+    BnnToHwstream().apply(Context(), module)
+    check_loops_are_the_kernels(module, x[:2])
+
+
+@pytest.mark.parametrize("case", POOLS, ids=lambda c: f"{c[0]}-{c[4]}-{c[5]}-{c[6]}")
+def test_pool_loops_are_the_hls_pool_loop(case) -> None:
+    """Padded pools, windows stacked on the bottom and right edges, strides past the kernel."""
+    element, c, h, w, (kh, kw), (sh, sw), pads = case
+    top, left, bottom, right = pads
+    oh, ow = (h + top + bottom - kh) // sh + 1, (w + left + right - kw) // sw + 1
+    bits = 1 if element == "i1" else int(element[2:])
+    pool = (f"hwstream.pool %in {{channels = {c} : i64, height = {h} : i64, width = {w} : i64, "
+            f"simd = {c} : i64, bits = {bits} : i64, kernel = array<i64: {kh}, {kw}>, "
+            f"strides = array<i64: {sh}, {sw}>, pads = array<i64: {top}, {left}, {bottom}, "
+            f"{right}>}}")
+    module = kernel_module(element, (c, h, w), (c, oh, ow), c, pool, c * bits)
+    check_loops_are_the_kernels(module, map_values(element, (2, c, h, w), np.random.default_rng(0)))
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(network=SMALL_NETWORKS, seed=st.integers(0, 2**32 - 1))
+def test_random_designs_loop_as_their_hls_kernels(
+    network: tuple[onnx.ModelProto, np.ndarray, str], seed: int,
+) -> None:
+    check_loops_are_the_kernels(random_design(network, seed), network[1][:2])

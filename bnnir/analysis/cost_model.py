@@ -9,7 +9,8 @@ fpgadataflow/; FINN-R, Blott et al. 2018, for the LUT estimate of the matrix-vec
 * sliding window: IFM_W·K_H·(C/SIMD) + OFM_H·max(OFM_W·K_W·K_H·(C/SIMD), stride_h·IFM_W·(C/SIMD))
                                                         [hls/convolutioninputgenerator_hls.py]
 * padding: OH·OW·(C/SIMD)                                          [fmpadding.py]
-* max-pool: IFM_H·IFM_W + OFM_H·OFM_W (FINN: IFM_DIM²·(1 + 1/K²))  [streamingmaxpool.py]
+* max-pool: IFM_H·IFM_W, reading and writing in one loop (FINN: IFM_DIM²·(1 + 1/K²))
+                                                                    [streamingmaxpool.py]
 * thresholding: H·W·(C/PE)                                          [thresholding.py]
 * width converter: max(words in, words out)                         [streamingdatawidthconverter]
 
@@ -184,23 +185,48 @@ class Padding:
         return Cost(cycles, 50 + simd * self.bits, 0)  # LUTs: ours (a word mux + counters)
 
 
+def pool_extent(size: int, kernel: int, stride: int, pad_before: int, windows: int) -> int:
+    """The positions our pool iterates over along one axis of `size` inputs: one per input, and
+    one more per window after the first that ends at or past the last input (windows hanging
+    over the far edge all end there, and are written one per position)."""
+    first_at_edge = max(0, -(-(size - kernel + pad_before) // stride))
+    return size + max(0, windows - first_at_edge - 1)
+
+
 @dataclass(frozen=True)
 class MaxPool:
-    """Max-pool with all C channels in one word: it reads the IFM_H × IFM_W map, then writes the
-    OFM_H × OFM_W pooled map. For a square map pooled with stride = kernel that is FINN's
-    StreamingMaxPool estimate IFM_DIM²·(1 + 1/K²) (streamingmaxpool.py), which squares one side
-    of the map; we count both sides, so non-square maps and other windows are right too."""
+    """Max-pool of an IFM_H × IFM_W map with all C channels in one word, as our kernel computes
+    it (bnnir/backends/hls/include/bnnir/pool.hpp): one II = 1 loop over the input pixels that
+    writes each pooled row while it reads the input row completing it, so a frame takes
+    IFM_H·IFM_W cycles, plus a row (column) per extra window overhanging the bottom (right)
+    edge (`pool_extent`).
+
+    FINN's StreamingMaxPool reads a row block and then writes the pooled row in a second loop:
+    its estimate is IFM_DIM²·(1 + 1/K²) = IFM_H·IFM_W + OFM_H·OFM_W for a square map pooled
+    with stride = kernel (streamingmaxpool.py: get_exp_cycles). Our loop saves the OFM_H·OFM_W
+    write cycles; the pool is rarely a bottleneck either way."""
 
     channels: int
     ifm_dim: tuple[int, int]  # (H, W)
     ofm_dim: tuple[int, int]
+    kernel: tuple[int, int]
+    strides: tuple[int, int]
+    pads_before: tuple[int, int]  # (top, left)
     bits: int
 
+    def extent(self) -> tuple[int, int]:
+        """(rows, columns) of the loop's iteration space."""
+        (h, w), (oh, ow), (kh, kw) = self.ifm_dim, self.ofm_dim, self.kernel
+        (sh, sw), (top, left) = self.strides, self.pads_before
+        return pool_extent(h, kh, sh, top, oh), pool_extent(w, kw, sw, left, ow)
+
     def cost(self) -> Cost:
-        (h, w), (oh, ow) = self.ifm_dim, self.ofm_dim
+        rows, columns = self.extent()
         word = self.channels * self.bits
-        row_buffer = ow * word  # one row of partial maxima, as finn-hlslib's maxpool.h keeps
-        return Cost(h * w + oh * ow, 50 + 2 * word + math.ceil(row_buffer / 64), 0)  # LUTs: ours
+        # LUTs (ours): the comparators (an OR on bits) and multiplexers of a word, and KH row
+        # buffers of OFM_W window maxima in LUTRAM, as pool.hpp keeps them.
+        row_buffers = self.kernel[0] * self.ofm_dim[1] * word
+        return Cost(rows * columns, 50 + 2 * word + math.ceil(row_buffers / 64), 0)
 
 
 @dataclass(frozen=True)

@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
-from xdsl.dialects.builtin import IntegerType, ModuleOp, Signedness
+from xdsl.dialects.builtin import DictionaryAttr, IntegerAttr, IntegerType, ModuleOp, Signedness
 from xdsl.ir import Operation
 
 from bnnir.analysis import cost_model as cm
@@ -42,6 +43,7 @@ from bnnir.analysis.hardware import (
     matrix_output_bits,
     module_hardware_run,
 )
+from bnnir.diagnostics import BnnirError
 from bnnir.dialects import bnn
 
 
@@ -127,6 +129,33 @@ class Layer:
         return self._converters[key]
 
 
+LEGALITY = ("PE must divide the output channels, SIMD the columns and window SIMD the input "
+            "channels")
+"""What makes a folding legal, as messages say it."""
+
+
+def folded_choice(layer: Layer, where: str) -> Choice:
+    """The choice the layer's `fold` attribute names (bnn-fold writes it; a hand-written module
+    may too): every folding parameter of the layer as an integer, legal (a choice with too wide
+    streams is returned: streaming conversion says which stream)."""
+    fold = layer.op.attributes.get("fold")
+    if not isinstance(fold, DictionaryAttr):
+        raise BnnirError(where, f"layer '{layer.name}' has no folding; run bnn-fold first")
+    names = list((layer.choices or layer.too_wide)[0].params)
+    params = {}
+    for name in names:
+        value = fold.data.get(name)
+        if not isinstance(value, IntegerAttr):
+            raise BnnirError(where, f"layer '{layer.name}': its fold must give "
+                             f"{', '.join(names)} as integers; {name} is missing or not one")
+        params[name] = value.value.data
+    choice = next((c for c in layer.choices + layer.too_wide if c.params == params), None)
+    if choice is None:
+        raise BnnirError(where, f"layer '{layer.name}': folding {json.dumps(params)} is not "
+                         f"legal ({LEGALITY})")
+    return choice
+
+
 # ===----------------------------------------------------------------------=== #
 # From bnn ops to layers
 # ===----------------------------------------------------------------------=== #
@@ -201,7 +230,10 @@ def dense_layer(name: str, op: bnn.DenseOp, stream: _Stream) -> Layer:
 def pool_layer(name: str, op: bnn.MaxPoolOp, stream: _Stream) -> Layer:
     _, c, h, w = bnn.tensor_type(op.input).get_shape()
     oh, ow = bnn.tensor_type(op.output).get_shape()[2:]
-    cost = cm.MaxPool(c, (h, w), (oh, ow), stream.bits).cost()
+    top, left, _, _ = op.pad_values
+    pool = cm.MaxPool(c, (h, w), (oh, ow), op.kernel_values, op.stride_values, (top, left),
+                      stream.bits)
+    cost = pool.cost()
     choice = Choice({}, (Kernel("pool", 1, c, cost),), (c, c), c * stream.bits)
     return _layer(name, op, [choice], stream)
 

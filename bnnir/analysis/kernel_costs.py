@@ -34,9 +34,12 @@ def kernel_cost(op: hw.KernelOp) -> cm.Cost:
             return cm.Padding(op.prop_int("channels"), out, op.prop_int("bits")).cost(
                 op.prop_int("simd"))
         case hw.PoolOp():
+            top, left, _, _ = op.prop_ints("pads")
             map_dims = (op.prop_int("height"), op.prop_int("width"))
-            return cm.MaxPool(op.prop_int("channels"), map_dims, op.output_size(),
-                              op.prop_int("bits")).cost()
+            pool = cm.MaxPool(op.prop_int("channels"), map_dims, op.output_size(),
+                              op.prop_ints("kernel"), op.prop_ints("strides"), (top, left),
+                              op.prop_int("bits"))
+            return pool.cost()
         case hw.DwcOp():
             return cm.WidthConverter(op.lanes_in * op.bits_in, op.lanes_out * op.bits_out,
                                      op.words_in()).cost()

@@ -3,10 +3,12 @@ kernel runs over a few frames, with unbounded streams and with the design's FIFO
 
 The model, all in integer cycles:
 
-* A kernel is one loop pipelined at II = 1, as finn-hlslib writes its kernels (`program`): per
-  frame a fixed sequence of iterations, each reading at most one word of the kernel's input
-  stream and writing at most one word of its output stream. Frames follow each other without a
-  gap, so a kernel's iterations per frame are its cycles per frame.
+* A kernel is the one loop, pipelined at II = 1, of its HLS kernel (bnnir/backends/hls/include/
+  bnnir/*.hpp, which follow finn-hlslib's loops; `program` gives each): per frame a fixed
+  sequence of iterations, each reading at most one word of the kernel's input stream and
+  writing at most one word of its output stream, in the same iterations as the C++ does (the
+  tests trace the C simulation's loops). Frames follow each other without a gap, so a kernel's
+  iterations per frame are its cycles per frame.
 * Iteration i runs at the first cycle t after iteration i − 1 (t ≥ t[i−1] + 1, t ≥ 0) at which
   the word it reads was written before t and, on a stream holding D words, the word w it writes
   has room: the consumer read word w − D before t. Nothing else stalls a kernel.
@@ -42,6 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bnnir.analysis import cost_model as cm
 from bnnir.dialects import hwstream as hw
 
 DEFAULT_DEPTH = 2
@@ -102,8 +105,9 @@ def program(op: hw.KernelOp) -> Program:
 
 
 def _mvtu_program(op: hw.MvtuOp) -> Program:
-    """finn-hlslib's Matrix_Vector_Activate_Batch: iterations (vector, nf, sf); a vector's SF
-    words are read in its first row fold (nf = 0), row fold nf is written at sf = SF − 1."""
+    """mvtu.hpp, as finn-hlslib's Matrix_Vector_Activate_Batch: iterations (vector, nf, sf); a
+    vector's SF words are read in its first row fold (nf = 0), row fold nf is written at
+    sf = SF − 1."""
     sf = op.prop_int("columns") // op.prop_int("simd")
     nf = op.prop_int("rows") // op.prop_int("pe")
     vectors = op.prop_int("vectors")
@@ -114,10 +118,10 @@ def _mvtu_program(op: hw.MvtuOp) -> Program:
 
 
 def _window_program(op: hw.WindowOp) -> Program:
-    """finn-hlslib's ConvolutionInputGenerator: read the first KH rows, then per output row a
-    block of max(write, read) iterations that writes the row's OW·KH·KW·F words and, alongside,
-    reads the next SH input rows (the rest of the map in the last block). FINN's cycles:
-    W·KH·F + OH·max(OW·KH·KW·F, SH·W·F)."""
+    """window.hpp, as finn-hlslib's ConvolutionInputGenerator: read the first KH rows, then per
+    output row a block of max(write, read) iterations that writes the row's OW·KH·KW·F words
+    and, alongside, reads the next SH input rows (the rest of the map in the last block).
+    FINN's cycles: W·KH·F + OH·max(OW·KH·KW·F, SH·W·F)."""
     (kh, kw), (sh, _) = op.prop_ints("kernel"), op.prop_ints("strides")
     oh, ow = op.output_size()
     row = op.prop_int("width") * op.folds
@@ -133,7 +137,8 @@ def _window_program(op: hw.WindowOp) -> Program:
 
 
 def _pad_program(op: hw.PadOp) -> Program:
-    """finn-hlslib's FMPadding: one iteration per output word, reading inside the map."""
+    """pad.hpp, as finn-hlslib's FMPadding: one iteration per output word, reading inside the
+    map."""
     top, left, bottom, right = op.prop_ints("pads")
     height, width = op.prop_int("height"), op.prop_int("width")
     y = _steps(height + top + bottom)[:, None, None]
@@ -144,24 +149,38 @@ def _pad_program(op: hw.PadOp) -> Program:
 
 
 def _pool_program(op: hw.PoolOp) -> Program:
-    """finn-hlslib's StreamingMaxPool generalized: read input rows one word per iteration until
-    an output row's windows are complete, then write that row one word per iteration. For
-    kernel = stride without padding on a map it tiles this is FINN's H·W·(1 + 1/K²)."""
-    (kh, _), (sh, _) = op.prop_ints("kernel"), op.prop_ints("strides")
-    top = op.prop_ints("pads")[0]
+    """Our pool (pool.hpp): one iteration per position (y, x) of the cost model's rows × columns,
+    reading input pixel (y, x) when it is one, and writing output pixel (oy, ox) at the position
+    where its window's last tap arrives: row oy·SH − top + KH − 1 (the same for columns), or,
+    for the windows ending at or past the last input row, one row each from the last on."""
+    (kh, kw), (sh, sw) = op.prop_ints("kernel"), op.prop_ints("strides")
+    top, left, _, _ = op.prop_ints("pads")
+    height, width = op.prop_int("height"), op.prop_int("width")
     oh, ow = op.output_size()
-    height, row = op.prop_int("height"), op.prop_int("width") * op.folds
-    out_row = ow * op.folds
-    ready = np.clip(_steps(oh) * sh + kh - top, 0, height) * row  # words read before each row
-    writes = (ready + _steps(oh) * out_row)[:, None] + _steps(out_row)[None, :]
-    words = _steps(op.words_in())
-    reads = words + out_row * np.searchsorted(ready, words, side="right")
-    return Program(op.words_in() + op.words_out(), reads, writes.ravel())
+    columns = cm.pool_extent(width, kw, sw, left, ow)
+    rows = cm.pool_extent(height, kh, sh, top, oh)
+    y = _steps(height)[:, None]
+    x = _steps(width)[None, :]
+    reads = (y * columns + x).ravel()
+    out_row = _window_ends(height, kh, sh, top, oh)[:, None]
+    out_column = _window_ends(width, kw, sw, left, ow)[None, :]
+    return Program(rows * columns, reads, (out_row * columns + out_column).ravel())
+
+
+def _window_ends(size: int, kernel: int, stride: int, pad_before: int, windows: int) -> np.ndarray:
+    """Along one pool axis, the position at which each window is written: where its last tap
+    is, or, from the first window ending at or past the last input on, one position each from
+    the last input on."""
+    ends = _steps(windows) * stride - pad_before + kernel - 1
+    at_edge = ends >= size - 1
+    first = int(np.argmax(at_edge)) if at_edge.any() else windows
+    return np.where(at_edge, size - 1 + _steps(windows) - first, ends)
 
 
 def _dwc_program(op: hw.DwcOp) -> Program:
-    """finn-hlslib's StreamingDataWidthConverter: one iteration per word on the narrow side; a
-    wide word is written with its last narrow word read, or read with its first written."""
+    """dwc.hpp, a gearbox: one iteration per word on the side with more words. Widening, each
+    iteration reads a word and writes an output word when its last lane arrives; narrowing,
+    each writes a word and reads an input word when the lanes held run short of the next."""
     lanes_in, lanes_out = op.lanes_in, op.lanes_out
     words_in, words_out = op.words_in(), op.words_out()
     if lanes_out >= lanes_in:

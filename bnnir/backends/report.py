@@ -2,13 +2,20 @@
 
     bnn-translate IN.mlir --emit-report [--format text|json]
 
+The JSON report has exactly these fields, which scripts read: `layers` (one row per kernel in
+stream order: name, kind, pe, simd, cycles, luts, brams), clock_mhz, max_cycles, fps,
+latency_cycles, total_luts, total_brams and ideal_cycles (total MACs over Σ PE·SIMD of the
+matrix-vector units). The text report adds each row's layer shape and share of the bottleneck,
+the bottleneck's name, the latency's source and the efficiency (ideal over actual cycles).
+
 The module must be folded (bnn-fold). After bnn-to-hwstream the rows are the design's kernels,
 FIFOs included and named after the stream they sit on (`kernel_names`); before it, each folded
 layer expands into the kernels it will become (a conv into pad, window, dwc and mvtu), with the
-width converters between layers: the same rows and totals as after conversion, FIFOs aside. The
-numbers are the cost model's; the latency comes from the cycle-level schedule of the design with
-its FIFO depths (bnnir/analysis/stream_schedule.py), or before conversion is the sum of the
-kernels' cycles per frame, an upper bound.
+width converters between layers: the same rows, names and totals as after conversion, FIFOs
+aside. The numbers are the cost model's; the latency comes from the cycle-level schedule of the
+design with its FIFO depths (bnnir/analysis/stream_schedule.py), or before conversion is the sum
+of the kernels' cycles per frame (which bounds the latency with unbounded streams: each kernel
+ends a frame at most its cycles after the last word it reads arrives).
 """
 
 from __future__ import annotations
@@ -17,24 +24,21 @@ import json
 from collections import Counter
 from typing import Any
 
-from xdsl.dialects.builtin import DictionaryAttr, FloatAttr, IntegerAttr, ModuleOp, StringAttr
+from xdsl.dialects.builtin import DictionaryAttr, FloatAttr, ModuleOp, StringAttr
 
-from bnnir.analysis.folding import Choice, Folding, Layer, hardware_layers
+from bnnir.analysis.folding import Folding, Layer, folded_choice, hardware_layers
+from bnnir.analysis.kernel_costs import kernel_cost
+from bnnir.analysis.stream_schedule import simulate
 from bnnir.diagnostics import BnnirError
+from bnnir.dialects import bnn
 from bnnir.dialects import hwstream as hw
 
+REPORT_FIELDS = ("layers", "clock_mhz", "max_cycles", "fps", "latency_cycles", "total_luts",
+                 "total_brams", "ideal_cycles")
+"""The fields of the JSON report, in order."""
 
-def _folded_choice(layer: Layer) -> Choice:
-    fold = layer.op.attributes.get("fold")
-    if not isinstance(fold, DictionaryAttr):
-        raise BnnirError(f"layer '{layer.name}'", "has no folding; run bnn-fold first")
-    candidates = layer.choices + layer.too_wide
-    params = {k: v.value.data for k, v in fold.data.items()
-              if isinstance(v, IntegerAttr) and k in candidates[0].params}
-    for choice in candidates:
-        if choice.params == params:
-            return choice
-    raise BnnirError(f"layer '{layer.name}'", f"folding {params} is not legal for this layer")
+ROW_FIELDS = ("name", "kind", "pe", "simd", "cycles", "luts", "brams")
+"""The fields of each of its rows."""
 
 
 def _clock_mhz(module: ModuleOp) -> float:
@@ -51,29 +55,33 @@ def kernel_names(design: hw.DesignOp) -> dict[hw.KernelOp, str]:
     a kind in a layer on (`conv3.dwc2`); a FIFO is named after the stream it sits on, from its
     producer to its consumer (`conv3.dwc->mvtu`, `input->conv0.pad`)."""
     kernels = [op for op in design.kernels() if not isinstance(op, hw.FifoOp)]
-    names = _numbered({op: f"{_layer_name(op, index)}.{op.name.removeprefix('hwstream.')}"
-                       for index, op in enumerate(kernels)})
-    fifos: dict[hw.KernelOp, str] = {}
-    for op in design.kernels():
-        if isinstance(op, hw.FifoOp):
-            producer, consumer = _stream_ends(op)
-            source = "input" if producer is None else names[producer]
-            sink = "output" if consumer is None else names[consumer]
-            layer = sink.split(".")[0]
-            if source.split(".")[0] == layer:
-                sink = sink.removeprefix(f"{layer}.")
-            fifos[op] = f"{source}->{sink}"
-    return names | _numbered(fifos)
+    names = dict(zip(kernels, _numbered([f"{_layer_name(op, index)}.{_kind(op)}"
+                                         for index, op in enumerate(kernels)]), strict=True))
+    fifos = [op for op in design.kernels() if isinstance(op, hw.FifoOp)]
+    streams = []
+    for fifo in fifos:
+        producer, consumer = _stream_ends(fifo)
+        source = "input" if producer is None else names[producer]
+        sink = "output" if consumer is None else names[consumer]
+        layer = sink.split(".")[0]
+        if source.split(".")[0] == layer:
+            sink = sink.removeprefix(f"{layer}.")
+        streams.append(f"{source}->{sink}")
+    return names | dict(zip(fifos, _numbered(streams), strict=True))
 
 
-def _numbered(names: dict[hw.KernelOp, str]) -> dict[hw.KernelOp, str]:
+def _numbered(names: list[str]) -> list[str]:
     """The names with a count after the second and later of each (`x`, `x2`, `x3`)."""
     seen: Counter[str] = Counter()
-    numbered = {}
-    for op, name in names.items():
+    numbered = []
+    for name in names:
         seen[name] += 1
-        numbered[op] = name if seen[name] == 1 else f"{name}{seen[name]}"
+        numbered.append(name if seen[name] == 1 else f"{name}{seen[name]}")
     return numbered
+
+
+def _kind(op: hw.KernelOp) -> str:
+    return op.name.removeprefix("hwstream.")
 
 
 def _layer_name(op: hw.KernelOp, index: int) -> str:
@@ -94,32 +102,21 @@ def _stream_ends(fifo: hw.FifoOp) -> tuple[hw.KernelOp | None, hw.KernelOp | Non
             consumer if isinstance(consumer, hw.KernelOp) else None)
 
 
-def _row_layer(op: hw.KernelOp, names: dict[hw.KernelOp, str]) -> str:
-    """The layer a kernel belongs to (a FIFO to its consumer's)."""
-    layer = op.attributes.get("layer")
-    if isinstance(layer, StringAttr):
-        return layer.data
-    consumer = _stream_ends(op)[1] if isinstance(op, hw.FifoOp) else op
-    return "output" if consumer is None else names[consumer].split(".")[0]
-
-
 def _kernel_rows(module: ModuleOp) -> tuple[list[dict[str, Any]], int, int]:
     """Rows of a module already converted to hwstream designs: one per kernel op."""
-    from bnnir.analysis.kernel_costs import kernel_cost
-
     rows, macs, lanes = [], 0, 0
     for design in [op for op in module.ops if isinstance(op, hw.DesignOp)]:
         names = kernel_names(design)
         for op in design.kernels():
-            kind = op.name.removeprefix("hwstream.")
+            kind = _kind(op)
             cost = kernel_cost(op)
             pe = op.prop_int("pe") if "pe" in op.properties else 1
             simd = op.prop_int("simd") if "simd" in op.properties else op.lanes_in
             if isinstance(op, hw.MvtuOp):
                 macs += op.prop_int("rows") * op.prop_int("columns") * op.prop_int("vectors")
                 lanes += pe * simd
-            rows.append({"name": names[op], "layer": _row_layer(op, names),
-                         "kind": kind, "shape": f"{op.words_in()} -> {op.words_out()} words",
+            rows.append({"name": names[op], "kind": kind,
+                         "shape": f"{op.words_in()} -> {op.words_out()} words",
                          "pe": pe, "simd": simd, "cycles": cost.cycles, "luts": cost.luts,
                          "brams": cost.brams})
     return rows, macs, lanes
@@ -135,8 +132,6 @@ def build_report(module: ModuleOp) -> dict[str, Any]:
         raise BnnirError("module", "has no hardware layers to report")
     report = _summary(rows, macs, lanes, clock_mhz)
     if simulated:
-        from bnnir.analysis.stream_schedule import simulate
-
         designs = [op for op in module.ops if isinstance(op, hw.DesignOp)]
         latency = sum(simulate(design).bounded_latency for design in designs)
         report["latency_cycles"] = latency
@@ -149,13 +144,12 @@ def _layer_rows(module: ModuleOp) -> tuple[list[dict[str, Any]], int, int]:
     """Rows of a folded bnn module: the kernels its layers become as bnn-fold chose them, the
     width converters between layers included, in stream order."""
     layers = hardware_layers(module)
-    folding = Folding(tuple((layer, _folded_choice(layer)) for layer in layers))
-    kernels_of = Counter(layer.name for layer, _ in folding.kernels)
+    folding = Folding(tuple((layer, folded_choice(layer, "--emit-report")) for layer in layers))
+    names = _numbered([f"{layer.name}.{kernel.kind}" for layer, kernel in folding.kernels])
     rows: list[dict[str, Any]] = []
-    for layer, kernel in folding.kernels:
+    for name, (layer, kernel) in zip(names, folding.kernels, strict=True):
         rows.append({
-            "name": layer.name if kernels_of[layer.name] == 1 else f"{layer.name}.{kernel.kind}",
-            "layer": layer.name, "kind": kernel.kind, "shape": _shape(layer),
+            "name": name, "kind": kernel.kind, "shape": _shape(layer),
             "pe": kernel.pe, "simd": kernel.simd, "cycles": kernel.cost.cycles,
             "luts": kernel.cost.luts, "brams": kernel.cost.brams,
         })
@@ -184,8 +178,6 @@ def _summary(rows: list[dict[str, Any]], macs: int, lanes: int, clock_mhz: float
 
 
 def _shape(layer: Layer) -> str:
-    from bnnir.dialects import bnn
-
     op = layer.op
     out = bnn.tensor_type(op.results[0]).get_shape()
     dims = "x".join(str(d) for d in out[1:])
@@ -196,7 +188,10 @@ def _shape(layer: Layer) -> str:
 
 
 def render_json(report: dict[str, Any]) -> str:
-    return json.dumps(report, indent=2) + "\n"
+    """The report's JSON fields (REPORT_FIELDS, rows of ROW_FIELDS), one value per line."""
+    fields = {key: report[key] for key in REPORT_FIELDS}
+    fields["layers"] = [{key: row[key] for key in ROW_FIELDS} for row in report["layers"]]
+    return json.dumps(fields, indent=2) + "\n"
 
 
 def render_text(report: dict[str, Any]) -> str:

@@ -99,10 +99,6 @@ def i64_array(values: Sequence[int]) -> DenseArrayBase:
     return DenseArrayBase.from_list(i64, list(values))
 
 
-def _int(value: int) -> IntegerAttr:
-    return IntegerAttr(value, i64)
-
-
 def stream_width(value: SSAValue) -> int:
     if not isinstance(value.type, StreamType):
         raise VerifyException(f"expected a !hwstream.stream, got {value.type}")
@@ -424,6 +420,9 @@ class MvtuOp(KernelOp):
         if self.is_xnor and self.prop_int("input_bits") != 1:
             raise VerifyException(f"'{self.name}' xnor takes bipolar bits: input_bits must be 1, "
                                   f"got {self.prop_int('input_bits')}")
+        if self.is_xnor and self.signed_input is not None:
+            raise VerifyException(f"'{self.name}' xnor takes bipolar bits, which are not "
+                                  "signed_input")
         expected = self.weight_memory_shape()
         if tuple(self.weights.get_shape()) != expected:
             raise VerifyException(

@@ -13,7 +13,8 @@ Environment:
 
 Binaries are cached, keyed by a hash of the emitted files, the compiler command, flags and
 version, and the ap_types headers, so running the same module again skips compilation. Each
-entry records its binary's hash; a damaged entry (missing or changed binary) is rebuilt.
+entry records its binary's hash; a damaged entry (missing or changed binary) is rebuilt. An
+entry keeps only its binary, and the cache keeps the CACHE_ENTRIES most recently used.
 """
 
 from __future__ import annotations
@@ -37,15 +38,16 @@ from bnnir.dialects import hwstream as hw
 from bnnir.interp.hwstream import HwstreamFunctions, from_stream, to_stream
 
 CXXFLAGS = ["-std=c++14", "-O2", "-Wno-unknown-pragmas", "-pthread"]
-WHERE = "--engine csim"
+CACHE_ENTRIES = 256
+WHERE = "C simulation"
 
 
 def compiler() -> list[str]:
     """The compiler command, split as a shell would (CXX="ccache g++" is two words)."""
     command = shlex.split(os.environ.get("CXX", "g++"))
     if not command or shutil.which(command[0]) is None:
-        raise BnnirError(WHERE, f"needs a C++ compiler ({' '.join(command) or 'CXX'} not "
-                         "found; set CXX)")
+        raise BnnirError(WHERE, f"needs a C++ compiler: {' '.join(command) or 'CXX'} not "
+                         "found (install g++, or set CXX to a compiler command)")
     return command
 
 
@@ -110,6 +112,24 @@ def _build(files: dict[str, str], command: list[str], work: Path) -> None:
                      result.stderr.strip()[:300])
         raise BnnirError(WHERE, f"the emitted C++ does not compile: {first}")
     (work / "csim.sha256").write_text(_file_hash(work / "csim") + "\n")
+    for path in work.iterdir():  # the sources are the emitter's to give again
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.name not in ("csim", "csim.sha256"):
+            path.unlink()
+
+
+def _evict_old_entries(root: Path) -> None:
+    """Removes all but the CACHE_ENTRIES most recently used entries (by folder mtime)."""
+    entries = []
+    for entry in root.iterdir():
+        if not entry.name.startswith("."):
+            try:
+                entries.append((entry.stat().st_mtime, entry))
+            except OSError:  # removed meanwhile
+                continue
+    for _, entry in sorted(entries, reverse=True)[CACHE_ENTRIES:]:
+        shutil.rmtree(entry, ignore_errors=True)
 
 
 def compiled(files: dict[str, str], defines: tuple[str, ...] = ()) -> Path:
@@ -125,6 +145,7 @@ def compiled(files: dict[str, str], defines: tuple[str, ...] = ()) -> Path:
     digest.update(_folder_digest(ap_types_folder()))
     folder = cache_root() / digest.hexdigest()[:24]
     if _valid_entry(folder):
+        os.utime(folder)  # recently used
         return folder / "csim"
     folder.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".build-", dir=folder.parent))
@@ -139,6 +160,7 @@ def compiled(files: dict[str, str], defines: tuple[str, ...] = ()) -> Path:
                 raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    _evict_old_entries(folder.parent)
     return folder / "csim"
 
 

@@ -26,6 +26,7 @@ Afterwards the module computes exactly what it computed before (the stream inter
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -33,7 +34,6 @@ import numpy as np
 from xdsl.context import Context
 from xdsl.dialects import func
 from xdsl.dialects.builtin import (
-    DictionaryAttr,
     IntegerAttr,
     IntegerType,
     ModuleOp,
@@ -45,7 +45,14 @@ from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 
 from bnnir.analysis.cost_model import ACCUMULATOR_BITS, MAX_STREAM_BITS
-from bnnir.analysis.hardware import element_bits, hardware_run, index_bits, layer_name
+from bnnir.analysis.folding import folded_choice, hardware_layers
+from bnnir.analysis.hardware import (
+    element_bits,
+    hardware_run,
+    index_bits,
+    layer_name,
+    main_function,
+)
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import bnn
 from bnnir.dialects import hwstream as hw
@@ -55,12 +62,9 @@ def _int(value: int) -> IntegerAttr:
     return IntegerAttr(int(value), hw.i64)
 
 
-def _fold(op: Operation) -> dict[str, int]:
-    fold = op.attributes.get("fold")
-    if not isinstance(fold, DictionaryAttr):
-        name = op.attributes.get("onnx_node") or op.name
-        raise BnnirError("bnn-to-hwstream", f"{name} has no folding; run bnn-fold first")
-    return {k: v.value.data for k, v in fold.data.items() if isinstance(v, IntegerAttr)}
+def _lane_value(value: int, bits: int) -> int:
+    """A pad value as a lane holds it: bipolar ±1 as its bit."""
+    return (1 if value > 0 else 0) if bits == 1 else value
 
 
 # ===----------------------------------------------------------------------=== #
@@ -142,8 +146,11 @@ class Stream:
 
 @dataclass
 class Converter:
+    """Builds the design's block layer by layer, keeping the stream the next layer reads."""
+
     block: Block
     stream: Stream
+    folds: dict[Operation, dict[str, int]]  # each layer's folding parameters
     input_lanes: int | None = None
     layer: str = ""
 
@@ -189,18 +196,15 @@ class Converter:
     # -- layers ---------------------------------------------------------------
 
     def conv(self, op: bnn.Conv2dOp) -> None:
-        fold = _fold(op)
+        fold = self.folds[op]
         _, c, h, w = bnn.tensor_type(op.input).get_shape()
         o, oh, ow = bnn.tensor_type(op.output).get_shape()[1:]
         (kh, kw), pads = op.kernel_size, op.pad_values
         bits, ws = self.stream.bits, fold["window_simd"]
         if any(pads):
-            value = op.padding_value
-            if bits == 1:
-                value = 1 if value > 0 else 0  # bipolar bits
             self.kernel(hw.PadOp, ws, ws, bits, channels=_int(c), height=_int(h),
                         width=_int(w), simd=_int(ws), bits=_int(bits), pads=hw.i64_array(pads),
-                        value=_int(value))
+                        value=_int(_lane_value(op.padding_value, bits)))
             h, w = h + pads[0] + pads[2], w + pads[1] + pads[3]
             self.stream.elements = h * w * c
         self.kernel(hw.WindowOp, ws, ws, bits, channels=_int(c), height=_int(h), width=_int(w),
@@ -218,7 +222,7 @@ class Converter:
         self.stream.map_shape = (oh, ow, o)
 
     def dense(self, op: bnn.DenseOp) -> None:
-        fold = _fold(op)
+        fold = self.folds[op]
         weights_op = op.weights.owner
         assert isinstance(weights_op, bnn.ConstantOp)
         weights = weights_op.to_numpy()
@@ -275,22 +279,19 @@ class Converter:
         self.stream.elements, self.stream.map_shape = oh * ow * c, (oh, ow, c)
 
     def pad(self, op: bnn.PadOp) -> None:
-        simd = _fold(op)["simd"]
+        simd = self.folds[op]["simd"]
         _, c, h, w = bnn.tensor_type(op.input).get_shape()
-        value, bits = op.value.value.data, self.stream.bits
-        if bits == 1:
-            value = 1 if value > 0 else 0
-        pads = op.pad_values
+        bits, pads = self.stream.bits, op.pad_values
         self.kernel(hw.PadOp, simd, simd, bits, channels=_int(c), height=_int(h), width=_int(w),
-                    simd=_int(simd), bits=_int(bits), pads=hw.i64_array(pads), value=_int(value))
+                    simd=_int(simd), bits=_int(bits), pads=hw.i64_array(pads),
+                    value=_int(_lane_value(op.value.value.data, bits)))
         h, w = h + pads[0] + pads[2], w + pads[1] + pads[3]
         self.stream.elements, self.stream.map_shape = h * w * c, (h, w, c)
 
     def threshold(self, op: bnn.ThresholdOp) -> None:
-        pe = _fold(op)["pe"]
+        pe = self.folds[op]["pe"]
         shape = bnn.tensor_type(op.input).get_shape()
-        channels = shape[1]
-        pixels = int(np.prod(shape[2:])) if len(shape) > 2 else 1
+        channels, pixels = shape[1], math.prod(shape[2:])
         assert op.thresholds is not None
         table = np.broadcast_to(bnn.dense_to_numpy(op.thresholds).astype(np.int64),
                                 (channels, op.thresholds.get_shape()[1]))
@@ -312,7 +313,7 @@ class Converter:
         self.kernel(hw.ThresholdOp, pe, pe, out_bits, **props)
 
     def label_select(self, op: bnn.ArgMaxOp) -> None:
-        pe = _fold(op)["pe"]
+        pe = self.folds[op]["pe"]
         labels = bnn.tensor_type(op.input).get_shape()[1]
         bits = index_bits(labels)
         self.kernel(hw.LabelSelectOp, pe, 1, bits, labels=_int(labels), pe=_int(pe),
@@ -356,7 +357,7 @@ class Converter:
 def _start_stream(first: Operation) -> Stream:
     tensor = bnn.tensor_type(first.operands[0])
     shape = tensor.get_shape()
-    elements = int(np.prod(shape[1:]))
+    elements = math.prod(shape[1:])
     map_shape = (shape[2], shape[3], shape[1]) if len(shape) == 4 else None
     return Stream(None, 0, element_bits(tensor.element_type), elements, map_shape)
 
@@ -374,15 +375,19 @@ class BnnToHwstream(ModulePass):
     design: str = "accel"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        main = next((f for f in op.ops if isinstance(f, func.FuncOp)), None)
+        if not self.design:
+            raise BnnirError(self.name, "design must be a symbol name, got an empty one")
+        main = main_function(op)
         if main is None:
-            raise BnnirError("bnn-to-hwstream", "the module has no function to convert")
+            raise BnnirError(self.name, "the module has no function to convert")
         part = hardware_run(list(main.body.block.ops))
         if not part:
-            raise BnnirError("bnn-to-hwstream", "the module has no hardware layers")
+            raise BnnirError(self.name, "the module has no hardware layers")
+        folds = {layer.op: folded_choice(layer, self.name).params
+                 for layer in hardware_layers(op)}
         first, last = part[0], part[-1]
         block = Block()
-        converter = Converter(block, _start_stream(first))
+        converter = Converter(block, _start_stream(first), folds)
         for index, layer in enumerate(part):
             converter.convert(layer, index)
         block.add_op(hw.YieldOp(converter.stream.value))

@@ -24,6 +24,8 @@ attributes (ram_style, mem_mode, ...), which are ignored; any other key is an er
 from __future__ import annotations
 
 import json
+import math
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +44,7 @@ from xdsl.passes import ModulePass
 
 from bnnir.analysis.cost_model import MAX_STREAM_BITS
 from bnnir.analysis.folding import (
+    LEGALITY,
     Folding,
     Layer,
     fastest_bound,
@@ -98,10 +101,10 @@ class Fold(ModulePass):
         if self.part is not None and self.part not in PARTS:
             raise ValueError(f"bnn-fold: unknown part '{self.part}'; known parts: "
                              f"{', '.join(PARTS)}")
-        if self.clock_mhz <= 0:
-            raise ValueError("bnn-fold: clock-mhz must be positive")
-        if self.target_fps is not None and self.target_fps <= 0:
-            raise ValueError("bnn-fold: target-fps must be positive")
+        for option, value in (("clock-mhz", self.clock_mhz), ("target-fps", self.target_fps),
+                              ("max-luts", self.max_luts)):
+            if value is not None and not (math.isfinite(value) and value > 0):
+                raise ValueError(f"bnn-fold: {option} must be a positive number, got {value}")
         if self.target_fps is None and self.max_luts is None and self.part is None \
                 and self.folding_file is None:
             raise ValueError("bnn-fold: give target-fps, max-luts, part or folding-file")
@@ -152,8 +155,8 @@ class Fold(ModulePass):
                     max_brams: int | None) -> Folding:
         clock = self.clock_mhz * 1e6
         bound = int(clock // self.target_fps)
-        target = (f"{self.target_fps:g} fps at {self.clock_mhz:g} MHz allows {bound} cycles per "
-                  "frame")
+        cycles = f"{bound} cycles" if bound else "less than one cycle"
+        target = f"{self.target_fps:g} fps at {self.clock_mhz:g} MHz allows {cycles} per frame"
         fast_enough = bound >= fastest_bound(layers)
         folding = fold_for_cycles(layers, bound, max_brams) if fast_enough else None
         if folding is not None and (max_luts is None or folding.luts <= max_luts):
@@ -196,14 +199,39 @@ def restricted_by_file(path: str, layers: list[Layer]) -> list[Layer]:
     spec = _read_json(path)
     if not isinstance(spec, dict):
         raise BnnirError(path, 'expected an object {"layer name": {"pe": ..., "simd": ...}}')
-    by_name = {layer.name: layer for layer in layers}
+    # One ONNX node can become several layers of one name (a Pad of a bipolar map with an
+    # integer value: a threshold with a PE, then a pad with a SIMD); each takes the parameters
+    # it has.
+    by_name: dict[str, list[int]] = {}
+    for index, layer in enumerate(layers):
+        by_name.setdefault(layer.name, []).append(index)
+    result = list(layers)
     for name, params in spec.items():
         if name == "Defaults":  # FINN's folding files carry one; it sets no layer
             continue
         if name not in by_name:
             raise BnnirError(path, f"unknown layer '{name}'; layers: {', '.join(by_name)}")
-        by_name[name] = _restricted(path, by_name[name], params)
-    return [by_name[layer.name] for layer in layers]
+        namesakes = by_name[name]
+        if len(namesakes) > 1 and isinstance(params, dict):
+            known = set().union(*(_parameters(layers[i]) for i in namesakes))
+            unknown = {_lower(k) for k in params if k not in FINN_ONLY_KEYS} - known
+            if unknown:
+                raise BnnirError(path, f"layer '{name}' has no folding parameter "
+                                 f"{', '.join(sorted(unknown))} (it has "
+                                 f"{', '.join(sorted(known))})")
+        for index in namesakes:
+            own = params if len(namesakes) == 1 or not isinstance(params, dict) else {
+                k: v for k, v in params.items() if _lower(k) in _parameters(layers[index])}
+            result[index] = _restricted(path, layers[index], own)
+    return result
+
+
+def _lower(key: str) -> str:
+    return key.lower() if key in ("PE", "SIMD") else key
+
+
+def _parameters(layer: Layer) -> set[str]:
+    return set(layer.choices[0].params if layer.choices else layer.too_wide[0].params)
 
 
 def _read_json(path: str) -> object:
@@ -218,6 +246,9 @@ def _read_json(path: str) -> object:
                          f"{e.start}); a folding file is JSON") from None
     except json.JSONDecodeError as e:
         raise BnnirError(f"{path}:{e.lineno}:{e.colno}", f"not valid JSON ({e.msg})") from None
+    except RecursionError:
+        raise BnnirError(path, "nested too deeply; a folding file is an object of objects of "
+                         "integers") from None
 
 
 def _restricted(path: str, layer: Layer, params: object) -> Layer:
@@ -225,9 +256,13 @@ def _restricted(path: str, layer: Layer, params: object) -> Layer:
         raise BnnirError(path, f"layer '{layer.name}': expected an object of folding parameters "
                          '(e.g. {"pe": 2, "simd": 8})')
     # FINN spells PE and SIMD in capitals and carries keys that do not apply here.
-    params = {k.lower() if k in ("PE", "SIMD") else k: v for k, v in params.items()
-              if k not in FINN_ONLY_KEYS}
-    known = set(layer.choices[0].params if layer.choices else layer.too_wide[0].params)
+    spelled = {given: _lower(given) for given in params if given not in FINN_ONLY_KEYS}
+    twice = sorted(key for key, count in Counter(spelled.values()).items() if count > 1)
+    if twice:
+        raise BnnirError(path, f"layer '{layer.name}' gives {', '.join(twice)} twice (in "
+                         "bnnir's and FINN's spelling)")
+    params = {key: params[given] for given, key in spelled.items()}
+    known = _parameters(layer)
     unknown = set(params) - known
     if unknown:
         has = ", ".join(sorted(known)) or "none"
@@ -246,8 +281,7 @@ def _restricted(path: str, layer: Layer, params: object) -> Layer:
                          f"stream words, wider than the {MAX_STREAM_BITS} bits Vitis HLS allows "
                          "(ap_uint with AP_INT_MAX_W); choose a smaller PE or SIMD")
     raise BnnirError(path, f"layer '{layer.name}': {json.dumps(params)} is not a legal folding "
-                     "(PE must divide the output channels, SIMD the columns and window SIMD the "
-                     "input channels)")
+                     f"({LEGALITY})")
 
 
 def annotate(module: ModuleOp, folding: Folding, clock_mhz: float,

@@ -1,12 +1,15 @@
 """bnn-compile: the whole flow, from an ONNX model to a folded streaming design and its HLS project.
 
-    bnn-compile MODEL.onnx -o BUILD [--input-type ui8] [--target-fps F --clock-mhz M | --max-luts L]
-                [--part xcku115] [--padding exact|minus-one] [--verify X.npy]
+    bnn-compile MODEL.onnx -o BUILD [--input-type ui8] [--target-fps F | --max-luts L]
+                [--clock-mhz M] [--part xcku115] [--folding-file F.json]
+                [--padding exact|minus-one] [--verify X.npy]
 
 BUILD receives each stage's IR (1-imported.mlir, 2-hardware.mlir, 3-folded.mlir,
 4-streaming.mlir), the folding report (report.txt, report.json) and the HLS project (hls/). With
 --verify the interpreter runs X after every stage and the flow stops at the first stage that
-changes the network's output; the C simulation of the project is checked too. When the
+changes the network's output; the C simulation of the project is checked too. With --padding
+minus-one the padding pass may change the output on purpose (unless the network was trained
+with -1 padding): the later stages are checked against the output it gives. When the
 streaming design ends before the network's last layer (an op between layers without a streaming
 kernel, such as float arithmetic that threshold fusion could not remove), a warning names that op
 and the first layer left to the host.
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -31,35 +35,75 @@ TOOL = "bnn-compile"
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog=TOOL, description=__doc__.splitlines()[0])
-    parser.add_argument("model", metavar="MODEL.onnx")
-    parser.add_argument("-o", "--output", required=True, metavar="BUILD", help="build folder")
-    parser.add_argument("--input-type", choices=["ui8", "si8", "bipolar", "binary"])
-    target = parser.add_mutually_exclusive_group()
-    target.add_argument("--target-fps", type=float, help="frames per second to reach")
-    target.add_argument("--max-luts", type=int, help="the fastest folding within this budget")
-    parser.add_argument("--clock-mhz", type=float, default=200.0)
-    parser.add_argument("--part", help="bound the search by a device (xcku115, ...)")
-    parser.add_argument("--padding", choices=["exact", "minus-one"], default="exact")
-    parser.add_argument("--verify", metavar="X.npy", help="check every stage's output on X")
+    from bnnir.passes.fold import PARTS
+
+    parser = argparse.ArgumentParser(
+        prog=TOOL, description=__doc__.splitlines()[0],
+        epilog="Choose the folding with --target-fps, --max-luts, --part or --folding-file (they "
+               "combine: a target within a budget or device, with some layers fixed).")
+    parser.add_argument("model", metavar="MODEL.onnx",
+                        help="the network: ONNX, QONNX or FINN-ONNX")
+    parser.add_argument("-o", "--output", required=True, metavar="BUILD",
+                        help="folder to write: each stage's IR, report.txt, report.json and "
+                             "the HLS project hls/")
+    parser.add_argument("--input-type", choices=["ui8", "si8", "bipolar", "binary"],
+                        help="what the model's float input holds: 8-bit pixels 0..255 (ui8) or "
+                             "-128..127 (si8), -1/+1 (bipolar), 0/1 (binary); needed unless a "
+                             "QONNX annotation or input quantizer says it")
+    parser.add_argument("--target-fps", type=float, metavar="F",
+                        help="the cheapest folding reaching F frames per second")
+    parser.add_argument("--max-luts", type=int, metavar="L",
+                        help="at most L LUTs: alone, the fastest folding within them")
+    parser.add_argument("--clock-mhz", type=float, default=200.0, metavar="M",
+                        help="the design's clock, for --target-fps and the synthesis script "
+                             "(default 200)")
+    parser.add_argument("--part", choices=list(PARTS),
+                        help="a device whose LUTs and BRAM18s bound the folding, and the "
+                             "synthesis script's part (default there: xczu7ev)")
+    parser.add_argument("--folding-file", metavar="F.json",
+                        help="fix the PE/SIMD of the layers it names, in bnnir's or FINN's "
+                             'spelling: {"conv1": {"pe": 4, "simd": 9}}')
+    parser.add_argument("--padding", choices=["exact", "minus-one"], default="exact",
+                        help="zero padding of bipolar maps: exact (-1 padding plus a border "
+                             "correction; the default) or minus-one (plain -1 padding, which "
+                             "changes the output unless the network was trained with it)")
+    parser.add_argument("--verify", metavar="X.npy",
+                        help="check that every stage and the C simulation (needs g++) give the "
+                             "model's output on the batch X")
     return parser.parse_args(argv)
 
 
-def stages(args: argparse.Namespace) -> list[tuple[str, list[ModulePass]]]:
+@dataclass(frozen=True)
+class Stage:
+    """Passes whose result is written to `file`; `changes_output` says the passes may change
+    the network's output on purpose (minus-one padding)."""
+
+    file: str
+    passes: tuple[ModulePass, ...]
+    changes_output: bool = False
+
+
+def stages(args: argparse.Namespace) -> list[Stage]:
     from bnnir.passes.bnn_to_hwstream import BnnToHwstream
     from bnnir.passes.fold import Fold
     from bnnir.passes.legalize_padding import LegalizePadding
     from bnnir.passes.size_fifos import SizeFifos
     from bnnir.passes.threshold_fusion import ThresholdFusion
 
-    if args.target_fps is None and args.max_luts is None and args.part is None:
-        raise BnnirError("options", "give --target-fps, --max-luts or --part to choose a folding")
+    if all(getattr(args, a) is None for a in ("target_fps", "max_luts", "part", "folding_file")):
+        raise BnnirError("options", "give --target-fps, --max-luts, --part or --folding-file "
+                         "to choose a folding")
     fold = Fold(target_fps=args.target_fps, max_luts=args.max_luts, clock_mhz=args.clock_mhz,
-                part=args.part)
+                part=args.part, folding_file=args.folding_file)
+    minus_one = args.padding == "minus-one"
     return [
-        ("2-hardware.mlir", [ThresholdFusion(), LegalizePadding(args.padding)]),
-        ("3-folded.mlir", [fold]),
-        ("4-streaming.mlir", [BnnToHwstream(), SizeFifos()]),
+        # fusion is checked on its own when the padding that follows may change the output
+        Stage("2-hardware.mlir", (ThresholdFusion(),)) if minus_one else
+        Stage("2-hardware.mlir", (ThresholdFusion(), LegalizePadding(args.padding))),
+        *([Stage("2-hardware.mlir", (LegalizePadding(args.padding),), True)] if minus_one
+          else []),
+        Stage("3-folded.mlir", (fold,)),
+        Stage("4-streaming.mlir", (BnnToHwstream(), SizeFifos())),
     ]
 
 
@@ -92,13 +136,19 @@ def _print(module: ModuleOp) -> str:
 
 
 class Checker:
-    """Runs the module on X after each stage and compares with the first run."""
+    """Runs the module on X after each stage and compares with the model's output (or, after a
+    stage that may change it on purpose, with that stage's)."""
 
     def __init__(self, path: str | None, module: ModuleOp):
         from bnnir.tools.bnn_run import load_input
 
         self.x = None if path is None else load_input(path)
-        self.expected = None if self.x is None else self.run(module)
+        self.expected = None
+        if self.x is not None:
+            try:
+                self.expected = self.run(module)
+            except BnnirError as e:  # name the file whose batch does not fit the model
+                raise BnnirError(str(path), f"{e.what} (the model's input)") from None
 
     def run(self, module: ModuleOp, engine: str = "interp") -> tuple[np.ndarray, ...]:
         from bnnir.interp import run_module_all
@@ -106,45 +156,68 @@ class Checker:
         assert self.x is not None
         return run_module_all(module, [self.x], engine)
 
+    def _changed(self, outputs: tuple[np.ndarray, ...]) -> bool:
+        assert self.expected is not None
+        return any(got.shape != want.shape or got.tobytes() != want.tobytes()
+                   for got, want in zip(outputs, self.expected, strict=True))
+
     def check(self, stage: str, module: ModuleOp, engine: str = "interp") -> None:
         if self.x is None:
             return
-        assert self.expected is not None
-        for got, want in zip(self.run(module, engine), self.expected, strict=True):
-            if got.shape != want.shape or got.tobytes() != want.tobytes():
-                raise BnnirError(stage, "changed the network's output on the --verify input")
+        if self._changed(self.run(module, engine)):
+            raise BnnirError(stage, "changed the network's output on the --verify input")
         print(f"{TOOL}: {stage}: outputs unchanged" + (f" ({engine})" if engine != "interp"
-                                                         else ""))
+                                                         else ""), flush=True)
+
+    def rebase(self, stage: str, module: ModuleOp, why: str) -> None:
+        """After a stage that may change the output on purpose: its output is the new
+        reference."""
+        if self.x is None:
+            return
+        outputs = self.run(module)
+        if not self._changed(outputs):
+            print(f"{TOOL}: {stage}: outputs unchanged", flush=True)
+            return
+        self.expected = outputs
+        print(f"{TOOL}: {stage}: outputs changed by {why}; the later stages are checked "
+              "against them", flush=True)
 
 
 def compile_model(args: argparse.Namespace) -> None:
+    from bnnir.backends.hls.emit import emit_project
     from bnnir.backends.report import build_report, render_json, render_text
     from bnnir.frontend.onnx_import import import_onnx
     from bnnir.tools.bnn_translate import write_project
 
+    plan = stages(args)  # bad options fail before any work
     build = Path(args.output)
+    if build.exists() and not build.is_dir():
+        raise BnnirError(str(build), "is a file; -o names the build folder to write")
     build.mkdir(parents=True, exist_ok=True)
     module = import_onnx(args.model, args.input_type)
     write_atomic(build / "1-imported.mlir", _print(module))
     checker = Checker(args.verify, module)
-    for name, passes in stages(args):
-        for p in passes:
+    for stage in plan:
+        for p in stage.passes:
             p.apply(Context(), module)
             module.verify()
-        checker.check(name, module)
-        write_atomic(build / name, _print(module))
+        if stage.changes_output:
+            checker.rebase(stage.file, module, f"{args.padding} padding")
+        else:
+            checker.check(stage.file, module)
+        write_atomic(build / stage.file, _print(module))
     if (warning := host_layers(module)) is not None:
         print(f"{TOOL}: warning: {warning}", file=sys.stderr)
     report = build_report(module)
     write_atomic(build / "report.txt", render_text(report))
     write_atomic(build / "report.json", render_json(report))
-    from bnnir.backends.hls.emit import emit_project
-
-    write_project(str(build / "hls"), emit_project(module))
+    hls = build / "hls"
+    write_project(str(hls), emit_project(module))
     if args.verify is not None:
         checker.check("hls", module, engine="csim")
     print(render_text(report), end="")
-    print(f"{TOOL}: wrote {build}/")
+    print(f"{TOOL}: wrote {build}/: the IR after each stage, report.txt, report.json and the "
+          f"HLS project hls/ (see {hls}/README.md)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

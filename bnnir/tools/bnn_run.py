@@ -1,6 +1,6 @@
 """bnn-run: execute a bnnir module on a batch of inputs.
 
-    bnn-run IN.mlir --input X.npy [-o Y.npy] [--engine interp] [--cycles]
+    bnn-run IN.mlir --input X.npy [-o Y.npy] [--engine interp|csim] [--cycles]
 
 X is batched on its first axis, as the ONNX model's input. The output is written as .npy in the
 model's output layout and dtype (an .npz of all outputs for a network with several), or printed
@@ -33,7 +33,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--input", required=True, metavar="X.npy", help="the input batch")
     parser.add_argument("-o", "--output", metavar="Y.npy", help="where to write the output")
     parser.add_argument("--engine", default="interp", choices=sorted(ENGINES),
-                        help="which executor runs the module (default: interp)")
+                        help="interp: the interpreter (default); csim: the hwstream design "
+                             "as the g++-compiled C simulation of its HLS C++ (needs g++)")
     parser.add_argument("--cycles", action="store_true",
                         help="also simulate and report cycles (hwstream modules)")
     return parser.parse_args(argv)

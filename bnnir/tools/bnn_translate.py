@@ -1,4 +1,4 @@
-"""bnn-translate: into and out of bnnir (ONNX import; HLS, CIRCT and report emitters).
+"""bnn-translate: into and out of bnnir (ONNX import; HLS and report emitters).
 
     bnn-translate --import-onnx MODEL.onnx [--input-type ui8|si8|bipolar|binary] [-o OUT.mlir]
     bnn-translate IN.mlir --emit-report [--format text|json] [-o OUT]

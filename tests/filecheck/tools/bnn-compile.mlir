@@ -4,6 +4,7 @@
 // RUN: ls %t.build | filecheck %s --check-prefix=FILES
 // RUN: %python -c "import json; r = json.load(open('%t.build/report.json')); assert r['fps'] >= 20000, r['fps']"
 // RUN: not bnn-compile %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.none --input-type ui8 2>&1 | filecheck %s --check-prefix=NOFOLD
+// RUN: not ls %t.none
 // RUN: not bnn-compile %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.fast --input-type ui8 --target-fps 1e9 2>&1 | filecheck %s --check-prefix=FAST
 
 // CHECK: bnn-compile: 2-hardware.mlir: outputs unchanged
@@ -19,5 +20,38 @@
 // FILES: hls
 // FILES: report.json
 // FILES: report.txt
-// NOFOLD: bnn-compile: error: options: give --target-fps, --max-luts or --part to choose a folding
-// FAST: bnn-compile: error: bnn-fold: 1e+09 fps at 200 MHz allows 0 cycles per frame, but the best folding takes 606
+// NOFOLD: bnn-compile: error: options: give --target-fps, --max-luts, --part or --folding-file to choose a folding
+// NOFOLD-NOT: {{.}}
+// FAST: bnn-compile: error: bnn-fold: 1e+09 fps at 200 MHz allows less than one cycle per frame, but the best folding takes 606
+
+// Minus-one padding changes this network's output (it was trained with zero padding): the
+// fusion is checked alone, and the later stages against the padded network.
+// RUN: bnn-compile %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.m1 --input-type ui8 --max-luts 4000 --padding minus-one --verify %S/../../../bnnir/examples/tiny_cnv_input.npy 2>&1 | filecheck %s --check-prefix=MINUS
+// MINUS:      bnn-compile: 2-hardware.mlir: outputs unchanged
+// MINUS:      remark: bnn.conv2d 'conv10': zero padding of a bipolar input is now -1 padding
+// MINUS:      bnn-compile: 2-hardware.mlir: outputs changed by minus-one padding; the later stages are checked against them
+// MINUS-NEXT: bnn-compile: 3-folded.mlir: outputs unchanged
+// MINUS-NEXT: bnn-compile: 4-streaming.mlir: outputs unchanged
+// MINUS-NEXT: bnn-compile: hls: outputs unchanged (csim)
+
+// A folding file fixes the layers it names (FINN's spelling, with keys bnnir ignores); alone, it
+// leaves the others at the fastest folding.
+// RUN: echo '{"Defaults": {}, "conv10": {"PE": 2, "SIMD": 9, "ram_style": "block"}}' > %t.folding.json
+// RUN: bnn-compile %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.file --input-type ui8 --folding-file %t.folding.json | filecheck %s --check-prefix=FILE
+// FILE: conv10.mvtu {{ +}}mvtu {{.*}} 2 {{ +}}9 {{ +}}4096 {{ }}
+
+// The common mistakes, each one line.
+// RUN: not bnn-compile %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.err --target-fps 100 2>&1 | filecheck %s --check-prefix=TYPE
+// TYPE:      bnn-compile: error: {{.*}}tiny_cnv.onnx: graph input 'x' feeds Conv directly: say what it holds with --input-type ui8|si8|bipolar|binary
+// TYPE-NOT:  {{.}}
+// RUN: not bnn-compile %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.err --input-type ui8 --target-fps 100 --verify %S/../../../bnnir/examples/tiny_cnv_expected.npy 2>&1 | filecheck %s --check-prefix=SHAPE
+// SHAPE:     bnn-compile: error: {{.*}}tiny_cnv_expected.npy: shape (4, 10) does not match tensor<?x3x8x8xui8> (the model's input)
+// SHAPE-NOT: {{.}}
+// RUN: env CXX=no-such-compiler not bnn-compile %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.err --input-type ui8 --target-fps 100 --verify %S/../../../bnnir/examples/tiny_cnv_input.npy 2>&1 | filecheck %s --check-prefix=CXX
+// CXX:       bnn-compile: 4-streaming.mlir: outputs unchanged
+// CXX:       bnn-compile: error: C simulation: needs a C++ compiler: no-such-compiler not found (install g++, or set CXX to a compiler command)
+// CXX-NOT:   {{.}}
+// RUN: touch %t.file-not-folder
+// RUN: not bnn-compile %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.file-not-folder --input-type ui8 --target-fps 100 2>&1 | filecheck %s --check-prefix=FOLDER
+// FOLDER:     bnn-compile: error: {{.*}}file-not-folder: is a file; -o names the build folder to write
+// FOLDER-NOT: {{.}}

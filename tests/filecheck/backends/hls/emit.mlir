@@ -53,7 +53,7 @@
 // TOP:      bnnir::dwc<2, 4, 1, 36>(s2, s3, frames);
 // TOP:      bnnir::mvtu<2, 8, 2, 4, 9, 1, false, true, 1, bnnir::Border<3, 3, 2, 2, 1, 1, 0, 0, 1, 1>>(s3, s4, k4_weights, k4_thresholds, frames);
 // TOP:      bnnir::pool<3, 3, 2, 1, false, 3, 3, 1, 1, 0, 0, 0, 0>(s4, s5, frames);
-// TOP:      bnnir::mvtu<4, 2, 2, 1, 1, 1, false, true, 32, bnnir::NoBorder>(s6, s7, k7_weights, bnnir::DotProduct<true, 2>(), frames);
+// TOP:      bnnir::mvtu<4, 2, 2, 1, 1, 1, false, true, 32, bnnir::NoBorder>(s6, s7, k7_weights, k7_dot_product, frames);
 // The dot products are signed, so label select compares them as such.
 // TOP:      bnnir::label_select<4, 4, 32, true, 2>(s8, adapted_out, frames);
 // TOP:      bnnir::output_adapter<1, 1, 2, 8, 1>(adapted_out, out, frames);
@@ -62,10 +62,15 @@
 // README: - `in`: tensor<?x2x3x3xi1> per frame as 9 words of 8 bits (1 byte). A word holds one pixel (2
 // README-NEXT: elements) of 1 bit each, element 0 in the lowest bits, then 6 zero bits; bipolar values as
 
+// TCL: open_project bnnir_accel
 // TCL: set_top accel
+// TCL: add_files top.cpp -cflags "-Iinclude"
+// TCL: open_solution solution1 -flow_target vivado
 // TCL: set_part {xczu7ev-ffvc1156-2-e}
 // TCL: create_clock -period 5.000
 // TCL: csynth_design
+// TCL-NEXT: export_design -format ip_catalog
+// TCL-NEXT: exit
 // MAKE: $(CXX) $(CXXFLAGS) -pthread -I$(AP_TYPES) -Iinclude top.cpp tb.cpp -o csim
 // LIB: adapters.hpp
 // LIB: bnnir.hpp

@@ -12,9 +12,12 @@ hwstream.design @accel attributes {input_type = tensor<?x4xi1>, output_type = te
   hwstream.yield %m : !hwstream.stream<4>
 }
 
-// The kernel: one pipelined loop over the frame's VECTORS * NF * SF cycles.
+// The kernel: one pipelined loop over the frame's VECTORS * NF * SF cycles, in a frame loop
+// that the synthesis report counts once.
 // CHECK:      void mvtu(
-// CHECK:      for (unsigned i = 0; i < VECTORS * NF * SF; i++) {
+// CHECK:      for (unsigned f = 0; f < frames; f++) {
+// CHECK-NEXT: #pragma HLS LOOP_TRIPCOUNT min = 1 max = 1
+// CHECK-NEXT: for (unsigned i = 0; i < VECTORS * NF * SF; i++) {
 // CHECK-NEXT: #pragma HLS PIPELINE II = 1
 
 // One memory per PE of WMEM = NF * SF = 2 words of SIMD = 2 bits, lane 0 lowest:
@@ -26,10 +29,12 @@ hwstream.design @accel attributes {input_type = tensor<?x4xi1>, output_type = te
 
 // Every PE reads its word each cycle: the weights are partitioned by PE (and by the word's
 // 64-bit pieces), the thresholds by PE and by step.
-// CHECK:      #pragma HLS ARRAY_PARTITION variable = k1_weights.m complete dim = 1
+// CHECK:      // hwstream.mvtu
+// CHECK-NEXT: hls::stream<ap_uint<4> > adapted_out("adapted_out");
+// CHECK-NEXT: #pragma HLS STREAM variable = adapted_out depth = 2
+// CHECK-NEXT: #pragma HLS ARRAY_PARTITION variable = k1_weights.m complete dim = 1
 // CHECK-NEXT: #pragma HLS ARRAY_PARTITION variable = k1_weights.m complete dim = 2
 // CHECK-NEXT: #pragma HLS ARRAY_PARTITION variable = k1_thresholds.m complete dim = 1
 // CHECK-NEXT: #pragma HLS ARRAY_PARTITION variable = k1_thresholds.m complete dim = 2
 // Template: MH, MW, PE, SIMD, vectors, input bits, signed input, XNOR, output bits, border.
-// CHECK-NEXT: // hwstream.mvtu
 // CHECK-NEXT: bnnir::mvtu<2, 4, 2, 2, 1, 1, false, true, 2, bnnir::NoBorder>(adapted_in, adapted_out, k1_weights, k1_thresholds, frames);

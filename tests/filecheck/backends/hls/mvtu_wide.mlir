@@ -14,7 +14,9 @@ hwstream.design @accel attributes {input_type = tensor<?x100xi1>, output_type = 
 
 // Lanes 0, 50 and 99 are set: piece 0 = bit 0, piece 1 = bits 0 and 49.
 // CHECK:      static const bnnir::BinaryWeights<1, 100, 1> k1_weights = { { { {0x0000000000001}, {0x2000000000001} } } };
+// Its activation is a named constant, as a DATAFLOW region must not hold temporaries.
+// CHECK:      static const bnnir::DotProduct<true, 100> k1_dot_product = {};
 // The input port pads the 100-bit word to 104 bits; the 32-bit output needs no adapter.
 // CHECK:      bnnir::input_adapter<100, 100, 1, 104, 1>(in, adapted_in, frames);
 // CHECK:      #pragma HLS ARRAY_PARTITION variable = k1_weights.m complete dim = 2
-// CHECK:      bnnir::mvtu<1, 100, 1, 100, 1, 1, false, true, 32, bnnir::NoBorder>(adapted_in, out, k1_weights, bnnir::DotProduct<true, 100>(), frames);
+// CHECK:      bnnir::mvtu<1, 100, 1, 100, 1, 1, false, true, 32, bnnir::NoBorder>(adapted_in, out, k1_weights, k1_dot_product, frames);

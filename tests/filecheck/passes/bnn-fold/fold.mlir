@@ -3,6 +3,10 @@
 // RUN: bnn-opt %s -p 'bnn-fold{max-luts=1400 clock-mhz=100}' | filecheck %s --check-prefix=BUDGET
 // RUN: not bnn-opt %s -p 'bnn-fold{max-luts=100}' 2>&1 | filecheck %s --check-prefix=TOOSMALL
 // RUN: not bnn-opt %s -p 'bnn-fold{part=xc9z999}' 2>&1 | filecheck %s --check-prefix=PART
+// RUN: not bnn-opt %s -p 'bnn-fold{max-luts=0}' 2>&1 | filecheck %s --check-prefix=ZERO
+// RUN: not bnn-opt %s -p 'bnn-fold{target-fps=1000 clock-mhz=-5}' 2>&1 | filecheck %s --check-prefix=CLOCK
+// RUN: not bnn-opt %s -p 'bnn-fold{clock-mhz=100}' 2>&1 | filecheck %s --check-prefix=NOGOAL
+// RUN: not bnn-opt %s -p 'bnn-fold{target-fps=fast}' 2>&1 | filecheck %s --check-prefix=TYPE
 
 // A 64 -> 32 -> 10 bipolar MLP. At 100 kfps and 100 MHz each layer must finish a frame in
 // 1000 cycles: the first (32x64 = 2048 MACs) needs PE·SIMD >= 3, i.e. 4, the second already
@@ -19,7 +23,7 @@ func.func @main(%x: tensor<?x64xi1>) -> tensor<?x10xsi32> {
 // CHECK:      bnn.dense %x, %w0 {onnx_node = "fc0", fold = {pe = 1 : i64, simd = 4 : i64, cycles = 512 : i64, luts = {{[0-9]+}} : i64, brams = 1 : i64}
 // CHECK:      bnn.dense %h, %w1 {onnx_node = "fc1", fold = {pe = 1 : i64, simd = 1 : i64, cycles = 320 : i64
 
-// INFEASIBLE: bnn-opt: error: bnn-fold: 2e+08 fps at 100 MHz allows 0 cycles per frame, but the best folding takes 1 (at most 100000000.0 fps)
+// INFEASIBLE: bnn-opt: error: bnn-fold: 2e+08 fps at 100 MHz allows less than one cycle per frame, but the best folding takes 1 (at most 100000000.0 fps)
 
 // The fastest folding within 1400 LUTs: 32 cycles per frame, 1244 LUTs, the width converter
 // between fc0's 1-lane output and fc1's 2-lane input included (in fc1's numbers).
@@ -30,3 +34,7 @@ func.func @main(%x: tensor<?x64xi1>) -> tensor<?x10xsi32> {
 // TOOSMALL:   bnn-opt: error: bnn-fold: no folding fits 100 LUTs; the smallest needs {{[0-9]+}} LUTs and {{[0-9]+}} BRAM18s
 
 // PART:       bnn-opt: error: pass pipeline: bnn-fold: unknown part 'xc9z999'; known parts: xc7z020, xczu7ev, xcku115, xcu250
+// ZERO:       bnn-opt: error: pass pipeline: bnn-fold: max-luts must be a positive number, got 0
+// CLOCK:      bnn-opt: error: pass pipeline: bnn-fold: clock-mhz must be a positive number, got -5
+// NOGOAL:     bnn-opt: error: pass pipeline: bnn-fold: give target-fps, max-luts, part or folding-file
+// TYPE:       bnn-opt: error: pass pipeline: {{.*}}'fast'

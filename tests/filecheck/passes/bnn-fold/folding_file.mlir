@@ -49,3 +49,11 @@ func.func @main(%x: tensor<?x64xi1>) -> tensor<?x10xsi32> {
 // RUN: printf '\377\376' > %t.binary.json
 // RUN: not bnn-opt %s -p 'bnn-fold{folding-file=%t.binary.json}' 2>&1 | filecheck %s --check-prefix=BINARY
 // BINARY: bnn-opt: error: {{.*}}binary.json: not UTF-8 text (byte 0xff at offset 0); a folding file is JSON
+
+// PE in both spellings is ambiguous; a file nested deeper than Python's JSON reader goes is named.
+// RUN: echo '{"fc0": {"PE": 2, "pe": 4}}' > %t.twice.json
+// RUN: not bnn-opt %s -p 'bnn-fold{folding-file=%t.twice.json}' 2>&1 | filecheck %s --check-prefix=TWICE
+// TWICE: bnn-opt: error: {{.*}}twice.json: layer 'fc0' gives pe twice (in bnnir's and FINN's spelling)
+// RUN: %python -c "open('%t.deep.json', 'w').write('[' * 100000 + ']' * 100000)"
+// RUN: not bnn-opt %s -p 'bnn-fold{folding-file=%t.deep.json}' 2>&1 | filecheck %s --check-prefix=DEEP
+// DEEP: bnn-opt: error: {{.*}}deep.json: nested too deeply; a folding file is an object of objects of integers

@@ -23,10 +23,12 @@ void input_adapter(hls::stream<ap_uint<PORT_WIDTH> > &in, hls::stream<ap_uint<LA
   ap_uint<PORT_LANES * BITS> rest = 0;  // the parts of the port word not written yet
   unsigned part = 0;
   for (unsigned f = 0; f < frames; f++) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = 1
     for (unsigned i = 0; i < PORT_WORDS * PARTS; i++) {
 #pragma HLS PIPELINE II = 1
       BNNIR_TRIP(out);
-      const ap_uint<PORT_LANES * BITS> word = part == 0 ? ap_uint<PORT_LANES * BITS>(in.read()) : rest;
+      ap_uint<PORT_LANES * BITS> word = rest;
+      if (part == 0) word = in.read();  // the bits above PORT_LANES * BITS are dropped
       out.write(word(LANES * BITS - 1, 0));
       rest = word >> (LANES * BITS);
       part = part == PARTS - 1 ? 0 : part + 1;
@@ -44,6 +46,7 @@ void output_adapter(hls::stream<ap_uint<LANES * BITS> > &in, hls::stream<ap_uint
   ap_uint<PORT_LANES * BITS> word = 0;  // kernel words enter at the top and move down
   unsigned part = 0;
   for (unsigned f = 0; f < frames; f++) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = 1
     for (unsigned i = 0; i < PORT_WORDS * PARTS; i++) {
 #pragma HLS PIPELINE II = 1
       BNNIR_TRIP(out);

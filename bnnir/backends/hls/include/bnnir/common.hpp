@@ -6,7 +6,8 @@
 // (II = 1) of a static trip count per frame, so that a kernel's cycles per frame are its trip
 // count, the number bnnir's cost model gives. Loop state lives in counters that wrap at the
 // end of a frame; the frame loop around the pipelined loop is a perfect nest, which HLS
-// flattens. Buffers are local arrays (each call owns its own), memories are passed by reference.
+// flattens, and its LOOP_TRIPCOUNT of 1 makes the synthesis report give one frame's latency.
+// Buffers are local arrays (each call owns its own), memories are passed by reference.
 #ifndef BNNIR_COMMON_HPP
 #define BNNIR_COMMON_HPP
 
@@ -78,8 +79,14 @@ template <> struct builtin_word<64, true> { typedef int64_t type; };
 template <unsigned W> struct rom_uint { typedef ap_uint<W> type; };
 template <unsigned W> struct rom_int { typedef ap_int<W> type; };
 #else
-template <unsigned W> struct rom_uint { typedef typename builtin_word<W, false>::type type; };
-template <unsigned W> struct rom_int { typedef typename builtin_word<W, true>::type type; };
+template <unsigned W> struct rom_uint {
+  static_assert(W <= 64, "a ROM word has at most 64 bits");
+  typedef typename builtin_word<W, false>::type type;
+};
+template <unsigned W> struct rom_int {
+  static_assert(W <= 64, "a ROM word has at most 64 bits");
+  typedef typename builtin_word<W, true>::type type;
+};
 #endif
 
 // C simulation only: with BNNIR_TRIP_COUNTS each kernel counts the iterations of its pipelined

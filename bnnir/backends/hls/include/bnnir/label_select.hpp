@@ -17,6 +17,7 @@ void label_select(hls::stream<ap_uint<PE * BITS> > &in, hls::stream<ap_uint<INDE
   ap_uint<INDEX_BITS> best_index = 0;
   unsigned nf = 0;
   for (unsigned f = 0; f < frames; f++) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = 1
     for (unsigned i = 0; i < NF; i++) {
 #pragma HLS PIPELINE II = 1
       BNNIR_TRIP(out);

@@ -160,6 +160,7 @@ void mvtu(hls::stream<ap_uint<SIMD * IN_BITS> > &in, hls::stream<ap_uint<PE * OU
   BORDER border;
   unsigned sf = 0, nf = 0, tile = 0;  // tile = nf * SF + sf, the weight memory address
   for (unsigned f = 0; f < frames; f++) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = 1
     for (unsigned i = 0; i < VECTORS * NF * SF; i++) {
 #pragma HLS PIPELINE II = 1
       BNNIR_TRIP(out);

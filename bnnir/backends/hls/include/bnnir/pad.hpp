@@ -22,11 +22,15 @@ void pad(hls::stream<ap_uint<SIMD * BITS> > &in, hls::stream<ap_uint<SIMD * BITS
   }
   unsigned y = 0, x = 0, sf = 0;
   for (unsigned f = 0; f < frames; f++) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = 1
     for (unsigned i = 0; i < OH * OW * FOLDS; i++) {
 #pragma HLS PIPELINE II = 1
       BNNIR_TRIP(out);
-      const bool inside = y >= PT && y < H + PT && x >= PL && x < W + PL;
-      out.write(inside ? in.read() : fill);
+      if (y >= PT && y < H + PT && x >= PL && x < W + PL) {
+        out.write(in.read());
+      } else {
+        out.write(fill);
+      }
       if (++sf == FOLDS) {
         sf = 0;
         if (++x == OW) {

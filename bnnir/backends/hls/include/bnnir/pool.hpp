@@ -9,7 +9,8 @@
 // KH row buffers (one OW-word row per input row), and on the row where the window's last tap
 // row arrives it writes the maximum over those KH rows in the same cycle. Reads and writes
 // overlap, so cycles per frame = H * W (FINN's StreamingMaxPool spends H * W * (1 + 1/K^2),
-// writing each output row in a separate loop). Windows that hang over the bottom (right) edge
+// writing each output row in a separate loop). Each row buffer is read at a constant index, so
+// each is one memory with a read and a write port. Windows that hang over the bottom (right) edge
 // all end at the last row (column) and are written one per cycle there: pool_extent() adds a
 // row (column) per extra such window.
 #ifndef BNNIR_POOL_HPP
@@ -70,11 +71,15 @@ void pool(hls::stream<ap_uint<C * BITS> > &in, hls::stream<ap_uint<C * BITS> > &
 #pragma HLS ARRAY_PARTITION variable = taps complete
   word_t rows[KH][OW];  // window maxima along input row r in rows[r % KH]
 #pragma HLS ARRAY_PARTITION variable = rows complete dim = 1
+  // A cycle writes column ox of one row buffer and reads column ox of each of the others (the
+  // value it reads from the one it writes is not used): never a word written in that cycle.
+#pragma HLS DEPENDENCE variable = rows intra false
   // (y, x): the position in the iteration space; input row min(y, H - 1) is in rows[slot].
   // The windows in flight: column ox, taps x0 .. x0 + KW - 1; row oy, rows y0 .. y0 + KH - 1.
   unsigned y = 0, x = 0, slot = 0, ox = 0, oy = 0;
   int x0 = -int(PL), y0 = -int(PT);
   for (unsigned f = 0; f < frames; f++) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = 1
     for (unsigned i = 0; i < ROWS * COLS; i++) {
 #pragma HLS PIPELINE II = 1
       BNNIR_TRIP(out);
@@ -96,13 +101,13 @@ void pool(hls::stream<ap_uint<C * BITS> > &in, hls::stream<ap_uint<C * BITS> > &
           if (column >= 0 && column >= x0) along_row = lane_max<C, BITS, SIGNED>(along_row, taps[j]);
         }
         if (y < H) rows[slot][ox] = along_row;
-        if (row_due) {
+        if (row_due) {  // buffer b holds the row j rows above the last, j = (slot - b) mod KH
           word_t result = LOWEST;
-          for (unsigned j = 0; j < KH; j++) {
+          for (unsigned b = 0; b < KH; b++) {
 #pragma HLS UNROLL
+            const unsigned j = slot >= b ? slot - b : slot + KH - b;
             const int row = last_y - int(j);
-            const unsigned from = slot >= j ? slot - j : slot + KH - j;
-            const word_t value = j == 0 && y < H ? along_row : rows[from][ox];
+            const word_t value = j == 0 && y < H ? along_row : rows[b][ox];
             if (row >= 0 && row >= y0) result = lane_max<C, BITS, SIGNED>(result, value);
           }
           out.write(result);

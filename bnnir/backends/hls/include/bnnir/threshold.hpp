@@ -55,6 +55,7 @@ void threshold(hls::stream<ap_uint<PE * IN_BITS> > &in, hls::stream<ap_uint<PE *
   static_assert(C % PE == 0, "PE must divide the channels");
   unsigned nf = 0;
   for (unsigned f = 0; f < frames; f++) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = 1
     for (unsigned i = 0; i < PIXELS * NF; i++) {
 #pragma HLS PIPELINE II = 1
       BNNIR_TRIP(out);

@@ -30,12 +30,18 @@ void window(hls::stream<ap_uint<SIMD * BITS> > &in, hls::stream<ap_uint<SIMD * B
   static_assert(KH <= H && KW <= W, "the window must fit the map");
   ap_uint<SIMD * BITS> lines[ROWS][W][FOLDS];
 #pragma HLS ARRAY_PARTITION variable = lines complete dim = 1
+  // A cycle reads the KH rows of the current block and writes one of the other SH: never the
+  // word it reads. No `inter false` (finn-hlslib's choice): on a narrow map a word can be read
+  // the cycle after it is written, so the store must stay before the next iteration's load,
+  // which II = 1 allows, as neither depends on the other.
+#pragma HLS DEPENDENCE variable = lines intra false
   // Reading: word (read_x, read_sf) of input row read_row goes to ring row read_slot.
   unsigned read_row = 0, read_slot = 0, read_x = 0, read_sf = 0;
   // Writing: tap (ky, kx, sf) of the output pixel whose window starts at column x0 of the
   // input row in ring row `top`; `k` counts the cycles of the current block.
   unsigned k = 0, top = 0, ky = 0, kx = 0, sf = 0, x0 = 0;
   for (unsigned f = 0; f < frames; f++) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = 1
     for (unsigned i = 0; i < FILL + OH * BLOCK; i++) {
 #pragma HLS PIPELINE II = 1
       BNNIR_TRIP(out);
