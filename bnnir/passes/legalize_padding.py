@@ -31,6 +31,7 @@ from xdsl.pattern_rewriter import (
     RewritePattern,
     op_type_rewrite_pattern,
 )
+from xdsl.utils.exceptions import PassFailedException
 
 from bnnir.diagnostics import describe, remark
 from bnnir.dialects import bnn
@@ -52,7 +53,9 @@ class ZeroToMinusOnePadding(RewritePattern):
         if self.exact:
             weights = op.weights.owner
             if not isinstance(weights, bnn.ConstantOp):
-                raise ValueError(f"{describe(op)}: exact padding needs constant weights")
+                raise PassFailedException(
+                    f"{describe(op)}: exact padding needs constant weights for the border "
+                    "table; make them a bnn.constant or use mode=minus-one")
             table = bnn.border_correction(weights.to_numpy(), op.pad_values)
             op.correction = bnn.dense_from_numpy(table.astype(np.int32), bnn.si32)
         else:
