@@ -140,9 +140,9 @@ class Checker:
     stage that may change it on purpose, with that stage's)."""
 
     def __init__(self, path: str | None, module: ModuleOp):
-        from bnnir.tools.bnn_run import load_input
+        from bnnir.tools.cli import load_batch
 
-        self.x = None if path is None else load_input(path)
+        self.x = None if path is None else load_batch(path)
         self.expected = None
         if self.x is not None:
             try:

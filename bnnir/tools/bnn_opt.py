@@ -34,6 +34,7 @@ from bnnir.tools.cli import (
     ExactPrinter,
     LocatingParser,
     decode_mlir,
+    load_batch,
     run_tool,
     verify_located,
     write_atomic,
@@ -204,7 +205,7 @@ class BnnOptMain(xDSLOptMain):
             return
         from bnnir.interp import run_module_all
 
-        x = _load_npy(self.args.verify_each)
+        x = load_batch(self.args.verify_each)
         expected = run_module_all(prog, [x])
         for p in self.pipeline.passes:
             p.apply(self.ctx, prog)
@@ -224,13 +225,6 @@ class _KeepOpen(io.StringIO):
 
     def close(self) -> None:
         pass
-
-
-def _load_npy(path: str) -> np.ndarray:
-    try:
-        return np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as e:
-        raise BnnirError(path, f"cannot read a .npy array ({e})") from None
 
 
 def _compare(name: str, source: str, actual: tuple[np.ndarray, ...],

@@ -20,7 +20,7 @@ import numpy as np
 
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects.hwstream import DesignOp
-from bnnir.tools.cli import load_module, run_tool, write_atomic
+from bnnir.tools.cli import load_batch, load_module, run_tool, write_atomic
 
 TOOL = "bnn-run"
 
@@ -38,22 +38,6 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--cycles", action="store_true",
                         help="also simulate and report cycles (hwstream modules)")
     return parser.parse_args(argv)
-
-
-def load_input(path: str) -> np.ndarray:
-    try:
-        with open(path, "rb") as f:
-            magic = f.read(6)
-        if magic != b"\x93NUMPY":
-            raise BnnirError(path, "not a .npy file (save the batch with numpy.save)")
-        x = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise BnnirError(path, "no such file") from None
-    except (OSError, ValueError, EOFError) as e:
-        raise BnnirError(path, f"not a readable .npy array ({' '.join(str(e).split())})") from None
-    if x.dtype.kind not in "biuf":
-        raise BnnirError(path, f"holds {x.dtype} values; give a numeric array")
-    return x
 
 
 def save_outputs(path: str, outputs: tuple[np.ndarray, ...], names: list[str]) -> None:
@@ -113,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.cycles and not designs:
             raise BnnirError(args.input_module, "--cycles needs a hwstream-level module "
                              "(run bnn-fold and bnn-to-hwstream first)")
-        x = load_input(args.input)
+        x = load_batch(args.input)
         try:
             outputs = run_module_all(module, [x], args.engine)
         except BnnirError as e:

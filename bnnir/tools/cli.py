@@ -1,4 +1,5 @@
-"""What every bnnir tool shares: one-line errors, atomic outputs, reading .mlir modules.
+"""What every bnnir tool shares: one-line errors, atomic outputs, reading .mlir modules and
+.npy input batches.
 
 Errors are printed as `TOOL: error: WHERE: WHAT` on stderr with exit code 1 (argparse keeps 2
 for usage errors); a bug shows as `TOOL: internal error: ...` with exit code 70, and
@@ -20,6 +21,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 from xdsl.context import Context
 from xdsl.dialects.builtin import (
     AnyDenseElement,
@@ -262,3 +264,20 @@ def print_module(module: ModuleOp) -> str:
     ExactPrinter(stream=out).print_op(module)
     out.write("\n")
     return out.getvalue()
+
+
+def load_batch(path: str) -> np.ndarray:
+    """A numeric array from a .npy file (an input batch); anything else is a BnnirError."""
+    try:
+        with open(path, "rb") as f:
+            magic = f.read(6)
+        if magic != b"\x93NUMPY":
+            raise BnnirError(path, "not a .npy file (save the batch with numpy.save)")
+        x = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise BnnirError(path, "no such file") from None
+    except (OSError, ValueError, EOFError) as e:
+        raise BnnirError(path, f"not a readable .npy array ({' '.join(str(e).split())})") from None
+    if x.dtype.kind not in "biuf":
+        raise BnnirError(path, f"holds {x.dtype} values; give a numeric array")
+    return x

@@ -10,3 +10,8 @@ func.func @main(%x: tensor<?x1x4x4xi1>) -> tensor<?x1x4x4xsi32> {
 }
 // EXACT: correction = dense
 // CHANGED: bnn-opt: error: pass 'bnn-legalize-padding': changed output 0 of the network on {{.*}}x.npy: {{[0-9]+}} of 64 values differ, the first at index (0, 0, 0, 0)
+
+// An input batch that is not a .npy array is one error line naming the file.
+// RUN: not bnn-opt %s -p bnn-threshold-fusion --verify-each=/dev/null 2>&1 | filecheck %s --check-prefix=EMPTY
+// EMPTY: bnn-opt: error: /dev/null: not a .npy file (save the batch with numpy.save)
+// EMPTY-NOT: Traceback
