@@ -510,7 +510,9 @@ class ThresholdFusion(ModulePass):
 
     Afterwards every `bnn.sign` and `bnn.threshold` whose input depends on the accumulator of a
     conv2d/dense through batch norms, affines, max-pools and flattens is an integer threshold
-    fused into that layer, or a remark on stderr says why not. A network whose activations all
+    fused into that layer (followed, after a min-pool whose consumers cannot absorb its
+    complement, by a standalone threshold that complements the pooled levels), or a remark on
+    stderr says why not. A network whose activations all
     fuse has no f32 value between its first layer's input and its last layer's output. Outputs
     are unchanged bit for bit.
     """
