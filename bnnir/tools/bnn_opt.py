@@ -17,16 +17,19 @@ import json
 import re
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import IO
+from types import NoneType
+from typing import IO, get_args, get_type_hints
 
 import numpy as np
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
 from xdsl.targets.mlir import MLIRTarget
+from xdsl.utils.arg_spec import parse_pipeline
 from xdsl.utils.exceptions import DiagnosticException
+from xdsl.utils.hints import isa
 from xdsl.xdsl_opt_main import xDSLOptMain
 
 from bnnir.diagnostics import BnnirError
@@ -58,12 +61,24 @@ _XDSL_VALUE = re.compile(r"([-+]?[0-9]+(\.[0-9]*([eE][-+]?[0-9]+)?)?|[A-Za-z0-9_
                          r"(,([-+]?[0-9]+(\.[0-9]*([eE][-+]?[0-9]+)?)?|[A-Za-z0-9_-]+))*")
 
 
+_SCIENTIFIC = re.compile(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+")
+
+
+def _positional(number: float) -> str:
+    """A number as xDSL's pipeline lexer reads it: `1e3` -> `1000`, `2.5e-1` -> `0.25`."""
+    if number.is_integer() and abs(number) < 2**63:
+        return str(int(number))
+    return np.format_float_positional(number, trim="0")
+
+
 def quote_bare_values(pipeline: str) -> str:
     """Quote pass option values xDSL's pipeline lexer would split, as MLIR reads them whole:
     `bnn-fold{folding-file=F.json}` -> `bnn-fold{folding-file="F.json"}`."""
 
     def quoted(match: re.Match[str]) -> str:
         key, value = match.groups()
+        if key is not None and _SCIENTIFIC.fullmatch(value):  # xDSL would read `1e3` as a name
+            return f"{key}={_positional(float(value))}"
         if key is None or _XDSL_VALUE.fullmatch(value):  # a quoted string, or a plain value
             return match.group(0)
         return f"{key}={json.dumps(value, ensure_ascii=False)}"
@@ -159,12 +174,16 @@ class BnnOptMain(xDSLOptMain):
         )
 
     def setup_pipeline(self) -> None:
+        check_pass_options(self.args.passes, self.available_passes)
         try:
             super().setup_pipeline()
         except ValueError as e:
             message = " ".join(str(e).split())
             if message.startswith("Unrecognized passes"):
                 message += f"; available: {', '.join(sorted(self.available_passes))}"
+            name, _, rest = message.partition(": ")
+            if name in self.available_passes and rest:  # a pass's own option check
+                raise BnnirError(f"pass '{name}'", rest) from None
             raise BnnirError("pass pipeline", message) from None
         verify = self.pipeline.callback
         if verify is None or self.args.verify_diagnostics:
@@ -218,6 +237,47 @@ class BnnOptMain(xDSLOptMain):
             sys.stdout.write(text)
         else:
             write_atomic(self.args.output_file, text)
+
+
+def check_pass_options(pipeline: str,
+                       available: dict[str, Callable[[], type[ModulePass]]]) -> None:
+    """Name the pass and option of a bad option value, in the pipeline's own spelling
+    (xDSL's messages name neither)."""
+    for spec in parse_pipeline(pipeline):
+        if spec.name not in available:
+            continue  # xDSL lists the available passes
+        pass_class = available[spec.name]()
+        fields = {f.name: f for f in dataclasses.fields(pass_class) if f.init}
+        hints = get_type_hints(pass_class)
+        for key, value in spec.parameters.items():
+            field = key.replace("-", "_")
+            if field not in fields:
+                known = ", ".join(name.replace("_", "-") for name in fields)
+                raise BnnirError(f"pass '{spec.name}'", f"unknown option '{key}'; " + (
+                    f"its options: {known}" if known else "it takes no options"))
+            if not _accepts(hints[field], value):
+                given = ",".join(str(v) for v in value) or "nothing"
+                raise BnnirError(f"pass '{spec.name}'",
+                                 f"option '{key}' expects {_describe(hints[field])}, "
+                                 f"got '{given}'")
+
+
+def _accepts(hint: object, value: tuple[object, ...]) -> bool:
+    if not value:
+        return NoneType in get_args(hint)
+    return (len(value) == 1 and isa(value[0], hint)) or isa(value, hint)
+
+
+def _describe(hint: object) -> str:
+    """A pass option's type in words: `int | float | None` -> `a number`."""
+    kinds = {a for a in (get_args(hint) or (hint,)) if a is not NoneType}
+    if kinds <= {int, float}:
+        return "an integer" if kinds == {int} else "a number"
+    if kinds == {bool}:
+        return "true or false"
+    if kinds == {str}:
+        return "a string"
+    return " or ".join(sorted(getattr(k, "__name__", str(k)) for k in kinds))
 
 
 class _KeepOpen(io.StringIO):

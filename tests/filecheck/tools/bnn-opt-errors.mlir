@@ -5,7 +5,20 @@
 // PASS-NOT: Traceback
 
 // RUN: not bnn-opt %s -p 'bnn-legalize-padding{bogus=1}' 2>&1 | filecheck %s --check-prefix=OPTION
-// OPTION: bnn-opt: error: pass pipeline: Provided arguments ["bogus"] not found in expected arguments ["mode"]
+// OPTION: bnn-opt: error: pass 'bnn-legalize-padding': unknown option 'bogus'; its options: mode
+// RUN: not bnn-opt %s -p 'cse{bogus=1}' 2>&1 | filecheck %s --check-prefix=NO-OPTIONS
+// NO-OPTIONS: bnn-opt: error: pass 'cse': unknown option 'bogus'; it takes no options
+
+// Option values are checked against the option's type, named as the pipeline spells them.
+// RUN: not bnn-opt %s -p 'bnn-fold{target-fps=abc clock-mhz=100}' 2>&1 | filecheck %s --check-prefix=NUMBER
+// NUMBER: bnn-opt: error: pass 'bnn-fold': option 'target-fps' expects a number, got 'abc'
+// RUN: not bnn-opt %s -p 'bnn-fold{max-luts=1.5 clock-mhz=100}' 2>&1 | filecheck %s --check-prefix=INTEGER
+// INTEGER: bnn-opt: error: pass 'bnn-fold': option 'max-luts' expects an integer, got '1.5'
+// RUN: not bnn-opt %s -p 'bnn-legalize-padding{mode}' 2>&1 | filecheck %s --check-prefix=EMPTY
+// EMPTY: bnn-opt: error: pass 'bnn-legalize-padding': option 'mode' expects a string, got 'nothing'
+// RUN: not bnn-opt %s -p 'bnn-fold{target-fps=1000 clock-mhz=0}' 2>&1 | filecheck %s --check-prefix=RANGE
+// RANGE: bnn-opt: error: pass 'bnn-fold': clock-mhz must be a positive number, got 0
+
 
 // RUN: not bnn-opt %s -p 'bnn-legalize-padding{' 2>&1 | filecheck %s --check-prefix=SYNTAX
 // SYNTAX: bnn-opt: error: pass pipeline: Expected argument name here
