@@ -5,7 +5,8 @@
                 [--padding exact|minus-one] [--verify X.npy]
 
 BUILD receives each stage's IR (1-imported.mlir, 2-hardware.mlir, 3-folded.mlir,
-4-streaming.mlir), the folding report (report.txt, report.json) and the HLS project (hls/). With
+4-streaming.mlir), the folding report (report.txt, report.json) and the HLS project (hls/), all
+written once every stage has succeeded: a failed run leaves BUILD as it was. With
 --verify the interpreter runs X after every stage and the flow stops at the first stage that
 changes the network's output; the C simulation of the project is checked too. With --padding
 minus-one the padding pass may change the output on purpose (unless the network was trained
@@ -29,7 +30,7 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
 
 from bnnir.diagnostics import BnnirError, describe
-from bnnir.tools.cli import run_tool, write_atomic
+from bnnir.tools.cli import run_tool
 
 TOOL = "bnn-compile"
 
@@ -193,9 +194,11 @@ def compile_model(args: argparse.Namespace) -> None:
     build = Path(args.output)
     if build.exists() and not build.is_dir():
         raise BnnirError(str(build), "is a file; -o names the build folder to write")
-    build.mkdir(parents=True, exist_ok=True)
+    # Everything is kept in memory and written only when every stage has succeeded, so a failed
+    # run leaves BUILD as it was (no mix of this run's stages with an earlier run's).
+    files: dict[str, str] = {}
     module = import_onnx(args.model, args.input_type)
-    write_atomic(build / "1-imported.mlir", _print(module))
+    files["1-imported.mlir"] = _print(module)
     checker = Checker(args.verify, module)
     for stage in plan:
         for p in stage.passes:
@@ -205,19 +208,19 @@ def compile_model(args: argparse.Namespace) -> None:
             checker.rebase(stage.file, module, f"{args.padding} padding")
         else:
             checker.check(stage.file, module)
-        write_atomic(build / stage.file, _print(module))
+        files[stage.file] = _print(module)
     if (warning := host_layers(module)) is not None:
         print(f"{TOOL}: warning: {warning}", file=sys.stderr)
     report = build_report(module)
-    write_atomic(build / "report.txt", render_text(report))
-    write_atomic(build / "report.json", render_json(report))
-    hls = build / "hls"
-    write_project(str(hls), emit_project(module))
+    files["report.txt"] = render_text(report)
+    files["report.json"] = render_json(report)
+    files |= {f"hls/{name}": text for name, text in emit_project(module).items()}
     if args.verify is not None:
         checker.check("hls", module, engine="csim")
+    write_project(str(build), files)
     print(render_text(report), end="")
     print(f"{TOOL}: wrote {build}/: the IR after each stage, report.txt, report.json and the "
-          f"HLS project hls/ (see {hls}/README.md)")
+          f"HLS project hls/ (see {build / 'hls'}/README.md)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

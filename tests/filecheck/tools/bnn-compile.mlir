@@ -2,10 +2,16 @@
 // RUN: rm -rf %t.build
 // RUN: bnn-compile %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.build --input-type ui8 --target-fps 20000 --clock-mhz 100 --verify %S/../../../bnnir/examples/tiny_cnv_input.npy | filecheck %s
 // RUN: ls %t.build | filecheck %s --check-prefix=FILES
+// RUN: cp %t.build/2-hardware.mlir %t.build.kept-2-hardware.mlir
 // RUN: %python -c "import json; r = json.load(open('%t.build/report.json')); assert r['fps'] >= 20000, r['fps']"
 // RUN: not bnn-compile %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.none --input-type ui8 2>&1 | filecheck %s --check-prefix=NOFOLD
 // RUN: not ls %t.none
 // RUN: not bnn-compile %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.fast --input-type ui8 --target-fps 1e9 2>&1 | filecheck %s --check-prefix=FAST
+// A failed run writes nothing: no stage files of its own, none mixed into an earlier build.
+// RUN: rm -rf %t.fast && not bnn-compile %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.fast --input-type ui8 --target-fps 1e9
+// RUN: not ls %t.fast
+// RUN: not bnn-compile %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.build --input-type ui8 --padding minus-one --target-fps 1e9
+// RUN: cmp %t.build/2-hardware.mlir %t.build.kept-2-hardware.mlir
 
 // CHECK: bnn-compile: 2-hardware.mlir: outputs unchanged
 // CHECK: bnn-compile: 3-folded.mlir: outputs unchanged
