@@ -273,43 +273,53 @@ class Pipeline:
         return self._event_by_event(depths)
 
     def _event_by_event(self, depths: list[int]) -> list[np.ndarray]:
-        """The rules applied iteration by iteration: each loop runs on while the word its next
-        iteration reads has been written and the word it writes has room, round the loops until
-        all are done (a chain of streams holding a word or more cannot deadlock)."""
+        """The rules applied iteration by iteration: a loop runs on while the word its next
+        iteration reads has been written and the word it writes has room. A blocked loop waits
+        until its neighbour moves a word: its producer writes, or its consumer reads (a chain of
+        streams holding a word or more cannot deadlock)."""
         units = self.units
+        last = len(units) - 1
         read_word = [_word_at(u.length, u.reads) for u in units]
         write_word = [_word_at(u.length, u.writes) for u in units]
         written: list[list[int]] = [[] for _ in units]  # unit u writes stream u
         taken: list[list[int]] = [[] for _ in units]  # unit u reads stream u - 1
         times: list[list[int]] = [[] for _ in units]
         room = [*depths, None]
-        remaining = sum(u.length for u in units)
-        while remaining:
-            before = remaining
-            for u, unit in enumerate(units):
-                cycles, reads, writes = times[u], read_word[u], write_word[u]
-                supply = written[u - 1] if u else []
-                drain, depth = (taken[u + 1], room[u]) if u + 1 < len(units) else ([], None)
-                cycle = cycles[-1] if cycles else -1
-                for i in range(len(cycles), unit.length):
-                    cycle += 1
-                    word = reads[i]
-                    if word >= 0:
-                        if word >= len(supply):
-                            break
-                        cycle = max(cycle, supply[word] + 1)
-                    out = writes[i]
-                    if out >= 0 and depth is not None and out >= depth:
-                        if out - depth >= len(drain):
-                            break
-                        cycle = max(cycle, drain[out - depth] + 1)
-                    cycles.append(cycle)
-                    remaining -= 1
-                    if word >= 0:
-                        taken[u].append(cycle)
-                    if out >= 0:
-                        written[u].append(cycle)
-            assert remaining < before, "a chain of streams cannot deadlock"
+        ready = list(range(len(units)))
+        waiting = [False] * len(units)
+        while ready:
+            u = ready.pop()
+            waiting[u] = False
+            unit, cycles, reads, writes = units[u], times[u], read_word[u], write_word[u]
+            supply = written[u - 1] if u else []
+            drain, depth = (taken[u + 1], room[u]) if u < last else ([], None)
+            cycle = cycles[-1] if cycles else -1
+            moved_in = moved_out = False
+            for i in range(len(cycles), unit.length):
+                cycle += 1
+                word = reads[i]
+                if word >= 0:
+                    if word >= len(supply):
+                        break
+                    cycle = max(cycle, supply[word] + 1)
+                out = writes[i]
+                if out >= 0 and depth is not None and out >= depth:
+                    if out - depth >= len(drain):
+                        break
+                    cycle = max(cycle, drain[out - depth] + 1)
+                cycles.append(cycle)
+                if word >= 0:
+                    taken[u].append(cycle)
+                    moved_in = True
+                if out >= 0:
+                    written[u].append(cycle)
+                    moved_out = True
+            for neighbour, moved in ((u - 1, moved_in), (u + 1, moved_out)):
+                if moved and 0 <= neighbour <= last and not waiting[neighbour]:
+                    waiting[neighbour] = True
+                    ready.append(neighbour)
+        assert all(len(t) == unit.length for t, unit in zip(times, units, strict=True)), \
+            "a chain of streams cannot deadlock"
         return [np.array(t, np.int64) for t in times]
 
     def latest(self, earliest: list[np.ndarray]) -> list[np.ndarray]:
