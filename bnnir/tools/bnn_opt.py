@@ -225,7 +225,11 @@ class BnnOptMain(xDSLOptMain):
         from bnnir.interp import run_module_all
 
         x = load_batch(self.args.verify_each)
-        expected = run_module_all(prog, [x])
+        try:
+            expected = run_module_all(prog, [x])
+        except BnnirError as e:  # name the file whose batch does not fit the module
+            where = self.args.verify_each if e.where == "input" else e.where
+            raise BnnirError(where, e.what) from None
         for p in self.pipeline.passes:
             p.apply(self.ctx, prog)
             self._verify(prog, p)

@@ -12,6 +12,7 @@ verifier error names the line of the op that fails (`load_module`).
 
 from __future__ import annotations
 
+import errno
 import io
 import math
 import os
@@ -42,6 +43,9 @@ EXIT_ERROR = 1
 EXIT_INTERNAL = 70
 
 
+_WRITE_ERRORS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EIO, errno.EPIPE}
+
+
 def error_line(error: BaseException) -> str:
     """`WHERE: WHAT` for an error, on one line (a verifier's message is its first line)."""
     if isinstance(error, BnnirError):
@@ -55,15 +59,29 @@ def error_line(error: BaseException) -> str:
         lines = [line.strip() for line in str(error).splitlines() if line.strip()]
         return "pass pipeline: " + (lines[-1] if lines else "cannot be parsed")
     if isinstance(error, OSError):
-        return f"{error.filename}: {error.strerror or error}" if error.filename else \
-            str(error.strerror or error)
+        if error.filename:
+            return f"{error.filename}: {error.strerror or error}"
+        if error.errno in _WRITE_ERRORS:  # files are written by write_atomic, which names them
+            return f"standard output: cannot write ({error.strerror})"
+        return str(error.strerror or error)
     return " ".join(str(error).split())
+
+
+def _flush_stdout() -> None:
+    """Flush standard output now, so that a full disk or a closed reader is this tool's error
+    (naming standard output), not an exception at interpreter exit."""
+    try:
+        sys.stdout.flush()
+    except OSError as e:
+        raise BnnirError("standard output", f"cannot write ({e.strerror or e})") from None
 
 
 def run_tool(tool: str, main: Callable[[], int | None]) -> int:
     """Run a tool's main, turning every error into one line on stderr and an exit code."""
     try:
-        return main() or 0
+        status = main() or 0
+        _flush_stdout()
+        return status
     except KeyboardInterrupt:
         return 130
     except MemoryError:
@@ -83,14 +101,21 @@ def run_tool(tool: str, main: Callable[[], int | None]) -> int:
 
 
 def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
-    """Write `data` to `path` through a temporary file and a rename; errors name `path`."""
-    target = Path(path)
+    """Write `data` to `path` through a temporary file and a rename; errors name `path`.
+
+    A symbolic link is written through (its target is replaced), and a device or pipe
+    (/dev/null, a FIFO) is written directly: a rename would replace them by a regular file."""
+    target = Path(os.path.realpath(path))
     if target.is_dir():
         raise BnnirError(str(path), "is a folder; give the name of a file to write")
     folder = target.parent
     if not folder.is_dir():
-        raise BnnirError(str(path), f"cannot write the file: folder '{folder}' does not exist")
+        why = "is a file, not a folder" if folder.exists() else "does not exist"
+        raise BnnirError(str(path), f"cannot write the file: folder '{folder}' {why}")
     mode = "wb" if isinstance(data, bytes) else "w"
+    if target.exists() and not target.is_file():
+        _write_special(str(path), target, mode, data)
+        return
     try:
         fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
     except OSError as e:
@@ -106,6 +131,14 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _write_special(name: str, target: Path, mode: str, data: str | bytes) -> None:
+    try:
+        with open(target, mode) as out:
+            out.write(data)
+    except OSError as e:
+        raise BnnirError(name, f"cannot write the file ({e.strerror or e})") from None
 
 
 def _umask() -> int:

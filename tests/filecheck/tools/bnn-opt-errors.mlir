@@ -66,3 +66,14 @@ func.func @ok(%x: tensor<?x4xi1>) -> tensor<?x4xi1> {
 // RUN: not bnn-run %t.splat.mlir --input %t.none.npy 2>&1 | filecheck %s --check-prefix=SPLAT
 // SPLAT: {{.*}}splat.mlir:2:44: splat of 4294967296 elements is larger than bnnir expands (at most 4194304); give the values as hex data
 // SPLAT-NOT: Traceback
+
+// Outputs go through symbolic links and into devices instead of replacing them with a file.
+// RUN: echo old > %t.real.mlir && rm -f %t.link.mlir && ln -s %t.real.mlir %t.link.mlir
+// RUN: bnn-opt %s -o %t.link.mlir && test -L %t.link.mlir && filecheck %s --check-prefix=OK < %t.real.mlir
+// RUN: bnn-opt %s -o /dev/null && test -c /dev/null
+// A full disk is an error naming what could not be written.
+// RUN: not bnn-opt %s -o /dev/full 2>&1 | filecheck %s --check-prefix=FULL
+// FULL: bnn-opt: error: /dev/full: cannot write the file (No space left on device)
+// RUN: not bnn-opt %s > /dev/full 2> %t.stdout-full.txt
+// RUN: filecheck %s --check-prefix=STDOUT-FULL < %t.stdout-full.txt
+// STDOUT-FULL: bnn-opt: error: standard output: cannot write (No space left on device)

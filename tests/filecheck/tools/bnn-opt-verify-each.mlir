@@ -15,3 +15,8 @@ func.func @main(%x: tensor<?x1x4x4xi1>) -> tensor<?x1x4x4xsi32> {
 // RUN: not bnn-opt %s -p bnn-threshold-fusion --verify-each=/dev/null 2>&1 | filecheck %s --check-prefix=EMPTY
 // EMPTY: bnn-opt: error: /dev/null: not a .npy file (save the batch with numpy.save)
 // EMPTY-NOT: Traceback
+
+// A batch of the wrong shape names its file.
+// RUN: %python -c "import numpy as np; np.save('%t.wrong.npy', np.ones((2, 1, 5, 5), np.float32))"
+// RUN: not bnn-opt %s -p bnn-threshold-fusion --verify-each=%t.wrong.npy 2>&1 | filecheck %s --check-prefix=SHAPE
+// SHAPE: bnn-opt: error: {{.*}}wrong.npy: shape (2, 1, 5, 5) does not match tensor<?x1x4x4xi1>
