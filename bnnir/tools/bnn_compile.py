@@ -30,7 +30,7 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
 
 from bnnir.diagnostics import BnnirError, describe
-from bnnir.tools.cli import run_tool
+from bnnir.tools.cli import ToolArgumentParser, run_tool
 
 TOOL = "bnn-compile"
 
@@ -38,7 +38,7 @@ TOOL = "bnn-compile"
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     from bnnir.passes.fold import PARTS
 
-    parser = argparse.ArgumentParser(
+    parser = ToolArgumentParser(
         prog=TOOL, description=__doc__.splitlines()[0],
         epilog="Choose the folding with --target-fps, --max-luts, --part or --folding-file (they "
                "combine: a target within a budget or device, with some layers fixed).")

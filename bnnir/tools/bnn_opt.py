@@ -36,6 +36,7 @@ from bnnir.diagnostics import BnnirError
 from bnnir.tools.cli import (
     ExactPrinter,
     LocatingParser,
+    ToolArgumentParser,
     decode_mlir,
     load_batch,
     run_tool,
@@ -167,6 +168,8 @@ class BnnOptMain(xDSLOptMain):
 
     def register_all_arguments(self, arg_parser: argparse.ArgumentParser) -> None:
         super().register_all_arguments(arg_parser)
+        arg_parser.prog = TOOL
+        arg_parser.error = ToolArgumentParser.error.__get__(arg_parser)  # xDSL makes the parser
         arg_parser.add_argument(
             "--verify-each", metavar="X.npy", default=None,
             help="run the interpreter on X.npy after every pass; stop at the first pass that "

@@ -20,7 +20,7 @@ import numpy as np
 
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects.hwstream import DesignOp
-from bnnir.tools.cli import load_batch, load_module, run_tool, write_atomic
+from bnnir.tools.cli import ToolArgumentParser, load_batch, load_module, run_tool, write_atomic
 
 TOOL = "bnn-run"
 
@@ -28,7 +28,7 @@ TOOL = "bnn-run"
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     from bnnir.interp import ENGINES
 
-    parser = argparse.ArgumentParser(prog=TOOL, description=__doc__.splitlines()[0])
+    parser = ToolArgumentParser(prog=TOOL, description=__doc__.splitlines()[0])
     parser.add_argument("input_module", metavar="IN.mlir")
     parser.add_argument("--input", required=True, metavar="X.npy", help="the input batch")
     parser.add_argument("-o", "--output", metavar="Y.npy", help="where to write the output")

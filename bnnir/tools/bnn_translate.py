@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bnnir.diagnostics import BnnirError
-from bnnir.tools.cli import print_module, run_tool, write_atomic
+from bnnir.tools.cli import ToolArgumentParser, print_module, run_tool, write_atomic
 
 TOOL = "bnn-translate"
 
@@ -77,7 +77,7 @@ TRANSLATIONS = (
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog=TOOL, description=__doc__.splitlines()[0])
+    parser = ToolArgumentParser(prog=TOOL, description=__doc__.splitlines()[0])
     parser.add_argument("input", nargs="?", help="input .mlir module (emitters)")
     modes = parser.add_mutually_exclusive_group(required=True)
     for t in TRANSLATIONS:

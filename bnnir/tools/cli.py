@@ -12,6 +12,7 @@ verifier error names the line of the op that fails (`load_module`).
 
 from __future__ import annotations
 
+import argparse
 import errno
 import io
 import math
@@ -21,6 +22,7 @@ import tempfile
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
 from xdsl.context import Context
@@ -65,6 +67,13 @@ def error_line(error: BaseException) -> str:
             return f"standard output: cannot write ({error.strerror})"
         return str(error.strerror or error)
     return " ".join(str(error).split())
+
+
+class ToolArgumentParser(argparse.ArgumentParser):
+    """argparse, with a usage error as one `tool: error: WHAT` line (not the usage text first)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def _flush_stdout() -> None:

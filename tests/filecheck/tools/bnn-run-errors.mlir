@@ -25,6 +25,17 @@
 // RUN: not bnn-run %s --input %t.ok.npy --engine nope 2>&1 | filecheck %s --check-prefix=ENGINE
 // ENGINE: bnn-run: error: argument --engine: invalid choice: 'nope'
 
+// Usage errors are one line too, for every tool (argparse would print the usage first).
+// NO-USAGE-NOT: usage:
+// RUN: not bnn-run %s 2>&1 | filecheck %s --check-prefixes=NO-USAGE,USAGE-EXEC
+// USAGE-EXEC: bnn-run: error: the following arguments are required: --input (see bnn-run --help)
+// RUN: not bnn-opt %s --bogus 2>&1 | filecheck %s --check-prefixes=NO-USAGE,USAGE-OPT
+// USAGE-OPT: bnn-opt: error: unrecognized arguments: --bogus (see bnn-opt --help)
+// RUN: not bnn-translate %s --emit-report --format xml 2>&1 | filecheck %s --check-prefixes=NO-USAGE,USAGE-TRANSLATE
+// USAGE-TRANSLATE: bnn-translate: error: argument --format: invalid choice: 'xml' (choose from 'text', 'json') (see bnn-translate --help)
+// RUN: not bnn-compile %s -o %t.build --target-fps fast 2>&1 | filecheck %s --check-prefixes=NO-USAGE,USAGE-COMPILE
+// USAGE-COMPILE: bnn-compile: error: argument --target-fps: invalid float value: 'fast' (see bnn-compile --help)
+
 func.func @main(%x: tensor<?x4xi1>) -> (tensor<?x2xsi32> {bnn.onnx_dtype = "float32"}) {
   %w = bnn.constant bits<"0xF0"> : tensor<2x4xi1>
   %a = bnn.dense %x, %w : tensor<?x4xi1>, tensor<2x4xi1> -> tensor<?x2xsi32>
