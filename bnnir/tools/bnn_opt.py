@@ -50,6 +50,8 @@ TOOL = "bnn-opt"
 def mlir_pipeline_to_xdsl(pipeline: str) -> str:
     """'builtin.module(a,b{x=1 y=2})' -> 'a,b{x=1 y=2}' (MLIR's syntax onto xDSL's)."""
     text = pipeline.strip().strip("'\"")
+    if text.count("(") != text.count(")"):
+        raise BnnirError("--pass-pipeline", f"unbalanced parentheses in {text}")
     match = re.fullmatch(r"(?:builtin\.)?module\((.*)\)", text, flags=re.S)
     body = match.group(1) if match else text
     if re.search(r"[\w.]\(", body):

@@ -17,6 +17,7 @@ import errno
 import io
 import math
 import os
+import re
 import sys
 import tempfile
 import traceback
@@ -53,13 +54,22 @@ def error_line(error: BaseException) -> str:
     if isinstance(error, BnnirError):
         return str(error)
     if isinstance(error, ParseError):
+        if error.span.start >= len(error.span.input.content.rstrip()):
+            # xDSL's messages at the end of the input name what it tried last (" in block
+            # definition"), not that the text stopped
+            return f"{error.span.get_location()}: unexpected end of the file; is it complete?"
         return f"{error.span.get_location()}: {error.msg}"
     if isinstance(error, DiagnosticException):
         message = str(error.args[0]) if error.args else type(error).__name__
         return message.strip().splitlines()[0] if message.strip() else message
     if isinstance(error, ArgSpecParseError):
         lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-        return "pass pipeline: " + (lines[-1] if lines else "cannot be parsed")
+        at = next((i for i, line in enumerate(lines)
+                   if re.fullmatch(r"pass-pipeline:\d+:\d+", line)), None)
+        where = "pass pipeline"
+        if at is not None and at + 1 < len(lines):  # the location line, then the text parsed
+            where += f" '{lines[at + 1]}', column {lines[at].rsplit(':', 1)[1]}"
+        return f"{where}: {lines[-1] if lines else 'cannot be parsed'}"
     if isinstance(error, OSError):
         if error.filename:
             return f"{error.filename}: {error.strerror or error}"

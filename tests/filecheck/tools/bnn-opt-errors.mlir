@@ -21,7 +21,12 @@
 
 
 // RUN: not bnn-opt %s -p 'bnn-legalize-padding{' 2>&1 | filecheck %s --check-prefix=SYNTAX
-// SYNTAX: bnn-opt: error: pass pipeline: Expected argument name here
+// SYNTAX: bnn-opt: error: pass pipeline 'bnn-legalize-padding{', column 22: Expected argument name here
+// RUN: not bnn-opt %s --pass-pipeline='builtin.module(cse' 2>&1 | filecheck %s --check-prefix=UNBALANCED
+// UNBALANCED: bnn-opt: error: --pass-pipeline: unbalanced parentheses in builtin.module(cse
+// RUN: %python -c "open('%t.cut.mlir', 'w').write('func.func @f() {\n')"
+// RUN: not bnn-opt %t.cut.mlir 2>&1 | filecheck %s --check-prefix=CUT
+// CUT: bnn-opt: error: {{.*}}cut.mlir:2:1: unexpected end of the file; is it complete?
 
 // RUN: not bnn-opt %s --pass-pipeline='builtin.module(func.func(cse))' 2>&1 | filecheck %s --check-prefix=NESTED
 // NESTED: bnn-opt: error: --pass-pipeline: nested pass pipelines are not supported: builtin.module(func.func(cse))
