@@ -5,7 +5,8 @@ The depths come from the cycle-level schedule (bnnir/analysis/stream_schedule.py
 which says why they suffice). A stream that needs no more than the words a plain stream holds
 (2, as the HLS backend declares it) gets no FIFO, as FINN removes its shallow ones; a FIFO is at
 least `min-depth` deep, so a `min-depth` above 2 puts one on every stream into a kernel.
-Running the pass again re-sizes the FIFOs it made.
+Running the pass again re-sizes the FIFOs it made. The module's `bnn.fold` totals (luts, brams)
+count the FIFOs afterwards.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import IntegerAttr, ModuleOp, i64
+from xdsl.dialects.builtin import DictionaryAttr, IntegerAttr, ModuleOp, i64
 from xdsl.passes import ModulePass
 
+from bnnir.analysis.kernel_costs import kernel_cost
 from bnnir.analysis.stream_schedule import DEFAULT_DEPTH, fifo_depths, stream_kernels
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import hwstream as hw
@@ -37,12 +39,34 @@ class SizeFifos(ModulePass):
         if self.min_depth < 1:
             raise BnnirError("hwstream-size-fifos", f"min-depth must be at least 1, got "
                              f"{self.min_depth}")
-        for design in [d for d in op.ops if isinstance(d, hw.DesignOp)]:
+        designs = [d for d in op.ops if isinstance(d, hw.DesignOp)]
+        before = _fifo_resources(designs)
+        for design in designs:
             _remove_fifos(design)
             for kernel, needed in zip(stream_kernels(design), fifo_depths(design), strict=True):
                 depth = max(self.min_depth, needed)
                 if depth > DEFAULT_DEPTH:
                     _insert_fifo(design, kernel, depth)
+        after = _fifo_resources(designs)
+        _update_summary(op, after[0] - before[0], after[1] - before[1])
+
+
+def _fifo_resources(designs: list[hw.DesignOp]) -> tuple[int, int]:
+    """(LUTs, BRAM18s) of the designs' FIFOs."""
+    costs = [kernel_cost(op) for d in designs for op in d.kernels() if isinstance(op, hw.FifoOp)]
+    return sum(c.luts for c in costs), sum(c.brams for c in costs)
+
+
+def _update_summary(module: ModuleOp, luts: int, brams: int) -> None:
+    """Count the FIFOs in the module's `bnn.fold` totals, which bnn-fold made without them."""
+    summary = module.attributes.get("bnn.fold")
+    if not isinstance(summary, DictionaryAttr):
+        return
+    entries = dict(summary.data)
+    for key, delta in (("luts", luts), ("brams", brams)):
+        if isinstance(total := entries.get(key), IntegerAttr):
+            entries[key] = IntegerAttr(total.value.data + delta, i64)
+    module.attributes["bnn.fold"] = DictionaryAttr(entries)
 
 
 def _insert_fifo(design: hw.DesignOp, kernel: hw.KernelOp, depth: int) -> None:

@@ -23,6 +23,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from xdsl.context import Context
@@ -130,6 +131,22 @@ def host_layers(module: ModuleOp) -> str | None:
             f"{describe(layer)} and everything after it run on the host")
 
 
+def over_budget(args: argparse.Namespace, report: dict[str, Any]) -> str | None:
+    """Whether the FIFOs, sized after folding, take the design past --max-luts or --part (bnn-fold
+    budgets the kernels and width converters; the FIFOs depend on the folding it chooses)."""
+    from bnnir.passes.fold import PARTS
+
+    luts, brams = report["total_luts"], report["total_brams"]
+    limits = [(args.max_luts, None, f"--max-luts {args.max_luts}")] if args.max_luts else []
+    if args.part:
+        limits.append((*PARTS[args.part], args.part))
+    for max_luts, max_brams, name in limits:
+        if luts > max_luts or (max_brams is not None and brams > max_brams):
+            return (f"with its FIFOs the design needs {luts} LUTs and {brams} BRAM18s, more than "
+                    f"{name} allows; fold for a smaller budget (bnn-fold does not count FIFOs)")
+    return None
+
+
 def _print(module: ModuleOp) -> str:
     from bnnir.tools.cli import print_module
 
@@ -212,6 +229,8 @@ def compile_model(args: argparse.Namespace) -> None:
     if (warning := host_layers(module)) is not None:
         print(f"{TOOL}: warning: {warning}", file=sys.stderr)
     report = build_report(module)
+    if (warning := over_budget(args, report)) is not None:
+        print(f"{TOOL}: warning: {warning}", file=sys.stderr)
     files["report.txt"] = render_text(report)
     files["report.json"] = render_json(report)
     files |= {f"hls/{name}": text for name, text in emit_project(module).items()}
