@@ -228,6 +228,13 @@ def reshape_target(shape: Sequence[int], target: Sequence[int]) -> list[int]:
     return out
 
 
+CONSTANT_OPS = frozenset({
+    "Constant", "Identity", "Dropout", "Transpose", "Reshape", "Flatten", "Squeeze", "Unsqueeze",
+    "Gather", "Concat", "Slice", "Shape", "Mul", "Add", "Sub", "Div", "Neg", "Sign", "Cast",
+    "BipolarQuant", "Quant",
+})
+"""The ops `fold_constant` evaluates when all their inputs are constants."""
+
 _DATA_MOVEMENT = {"Identity", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "Gather",
                   "Concat", "Slice", "Shape", "Constant"}
 

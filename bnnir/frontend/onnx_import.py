@@ -66,6 +66,7 @@ from bnnir.diagnostics import BnnirError, remark
 from bnnir.dialects import bnn
 from bnnir.frontend.layer_inputs import exact_float_sums, trace_levels
 from bnnir.frontend.onnx_constants import (
+    CONSTANT_OPS,
     DYNAMIC_BATCH,
     NodeError,
     activation_shape,
@@ -512,7 +513,9 @@ class OnnxImporter:
             return
         handler = _IMPORTERS.get(node.op_type)
         if handler is None:
-            raise node_error(f"unsupported op; bnnir supports {', '.join(sorted(_IMPORTERS))}")
+            only_constant = ", ".join(sorted(CONSTANT_OPS - set(_IMPORTERS)))
+            raise node_error(f"unsupported op; bnnir supports {', '.join(sorted(_IMPORTERS))}, "
+                             f"and {only_constant} on constants (weights, shapes)")
         handler(self, node)
 
     def _fold(self, node: onnx.NodeProto) -> None:

@@ -234,18 +234,34 @@ def _parameters(layer: Layer) -> set[str]:
     return set(layer.choices[0].params if layer.choices else layer.too_wide[0].params)
 
 
+class _DuplicateKey(Exception):
+    def __init__(self, key: str):
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """A JSON object, refusing a key given twice (Python's reader keeps the last silently)."""
+    keys = [key for key, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise _DuplicateKey(next(k for k in keys if keys.count(k) > 1))
+    return dict(pairs)
+
+
 def _read_json(path: str) -> object:
     try:
         data = Path(path).read_bytes()
     except OSError as e:
         raise BnnirError(path, e.strerror or str(e)) from None
     try:
-        return json.loads(data.decode("utf-8"))
+        return json.loads(data.decode("utf-8"), object_pairs_hook=_unique_keys)
     except UnicodeDecodeError as e:
         raise BnnirError(path, f"not UTF-8 text (byte 0x{data[e.start]:02x} at offset "
                          f"{e.start}); a folding file is JSON") from None
     except json.JSONDecodeError as e:
         raise BnnirError(f"{path}:{e.lineno}:{e.colno}", f"not valid JSON ({e.msg})") from None
+    except _DuplicateKey as e:
+        raise BnnirError(path, f"'{e.key}' is given twice; give each layer and parameter "
+                         "once") from None
     except RecursionError:
         raise BnnirError(path, "nested too deeply; a folding file is an object of objects of "
                          "integers") from None

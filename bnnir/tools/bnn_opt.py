@@ -317,6 +317,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def run() -> None:
         opt = BnnOptMain(description="bnnir's optimizer driver", args=_preprocess(args))
+        if opt.args.input_file == "-":  # standard input, as MLIR's tools spell it
+            opt.args.input_file = None
         opt.run()
         opt.finish()
 

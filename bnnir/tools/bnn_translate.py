@@ -109,7 +109,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise BnnirError(translation.flag, "needs an input .mlir file")
         if not translation.reads_mlir and args.input is not None:
             raise BnnirError(args.input, f"unexpected input file with {translation.flag}")
-        text = translation.run(args)
+        try:
+            text = translation.run(args)
+        except BnnirError as e:  # a whole-module problem is the input file's
+            if e.where != "module" or args.input is None:
+                raise
+            raise BnnirError(args.input, e.what) from None
         if args.output is None:
             sys.stdout.write(text)
         elif text:

@@ -82,3 +82,6 @@ func.func @ok(%x: tensor<?x4xi1>) -> tensor<?x4xi1> {
 // RUN: not bnn-opt %s > /dev/full 2> %t.stdout-full.txt
 // RUN: filecheck %s --check-prefix=STDOUT-FULL < %t.stdout-full.txt
 // STDOUT-FULL: bnn-opt: error: standard output: cannot write (No space left on device)
+
+// `-` is standard input, as for MLIR's tools.
+// RUN: bnn-opt - < %s | filecheck %s --check-prefix=OK

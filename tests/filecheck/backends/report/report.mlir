@@ -51,4 +51,4 @@
 // STREAM-NEXT: fc1.mvtu               mvtu
 // STREAM:     latency: {{[0-9]+}} cycles ({{.*}} us, simulation)
 
-// UNFOLDED: bnn-translate: error: module: has no bnn.fold summary; run bnn-fold first
+// UNFOLDED: bnn-translate: error: {{.*}}fold.mlir: has no bnn.fold summary; run bnn-fold first

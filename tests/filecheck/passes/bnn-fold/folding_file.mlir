@@ -57,3 +57,7 @@ func.func @main(%x: tensor<?x64xi1>) -> tensor<?x10xsi32> {
 // RUN: %python -c "open('%t.deep.json', 'w').write('[' * 100000 + ']' * 100000)"
 // RUN: not bnn-opt %s -p 'bnn-fold{folding-file=%t.deep.json}' 2>&1 | filecheck %s --check-prefix=DEEP
 // DEEP: bnn-opt: error: {{.*}}deep.json: nested too deeply; a folding file is an object of objects of integers
+// A layer given twice is refused (Python's JSON reader would keep the last silently).
+// RUN: echo '{"fc0": {"pe": 2}, "fc0": {"pe": 4}}' > %t.dup.json
+// RUN: not bnn-opt %s -p 'bnn-fold{folding-file=%t.dup.json}' 2>&1 | filecheck %s --check-prefix=DUP
+// DUP: bnn-opt: error: {{.*}}dup.json: 'fc0' is given twice; give each layer and parameter once
