@@ -225,8 +225,33 @@ def test_moved_input_scales_remark_unless_exact(scale: float,
     else:
         assert remarks == [
             "remark: <model>: node 'y' (Conv): input scale 0.00392156886 applied after the "
-            "integer layer: results can differ from onnxruntime in the last float bit "
-            "(power-of-two scales are exact)"
+            "integer layer: results can differ from onnxruntime in the last float bit, and so "
+            "flip a sign or threshold that follows (power-of-two scales are exact)"
+        ]
+
+
+@pytest.mark.parametrize("fan_in", [65793, 65794])
+def test_accumulators_past_float32_remark(fan_in: int, capsys: pytest.CaptureFixture[str]) -> None:
+    """8-bit pixels through ±1 weights: onnxruntime's float32 sums are exact while the
+    accumulator stays within 2^24 (255 · 65793 < 2^24 ≤ 255 · 65794); past it they round, the
+    integer sums do not, and the import says so."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    weights = models.bipolar(np.random.default_rng(2), (fan_in, 2))
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w"], ["y"], name="fc")], "wide",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", fan_in])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 2])],
+        [numpy_helper.from_array(weights, "w")])
+    import_onnx(helper.make_model(graph), "ui8")
+    remarks = capsys.readouterr().err.splitlines()
+    if fan_in == 65793:
+        assert remarks == []
+    else:
+        assert remarks == [
+            f"remark: <model>: node 'fc' (MatMul): the accumulator reaches {255 * fan_in} over "
+            f"{fan_in} inputs, past 2^24: onnxruntime's float32 sums round there, bnnir's integer "
+            "sums do not, so results can differ from onnxruntime"
         ]
 
 

@@ -485,8 +485,13 @@ class OnnxImporter:
                          + (" (per channel)" if w_scale.size > 1 else ""))
         if parts:
             self._remark(f"{' and '.join(parts)} applied after the integer layer: results can "
-                         "differ from onnxruntime in the last float bit (power-of-two scales are "
-                         "exact)")
+                         "differ from onnxruntime in the last float bit, and so flip a sign or "
+                         "threshold that follows (power-of-two scales are exact)")
+        else:  # integer terms whose sums outgrow float32's 24-bit significand
+            bound = int(np.abs(terms).max()) * fan_in
+            self._remark(f"the accumulator reaches {bound} over {fan_in} inputs, past 2^24: "
+                         "onnxruntime's float32 sums round there, bnnir's integer sums do not, "
+                         "so results can differ from onnxruntime")
 
     def _channel_constant(self, constant: np.ndarray, value: Value) -> np.ndarray:
         """A constant operand of an elementwise op as a scalar or per-channel (axis 1) vector."""

@@ -164,7 +164,7 @@ class Fold(ModulePass):
         if max_luts is None:
             best = fastest_bound(layers)
             raise BnnirError("bnn-fold", f"{target}, but the best folding takes {best} (at most "
-                             f"{clock / best:.1f} fps)")
+                             f"{_fps_floor(clock / best)} fps)")
         best_within = fold_for_budget(layers, max_luts, max_brams)
         if best_within is None:
             raise BnnirError("bnn-fold", f"no folding fits {self._within()}; "
@@ -175,7 +175,7 @@ class Fold(ModulePass):
             "BRAM18s")
         raise BnnirError("bnn-fold", f"{target}; {needs}; within {self._within()} the fastest "
                          f"takes {best_within.max_cycles} cycles per frame (at most "
-                         f"{clock / best_within.max_cycles:.1f} fps)")
+                         f"{_fps_floor(clock / best_within.max_cycles)} fps)")
 
 
 def _smallest(layers: list[Layer], max_brams: int | None) -> str:
@@ -232,6 +232,11 @@ def _lower(key: str) -> str:
 
 def _parameters(layer: Layer) -> set[str]:
     return set(layer.choices[0].params if layer.choices else layer.too_wide[0].params)
+
+
+def _fps_floor(fps: float) -> str:
+    """fps to one decimal, rounded down: asking for the printed figure must succeed."""
+    return f"{math.floor(fps * 10) / 10:.1f}"
 
 
 class _DuplicateKey(Exception):
