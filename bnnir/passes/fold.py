@@ -286,9 +286,9 @@ def _restricted(path: str, layer: Layer, params: object) -> Layer:
     known = _parameters(layer)
     unknown = set(params) - known
     if unknown:
-        has = ", ".join(sorted(known)) or "none"
+        has = f"it has {', '.join(sorted(known))}" if known else "its folding is fixed"
         raise BnnirError(path, f"layer '{layer.name}' has no folding parameter "
-                         f"{', '.join(sorted(unknown))} (it has {has})")
+                         f"{', '.join(sorted(unknown))} ({has})")
     for key, value in params.items():
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
             raise BnnirError(path, f"layer '{layer.name}': {key} must be a positive integer, "

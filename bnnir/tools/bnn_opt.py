@@ -124,7 +124,7 @@ class ExactMLIRTarget(MLIRTarget):
         )
         printer.print_op(module)
         printer.print_metadata(ctx.loaded_dialects)
-        print("\n", file=output)
+        output.write("\n")  # one newline, as bnn-translate and bnn-compile end their modules
 
 
 class BnnOptMain(xDSLOptMain):

@@ -327,7 +327,7 @@ def load_batch(path: str) -> np.ndarray:
             raise BnnirError(path, "not a .npy file (save the batch with numpy.save)")
         x = np.load(path, allow_pickle=False)
     except FileNotFoundError:
-        raise BnnirError(path, "no such file") from None
+        raise BnnirError(path, "No such file or directory") from None
     except (OSError, ValueError, EOFError) as e:
         raise BnnirError(path, f"not a readable .npy array ({' '.join(str(e).split())})") from None
     if x.dtype.kind not in "biuf":

@@ -20,7 +20,7 @@
 // NOTNPY: bnn-run: error: {{.*}}bnn-run-errors.mlir: not a .npy file (save the batch with numpy.save)
 
 // RUN: not bnn-run %s --input %t.missing.npy 2>&1 | filecheck %s --check-prefix=MISSING
-// MISSING: bnn-run: error: {{.*}}missing.npy: no such file
+// MISSING: bnn-run: error: {{.*}}missing.npy: No such file or directory
 
 // RUN: not bnn-run %s --input %t.ok.npy --engine nope 2>&1 | filecheck %s --check-prefix=ENGINE
 // ENGINE: bnn-run: error: argument --engine: invalid choice: 'nope'

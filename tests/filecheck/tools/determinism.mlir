@@ -9,3 +9,8 @@
 // RUN: bnn-translate %t.d.mlir --emit-report --format json > %t.f.json
 // RUN: diff %t.e.json %t.f.json
 // RUN: bnn-opt %t.c.mlir | diff - %t.c.mlir
+// bnn-compile's stage files are what bnn-opt prints for the same passes, byte for byte.
+// RUN: rm -rf %t.build && bnn-compile %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.build --input-type ui8 --target-fps 5000 --clock-mhz 100
+// RUN: diff %t.build/1-imported.mlir %t.a.mlir
+// RUN: bnn-opt %t.a.mlir -p 'bnn-threshold-fusion,bnn-legalize-padding' | diff - %t.build/2-hardware.mlir
+// RUN: diff %t.build/4-streaming.mlir %t.c.mlir
