@@ -1136,8 +1136,7 @@ def mixed_network(rng: np.random.Generator, input_kind: Literal["ui8", "bipolar"
     for _ in range(int(rng.integers(1, 3))):
         if net.h != "x" and rng.random() < 0.3:
             net.explicit_pad()
-        if not net.conv():
-            break
+        net.conv()
         net.activation()
     net.flatten()
     if rng.random() < 0.4:
@@ -1175,8 +1174,8 @@ class _MixedNet:
                                      self.g.const(np.float32(value))], mode="constant")
         self.shape = list(self.probe().shape[1:])
 
-    def conv(self) -> bool:
-        """Append a conv; False if the map is too small for the drawn kernel."""
+    def conv(self) -> None:
+        """Append a conv (its kernel no larger than the padded map)."""
         rng = self.g.rng
         c, h, w = self.shape
         kh, kw = int(rng.integers(1, 4)), int(rng.integers(1, 4))
@@ -1188,15 +1187,16 @@ class _MixedNet:
             attrs["auto_pad"] = str(rng.choice(["SAME_UPPER", "SAME_LOWER"]))
         else:
             attrs["pads"] = pads
-            if h + pads[0] + pads[2] < kh or w + pads[1] + pads[3] < kw:
-                return False
+            # a kernel larger than the padded map shrinks to it: a conv must follow an explicit
+            # Pad (a zero Pad of ±1 maps is legal only into a conv)
+            kh, kw = min(kh, h + pads[0] + pads[2]), min(kw, w + pads[1] + pads[3])
+            attrs["kernel_shape"] = [kh, kw]
         co = int(rng.integers(1, 6))
         inputs = [self.h, self.g.const(bipolar(rng, (co, c, kh, kw)), "w")]
         if rng.random() < 0.2:
             inputs.append(self.g.const(rng.normal(0, 2, co).astype(np.float32), "b"))
         self.h = self.g.node("Conv", inputs, **attrs)
         self.shape = list(self.probe().shape[1:])
-        return True
 
     def max_pool(self) -> None:
         rng = self.g.rng
