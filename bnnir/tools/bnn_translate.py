@@ -87,8 +87,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
             modes.add_argument(t.flag, metavar="FILE", help=t.help)
     parser.add_argument("--input-type", choices=["ui8", "si8", "bipolar", "binary"],
                         help="what the ONNX model's float input holds (with --import-onnx)")
-    parser.add_argument("--format", choices=["text", "json"], default="text",
-                        help="report format (with --emit-report)")
+    parser.add_argument("--format", choices=["text", "json"],
+                        help="report format (with --emit-report; default text)")
     parser.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
     return parser.parse_args(argv)
 
@@ -109,6 +109,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise BnnirError(translation.flag, "needs an input .mlir file")
         if not translation.reads_mlir and args.input is not None:
             raise BnnirError(args.input, f"unexpected input file with {translation.flag}")
+        for option, value, used_by in (("--format", args.format, "--emit-report"),
+                                       ("--input-type", args.input_type, "--import-onnx")):
+            if value is not None and translation.flag != used_by:
+                raise BnnirError(option, f"applies to {used_by}, not {translation.flag}")
         try:
             text = translation.run(args)
         except BnnirError as e:  # a whole-module problem is the input file's

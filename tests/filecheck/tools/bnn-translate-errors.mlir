@@ -24,3 +24,9 @@
 
 // RUN: not bnn-translate 2>&1 | filecheck %s --check-prefix=USAGE
 // USAGE: bnn-translate: error: one of the arguments --import-onnx --emit-report --emit-hls is required
+
+// An option of another translation is an error, not silently ignored.
+// RUN: not bnn-translate %s --emit-hls --format json 2>&1 | filecheck %s --check-prefix=FORMAT
+// FORMAT: bnn-translate: error: --format: applies to --emit-report, not --emit-hls
+// RUN: not bnn-translate %s --emit-report --input-type ui8 2>&1 | filecheck %s --check-prefix=INPUT-TYPE
+// INPUT-TYPE: bnn-translate: error: --input-type: applies to --import-onnx, not --emit-report
