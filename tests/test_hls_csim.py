@@ -186,7 +186,7 @@ def test_every_pe_and_simd_in_csim(conv: bool) -> None:
 # ===----------------------------------------------------------------------=== #
 
 
-def _kernel_module(element: str, shape: tuple[int, int, int], out_shape: tuple[int, int, int],
+def kernel_module(element: str, shape: tuple[int, int, int], out_shape: tuple[int, int, int],
                    lanes: int, kernel: str, out_width: int) -> ModuleOp:
     """A design of one kernel (its MLIR text, with %in as its input) over a C x H x W map."""
     c, h, w = shape
@@ -212,7 +212,7 @@ hwstream.design @accel attributes {{input_type = {in_type}, output_type = {out_t
     return module
 
 
-def _map_values(element: str, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+def map_values(element: str, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
     if element == "i1":
         return models.bipolar(rng, shape)
     bits = int(element[2:])
@@ -229,8 +229,8 @@ POOLS = [  # element, C, H, W, kernel, strides, pads (top, left, bottom, right)
 ]
 
 
-@pytest.mark.parametrize("case", POOLS, ids=lambda c: f"{c[0]}-{c[4]}-{c[5]}-{c[6]}")
-def test_pool_kernel_in_csim(case) -> None:
+def pool_module(case: tuple) -> ModuleOp:
+    """A design of one pool kernel for a POOLS case."""
     element, c, h, w, (kh, kw), (sh, sw), pads = case
     top, left, bottom, right = pads
     oh, ow = (h + top + bottom - kh) // sh + 1, (w + left + right - kw) // sw + 1
@@ -239,8 +239,13 @@ def test_pool_kernel_in_csim(case) -> None:
             f"simd = {c} : i64, bits = {bits} : i64, kernel = array<i64: {kh}, {kw}>, "
             f"strides = array<i64: {sh}, {sw}>, pads = array<i64: {top}, {left}, {bottom}, "
             f"{right}>}}")
-    module = _kernel_module(element, (c, h, w), (c, oh, ow), c, pool, c * bits)
-    check_kernel(module, _map_values(element, (3, c, h, w), np.random.default_rng(h * w)))
+    return kernel_module(element, (c, h, w), (c, oh, ow), c, pool, c * bits)
+
+
+@pytest.mark.parametrize("case", POOLS, ids=lambda c: f"{c[0]}-{c[4]}-{c[5]}-{c[6]}")
+def test_pool_kernel_in_csim(case) -> None:
+    element, c, h, w = case[:4]
+    check_kernel(pool_module(case), map_values(element, (3, c, h, w), np.random.default_rng(h * w)))
 
 
 WINDOWS = [  # C, SIMD, H, W, kernel, strides
@@ -258,8 +263,8 @@ def test_window_kernel_in_csim(case) -> None:
               f"{w} : i64, simd = {simd} : i64, bits = 4 : i64, kernel = array<i64: {kh}, "
               f"{kw}>, strides = array<i64: {sh}, {sw}>}}")
     # Its output as a [C, OH, OW * KH * KW] map of the same words.
-    module = _kernel_module("ui4", (c, h, w), (c, oh, ow * kh * kw), simd, window, simd * 4)
-    check_kernel(module, _map_values("ui4", (2, c, h, w), np.random.default_rng(h * w)))
+    module = kernel_module("ui4", (c, h, w), (c, oh, ow * kh * kw), simd, window, simd * 4)
+    check_kernel(module, map_values("ui4", (2, c, h, w), np.random.default_rng(h * w)))
 
 
 # ===----------------------------------------------------------------------=== #
@@ -334,17 +339,23 @@ def _threshold_design() -> tuple[ModuleOp, np.ndarray]:
     return to_stream(module), x
 
 
+def wide_dense_design(rng: np.random.Generator, inputs: int, hidden: int, pe: int,
+                      simd: int) -> ModuleOp:
+    """A bipolar MLP inputs → hidden → 3 streamed with its first layer at (pe, simd)."""
+    g = models.Graph(rng)
+    h = g.sign(g.dense_bn("x", models.bipolar(rng, (inputs, hidden))))
+    model = g.model(["N", inputs], g.matmul(h, models.bipolar(rng, (hidden, 3))), ["N", 3])
+    module = lowered(model, "bipolar")
+    first, second = hardware_layers(module)
+    wide = next(c for c in first.choices if c.params == {"pe": pe, "simd": simd})
+    annotate(module, Folding(((first, wide), (second, second.choices[0]))), 100.0)
+    return to_stream(module)
+
+
 def _wide_weights_design() -> tuple[ModuleOp, np.ndarray]:
     """SIMD 150: weight words of three 50-bit pieces."""
     rng = np.random.default_rng(16)
-    g = models.Graph(rng)
-    h = g.sign(g.dense_bn("x", models.bipolar(rng, (150, 4))))
-    model = g.model(["N", 150], g.matmul(h, models.bipolar(rng, (4, 3))), ["N", 3])
-    module = lowered(model, "bipolar")
-    first, second = hardware_layers(module)
-    wide = next(c for c in first.choices if c.params == {"pe": 2, "simd": 150})
-    annotate(module, Folding(((first, wide), (second, second.choices[0]))), 100.0)
-    return to_stream(module), models.bipolar(rng, (3, 150))
+    return wide_dense_design(rng, 150, 4, pe=2, simd=150), models.bipolar(rng, (3, 150))
 
 
 def _raw_conv_design() -> tuple[ModuleOp, np.ndarray]:
@@ -384,14 +395,7 @@ def test_synthesis_rom_types_in_csim(name: str) -> None:
 def test_wide_streams_raise_ap_int_max_w() -> None:
     """A 3072-bit input (a 9216-bit bipolar vector, SIMD 1024) needs AP_INT_MAX_W > 1024."""
     rng = np.random.default_rng(8)
-    g = models.Graph(rng)
-    h = g.sign(g.dense_bn("x", models.bipolar(rng, (9216, 8))))
-    model = g.model(["N", 9216], g.matmul(h, models.bipolar(rng, (8, 4))), ["N", 4])
-    module = lowered(model, "bipolar")
-    first, second = hardware_layers(module)
-    wide = next(c for c in first.choices if c.params == {"pe": 8, "simd": 1024})
-    annotate(module, Folding(((first, wide), (second, second.choices[0]))), 100.0)
-    module = to_stream(module)
+    module = wide_dense_design(rng, 9216, 8, pe=8, simd=1024)
     files = emit_project(module)
     widths = [int(w) for w in re.findall(r"ap_uint<(\d+)> >", files["top.cpp"])]
     widest = max(*widths, interface(design_of(module)).input.width)

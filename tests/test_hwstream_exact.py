@@ -111,16 +111,25 @@ def test_minus_one_mode_streams_what_the_bnn_module_computes() -> None:
     assert_bit_exact(run_module(to_stream(module), x), expected)
 
 
+def streamed(model: onnx.ModelProto, input_kind: str, seed: int) -> ModuleOp:
+    """The model imported, fused, padded, folded at random (seeded) and streamed."""
+    module = lowered(model, input_kind)
+    fold_with(module, "random", np.random.default_rng(seed))
+    return to_stream(module)
+
+
+def check_streams_exactly(network: tuple[onnx.ModelProto, np.ndarray, str], seed: int) -> None:
+    model, x, input_kind = network
+    assert_bit_exact(run_module(streamed(model, input_kind, seed), x), models.ort_run(model, x))
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(network=models.random_networks(channels=st.sampled_from([1, 2, 4, 6, 8, 12])),
        seed=st.integers(0, 2**32 - 1))
 def test_random_networks_stream_exactly(
     network: tuple[onnx.ModelProto, np.ndarray, str], seed: int,
 ) -> None:
-    model, x, input_kind = network
-    module = lowered(model, input_kind)
-    fold_with(module, "random", np.random.default_rng(seed))
-    assert_bit_exact(run_module(to_stream(module), x), models.ort_run(model, x))
+    check_streams_exactly(network, seed)
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -130,10 +139,7 @@ def test_pool_and_flatten_orders_stream_exactly(
 ) -> None:
     """Pool-then-batch-norm with mixed-sign gamma (negations absorbed by the consumers), float
     pools before negative scales and flattens before signs all become hardware layers."""
-    model, x, input_kind = network
-    module = lowered(model, input_kind)
-    fold_with(module, "random", np.random.default_rng(seed))
-    assert_bit_exact(run_module(to_stream(module), x), models.ort_run(model, x))
+    check_streams_exactly(network, seed)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -144,9 +150,7 @@ def test_raw_conv_border_offsets_stream_exactly(
     """A last conv without thresholds on a zero-padded bipolar map: its border correction is the
     MVTU's per-class offsets (any kernel, asymmetric pads, stride, folding)."""
     model, x, input_kind = network
-    module = lowered(model, input_kind)
-    fold_with(module, "random", np.random.default_rng(seed))
-    module = to_stream(module)
+    module = streamed(model, input_kind, seed)
     mvtus = [op for op in module.walk() if isinstance(op, hw.MvtuOp)]
     assert (mvtus[-1].offsets is not None) == any(_conv_pads(model))
     assert_bit_exact(run_module(module, x), models.ort_run(model, x))

@@ -29,9 +29,7 @@ from bnnir.interp import hwstream as stream_interp
 from bnnir.passes.bnn_to_hwstream import BnnToHwstream
 from bnnir.passes.fold import Fold, annotate
 from bnnir.passes.size_fifos import SizeFifos
-from test_hls_csim import POOLS
-from test_hls_csim import _kernel_module as kernel_module
-from test_hls_csim import _map_values as map_values
+from test_hls_csim import POOLS, map_values, pool_module
 from test_hwstream_exact import fold_with, lowered
 from test_onnx_exact import PLAIN_ONNX, assert_bit_exact
 
@@ -446,16 +444,9 @@ def test_loops_are_the_hls_kernels_loops(name: str) -> None:
 @pytest.mark.parametrize("case", POOLS, ids=lambda c: f"{c[0]}-{c[4]}-{c[5]}-{c[6]}")
 def test_pool_loops_are_the_hls_pool_loop(case) -> None:
     """Padded pools, windows stacked on the bottom and right edges, strides past the kernel."""
-    element, c, h, w, (kh, kw), (sh, sw), pads = case
-    top, left, bottom, right = pads
-    oh, ow = (h + top + bottom - kh) // sh + 1, (w + left + right - kw) // sw + 1
-    bits = 1 if element == "i1" else int(element[2:])
-    pool = (f"hwstream.pool %in {{channels = {c} : i64, height = {h} : i64, width = {w} : i64, "
-            f"simd = {c} : i64, bits = {bits} : i64, kernel = array<i64: {kh}, {kw}>, "
-            f"strides = array<i64: {sh}, {sw}>, pads = array<i64: {top}, {left}, {bottom}, "
-            f"{right}>}}")
-    module = kernel_module(element, (c, h, w), (c, oh, ow), c, pool, c * bits)
-    check_loops_are_the_kernels(module, map_values(element, (2, c, h, w), np.random.default_rng(0)))
+    element, c, h, w = case[:4]
+    check_loops_are_the_kernels(pool_module(case),
+                                map_values(element, (2, c, h, w), np.random.default_rng(0)))
 
 
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -39,6 +39,7 @@ from bnnir.tools.cli import (
     ToolArgumentParser,
     decode_mlir,
     load_batch,
+    run_batch,
     run_tool,
     verify_located,
     write_atomic,
@@ -227,18 +228,13 @@ class BnnOptMain(xDSLOptMain):
         if self.args.verify_each is None:
             super().apply_passes(prog)
             return
-        from bnnir.interp import run_module_all
-
-        x = load_batch(self.args.verify_each)
-        try:
-            expected = run_module_all(prog, [x])
-        except BnnirError as e:  # name the file whose batch does not fit the module
-            where = self.args.verify_each if e.where == "input" else e.where
-            raise BnnirError(where, e.what) from None
+        path = self.args.verify_each
+        x = load_batch(path)
+        expected = run_batch(prog, x, path)
         for p in self.pipeline.passes:
             p.apply(self.ctx, prog)
             self._verify(prog, p)
-            _compare(p.name, self.args.verify_each, run_module_all(prog, [x]), expected)
+            _compare(p.name, path, run_batch(prog, x, path), expected)
 
     def finish(self) -> None:
         text = self.buffer.getvalue()

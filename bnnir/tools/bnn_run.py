@@ -20,7 +20,14 @@ import numpy as np
 
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects.hwstream import DesignOp
-from bnnir.tools.cli import ToolArgumentParser, load_batch, load_module, run_tool, write_atomic
+from bnnir.tools.cli import (
+    ToolArgumentParser,
+    load_batch,
+    load_module,
+    run_batch,
+    run_tool,
+    write_atomic,
+)
 
 TOOL = "bnn-run"
 
@@ -89,7 +96,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
 
     def run() -> None:
-        from bnnir.interp import run_module_all
         from bnnir.interp.run import entry_function, result_names
 
         module = load_module(args.input_module)
@@ -98,11 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise BnnirError(args.input_module, "--cycles needs a hwstream-level module "
                              "(run bnn-fold and bnn-to-hwstream first)")
         x = load_batch(args.input)
-        try:
-            outputs = run_module_all(module, [x], args.engine)
-        except BnnirError as e:
-            where = {"input": args.input, "module": args.input_module}.get(e.where)
-            raise e if where is None else BnnirError(where, e.what) from None
+        outputs = run_batch(module, x, args.input, args.engine, args.input_module)
         if args.output is not None:
             names = result_names(entry_function(module), len(outputs))
             save_outputs(args.output, outputs, names)

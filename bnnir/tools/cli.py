@@ -86,20 +86,11 @@ class ToolArgumentParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _flush_stdout() -> None:
-    """Flush standard output now, so that a full disk or a closed reader is this tool's error
-    (naming standard output), not an exception at interpreter exit."""
-    try:
-        sys.stdout.flush()
-    except OSError as e:
-        raise BnnirError("standard output", f"cannot write ({e.strerror or e})") from None
-
-
 def run_tool(tool: str, main: Callable[[], int | None]) -> int:
     """Run a tool's main, turning every error into one line on stderr and an exit code."""
     try:
         status = main() or 0
-        _flush_stdout()
+        sys.stdout.flush()  # a full disk is this tool's error, not an exception at exit
         return status
     except KeyboardInterrupt:
         return 130
@@ -316,6 +307,19 @@ def print_module(module: ModuleOp) -> str:
     ExactPrinter(stream=out).print_op(module)
     out.write("\n")
     return out.getvalue()
+
+
+def run_batch(module: ModuleOp, x: np.ndarray, batch_path: str, engine: str = "interp",
+              module_path: str | None = None) -> tuple[np.ndarray, ...]:
+    """The module's outputs on batch x; errors about the input name the batch's file (and
+    whole-module errors the module's file)."""
+    from bnnir.interp import run_module_all
+
+    try:
+        return run_module_all(module, [x], engine)
+    except BnnirError as e:
+        where = {"input": batch_path, "module": module_path}.get(e.where)
+        raise e if where is None else BnnirError(where, e.what) from None
 
 
 def load_batch(path: str) -> np.ndarray:
