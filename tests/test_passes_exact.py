@@ -134,6 +134,7 @@ def test_mixed_networks_fuse_completely_and_exactly(
     assert_bit_exact(run_module(fused, x), expected)
     assert hidden_float_ops(fused) == []
     assert_bit_exact(run_module(apply(fused, LegalizePadding("exact")), x), expected)
+    check_minus_one_after_fusion(module, fused, x)
 
 
 # ===----------------------------------------------------------------------=== #
@@ -225,6 +226,43 @@ def test_pool_and_flatten_orders_fuse_completely(
     assert_bit_exact(run_module(module, x), expected)
     assert_bit_exact(run_module(fused, x), expected)
     assert_bit_exact(run_module(apply(fused, LegalizePadding("exact")), x), expected)
+    check_minus_one_after_fusion(module, fused, x)
+
+
+def check_minus_one_after_fusion(module: ModuleOp, fused: ModuleOp, x: np.ndarray) -> None:
+    """mode=minus-one pads with the network's −1 whether or not fusion complemented the padded
+    channels first (a min-pool's negation absorbed by a zero-padded conv reads −1 as +1)."""
+    minus_one = LegalizePadding("minus-one")
+    with contextlib.redirect_stderr(io.StringIO()):  # the remarks on each changed layer
+        expected = run_module(apply(module, minus_one), x)
+        assert_bit_exact(run_module(apply(fused, minus_one), x), expected)
+
+
+def test_minus_one_pads_complemented_channels_with_the_networks_minus_one() -> None:
+    """A max-pool, a negative scale and a sign before a zero-padded conv: fusion complements
+    the pooled bits and the conv absorbs the negation; -1 padding after that equals the model
+    that pads with an explicit -1 Pad under onnxruntime."""
+    rng = np.random.default_rng(0)
+    w = models.bipolar(rng, (3, 2, 3, 3))
+    x = models.bipolar(rng, (4, 2, 8, 8))
+    graphs = []
+    for explicit in (False, True):
+        g = models.Graph(rng)
+        h = g.node("MaxPool", ["x"], kernel_shape=[2, 2], strides=[2, 2])
+        h = g.sign(g.node("Mul", [h, g.const(np.array([1, -1], np.float32).reshape(2, 1, 1))]))
+        if explicit:
+            pads = g.const(np.array([0, 0, 1, 1, 0, 0, 1, 1], np.int64))
+            h = g.node("Pad", [h, pads, g.const(np.float32(-1))], mode="constant")
+        y = g.conv(h, w, pad=0 if explicit else 1)
+        graphs.append(g.model(["N", 2, 8, 8], y, ["N", 3, 4, 4]))
+    module = import_onnx(graphs[0], "bipolar")
+    fused = apply(module, ThresholdFusion())
+    assert any(isinstance(op, bnn.Conv2dOp) and op.complemented is not None
+               for op in fused.walk())
+    with contextlib.redirect_stderr(io.StringIO()):
+        padded = apply(fused, LegalizePadding("minus-one"))
+    assert_bit_exact(run_module(padded, x), models.ort_run(graphs[1], x))
+    check_minus_one_after_fusion(module, fused, x)
 
 
 # ===----------------------------------------------------------------------=== #

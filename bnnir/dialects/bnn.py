@@ -205,6 +205,14 @@ def _check_pairs(op: str, name: str, values: Sequence[int], count: int, minimum:
         raise VerifyException(f"'{op}' {name} must be >= {minimum}, got {list(values)}")
 
 
+def _check_channel_list(op: str, name: str, listed: Sequence[int], channels: int) -> None:
+    if any(not 0 <= c < channels for c in listed) or list(listed) != sorted(set(listed)):
+        raise VerifyException(
+            f"'{op}' {name} must list distinct channels in 0..{channels - 1} in increasing "
+            f"order, got {list(listed)}"
+        )
+
+
 def window_output_size(size: int, kernel: int, stride: int, pad_before: int, pad_after: int) -> int:
     """Output extent of a sliding window (floor mode, as ONNX Conv and MaxPool)."""
     return (size + pad_before + pad_after - kernel) // stride + 1
@@ -454,12 +462,7 @@ class ThresholdedOp(IRDLOperation, ABC):
             )
 
     def _verify_descending(self, channels: int) -> None:
-        listed = self.descending_channels
-        if any(not 0 <= c < channels for c in listed) or list(listed) != sorted(set(listed)):
-            raise VerifyException(
-                f"'{self.name}' descending must list distinct channels in 0..{channels - 1} in "
-                f"increasing order, got {list(listed)}"
-            )
+        _check_channel_list(self.name, "descending", self.descending_channels, channels)
 
     def _verify_threshold_output(self, out_elem: Attribute, steps: int) -> None:
         if is_bipolar(out_elem):
@@ -592,6 +595,11 @@ class Conv2dOp(ThresholdedOp):
     rows in the top padding, bh in the bottom, lh columns in the left and rh in the right: the
     border-class table that keeps a −1-padded layer equal to its zero-padded original.
 
+    `complemented` lists bipolar input channels that hold the complement of the network's own
+    activation, a negation that threshold fusion absorbed into these weights. It does not change
+    the result (zero padding is its own negation); it says that a −1 pad in the network's terms
+    is a +1 pad of these channels, which bnn-legalize-padding{mode=minus-one} must know.
+
     Without thresholds the result is the exact accumulator (si32); with them (see
     ThresholdedOp) it is the thresholded activation: the matrix-vector-threshold form.
 
@@ -607,6 +615,7 @@ class Conv2dOp(ThresholdedOp):
     pads = prop_def(DenseArrayBase)
     pad_value = opt_prop_def(IntegerAttr)
     correction = opt_prop_def(DenseIntOrFPElementsAttr)
+    complemented = opt_prop_def(DenseArrayBase)
     output = result_def(TensorType)
 
     traits = traits_def(Pure())
@@ -657,6 +666,10 @@ class Conv2dOp(ThresholdedOp):
         shape = tensor_type(self.weights).get_shape()
         return shape[2], shape[3]
 
+    @property
+    def complemented_channels(self) -> tuple[int, ...]:
+        return () if self.complemented is None else _int_list(self.complemented)
+
     def verify_(self) -> None:
         name = self.name
         in_type, out_type = tensor_type(self.input), tensor_type(self.output)
@@ -671,6 +684,7 @@ class Conv2dOp(ThresholdedOp):
                 f"{padded[0]}x{padded[1]}"
             )
         self._verify_padding(in_type.element_type, w_shape[0])
+        self._verify_complemented(in_type.element_type, in_shape[1])
         _check_layer_output(self, w_shape[0], out_type.element_type)
         expected = sliding_window_shape(
             in_shape, w_shape[0], w_shape[2:], self.stride_values, pads
@@ -694,6 +708,16 @@ class Conv2dOp(ThresholdedOp):
                 f"'{name}' correction must be tensor<{shape_str(expected)}xsi32> for pads "
                 f"{list(self.pad_values)}, got {self.correction.get_type()}"
             )
+
+    def _verify_complemented(self, element: Attribute, channels: int) -> None:
+        if self.complemented is None:
+            return
+        if not is_bipolar(element) or self.pad_value is not None or not any(self.pad_values):
+            raise VerifyException(
+                f"'{self.name}' complemented needs a zero-padded bipolar input, got {element} "
+                f"with pads {list(self.pad_values)} and pad_value {self.padding_value}"
+            )
+        _check_channel_list(self.name, "complemented", self.complemented_channels, channels)
 
 
 @irdl_op_definition

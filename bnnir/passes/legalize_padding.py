@@ -11,7 +11,9 @@ Zero is not a bipolar value: hardware can pad a bipolar feature map only with bi
   3×3 conv with pads of 1 has 9 classes in use. Any stride, kernel shape and pad sizes work.
 * `mode=minus-one` is the technique of Fraser et al. (2017): zero pads become −1 pads with no
   correction. That changes the layer's function unless the network was trained with −1
-  padding, so each changed layer is named in a remark on stderr.
+  padding, so each changed layer is named in a remark on stderr. −1 is the network's value:
+  for input channels that threshold fusion complemented (`complemented`, a negation absorbed
+  into the weights) it is +1, which the conv gets as a border-class table over those channels.
 
 Integer inputs (the first layer) keep zero padding: 0 is representable there. Explicit `bnn.pad`
 ops on bipolar tensors already pad with ±1 and are left alone.
@@ -49,20 +51,37 @@ class ZeroToMinusOnePadding(RewritePattern):
             return
         if op.pad_value is not None or not any(op.pad_values):
             return
+        table = self.correction(op)
+        if table is not None and op.correction is not None:
+            table += bnn.dense_to_numpy(op.correction)  # a correction the zero padding had
         op.pad_value = IntegerAttr(-1, i64)
-        if self.exact:
-            weights = op.weights.owner
-            if not isinstance(weights, bnn.ConstantOp):
-                raise PassFailedException(
-                    f"{describe(op)}: exact padding needs constant weights for the border "
-                    "table; make them a bnn.constant or use mode=minus-one")
-            table = bnn.border_correction(weights.to_numpy(), op.pad_values)
+        if table is not None:
             op.correction = bnn.dense_from_numpy(table.astype(np.int32), bnn.si32)
-        else:
+        op.complemented = None
+        if not self.exact:
             remark(op, "zero padding of a bipolar input is now -1 padding; this changes the "
                    "layer's output unless the network was trained with -1 padding (use mode=exact "
                    "to keep it)")
         rewriter.notify_op_modified(op)
+
+    def correction(self, op: bnn.Conv2dOp) -> np.ndarray | None:
+        """The border-class table from the −1 padding to the padding wanted: zero (`exact`), or
+        −1 of the network's values, which is +1 for the channels the conv reads complemented
+        (2·w on each of their padded taps); None where nothing is to correct."""
+        complemented = list(op.complemented_channels)
+        if not self.exact and not complemented:
+            return None
+        weights = op.weights.owner
+        if not isinstance(weights, bnn.ConstantOp):
+            raise PassFailedException(
+                f"{describe(op)}: {'exact ' if self.exact else ''}padding needs constant weights "
+                "for the border table; make them a bnn.constant"
+                + (" or use mode=minus-one" if self.exact else ""))
+        w = weights.to_numpy().astype(np.int64)
+        if not self.exact:
+            w = 2 * np.where(np.isin(np.arange(w.shape[1]), complemented)[None, :, None, None],
+                             w, 0)
+        return bnn.border_correction(w, op.pad_values)
 
 
 @dataclass(frozen=True)

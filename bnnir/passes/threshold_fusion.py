@@ -22,8 +22,9 @@ hardware has only max-pools: such a channel is thresholded complemented (its com
 reversed), max-pooled, and complemented back. The last complement is absorbed by the consumers
 where they all can, negating their weights for that input channel (or, through a flatten, for
 that channel's features): bipolar values read by conv2d layers without padding or with zero
-padding (zero stays zero under negation) or by dense layers, reached directly or through
-flattens. Otherwise, and between two pools whose directions differ, a standalone `bnn.threshold`
+padding (zero stays zero under negation; the conv lists the channels in `complemented`, since a
+later −1 padding of the network's values pads them with +1) or by dense layers, reached directly
+or through flattens. Otherwise, and between two pools whose directions differ, a standalone `bnn.threshold`
 on the pooled levels complements those channels (a NOT of some bits, in hardware).
 
 Flattens and reshapes to [N, C·H·W] move below elementwise ops whose parameters are the same for
@@ -370,6 +371,13 @@ def negate_inputs(rewriter: PatternRewriter, layer: Layer, negated: np.ndarray) 
     new.attributes.update(old.attributes)
     new.result.name_hint = old.result.name_hint
     layer.operands = [layer.input, new.result]
+    if isinstance(layer, bnn.Conv2dOp) and any(layer.pad_values):
+        # Zero padding is its own negation, but a later -1 padding of the network's values
+        # is a +1 padding of these channels' complements: the conv says which they are.
+        listed = np.zeros(negated.shape, dtype=bool)
+        listed[list(layer.complemented_channels)] = True
+        channels = np.nonzero(listed ^ negated)[0].tolist()
+        layer.complemented = bnn.i64_array(channels) if channels else None
     rewriter.notify_op_modified(layer)
     if not old.result.uses:
         rewriter.erase(old)

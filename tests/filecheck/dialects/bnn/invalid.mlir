@@ -193,6 +193,22 @@ func.func @f(%x: tensor<?x2x4x4xi1>) -> tensor<?x1x4x4xsi32> {
 // CHECK: 'bnn.conv2d' correction must be tensor<2x2x2x2x1xsi32> for pads [1, 1, 1, 1], got tensor<2x2x2x1xsi32>
 
 // -----
+func.func @f(%x: tensor<?x2x4x4xi1>) -> tensor<?x1x4x4xsi32> {
+  %w = bnn.constant bits<"0x000000"> : tensor<1x2x3x3xi1>
+  %a = bnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, pad_value = -1 : i64, complemented = array<i64: 0>} : tensor<?x2x4x4xi1>, tensor<1x2x3x3xi1> -> tensor<?x1x4x4xsi32>
+  func.return %a : tensor<?x1x4x4xsi32>
+}
+// CHECK: 'bnn.conv2d' complemented needs a zero-padded bipolar input, got i1 with pads [1, 1, 1, 1] and pad_value -1
+
+// -----
+func.func @f(%x: tensor<?x2x4x4xi1>) -> tensor<?x1x4x4xsi32> {
+  %w = bnn.constant bits<"0x000000"> : tensor<1x2x3x3xi1>
+  %a = bnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, complemented = array<i64: 1, 0>} : tensor<?x2x4x4xi1>, tensor<1x2x3x3xi1> -> tensor<?x1x4x4xsi32>
+  func.return %a : tensor<?x1x4x4xsi32>
+}
+// CHECK: 'bnn.conv2d' complemented must list distinct channels in 0..1 in increasing order, got [1, 0]
+
+// -----
 func.func @f(%x: tensor<?x8xi1>) -> tensor<?x2xi1> {
   %w = bnn.constant bits<"0x0000"> : tensor<2x8xi1>
   %a = bnn.dense %x, %w {thresholds = dense<[[1], [2]]> : tensor<2x1xsi32>, descending = array<i64: 2>} : tensor<?x8xi1>, tensor<2x8xi1> -> tensor<?x2xi1>

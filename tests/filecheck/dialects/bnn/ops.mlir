@@ -73,6 +73,15 @@ func.func @fused(%x: tensor<?x2x4x4xi1>, %v: tensor<?x8xi1>) -> (tensor<?x1x4x4x
 // CHECK:       %a = bnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, pad_value = -1 : i64, correction = dense<0> : tensor<2x2x2x2x1xsi32>, thresholds = dense<3> : tensor<1x1xsi32>} : tensor<?x2x4x4xi1>, tensor<1x2x3x3xi1> -> tensor<?x1x4x4xi1>
 // CHECK:       %d = bnn.dense %v, %u {thresholds = dense<{{\[\[}}-2, 0, 2], [-4, 0, 4]]> : tensor<2x3xsi32>, descending = array<i64: 1>, bias = -1 : i64} : tensor<?x8xi1>, tensor<2x8xi1> -> tensor<?x2xsi3>
 
+// A zero-padded conv that reads input channel 1 complemented (a negation fusion absorbed).
+func.func @complemented(%x: tensor<?x2x4x4xi1>) -> tensor<?x1x4x4xsi32> {
+  %w = bnn.constant bits<"0xA50102"> : tensor<1x2x3x3xi1>
+  %a = bnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, complemented = array<i64: 1>} : tensor<?x2x4x4xi1>, tensor<1x2x3x3xi1> -> tensor<?x1x4x4xsi32>
+  func.return %a : tensor<?x1x4x4xsi32>
+}
+// CHECK-LABEL: func.func @complemented
+// CHECK:       %a = bnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, complemented = array<i64: 1>} : tensor<?x2x4x4xi1>, tensor<1x2x3x3xi1> -> tensor<?x1x4x4xsi32>
+
 // A fused affine rounds x · scale + offset once; float payloads that decimal printing cannot
 // carry (inf, NaN, large integral values) print as hex data and parse back bit for bit.
 func.func @floats(%x: tensor<?x3xsi32>) -> tensor<?x3xi1> {

@@ -35,3 +35,14 @@ func.func @legal(%x: tensor<?x1x4x4xui8>, %y: tensor<?x1x4x4xi1>) -> (tensor<?x1
 // CHECK-LABEL: func.func @legal
 // CHECK:         %a = bnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>} : tensor<?x1x4x4xui8>
 // CHECK:         %b = bnn.conv2d %p, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : tensor<?x1x6x6xi1>
+
+// In exact mode complemented channels change nothing (zero is its own negation) and the list is
+// dropped with the zero padding; a correction the conv already had adds to the border table
+// (here 100 + the table of @exact).
+func.func @complemented_and_corrected(%x: tensor<?x1x4x4xi1>) -> tensor<?x1x4x4xsi32> {
+  %w = bnn.constant bits<"0xBA00"> : tensor<1x1x3x3xi1>
+  %a = bnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, correction = dense<100> : tensor<2x2x2x2x1xsi32>, complemented = array<i64: 0>} : tensor<?x1x4x4xi1>, tensor<1x1x3x3xi1> -> tensor<?x1x4x4xsi32>
+  func.return %a : tensor<?x1x4x4xsi32>
+}
+// CHECK-LABEL: func.func @complemented_and_corrected
+// CHECK:         %a = bnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, correction = dense<{{\[\[\[\[\[}}100], [99]], {{\[\[}}99], [98]]], {{\[\[\[}}99], [99]], {{\[\[}}99], [99]]]], {{\[\[\[\[}}99], [99]], {{\[\[}}99], [99]]], {{\[\[\[}}98], [99]], {{\[\[}}99], [100]]]]]> : tensor<2x2x2x2x1xsi32>, pad_value = -1 : i64} : tensor<?x1x4x4xi1>, tensor<1x1x3x3xi1> -> tensor<?x1x4x4xsi32>

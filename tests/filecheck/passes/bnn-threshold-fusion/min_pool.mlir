@@ -25,8 +25,9 @@ func.func @pool_then_negative_bn(%x: tensor<?x1x4x4xi1>) -> tensor<?x1x1x1xsi32>
 // CHECK-NEXT:    %c = bnn.conv2d %b, %v {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : tensor<?x2x2x2xi1>, tensor<1x2x2x2xi1> -> tensor<?x1x1x1xsi32>
 // CHECK-NEXT:    func.return %c
 
-// A zero-padded consumer absorbs the negation too (zero stays zero); its own batch norm and sign
-// fuse as usual. A consumer whose weights are shared keeps them for the other user.
+// A zero-padded consumer absorbs the negation too (zero stays zero) and lists the channels it
+// reads complemented, for a later -1 padding; its own batch norm and sign fuse as usual. A
+// consumer whose weights are shared keeps them for the other user.
 func.func @zero_padded_consumer(%x: tensor<?x1x4x4xi1>, %x2: tensor<?x2x2x2xi1>) -> (tensor<?x1x2x2xi1>, tensor<?x1x1x1xsi32>) {
   %w = bnn.constant bits<"0xD5"> : tensor<2x1x2x2xi1>
   %a = bnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 1, 1>} : tensor<?x1x4x4xi1>, tensor<2x1x2x2xi1> -> tensor<?x2x4x4xsi32>
@@ -45,7 +46,7 @@ func.func @zero_padded_consumer(%x: tensor<?x1x4x4xi1>, %x2: tensor<?x2x2x2xi1>)
 // CHECK-NEXT:    %b = bnn.max_pool %a
 // CHECK-NEXT:    %v = bnn.constant bits<"0x3C"> : tensor<1x2x2x2xi1>
 // CHECK-NEXT:    %v_1 = bnn.constant bits<"0xC3"> : tensor<1x2x2x2xi1>
-// CHECK-NEXT:    %s = bnn.conv2d %b, %v_1 {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 0, 0>, thresholds = dense<1> : tensor<1x1xsi32>, value_range = array<i64: -8, 8>} : tensor<?x2x2x2xi1>, tensor<1x2x2x2xi1> -> tensor<?x1x2x2xi1>
+// CHECK-NEXT:    %s = bnn.conv2d %b, %v_1 {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 0, 0>, complemented = array<i64: 0, 1>, thresholds = dense<1> : tensor<1x1xsi32>, value_range = array<i64: -8, 8>} : tensor<?x2x2x2xi1>, tensor<1x2x2x2xi1> -> tensor<?x1x2x2xi1>
 // CHECK-NEXT:    %q = bnn.conv2d %x2, %v {
 
 // Through a flatten, a dense layer absorbs the negation in the columns of channel 1's features
