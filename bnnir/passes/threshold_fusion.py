@@ -24,8 +24,9 @@ where they all can, negating their weights for that input channel (or, through a
 that channel's features): bipolar values read by conv2d layers without padding or with zero
 padding (zero stays zero under negation; the conv lists the channels in `complemented`, since a
 later −1 padding of the network's values pads them with +1) or by dense layers, reached directly
-or through flattens. Otherwise, and between two pools whose directions differ, a standalone `bnn.threshold`
-on the pooled levels complements those channels (a NOT of some bits, in hardware).
+or through flattens. Otherwise, and between two pools whose directions differ, a standalone
+`bnn.threshold` on the pooled levels complements those channels (a NOT of some bits, in
+hardware).
 
 Flattens and reshapes to [N, C·H·W] move below elementwise ops whose parameters are the same for
 all H·W features of a channel (a scalar, or a 1-D batch norm after a 1×1 map), so the chain
