@@ -447,7 +447,8 @@ def plan_activation(activation: Activation) -> Plan:
     plan = plan_pools(traced)
     if _fusable_layer(traced.source):
         return plan
-    if not traced.ops:  # already an integer comparison, with no layer to fuse it into
+    if not traced.ops and isinstance(activation, bnn.ThresholdOp):
+        # already an integer comparison, with no layer to fuse it into
         return Plan(None, reason=_standalone_reason(traced))
     return dataclasses.replace(plan, reason=_standalone_reason(traced))
 
@@ -467,6 +468,9 @@ class FuseActivation(RewritePattern):
 
     def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter) -> None:
         if not isinstance(op, Activation) or op in self.decided:
+            return
+        if isinstance(op, bnn.SignOp) and bnn.is_bipolar(bnn.tensor_type(op.input).element_type):
+            rewriter.replace(op, [], [op.input])  # sign(±1) = ±1
             return
         subject = describe(op)
         plan = plan_activation(op)

@@ -41,3 +41,17 @@ func.func @between(%x: tensor<?x1x3x3xi1>) -> (tensor<?x2x5x5xi1>, tensor<?x2x3x
 // CHECK:         %t = bnn.threshold %c {thresholds = dense<2> : tensor<1x1xsi32>}
 // REMARK-NEXT: remark: bnn.sign %b: stays a standalone threshold, not fused into bnn.conv2d %a: bnn.pad %p stands between them
 // REMARK-NEXT: remark: bnn.threshold %t: stays a standalone threshold: bnn.conv2d %c is thresholded already
+
+// A sign of integer levels is the integer comparison level >= 0: a standalone threshold after a
+// layer that is thresholded already. A sign of bipolar values changes nothing and goes.
+func.func @sign_of_integers(%x: tensor<?x1x3x3xi1>) -> (tensor<?x2x3x3xi1>, tensor<?x1x3x3xi1>) {
+  %v = bnn.constant bits<"0x0F"> : tensor<2x1x2x2xi1>
+  %c = bnn.conv2d %x, %v {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 1, 1>, pad_value = -1 : i64, thresholds = dense<[[-2, 0, 2]]> : tensor<1x3xsi32>, bias = -1 : i64} : tensor<?x1x3x3xi1>, tensor<2x1x2x2xi1> -> tensor<?x2x3x3xsi3>
+  %s = bnn.sign %c : tensor<?x2x3x3xsi3> -> tensor<?x2x3x3xi1>
+  %b = bnn.sign %x : tensor<?x1x3x3xi1> -> tensor<?x1x3x3xi1>
+  func.return %s, %b : tensor<?x2x3x3xi1>, tensor<?x1x3x3xi1>
+}
+// CHECK-LABEL: func.func @sign_of_integers
+// CHECK:         %s = bnn.threshold %c {thresholds = dense<0> : tensor<1x1xsi32>, value_range = array<i64: -1, 2>} : tensor<?x2x3x3xsi3> -> tensor<?x2x3x3xi1>
+// CHECK-NEXT:    func.return %s, %x : tensor<?x2x3x3xi1>, tensor<?x1x3x3xi1>
+// REMARK-NEXT: remark: bnn.sign %s: stays a standalone threshold: bnn.conv2d %c is thresholded already
