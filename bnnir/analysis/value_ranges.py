@@ -80,3 +80,33 @@ def _layer_bounds(op: bnn.Conv2dOp | bnn.DenseOp) -> Bounds:
         table = bnn.dense_to_numpy(op.correction).reshape(-1, w_shape[0]).astype(np.int64)
         acc_low, acc_high = acc_low + table.min(axis=0), acc_high + table.max(axis=0)
     return acc_low, acc_high
+
+
+def real_bounds(value: SSAValue) -> Bounds | None:
+    """Per-channel float32 bounds of a value computed from integers by the monotone float ops
+    (affines, batch norms, max-pools, flattens), as float64 vectors that may hold ±inf, and NaN
+    where an op makes NaN at an end of the range (inf · 0 after an overflow); None for a value
+    that does not come from integers (a float network input).
+
+    Each op is monotone per channel, so it maps the range's ends to the ends of its image."""
+    element = bnn.tensor_type(value).element_type
+    if isinstance(element, IntegerType):
+        low, high = integer_bounds(value)
+        return low.astype(np.float64), high.astype(np.float64)
+    op = value.owner
+    if isinstance(op, bnn.MaxPoolOp):
+        return real_bounds(op.input)
+    if isinstance(op, bnn.FlattenOp | bnn.ReshapeOp):
+        bounds = real_bounds(op.input)
+        if bounds is None:
+            return None
+        channels = channel_count(value)
+        return np.full(channels, bounds[0].min()), np.full(channels, bounds[1].max())
+    if isinstance(op, bnn.AffineOp | bnn.BatchNormOp):
+        bounds = real_bounds(op.input)
+        if bounds is None:
+            return None
+        with np.errstate(all="ignore"):  # overflow to ±inf is IEEE's; inf · 0 is what we look for
+            ends = op.evaluate(np.stack(bounds, axis=1), axis=0).astype(np.float64)
+        return np.min(ends, axis=1), np.max(ends, axis=1)
+    return None

@@ -62,6 +62,7 @@ from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.rewriter import InsertPoint
 from xdsl.utils.exceptions import VerifyException
 
+from bnnir.analysis.value_ranges import real_bounds
 from bnnir.diagnostics import BnnirError, remark
 from bnnir.dialects import bnn
 from bnnir.frontend.layer_inputs import exact_float_sums, trace_levels
@@ -385,6 +386,8 @@ class OnnxImporter:
             _check_finite_affine(op)
         if isinstance(op, bnn.BatchNormOp):
             _check_finite_batch_norm(op)
+        if isinstance(op, bnn.AffineOp | bnn.BatchNormOp):
+            _check_no_nan(op)
         self.builder.insert(op)
         result = op.results[0]
         if name is None and node is not None and node.output:
@@ -1071,6 +1074,20 @@ def _check_finite_batch_norm(op: bnn.BatchNormOp) -> None:
             f"channel {c} has var + epsilon = {denominator:.9g}, so its float32 scale "
             f"gamma / sqrt(var + epsilon) is {scale[c]:.9g} and its offset {bias[c]:.9g}; "
             "bnnir needs both finite (var + epsilon > 0, no overflow)")
+
+
+def _check_no_nan(op: bnn.AffineOp | bnn.BatchNormOp) -> None:
+    """Finite parameters can still make NaN: a value that overflowed to inf, times a zero
+    scale. Its ordering is undefined (max-pools, signs), so bnnir refuses it."""
+    bounds = real_bounds(op.output)
+    if bounds is None:
+        return
+    nan = np.nonzero(np.isnan(bounds[0]) | np.isnan(bounds[1]))[0]
+    if nan.size:
+        raise node_error(
+            f"channel {int(nan[0])} becomes NaN for values its input can take (a float32 "
+            "overflow to inf times a zero scale); bnnir needs finite values here: scale the "
+            "layer before it down or remove the zero scale")
 
 
 def _input_values(layer_input: LayerInput) -> np.ndarray:
