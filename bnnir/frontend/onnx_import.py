@@ -62,7 +62,7 @@ from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.rewriter import InsertPoint
 from xdsl.utils.exceptions import VerifyException
 
-from bnnir.analysis.value_ranges import real_bounds
+from bnnir.analysis.value_ranges import integer_bounds, real_bounds
 from bnnir.diagnostics import BnnirError, remark
 from bnnir.dialects import bnn
 from bnnir.frontend.layer_inputs import exact_float_sums, trace_levels
@@ -1095,9 +1095,8 @@ def _input_values(layer_input: LayerInput) -> np.ndarray:
     extremes and the unit of their scaled integers (what bounds an exact float32 sum)."""
     if layer_input.values is not None:
         return layer_input.values.astype(np.float64)
-    element = layer_input.levels.element_type
-    assert isinstance(element, IntegerType)
-    low, high = bnn.integer_range(element)
+    lows, highs = integer_bounds(layer_input.levels.ssa)  # the range it takes, not its type's
+    low, high = float(lows.min()), float(highs.max())
     return layer_input.scale * np.array([1.0, low, high]) + layer_input.offset
 
 
