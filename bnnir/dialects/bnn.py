@@ -864,8 +864,9 @@ class BatchNormOp(IRDLOperation):
     def evaluate(self, values: np.ndarray, axis: int = 1) -> np.ndarray:
         """The op's float32 result for `values` with channels along `axis`."""
         scale, bias = self.scale_and_bias()
-        product = values.astype(np.float32) * per_channel(scale, values.ndim, axis)
-        return product + per_channel(bias, values.ndim, axis)
+        with np.errstate(over="ignore"):  # overflow to ±inf is IEEE's, as onnxruntime's
+            product = values.astype(np.float32) * per_channel(scale, values.ndim, axis)
+            return product + per_channel(bias, values.ndim, axis)
 
     def verify_(self) -> None:
         in_type, out_type = tensor_type(self.input), tensor_type(self.output)
@@ -963,10 +964,11 @@ class AffineOp(IRDLOperation):
             dense_to_numpy(self.offset), result.ndim, axis)
         if self.fused is not None and scale is not None and offset is not None:
             return fused_multiply_add(result, scale, offset)
-        if scale is not None:
-            result = result / scale if self.divide is not None else result * scale
-        if offset is not None:
-            result = result + offset
+        with np.errstate(over="ignore"):  # overflow to ±inf is IEEE's, as onnxruntime's
+            if scale is not None:
+                result = result / scale if self.divide is not None else result * scale
+            if offset is not None:
+                result = result + offset
         return result
 
     def verify_(self) -> None:
