@@ -689,6 +689,37 @@ def pad_value_cnn(rng: np.random.Generator, value: float = 3.0, batch: int = BAT
     return without_sign_ties(build, rng)
 
 
+FLATTENED_MAP_READERS = ("add_sign_dense", "batch_norm_sign_dense", "top_k", "sign_output")
+
+
+def flattened_map_reader(rng: np.random.Generator, reader: str, batch: int = BATCH) -> Built:
+    """Bipolar [N, 3, 5, 5] → conv 3×3 → Flatten of the 2×3×3 accumulator map → `reader`, which
+    works per feature of the flattened (c, h, w) order: a per-feature Add (or a BatchNorm1d)
+    and Sign then MatMul to 4 logits, a TopK label over the 18 features, or a Sign whose ±1
+    features are the output. A stream carries the map (h, w, c)."""
+
+    def build(rng: np.random.Generator) -> Built:
+        g = Graph(rng)
+        h = g.node("Flatten", [g.conv("x", bipolar(rng, (2, 3, 3, 3)))], axis=1)
+        features, y_shape, y_type = 18, ["N", 4], TensorProto.FLOAT
+        if reader == "add_sign_dense":
+            offsets = rng.integers(-6, 6, features) + np.float32(0.5)
+            h = g.sign(g.node("Add", [h, g.const(offsets.astype(np.float32))]))
+        elif reader == "batch_norm_sign_dense":
+            h = g.sign(g.batch_norm(h, bn_params(rng, np.zeros(features), 3.0)))
+        if reader.endswith("dense"):
+            y = g.matmul(h, bipolar(rng, (features, 4)))
+        elif reader == "top_k":
+            y, y_shape, y_type = g.topk_label(h), ["N", 1], TensorProto.INT64
+        else:
+            offsets = rng.integers(-6, 6, features) + np.float32(0.5)
+            y = g.sign(g.node("Add", [h, g.const(offsets.astype(np.float32))]))
+            y_shape = ["N", features]
+        return g.model(["N", 3, 5, 5], y, y_shape, y_type), bipolar(rng, (batch, 3, 5, 5))
+
+    return without_sign_ties(build, rng)
+
+
 # ===----------------------------------------------------------------------=== #
 # Batch norm switching within one ulp of an integer
 # ===----------------------------------------------------------------------=== #

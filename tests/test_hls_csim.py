@@ -62,6 +62,14 @@ def test_plain_networks_in_csim(name: str, pick: str) -> None:
     check_csim(model, x, input_type, pick, 8, reference=models.ort_run)
 
 
+@pytest.mark.parametrize("reader", ["batch_norm_sign_dense", "top_k"])
+def test_flattened_maps_in_csim(reader: str) -> None:
+    """Per-feature thresholds of a flattened map in the stream's (h, w, c) order; an arg-max of
+    one on the host."""
+    model, x = models.flattened_map_reader(np.random.default_rng(11), reader)
+    check_csim(model, x, "bipolar", "random", 12, reference=models.ort_run)
+
+
 @pytest.mark.parametrize("name", sorted(QONNX))
 def test_qonnx_networks_in_csim(name: str) -> None:
     input_type, build = QONNX[name]

@@ -103,6 +103,21 @@ def test_qonnx_networks_stream(name: str) -> None:
     assert_bit_exact(run_module(to_stream(module), x), expected)
 
 
+@pytest.mark.parametrize("pick", ["slowest", "fastest", "random"])
+@pytest.mark.parametrize("reader", models.FLATTENED_MAP_READERS)
+def test_flattened_maps_keep_their_feature_order(reader: str, pick: str) -> None:
+    """A flattened map streams (h, w, c): thresholds per feature and dense layers reading it
+    are reordered to the stream, and an arg-max or the design's output would not be, so the
+    design ends before such a flatten (its output stays a map)."""
+    model, x = models.flattened_map_reader(np.random.default_rng(7), reader)
+    module = lowered(model, "bipolar")
+    fold_with(module, pick, np.random.default_rng(8))
+    module = to_stream(module)
+    assert_bit_exact(run_module(module, x), models.ort_run(model, x))
+    design = next(op for op in module.ops if isinstance(op, hw.DesignOp))
+    assert len(design.output_type.get_shape()) == (2 if reader.endswith("dense") else 4)
+
+
 def test_minus_one_mode_streams_what_the_bnn_module_computes() -> None:
     model, x = models.cnv_small(np.random.default_rng(3))
     module = lowered(model, "ui8", mode="minus-one")

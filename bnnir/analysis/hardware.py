@@ -50,9 +50,34 @@ def hardware_run(ops: list[Operation]) -> list[Operation]:
         if not (is_hardware(op) or isinstance(op, bnn.ConstantOp)):
             break
         run.append(op)
-    while not is_layer(run[-1]):
+    run = run[:_unordered_flatten(run)]
+    while run and not is_layer(run[-1]):
         run.pop()
     return run
+
+
+def reorders(op: Operation) -> bool:
+    """Whether a flatten's features stream in another order than the tensor's: a map of
+    several channels and pixels streams (h, w, c), the flattened tensor is (c, h, w)."""
+    if not isinstance(op, PASS_THROUGH_OPS):
+        return False
+    shape = bnn.tensor_type(op.operands[0]).get_shape()
+    return len(shape) == 4 and shape[1] > 1 and shape[2] * shape[3] > 1
+
+
+def _unordered_flatten(run: list[Operation]) -> int:
+    """Where the run must end so that no flattened map reaches a reader that needs the
+    tensor's order: a dense layer reorders its columns to the stream's, and thresholds on the
+    way their rows, but an arg-max or the design's output would see features out of order, so
+    such a flatten and what follows it stay on the host."""
+    for index, op in enumerate(run):
+        if not reorders(op):
+            continue
+        reader = next((r for r in run[index + 1:] if isinstance(r, bnn.DenseOp | bnn.ArgMaxOp)),
+                      None)
+        if not isinstance(reader, bnn.DenseOp):
+            return index
+    return len(run)
 
 
 def main_function(module: ModuleOp) -> func.FuncOp | None:

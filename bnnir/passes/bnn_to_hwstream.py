@@ -10,7 +10,8 @@ Each layer becomes the kernels its folding (the `fold` attributes of bnn-fold) c
 * a conv: pad (when it pads), window, a width converter when the window's SIMD differs from the
   MVTU's, and the MVTU. Its weight rows are reordered to the window's (ky, kx, c) column order;
 * a dense layer after a flatten: its columns are permuted from the bnn dialect's (c, h, w)
-  order to the stream's (h, w, c) order;
+  order to the stream's (h, w, c) order, and so are the rows of thresholds between them
+  (bnnir/analysis/hardware.py keeps other readers of a flattened map on the host);
 * thresholds: a channel compared with ≤ gets its weight row negated (and its thresholds
   negated), so hardware only compares with ≥; the border-class correction of exact padding is
   folded into one threshold table per class; with a bipolar input the accumulator counts
@@ -226,12 +227,18 @@ class Converter:
         weights_op = op.weights.owner
         assert isinstance(weights_op, bnn.ConstantOp)
         weights = weights_op.to_numpy()
-        if self.stream.flattened_from is not None:  # (c, h, w) columns -> stream (h, w, c)
-            c, h, w = self.stream.flattened_from
-            weights = weights.reshape(-1, c, h, w).transpose(0, 2, 3, 1).reshape(len(weights), -1)
+        weights = weights[:, self.feature_order(weights.shape[1])]
         self.matrix(op, weights, fold, 1, None)
         self.stream.map_shape = None
         self.stream.flattened_from = None
+
+    def feature_order(self, features: int) -> np.ndarray:
+        """Which of the `features` of the [N, F] tensor each stream position holds: a flattened
+        map streams (h, w, c) where the tensor is (c, h, w); otherwise the identity."""
+        if self.stream.flattened_from is None:
+            return np.arange(features)
+        c, h, w = self.stream.flattened_from
+        return np.arange(features).reshape(c, h, w).transpose(1, 2, 0).reshape(-1)
 
     def matrix(self, op: bnn.Conv2dOp | bnn.DenseOp, weights: np.ndarray, fold: dict[str, int],
                vectors: int, border: tuple[int, ...] | None) -> None:
@@ -295,8 +302,13 @@ class Converter:
         assert op.thresholds is not None
         table = np.broadcast_to(bnn.dense_to_numpy(op.thresholds).astype(np.int64),
                                 (channels, op.thresholds.get_shape()[1]))
+        descending = op.descending_channels
+        if len(shape) == 2:  # per feature of a vector, in the stream's order
+            order = self.feature_order(channels)
+            table = table[order]
+            descending = tuple(np.nonzero(np.isin(order, descending))[0].tolist())
         if bnn.is_bipolar(bnn.tensor_type(op.input).element_type):
-            table = bipolar_bit_thresholds(table, op.descending_channels)
+            table = bipolar_bit_thresholds(table, descending)
         props: dict[str, Attribute] = {
             "channels": _int(channels), "pixels": _int(pixels), "pe": _int(pe),
             "input_bits": _int(self.stream.bits),
@@ -308,8 +320,8 @@ class Converter:
         props["output_bits"] = _int(out_bits)
         if op.bias_value:
             props["bias"] = _int(op.bias_value)
-        if op.descending_channels:
-            props["descending"] = hw.i64_array(op.descending_channels)
+        if descending:
+            props["descending"] = hw.i64_array(descending)
         self.kernel(hw.ThresholdOp, pe, pe, out_bits, **props)
 
     def label_select(self, op: bnn.ArgMaxOp) -> None:
