@@ -44,6 +44,13 @@ ACCUMULATOR_BITS = 32
 """The bits of an output lane of a matrix-vector unit without thresholds (its dot product)."""
 
 
+def frames_per_second(clock_mhz: float, cycles: int, decimals: int = 1) -> float:
+    """The throughput of `cycles` per frame at `clock_mhz`, rounded down to `decimals`: asked
+    for as a target, the figure a report prints is met."""
+    scale = 10**decimals
+    return math.floor(clock_mhz * 1e6 / cycles * scale) / scale
+
+
 def divisors(n: int) -> list[int]:
     """All positive divisors of n, ascending (FINN's set of legal PE / SIMD values)."""
     small = [d for d in range(1, math.isqrt(n) + 1) if n % d == 0]

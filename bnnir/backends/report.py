@@ -26,6 +26,7 @@ from typing import Any
 
 from xdsl.dialects.builtin import DictionaryAttr, FloatAttr, ModuleOp, StringAttr
 
+from bnnir.analysis.cost_model import frames_per_second
 from bnnir.analysis.folding import Folding, Layer, folded_choice, hardware_layers
 from bnnir.analysis.kernel_costs import kernel_cost
 from bnnir.analysis.stream_schedule import simulate
@@ -166,7 +167,7 @@ def _summary(rows: list[dict[str, Any]], macs: int, lanes: int, clock_mhz: float
         "clock_mhz": clock_mhz,
         "max_cycles": max_cycles,
         "bottleneck": max(rows, key=lambda r: r["cycles"])["name"],
-        "fps": round(clock_mhz * 1e6 / max_cycles, 3),
+        "fps": frames_per_second(clock_mhz, max_cycles, decimals=3),
         "latency_cycles": sum(r["cycles"] for r in rows),
         "latency_us": round(sum(r["cycles"] for r in rows) / clock_mhz, 3),
         "total_luts": sum(r["luts"] for r in rows),
@@ -204,10 +205,11 @@ def render_text(report: dict[str, Any]) -> str:
             f"{r['name']:<{width}} {r['kind']:<12} {r['shape']:<24.24} {r['pe']:>5} {r['simd']:>5} "
             f"{r['cycles']:>9} {r['luts']:>8} {r['brams']:>7} {r['bottleneck_share']:>7.1%}"
         )
+    fps = frames_per_second(report["clock_mhz"], report["max_cycles"])
     lines += [
         "-" * len(header),
         f"total: {report['total_luts']} LUTs, {report['total_brams']} BRAM18s",
-        f"throughput: {report['fps']:.1f} fps at {report['clock_mhz']:g} MHz "
+        f"throughput: {fps:.1f} fps at {report['clock_mhz']:g} MHz "
         f"(bottleneck {report['bottleneck']}, {report['max_cycles']} cycles per frame)",
         f"latency: {report['latency_cycles']} cycles ({report['latency_us']:.1f} us, "
         f"{report['latency_source']})",

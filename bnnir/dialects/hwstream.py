@@ -57,7 +57,7 @@ from xdsl.irdl import (
 )
 from xdsl.parser import AttrParser
 from xdsl.printer import Printer
-from xdsl.traits import HasParent, IsTerminator, Pure, SymbolOpInterface
+from xdsl.traits import HasParent, IsTerminator, Pure, SymbolOpInterface, SymbolTable
 from xdsl.utils.exceptions import VerifyException
 
 from bnnir.dialects.bnn import dense_to_numpy
@@ -431,10 +431,34 @@ class MvtuOp(KernelOp):
             )
         if self.thresholds is not None:
             self._verify_thresholds()
+        elif self.bias is not None:
+            raise VerifyException(f"'{self.name}' has a bias but no thresholds: the bias offsets "
+                                  "threshold counts")
         if self.offsets is not None:
             self._verify_offsets()
+        if self.thresholds is None:
+            self._verify_dot_products_fit()
         if self.border is not None:
             self._verify_border()
+
+    def _verify_dot_products_fit(self) -> None:
+        """Without thresholds a row outputs its dot product (plus offsets), two's complement."""
+        bits, columns = self.prop_int("input_bits"), self.prop_int("columns")
+        if self.is_xnor:
+            largest_input = 1
+        elif self.signed_input is not None:
+            largest_input = 1 << (bits - 1)
+        else:
+            largest_input = (1 << bits) - 1
+        bound = columns * largest_input
+        if self.offsets is not None:
+            bound += int(np.abs(dense_to_numpy(self.offsets).astype(np.int64)).max(initial=0))
+        out_bits = self.prop_int("output_bits")
+        if bound >= 1 << (out_bits - 1):
+            raise VerifyException(
+                f"'{self.name}' dot products reach ±{bound} over {columns} columns, which "
+                f"{out_bits} signed output bits do not hold; give it thresholds or more "
+                "output_bits")
 
     def _verify_thresholds(self) -> None:
         assert self.thresholds is not None
@@ -646,7 +670,6 @@ class DesignOp(IRDLOperation):
     output_type = prop_def(TensorType)
     input_lanes = prop_def(IntegerAttr)
     output_lanes = prop_def(IntegerAttr)
-    clock_mhz = opt_prop_def(Attribute)
     body = region_def("single_block")
 
     traits = traits_def(SymbolOpInterface())
@@ -678,6 +701,12 @@ class DesignOp(IRDLOperation):
                 raise VerifyException(f"'{op.name}' output must feed exactly one kernel")
         if not block.args[0].has_one_use():
             raise VerifyException("'hwstream.design' input stream must feed exactly one kernel")
+        defined: set[SSAValue] = {block.args[0]}
+        for op in block.ops:
+            if any(operand not in defined for operand in op.operands):
+                raise VerifyException(f"'{op.name}' reads a stream written after it; kernels "
+                                      "stand in stream order, each after its producer")
+            defined.update(op.results)
         source = self._verify_input()
         for op in self.kernels():
             producer = op.input.owner
@@ -687,6 +716,21 @@ class DesignOp(IRDLOperation):
             else:
                 _verify_link(op, *source)
         self._verify_output(block.last_op, source)
+        self._verify_pad_values()
+
+    def _verify_pad_values(self) -> None:
+        """A pad value must be a value of its stream's lanes: unsigned or two's complement."""
+        signed = lane_signedness(self)
+        for op in self.kernels():
+            if not isinstance(op, PadOp) or op.prop_int("bits") == 1:
+                continue
+            bits, value = op.prop_int("bits"), op.prop_int("value")
+            low, high = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed[op.input] else \
+                (0, (1 << bits) - 1)
+            if not low <= value <= high:
+                kind = "signed" if signed[op.input] else "unsigned"
+                raise VerifyException(f"'{op.name}' value {value} is not a value of its {kind} "
+                                      f"{bits}-bit lanes ({low}..{high})")
 
     def _verify_input(self) -> tuple[str, int, int, int]:
         """The input stream as a producer: (name, lanes, bits, words per frame)."""
@@ -767,6 +811,18 @@ class InstanceOp(IRDLOperation):
     def __init__(self, design: str, input: SSAValue, output_type: Attribute):
         super().__init__(operands=[input], properties={"design": FlatSymbolRefAttr(design)},
                          result_types=[output_type])
+
+    def verify_(self) -> None:
+        name = self.design.root_reference.data
+        design = SymbolTable.lookup_symbol(self, name)
+        if not isinstance(design, DesignOp):
+            raise VerifyException(f"'{self.name}' names @{name}, which is not a hwstream.design "
+                                  "in this module")
+        for what, actual, expected in (("input", self.input.type, design.input_type),
+                                       ("result", self.output.type, design.output_type)):
+            if actual != expected:
+                raise VerifyException(f"'{self.name}' {what} is {actual} but @{name} has "
+                                      f"{what.replace('result', 'output')}_type {expected}")
 
 
 def lane_signedness(design: DesignOp) -> dict[SSAValue, bool]:

@@ -42,7 +42,7 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Attribute
 from xdsl.passes import ModulePass
 
-from bnnir.analysis.cost_model import MAX_STREAM_BITS
+from bnnir.analysis.cost_model import MAX_STREAM_BITS, frames_per_second
 from bnnir.analysis.folding import (
     LEGALITY,
     Folding,
@@ -155,7 +155,7 @@ class Fold(ModulePass):
                     max_brams: int | None) -> Folding:
         clock = self.clock_mhz * 1e6
         bound = int(clock // self.target_fps)
-        cycles = f"{bound} cycles" if bound else "less than one cycle"
+        cycles = _cycles(bound) if bound else "less than one cycle"
         target = f"{self.target_fps:g} fps at {self.clock_mhz:g} MHz allows {cycles} per frame"
         fast_enough = bound >= fastest_bound(layers)
         folding = fold_for_cycles(layers, bound, max_brams) if fast_enough else None
@@ -163,8 +163,8 @@ class Fold(ModulePass):
             return folding
         if max_luts is None:
             best = fastest_bound(layers)
-            raise BnnirError("bnn-fold", f"{target}, but the best folding takes {best} (at most "
-                             f"{_fps_floor(clock / best)} fps)")
+            raise BnnirError("bnn-fold", f"{target}, but the best folding takes {_cycles(best)} "
+                             f"(at most {frames_per_second(self.clock_mhz, best):.1f} fps)")
         best_within = fold_for_budget(layers, max_luts, max_brams)
         if best_within is None:
             raise BnnirError("bnn-fold", f"no folding fits {self._within()}; "
@@ -175,7 +175,11 @@ class Fold(ModulePass):
             "BRAM18s")
         raise BnnirError("bnn-fold", f"{target}; {needs}; within {self._within()} the fastest "
                          f"takes {best_within.max_cycles} cycles per frame (at most "
-                         f"{_fps_floor(clock / best_within.max_cycles)} fps)")
+                         f"{frames_per_second(self.clock_mhz, best_within.max_cycles):.1f} fps)")
+
+
+def _cycles(count: int) -> str:
+    return f"{count} cycle{'' if count == 1 else 's'}"
 
 
 def _smallest(layers: list[Layer], max_brams: int | None) -> str:
@@ -208,6 +212,9 @@ def restricted_by_file(path: str, layers: list[Layer]) -> list[Layer]:
     result = list(layers)
     for name, params in spec.items():
         if name == "Defaults":  # FINN's folding files carry one; it sets no layer
+            if not isinstance(params, dict):
+                raise BnnirError(path, f"'Defaults' must be an object as in FINN's folding "
+                                 f"files, got {json.dumps(params)}")
             continue
         if name not in by_name:
             raise BnnirError(path, f"unknown layer '{name}'; layers: {', '.join(by_name)}")
@@ -232,11 +239,6 @@ def _lower(key: str) -> str:
 
 def _parameters(layer: Layer) -> set[str]:
     return set(layer.choices[0].params if layer.choices else layer.too_wide[0].params)
-
-
-def _fps_floor(fps: float) -> str:
-    """fps to one decimal, rounded down: asking for the printed figure must succeed."""
-    return f"{math.floor(fps * 10) / 10:.1f}"
 
 
 class _DuplicateKey(Exception):
@@ -317,12 +319,11 @@ def annotate(module: ModuleOp, folding: Folding, clock_mhz: float,
                        luts=_int(sum(k.cost.luts for k in kernels)),
                        brams=_int(sum(k.cost.brams for k in kernels)))
         layer.op.attributes["fold"] = DictionaryAttr(entries)
-    fps = clock_mhz * 1e6 / folding.max_cycles
     summary: dict[str, Attribute] = {} if part is None else {"part": StringAttr(part)}
     module.attributes["bnn.fold"] = DictionaryAttr({
         **summary,
         "clock_mhz": FloatAttr(clock_mhz, f64),
-        "fps": FloatAttr(round(fps, 1), f64),
+        "fps": FloatAttr(frames_per_second(clock_mhz, folding.max_cycles), f64),
         "max_cycles": _int(folding.max_cycles),
         "bottleneck": StringAttr(folding.bottleneck),
         "luts": _int(folding.luts),

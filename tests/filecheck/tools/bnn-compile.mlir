@@ -17,7 +17,7 @@
 // CHECK: bnn-compile: 3-folded.mlir: outputs unchanged
 // CHECK: bnn-compile: 4-streaming.mlir: outputs unchanged
 // CHECK: bnn-compile: hls: outputs unchanged (csim)
-// CHECK: throughput: 20627.1 fps at 100 MHz
+// CHECK: throughput: 20627.0 fps at 100 MHz
 // CHECK: bnn-compile: wrote
 // FILES: 1-imported.mlir
 // FILES: 2-hardware.mlir

@@ -285,3 +285,55 @@ hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor
   hwstream.yield %m : !hwstream.stream<32>
 }
 // CHECK: 'hwstream.mvtu' border selects threshold or offset classes; it needs thresholds or offsets
+
+// -----
+hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x4xi1>, input_lanes = 4 : i64, output_lanes = 4 : i64} {
+^bb0(%in: !hwstream.stream<4>):
+  %g = hwstream.fifo %f {depth = 2 : i64, lanes = 4 : i64, bits = 1 : i64, words = 1 : i64} : !hwstream.stream<4> -> !hwstream.stream<4>
+  %f = hwstream.fifo %in {depth = 2 : i64, lanes = 4 : i64, bits = 1 : i64, words = 1 : i64} : !hwstream.stream<4> -> !hwstream.stream<4>
+  hwstream.yield %g : !hwstream.stream<4>
+}
+// CHECK: 'hwstream.fifo' reads a stream written after it; kernels stand in stream order, each after its producer
+
+// -----
+hwstream.design @d attributes {input_type = tensor<?x8xi1>, output_type = tensor<?x1xsi4>, input_lanes = 8 : i64, output_lanes = 1 : i64} {
+^bb0(%in: !hwstream.stream<8>):
+  %m = hwstream.mvtu %in {rows = 1 : i64, columns = 8 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 8 : i64, input_bits = 1 : i64, output_bits = 4 : i64, weights = dense<0> : tensor<1x1x1xi8>, xnor = 1 : i64} : !hwstream.stream<8> -> !hwstream.stream<4>
+  hwstream.yield %m : !hwstream.stream<4>
+}
+// CHECK: 'hwstream.mvtu' dot products reach ±8 over 8 columns, which 4 signed output bits do not hold; give it thresholds or more output_bits
+
+// -----
+hwstream.design @d attributes {input_type = tensor<?x8xi1>, output_type = tensor<?x1xsi32>, input_lanes = 8 : i64, output_lanes = 1 : i64} {
+^bb0(%in: !hwstream.stream<8>):
+  %m = hwstream.mvtu %in {rows = 1 : i64, columns = 8 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 8 : i64, input_bits = 1 : i64, output_bits = 32 : i64, weights = dense<0> : tensor<1x1x1xi8>, xnor = 1 : i64, bias = -1 : i64} : !hwstream.stream<8> -> !hwstream.stream<32>
+  hwstream.yield %m : !hwstream.stream<32>
+}
+// CHECK: 'hwstream.mvtu' has a bias but no thresholds: the bias offsets threshold counts
+
+// -----
+hwstream.design @d attributes {input_type = tensor<?x1x2x2xui8>, output_type = tensor<?x1x3x3xui8>, input_lanes = 1 : i64, output_lanes = 1 : i64} {
+^bb0(%in: !hwstream.stream<8>):
+  %p = hwstream.pad %in {channels = 1 : i64, height = 2 : i64, width = 2 : i64, simd = 1 : i64, bits = 8 : i64, pads = array<i64: 1, 1, 0, 0>, value = -1 : i64} : !hwstream.stream<8> -> !hwstream.stream<8>
+  hwstream.yield %p : !hwstream.stream<8>
+}
+// CHECK: 'hwstream.pad' value -1 is not a value of its unsigned 8-bit lanes (0..255)
+
+// -----
+func.func @main(%x: tensor<?x4xi1>) -> tensor<?x4xi1> {
+  %y = hwstream.instance @missing(%x) : tensor<?x4xi1> -> tensor<?x4xi1>
+  func.return %y : tensor<?x4xi1>
+}
+// CHECK: 'hwstream.instance' names @missing, which is not a hwstream.design in this module
+
+// -----
+func.func @main(%x: tensor<?x4xi1>) -> tensor<?x2xi1> {
+  %y = hwstream.instance @d(%x) : tensor<?x4xi1> -> tensor<?x2xi1>
+  func.return %y : tensor<?x2xi1>
+}
+hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x4xi1>, input_lanes = 4 : i64, output_lanes = 4 : i64} {
+^bb0(%in: !hwstream.stream<4>):
+  %f = hwstream.fifo %in {depth = 2 : i64, lanes = 4 : i64, bits = 1 : i64, words = 1 : i64} : !hwstream.stream<4> -> !hwstream.stream<4>
+  hwstream.yield %f : !hwstream.stream<4>
+}
+// CHECK: 'hwstream.instance' result is tensor<?x2xi1> but @d has output_type tensor<?x4xi1>

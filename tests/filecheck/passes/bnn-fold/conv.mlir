@@ -38,4 +38,4 @@ func.func @main(%x: tensor<?x2x3x3xi1>) -> tensor<?x1xsi64> {
 // REPORT:      total: 1187 LUTs, 3 BRAM18s
 
 // The best fps is rounded down (2272727.27...), so that asking for the printed figure succeeds.
-// INFEASIBLE: bnn-opt: error: bnn-fold: 3e+06 fps at 100 MHz allows 33 cycles per frame, but the best folding takes 44 (at most 2272727.2 fps)
+// INFEASIBLE: bnn-opt: error: bnn-fold: 3e+06 fps at 100 MHz allows 33 cycles per frame, but the best folding takes 44 cycles (at most 2272727.2 fps)

@@ -25,7 +25,7 @@ func.func @main(%x: tensor<?x64xi1>) -> tensor<?x10xsi32> {
 // CHECK:      bnn.dense %x, %w0 {onnx_node = "fc0", fold = {pe = 1 : i64, simd = 4 : i64, cycles = 512 : i64, luts = {{[0-9]+}} : i64, brams = 1 : i64}
 // CHECK:      bnn.dense %h, %w1 {onnx_node = "fc1", fold = {pe = 1 : i64, simd = 1 : i64, cycles = 320 : i64
 
-// INFEASIBLE: bnn-opt: error: bnn-fold: 2e+08 fps at 100 MHz allows less than one cycle per frame, but the best folding takes 1 (at most 100000000.0 fps)
+// INFEASIBLE: bnn-opt: error: bnn-fold: 2e+08 fps at 100 MHz allows less than one cycle per frame, but the best folding takes 1 cycle (at most 100000000.0 fps)
 
 // The fastest folding within 1400 LUTs: 32 cycles per frame, 1244 LUTs, the width converter
 // between fc0's 1-lane output and fc1's 2-lane input included (in fc1's numbers).

@@ -40,6 +40,11 @@ func.func @main(%x: tensor<?x64xi1>) -> tensor<?x10xsi32> {
 // RUN: not bnn-opt %s -p 'bnn-fold{folding-file=%t.typo.json}' 2>&1 | filecheck %s --check-prefix=TYPO
 // TYPO: bnn-opt: error: {{.*}}typo.json: layer 'fc0' has no folding parameter ramstyle (it has pe, simd)
 
+// FINN's Defaults entry is an object of node attributes.
+// RUN: echo '{"Defaults": 5}' > %t.defaults.json
+// RUN: not bnn-opt %s -p 'bnn-fold{folding-file=%t.defaults.json}' 2>&1 | filecheck %s --check-prefix=DEFAULTS
+// DEFAULTS: bnn-opt: error: {{.*}}defaults.json: 'Defaults' must be an object as in FINN's folding files, got 5
+
 // Values are positive integers: JSON's true is not PE = 1.
 // RUN: echo '{"fc0": {"pe": true}}' > %t.bool.json
 // RUN: not bnn-opt %s -p 'bnn-fold{folding-file=%t.bool.json}' 2>&1 | filecheck %s --check-prefix=BOOL
