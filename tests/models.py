@@ -672,6 +672,23 @@ def torch_view_cnn(rng: np.random.Generator, size: int = 9, batch: int = BATCH) 
     return without_sign_ties(build, rng)
 
 
+def scaled_pool_cnn(rng: np.random.Generator, batch: int = BATCH) -> Built:
+    """Pools of scaled levels in plain ONNX: 8-bit image [N, 3, 8, 8] → Div 256 → MaxPool 2×2
+    → conv 3×3 (pads 1) + BN + Sign → Mul 0.5 → MaxPool 2×2 → Flatten → MatMul to 10 logits."""
+
+    def build(rng: np.random.Generator) -> Built:
+        g = Graph(rng)
+        h = g.node("Div", ["x", g.const(np.float32(256))])
+        h = g.node("MaxPool", [h], kernel_shape=[2, 2], strides=[2, 2])
+        h = g.sign(g.conv_bn(h, bipolar(rng, (6, 3, 3, 3)), (0.5, 0.29), pad=1))
+        h = g.node("MaxPool", [g.node("Mul", [h, g.const(np.float32(0.5))])],
+                   kernel_shape=[2, 2], strides=[2, 2])
+        y = g.matmul(g.node("Flatten", [h], axis=1), bipolar(rng, (6 * 2 * 2, 10)))
+        return g.model(["N", 3, 8, 8], y, ["N", 10]), image(rng, (batch, 3, 8, 8))
+
+    return without_sign_ties(build, rng)
+
+
 def pad_value_cnn(rng: np.random.Generator, value: float = 3.0, batch: int = BATCH) -> Built:
     """8-bit image [N, 3, 6, 6] → conv 3×3 + BN + Sign → Pad of the ±1 map with `value` (not a
     bipolar value: the map becomes integers −1/+1/value) → conv 3×3 + BN + Sign → Flatten →
@@ -945,6 +962,28 @@ def qonnx_levels_cnn(rng: np.random.Generator, batch: int = BATCH) -> Built:
         y = g.node("MatMul", [g.node("Flatten", [h], axis=1), _bipolar_quant(g, name)])
         x = rng.normal(0, 1, (batch, 3, 6, 6)).astype(np.float32)
         return g.model(["N", 3, 6, 6], y, ["N", 10], domains=(QONNX_DOMAIN,)), x
+
+    return build(rng)
+
+
+def qonnx_pooled_levels(rng: np.random.Generator, batch: int = BATCH) -> Built:
+    """Brevitas' CNV block at 2-bit activations, pools after scaled quantizers: float input
+    [N, 3, 8, 8] → BipolarQuant → conv (pads 1) → BN → unsigned 2-bit Quant of scale 0.5 →
+    MaxPool 2×2 → conv (pads 1) → BN → BipolarQuant of scale 0.5 → MaxPool 2×2 → Flatten →
+    MatMul with BipolarQuant weights to 10 logits."""
+
+    def build(rng: np.random.Generator) -> Built:
+        g = Graph(rng)
+        h = g.conv(_bipolar_quant(g, "x"), bipolar(rng, (6, 3, 3, 3)), pad=1)
+        h = g.batch_norm(h, bn_params(rng, *acc_stats(np.zeros(6), 27, (0.0, 1.0))))
+        h = g.node("MaxPool", [_quant(g, h, 0.5, 2, False)], kernel_shape=[2, 2], strides=[2, 2])
+        h = g.conv(h, bipolar(rng, (8, 6, 3, 3)), pad=1)
+        h = g.batch_norm(h, bn_params(rng, *acc_stats(np.zeros(8), 54, (0.75, 0.5))))
+        h = g.node("MaxPool", [_bipolar_quant(g, h, 0.5)], kernel_shape=[2, 2], strides=[2, 2])
+        name, _ = _float_weights(g, (8 * 2 * 2, 10))
+        y = g.node("MatMul", [g.node("Flatten", [h], axis=1), _bipolar_quant(g, name)])
+        x = rng.normal(0, 1, (batch, 3, 8, 8)).astype(np.float32)
+        return g.model(["N", 3, 8, 8], y, ["N", 10], domains=(QONNX_DOMAIN,)), x
 
     return build(rng)
 

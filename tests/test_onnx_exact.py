@@ -63,6 +63,7 @@ PLAIN_ONNX = {
     "gemm_fused": ("bipolar", models.gemm_fused),
     "torch_view_cnn": ("ui8", models.torch_view_cnn),
     "pad_value_cnn": ("ui8", models.pad_value_cnn),
+    "scaled_pool_cnn": ("ui8", models.scaled_pool_cnn),
 }
 
 
@@ -81,6 +82,7 @@ QONNX = {
     "finn_onnx_mlp": (None, models.finn_onnx_mlp),
     "qonnx_levels_cnn": (None, models.qonnx_levels_cnn),
     "qonnx_zero_points": (None, models.qonnx_zero_points),
+    "qonnx_pooled_levels": (None, models.qonnx_pooled_levels),
 }
 
 

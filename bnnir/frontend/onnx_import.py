@@ -862,6 +862,13 @@ class OnnxImporter:
         pads = _window_pads(attrs, value.shape[2:], kernel, strides)
         if int(attrs.get("ceil_mode", 0)):
             pads = _ceil_mode_pads(value.shape[2:], kernel, strides, pads)
+        levels = trace_levels(value.ssa)
+        if levels is not None and all(_rising(step) for step in levels.steps):
+            # max commutes with a rising function of the levels: pool the integers, so that a
+            # following layer still reads levels (Brevitas' Quant → MaxPool → Conv)
+            pooled = self._insert(bnn.MaxPoolOp(levels.levels, kernel, strides, pads))
+            self._bind(node.output[0], self._applied(levels.steps, pooled))
+            return
         op = bnn.MaxPoolOp(value.ssa, kernel, strides, pads)
         self._bind(node.output[0], self._insert(op), value.binary)
 
@@ -978,16 +985,19 @@ class OnnxImporter:
         source_type = bnn.tensor_type(source)
         out_type = TensorType(source_type.element_type, [source_type.get_shape()[0], *rest])
         op = bnn.FlattenOp(source) if len(rest) == 1 else bnn.ReshapeOp(source, out_type)
-        out = self._insert(op)
-        for step in () if levels is None else levels.steps:
-            out = self._insert(bnn.AffineOp(
-                out,
+        return self._applied(() if levels is None else levels.steps, self._insert(op))
+
+    def _applied(self, steps: Sequence[bnn.AffineOp], value: SSAValue) -> SSAValue:
+        """`value` through copies of the scalar affine `steps`."""
+        for step in steps:
+            value = self._insert(bnn.AffineOp(
+                value,
                 None if step.scale is None else bnn.dense_to_numpy(step.scale),
                 None if step.offset is None else bnn.dense_to_numpy(step.offset),
                 divide=step.divide is not None,
                 fused=step.fused is not None,
             ))
-        return out
+        return value
 
     def _shape(self, node: onnx.NodeProto) -> None:
         """Shape of an activation: its static dimensions, the dynamic batch as a marker that
@@ -1074,6 +1084,11 @@ def _check_finite_batch_norm(op: bnn.BatchNormOp) -> None:
             f"channel {c} has var + epsilon = {denominator:.9g}, so its float32 scale "
             f"gamma / sqrt(var + epsilon) is {scale[c]:.9g} and its offset {bias[c]:.9g}; "
             "bnnir needs both finite (var + epsilon > 0, no overflow)")
+
+
+def _rising(step: bnn.AffineOp) -> bool:
+    """Whether a float32 affine step never decreases: its scale (or divisor) is positive."""
+    return step.scale is None or bool(np.all(bnn.dense_to_numpy(step.scale) > 0))
 
 
 def _check_no_nan(op: bnn.AffineOp | bnn.BatchNormOp) -> None:
