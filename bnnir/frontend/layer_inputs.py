@@ -125,8 +125,9 @@ def exact_float_sums(terms: np.ndarray, fan_in: int) -> bool:
     terms = terms[terms != 0]
     if not terms.size:
         return True
-    if not np.all(np.isfinite(terms)) or np.any(terms.astype(np.float32) != terms):
-        return False
+    with np.errstate(over="ignore"):  # a term past float32's range is not exact either
+        if not np.all(np.isfinite(terms)) or np.any(terms.astype(np.float32) != terms):
+            return False
     mantissas, exponents = np.frexp(terms)
     units = (mantissas * (1 << 24)).astype(np.int64)  # exact: float32 has 24 significant bits
     lowest_bit = np.log2(units & -units).astype(np.int64)

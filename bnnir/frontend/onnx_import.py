@@ -499,9 +499,13 @@ class OnnxImporter:
     def _channel_constant(self, constant: np.ndarray, value: Value) -> np.ndarray:
         """A constant operand of an elementwise op as a scalar or per-channel (axis 1) vector."""
         c = np.asarray(constant, dtype=np.float32)
+        rank, channels = len(value.shape), value.shape[1]
+        if c.ndim > rank:
+            raise node_error(f"constant of shape [{bnn.shape_str(c.shape)}] has a higher rank "
+                             f"than the tensor of shape [{bnn.shape_str(value.shape)}]; bnnir "
+                             "keeps a tensor's rank through elementwise ops")
         if c.size == 1:
             return c.reshape(1)
-        rank, channels = len(value.shape), value.shape[1]
         full = (1,) * (rank - c.ndim) + c.shape
         per_channel = tuple(channels if i == 1 else 1 for i in range(rank))
         if len(full) == rank and full == per_channel:
@@ -947,8 +951,10 @@ class OnnxImporter:
 
     def _flatten(self, node: onnx.NodeProto) -> None:
         value = self._value(node.input[0])
-        if int(node_attributes(node).get("axis", 1)) != 1:
-            raise node_error("only Flatten with axis=1 is supported")
+        axis = int(node_attributes(node).get("axis", 1))
+        if axis not in (1, 1 - len(value.shape)):
+            raise node_error(f"only Flatten with axis=1 (after the batch) is supported, got "
+                             f"axis={axis}")
         shape = value.shape
         self._bind(node.output[0], self._reshaped(value, [int(np.prod(shape[1:]))]),
                    value.binary)
@@ -1009,6 +1015,9 @@ class OnnxImporter:
         self.constants[node.output[0]] = dims[start:None if end is None else int(end)]
 
     def _identity(self, node: onnx.NodeProto) -> None:
+        if node.input[0] in self.zero_pads:  # a zero pad waiting for its conv
+            self.zero_pads[node.output[0]] = self.zero_pads[node.input[0]]
+            return
         value = self._value(node.input[0])
         self._bind(node.output[0], value.ssa, value.binary)
 

@@ -54,7 +54,8 @@ def error_line(error: BaseException) -> str:
     if isinstance(error, BnnirError):
         return str(error)
     if isinstance(error, ParseError):
-        if error.span.start >= len(error.span.input.content.rstrip()):
+        at_end = error.span.start >= len(error.span.input.content.rstrip())
+        if at_end and "used but not defined" not in error.msg:
             # xDSL's messages at the end of the input name what it tried last (" in block
             # definition"), not that the text stopped
             return f"{error.span.get_location()}: unexpected end of the file; is it complete?"
@@ -184,6 +185,23 @@ this many), so a huge declared type would exhaust the machine. Per-channel param
 smaller; large payloads are hex data or bit-packed, bounded by the file's size."""
 
 
+FLOAT_DTYPES = {16: np.float16, 32: np.float32, 64: np.float64}
+
+
+class _BitPattern(Parser._TensorLiteralElement):
+    """A hex integer literal in a dense list, which MLIR reads as the bit pattern of a float
+    element (dense<[0x7F800000]> : tensor<1xf32> is inf), as xDSL already does for scalars."""
+
+    def to_type(self, parser: Parser, type: Attribute) -> object:
+        dtype = FLOAT_DTYPES.get(type.bitwidth) if isinstance(type, AnyFloat) else None
+        if dtype is None or self.is_negative:
+            return super().to_type(parser, type)
+        if self.value >= 1 << type.bitwidth:
+            parser.raise_error(f"hex value wider than {type}", at_position=self.span)
+        pattern = np.array(self.value, dtype=f"u{type.bitwidth // 8}")
+        return float(pattern.view(dtype))
+
+
 class LocatingParser(Parser):
     """xDSL's MLIR parser, remembering where each operation starts in the source so that a
     verifier error can name the line of the op that fails (xDSL ops carry no location), and
@@ -194,6 +212,14 @@ class LocatingParser(Parser):
         self.line_offset = line_offset
         self.starts: dict[Operation, int] = {}
         self._splat = False
+
+    def parse_module(self, allow_implicit_module: bool = True) -> ModuleOp:
+        try:
+            return super().parse_module(allow_implicit_module)
+        except (NotImplementedError, OverflowError, ValueError) as e:
+            # xDSL's attribute builders fail so on some malformed input (array<i100: ...>):
+            # a parse error where the parser stands, not an internal error
+            self.raise_error(f"cannot be parsed: {' '.join(str(e).split())}")
 
     def parse_operation(self) -> Operation:
         start = self.pos
@@ -206,6 +232,13 @@ class LocatingParser(Parser):
     ) -> DenseIntOrFPElementsAttr:
         self._splat = False
         return super().parse_dense_int_or_fp_elements_attr(type)
+
+    def _parse_tensor_literal_element(self) -> Parser._TensorLiteralElement:
+        element = super()._parse_tensor_literal_element()
+        hex_literal = element.span.text.lstrip("-").lower().startswith("0x")
+        if hex_literal and type(element.value) is int:
+            return _BitPattern(element.is_negative, element.value, element.span)
+        return element
 
     def _parse_tensor_literal(self) -> tuple[list[Parser._TensorLiteralElement], list[int]]:
         values, shape = super()._parse_tensor_literal()

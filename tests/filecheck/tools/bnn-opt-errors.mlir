@@ -85,3 +85,12 @@ func.func @ok(%x: tensor<?x4xi1>) -> tensor<?x4xi1> {
 
 // `-` is standard input, as for MLIR's tools.
 // RUN: bnn-opt - < %s | filecheck %s --check-prefix=OK
+
+// xDSL's attribute builders fail on some malformed input outside its parser's errors: still a
+// located parse error, and an undefined value is named as such, not as an incomplete file.
+// RUN: %python -c "open('%t.badarray.mlir', 'w').write('func.func @f(%%x: tensor<?x4xi1>) -> tensor<?x4xi1> {\n  %%p = bnn.flatten %%x {a = array<i100: 0>} : tensor<?x4xi1> -> tensor<?x4xi1>\n  func.return %%p : tensor<?x4xi1>\n}\n')"
+// RUN: not bnn-opt %t.badarray.mlir 2>&1 | filecheck %s --check-prefix=BADARRAY
+// BADARRAY: bnn-opt: error: {{.*}}badarray.mlir:2:{{[0-9]+}}: cannot be parsed: Format not implemented for i100
+// RUN: %python -c "open('%t.undef.mlir', 'w').write('func.func @f(%%x: tensor<?x4xi1>) -> tensor<?x4xi1> {\n  func.return %%z : tensor<?x4xi1>\n}\n')"
+// RUN: not bnn-opt %t.undef.mlir 2>&1 | filecheck %s --check-prefix=UNDEF
+// UNDEF: bnn-opt: error: {{.*}}undef.mlir:{{[0-9]+}}:{{[0-9]+}}: values used but not defined: [%z]

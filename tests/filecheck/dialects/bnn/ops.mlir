@@ -91,3 +91,11 @@ func.func @floats(%x: tensor<?x3xsi32>) -> tensor<?x3xi1> {
 }
 // CHECK:      %y = bnn.affine %x {scale = dense<3.000000e-01> : tensor<1xf32>, offset = dense<[1.000000e+00, 2.000000e+00, 3.000000e+00]> : tensor<3xf32>, fused} : tensor<?x3xsi32> -> tensor<?x3xf32>
 // CHECK-NEXT: %t = bnn.threshold %y {thresholds = dense<"0x0000807F000080FF79EBEB4C"> : tensor<3x1xf32>} : tensor<?x3xf32> -> tensor<?x3xi1>
+
+// A hex integer in a float dense list is the element's bit pattern, as in MLIR: 1.0 and inf.
+func.func @hex_floats(%x: tensor<?x3xsi32>) -> tensor<?x3xf32> {
+  %y = bnn.affine %x {offset = dense<[0x3F800000, 0x7F800000, 2.5]> : tensor<3xf32>} : tensor<?x3xsi32> -> tensor<?x3xf32>
+  func.return %y : tensor<?x3xf32>
+}
+// CHECK-LABEL: func.func @hex_floats
+// CHECK:       %y = bnn.affine %x {offset = dense<"0x0000803F0000807F00002040"> : tensor<3xf32>}
