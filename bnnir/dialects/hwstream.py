@@ -203,6 +203,16 @@ class KernelOp(IRDLOperation, ABC):
         """Kernel-specific checks (divisibility of the folding, memory shapes)."""
 
 
+def _check_threshold_table(op: str, table: DenseIntOrFPElementsAttr) -> None:
+    """Thresholds are si32, each row (the last axis) sorted ascending."""
+    element = table.get_element_type()
+    if not (isinstance(element, IntegerType) and element.width.data == 32
+            and element.signedness.data == Signedness.SIGNED):
+        raise VerifyException(f"'{op}' thresholds must be si32, got {element}")
+    if np.any(np.diff(dense_to_numpy(table), axis=-1) < 0):
+        raise VerifyException(f"'{op}' thresholds must be sorted ascending")
+
+
 class _MapKernel(KernelOp, ABC):
     """A kernel over an H × W × C feature map streamed `simd` channels per word."""
 
@@ -424,6 +434,10 @@ class MvtuOp(KernelOp):
             raise VerifyException(f"'{self.name}' xnor takes bipolar bits, which are not "
                                   "signed_input")
         expected = self.weight_memory_shape()
+        weight_element = self.weights.get_element_type()
+        if not (isinstance(weight_element, IntegerType) and weight_element.width.data == 8):
+            raise VerifyException(f"'{self.name}' weights must be bytes (i8), got "
+                                  f"{weight_element}")
         if tuple(self.weights.get_shape()) != expected:
             raise VerifyException(
                 f"'{self.name}' weights must be [PE, WMEM, SIMD bytes] = {list(expected)}, got "
@@ -469,9 +483,7 @@ class MvtuOp(KernelOp):
                 f"'{self.name}' thresholds must be [classes, PE, NF, T] with PE = "
                 f"{self.prop_int('pe')}, NF = {nf} and T >= 1, got {list(shape)}"
             )
-        values = dense_to_numpy(self.thresholds)
-        if np.any(np.diff(values, axis=3) < 0):
-            raise VerifyException(f"'{self.name}' thresholds must be sorted ascending")
+        _check_threshold_table(self.name, self.thresholds)
         self.check_outputs_fit(shape[3], self.bias_value)
         self._verify_classes("thresholds", shape[0])
 
@@ -574,6 +586,7 @@ class ThresholdOp(KernelOp):
             raise VerifyException(
                 f"'{self.name}' thresholds must be [PE, NF, T] with PE = {pe}, NF = "
                 f"{channels // pe} and T >= 1, got {list(shape)}")
+        _check_threshold_table(self.name, self.thresholds)
         self.check_outputs_fit(shape[2], 0 if self.bias is None else self.bias.value.data)
         if self.descending is not None:
             listed = int_values(self.descending)

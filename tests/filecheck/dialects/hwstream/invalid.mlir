@@ -337,3 +337,27 @@ hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor
   hwstream.yield %f : !hwstream.stream<4>
 }
 // CHECK: 'hwstream.instance' result is tensor<?x2xi1> but @d has output_type tensor<?x4xi1>
+
+// -----
+hwstream.design @d attributes {input_type = tensor<?x8xi1>, output_type = tensor<?x1xi1>, input_lanes = 8 : i64, output_lanes = 1 : i64} {
+^bb0(%in: !hwstream.stream<8>):
+  %m = hwstream.mvtu %in {rows = 1 : i64, columns = 8 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 8 : i64, input_bits = 1 : i64, output_bits = 1 : i64, weights = dense<0> : tensor<1x1x1xi8>, xnor = 1 : i64, thresholds = dense<4.0> : tensor<1x1x1x1xf32>} : !hwstream.stream<8> -> !hwstream.stream<1>
+  hwstream.yield %m : !hwstream.stream<1>
+}
+// CHECK: 'hwstream.mvtu' thresholds must be si32, got f32
+
+// -----
+hwstream.design @d attributes {input_type = tensor<?x8xi1>, output_type = tensor<?x1xsi32>, input_lanes = 8 : i64, output_lanes = 1 : i64} {
+^bb0(%in: !hwstream.stream<8>):
+  %m = hwstream.mvtu %in {rows = 1 : i64, columns = 8 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 8 : i64, input_bits = 1 : i64, output_bits = 32 : i64, weights = dense<0> : tensor<1x1x1xi32>, xnor = 1 : i64} : !hwstream.stream<8> -> !hwstream.stream<32>
+  hwstream.yield %m : !hwstream.stream<32>
+}
+// CHECK: 'hwstream.mvtu' weights must be bytes (i8), got i32
+
+// -----
+hwstream.design @d attributes {input_type = tensor<?x2xui4>, output_type = tensor<?x2xui2>, input_lanes = 2 : i64, output_lanes = 2 : i64} {
+^bb0(%in: !hwstream.stream<8>):
+  %t = hwstream.threshold %in {channels = 2 : i64, pixels = 1 : i64, pe = 2 : i64, input_bits = 4 : i64, output_bits = 2 : i64, thresholds = dense<[[[3, 1]], [[0, 2]]]> : tensor<2x1x2xsi32>} : !hwstream.stream<8> -> !hwstream.stream<4>
+  hwstream.yield %t : !hwstream.stream<4>
+}
+// CHECK: 'hwstream.threshold' thresholds must be sorted ascending
