@@ -359,6 +359,10 @@ class OnnxImporter:
     def _outputs(self) -> tuple[list[SSAValue], list[DictionaryAttr]]:
         results, attrs = [], []
         for output in self.model.graph.output:
+            if output.name in self.zero_pads:
+                raise BnnirError(self.source, f"graph output '{output.name}' is a zero-padded "
+                                 "bipolar tensor, which has no bipolar encoding; bnnir supports "
+                                 "zero padding of bipolar tensors only as the input of a Conv")
             if output.name not in self.values:
                 raise BnnirError(self.source, f"graph output '{output.name}' is a constant or "
                                  "is not computed by the supported nodes")
