@@ -51,7 +51,7 @@ class ZeroToMinusOnePadding(RewritePattern):
             return
         if op.pad_value is not None or not any(op.pad_values):
             return
-        table = self.correction(op)
+        table = self.border_table(op)
         if table is not None and op.correction is not None:
             table += bnn.dense_to_numpy(op.correction)  # a correction the zero padding had
         op.pad_value = IntegerAttr(-1, i64)
@@ -64,7 +64,7 @@ class ZeroToMinusOnePadding(RewritePattern):
                    "to keep it)")
         rewriter.notify_op_modified(op)
 
-    def correction(self, op: bnn.Conv2dOp) -> np.ndarray | None:
+    def border_table(self, op: bnn.Conv2dOp) -> np.ndarray | None:
         """The border-class table from the −1 padding to the padding wanted: zero (`exact`), or
         −1 of the network's values, which is +1 for the channels the conv reads complemented
         (2·w on each of their padded taps); None where nothing is to correct."""
