@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TypeVar
 
 from xdsl.context import Context
@@ -25,6 +25,7 @@ from bnnir.analysis.stream_schedule import simulate
 from bnnir.backends.hls.emit import emit_project
 from bnnir.backends.report import build_report, render_text
 from bnnir.diagnostics import BnnirError
+from bnnir.dialects import hwstream as hw
 from bnnir.dialects.hwstream import DesignOp
 from bnnir.examples.reference_networks import FINN_CNV, PAPER, build
 from bnnir.frontend.onnx_import import import_onnx
@@ -67,7 +68,8 @@ def finn_set_folding(layers: list[Layer], target: float,
     folds (InsertDWC runs later), so they do not count towards the slowest node; the LUTs of the
     folding count them, as ours do."""
     folding = Folding(tuple((layer, _set_folding(layer, target)) for layer in layers))
-    slowest = max(k.cost.cycles for _, k in folding.kernels if k.kind != "dwc")
+    slowest = max(k.cost.cycles for _, k in folding.kernels
+                  if not isinstance(k.spec, hw.DwcSpec))
     if two_pass_relaxation and slowest > target:
         return finn_set_folding(layers, slowest, two_pass_relaxation=False)
     return folding
@@ -76,20 +78,21 @@ def finn_set_folding(layers: list[Layer], target: float,
 def _set_folding(layer: Layer, target: float) -> Choice:
     params = dict.fromkeys(_choices(layer)[0].params, 1)
     if "window_simd" in params:  # a conv: FMPadding and ConvolutionInputGenerator, then MVAU
-        _first_beating(layer, params, "window_simd", target, ("pad", "window"))
+        _first_beating(layer, params, "window_simd", target, (hw.PadSpec, hw.WindowSpec))
     if "simd" in params and "pe" in params:  # MVAU
         _mvau_simd(layer, params, target)
-        _first_beating(layer, params, "pe", target, ("mvtu",))
+        _first_beating(layer, params, "pe", target, (hw.MvtuSpec,))
     elif params:  # FMPadding (simd), Thresholding or LabelSelect (pe)
         (key,) = params
-        _first_beating(layer, params, key, target, ("pad", "threshold", "label_select"))
+        _first_beating(layer, params, key, target,
+                       (hw.PadSpec, hw.ThresholdSpec, hw.LabelSelectSpec))
     return _choice(layer, params)
 
 
 def _mvau_simd(layer: Layer, params: dict[str, int], target: float) -> None:
     for simd in _values(layer, "simd"):
         previous, params["simd"] = params["simd"], simd
-        if _cycles(layer, params, ("mvtu",)) < target:
+        if _cycles(layer, params, (hw.MvtuSpec,)) < target:
             return
         if simd * WEIGHT_BITS > MVAU_WWIDTH_MAX:
             params["simd"] = previous
@@ -97,7 +100,7 @@ def _mvau_simd(layer: Layer, params: dict[str, int], target: float) -> None:
 
 
 def _first_beating(layer: Layer, params: dict[str, int], key: str, target: float,
-                   kinds: Iterable[str]) -> None:
+                   kinds: tuple[type[hw.KernelSpec], ...]) -> None:
     """FINN's optimize_attribute_val: the first value (ascending), or the last, whose kernels
     of `kinds` beat the target."""
     for value in _values(layer, key):
@@ -120,8 +123,9 @@ def _choice(layer: Layer, params: dict[str, int]) -> Choice:
     return next(c for c in _choices(layer) if c.params == params)
 
 
-def _cycles(layer: Layer, params: dict[str, int], kinds: Iterable[str]) -> int:
-    return max(k.cost.cycles for k in _choice(layer, params).kernels if k.kind in kinds)
+def _cycles(layer: Layer, params: dict[str, int],
+            kinds: tuple[type[hw.KernelSpec], ...]) -> int:
+    return max(k.cost.cycles for k in _choice(layer, params).kernels if isinstance(k.spec, kinds))
 
 
 # ===----------------------------------------------------------------------=== #

@@ -256,7 +256,8 @@ def test_finn_cnv_steady_state_matches_the_cost_model() -> None:
             choice = min(layer.choices, key=lambda c: c.key)
         picked.append((layer, choice))
     folding = Folding(tuple(picked))
-    mvtu_cycles = [k.cost.cycles for _, c in picked for k in c.kernels if k.kind == "mvtu"]
+    mvtu_cycles = [k.cost.cycles for _, c in picked for k in c.kernels
+                   if isinstance(k.spec, hw.MvtuSpec)]
     assert mvtu_cycles == [32400, 28224, 20736, 28800, 20736, 18432, 32768, 32768, 1024]
     annotate(module, folding, 200.0)
     BnnToHwstream().apply(Context(), module)

@@ -23,38 +23,34 @@ at that B.
 from __future__ import annotations
 
 import bisect
-import itertools
 import json
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
-from xdsl.dialects.builtin import DictionaryAttr, IntegerAttr, IntegerType, ModuleOp, Signedness
+from xdsl.dialects.builtin import DictionaryAttr, IntegerAttr, ModuleOp
 from xdsl.ir import Operation
 
 from bnnir.analysis import cost_model as cm
-from bnnir.analysis.hardware import (
-    element_bits,
-    index_bits,
-    is_layer,
-    layer_name,
-    matrix_output_bits,
-    module_hardware_run,
-)
+from bnnir.analysis.hardware import element_bits, is_layer, layer_name, module_hardware_run
+from bnnir.analysis.kernel_costs import kernel_cost
+from bnnir.analysis.lowering import StreamIn, converter, folding_space, lowering, stream_after
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import bnn
+from bnnir.dialects import hwstream as hw
 
 
 @dataclass(frozen=True)
 class Kernel:
-    """One streaming kernel of a layer, with its folding and cost."""
+    """One streaming kernel of a layer: its spec (the lowering's) and its cost."""
 
-    kind: str  # the hwstream kernel: pad, window, dwc, mvtu, pool, threshold, label_select
-    pe: int
-    simd: int  # lanes per input word
+    spec: hw.KernelSpec
     cost: cm.Cost
+
+    @staticmethod
+    def of(spec: hw.KernelSpec) -> Kernel:
+        return Kernel(spec, kernel_cost(spec))
 
 
 @dataclass(frozen=True)
@@ -66,6 +62,11 @@ class Choice:
     kernels: tuple[Kernel, ...]
     lanes: tuple[int, int]
     widest: int
+
+    @staticmethod
+    def of(params: dict[str, int], specs: tuple[hw.KernelSpec, ...]) -> Choice:
+        return Choice(params, tuple(Kernel.of(s) for s in specs),
+                      (specs[0].lanes_in, specs[-1].lanes_out), max(s.widest for s in specs))
 
     @property
     def cycles(self) -> int:
@@ -90,16 +91,14 @@ class Choice:
 
 @dataclass
 class Layer:
-    """A bnn op that becomes hardware, every legal folding of it, and the stream it reads
-    (`in_bits` per lane, `in_elements` lanes per frame). `too_wide` holds the foldings that
-    divide evenly but need a stream word wider than cost_model.MAX_STREAM_BITS."""
+    """A bnn op that becomes hardware, every legal folding of it, and the stream it reads.
+    `too_wide` holds the foldings that divide evenly but need a stream word wider than
+    cost_model.MAX_STREAM_BITS."""
 
     name: str
     op: Operation = field(repr=False)
     choices: list[Choice] = field(repr=False)
-    in_bits: int
-    in_elements: int
-    macs: int = 0
+    stream: StreamIn
     too_wide: list[Choice] = field(default_factory=list, repr=False)
     _converters: dict[tuple[int, int], Kernel | None] = field(default_factory=dict, repr=False)
 
@@ -113,19 +112,17 @@ class Layer:
     def restricted(self, params: dict[str, int]) -> Layer:
         """The layer with only the choices that have these parameters."""
         return Layer(self.name, self.op, [c for c in self.choices if c.matches(params)],
-                     self.in_bits, self.in_elements, self.macs,
-                     [c for c in self.too_wide if c.matches(params)])
+                     self.stream, [c for c in self.too_wide if c.matches(params)])
 
     def converter(self, lanes_from: int | None, lanes_to: int) -> Kernel | None:
         """The width converter streaming conversion puts before this layer when its input stream
         has `lanes_from` lanes per word (None: the design's input) and it reads `lanes_to`."""
-        if lanes_from is None or lanes_from == lanes_to:
+        if lanes_from is None:
             return None
         key = (lanes_from, lanes_to)
         if key not in self._converters:
-            unit = cm.WidthConverter(lanes_from * self.in_bits, lanes_to * self.in_bits,
-                                     self.in_elements // lanes_from)
-            self._converters[key] = Kernel("dwc", 1, lanes_from, unit.cost())
+            spec = converter(lanes_from, lanes_to, self.stream)
+            self._converters[key] = None if spec is None else Kernel.of(spec)
         return self._converters[key]
 
 
@@ -161,134 +158,13 @@ def folded_choice(layer: Layer, where: str) -> Choice:
 # ===----------------------------------------------------------------------=== #
 
 
-@dataclass(frozen=True)
-class _Stream:
-    """The stream entering a layer: bits per lane, lanes per frame."""
-
-    bits: int
-    elements: int
-
-
-def _signed(element: object) -> bool:
-    return isinstance(element, IntegerType) and element.signedness.data == Signedness.SIGNED
-
-
-def _threshold_steps(op: bnn.ThresholdedOp) -> int:
-    return 0 if op.thresholds is None else op.thresholds.get_shape()[1]
-
-
-def _mvtu(op: bnn.Conv2dOp | bnn.DenseOp, vectors: int, bits: int) -> cm.MatrixVectorUnit:
-    w_shape = bnn.tensor_type(op.weights).get_shape()
-    classes = 1
-    if isinstance(op, bnn.Conv2dOp) and op.correction is not None:
-        classes = math.prod(op.correction.get_shape()[:4])
-    signed = _signed(bnn.tensor_type(op.input).element_type)
-    return cm.MatrixVectorUnit(w_shape[0], math.prod(w_shape[1:]), vectors, bits, signed,
-                               _threshold_steps(op), classes)
-
-
-def conv_layer(name: str, op: bnn.Conv2dOp, stream: _Stream) -> Layer:
-    _, c, h, w = bnn.tensor_type(op.input).get_shape()
-    oh, ow = bnn.tensor_type(op.output).get_shape()[2:]
-    top, left, bottom, right = op.pad_values
-    bits, out_bits = stream.bits, matrix_output_bits(op)
-    padded = (h + top + bottom, w + left + right)
-    window = cm.SlidingWindow(c, padded, (oh, ow), op.kernel_size, op.stride_values[0], bits)
-    padding = cm.Padding(c, padded, bits) if any(op.pad_values) else None
-    unit = _mvtu(op, oh * ow, bits)
-    mvtus = [(pe, simd, Kernel("mvtu", pe, simd, unit.cost(pe, simd)))
-             for pe, simd in itertools.product(cm.divisors(unit.rows), cm.divisors(unit.columns))]
-    choices = []
-    for window_simd in cm.divisors(c):
-        front = [Kernel("window", 1, window_simd, window.cost(window_simd))]
-        if padding is not None:
-            front.insert(0, Kernel("pad", 1, window_simd, padding.cost(window_simd)))
-        words = oh * ow * unit.columns // window_simd
-        for pe, simd, mvtu in mvtus:
-            kernels = list(front)
-            if simd != window_simd:
-                dwc = cm.WidthConverter(window_simd * bits, simd * bits, words)
-                kernels.append(Kernel("dwc", 1, window_simd, dwc.cost()))
-            kernels.append(mvtu)
-            params = {"pe": pe, "simd": simd, "window_simd": window_simd}
-            widest = max(window_simd * bits, simd * bits, pe * out_bits)
-            choices.append(Choice(params, tuple(kernels), (window_simd, pe), widest))
-    return _layer(name, op, choices, stream, unit.macs)
-
-
-def dense_layer(name: str, op: bnn.DenseOp, stream: _Stream) -> Layer:
-    unit = _mvtu(op, 1, stream.bits)
-    out_bits = matrix_output_bits(op)
-    choices = [
-        Choice({"pe": pe, "simd": simd}, (Kernel("mvtu", pe, simd, unit.cost(pe, simd)),),
-               (simd, pe), max(simd * stream.bits, pe * out_bits))
-        for pe, simd in itertools.product(cm.divisors(unit.rows), cm.divisors(unit.columns))
-    ]
-    return _layer(name, op, choices, stream, unit.macs)
-
-
-def pool_layer(name: str, op: bnn.MaxPoolOp, stream: _Stream) -> Layer:
-    _, c, h, w = bnn.tensor_type(op.input).get_shape()
-    oh, ow = bnn.tensor_type(op.output).get_shape()[2:]
-    top, left, _, _ = op.pad_values
-    pool = cm.MaxPool(c, (h, w), (oh, ow), op.kernel_values, op.stride_values, (top, left),
-                      stream.bits)
-    cost = pool.cost()
-    choice = Choice({}, (Kernel("pool", 1, c, cost),), (c, c), c * stream.bits)
-    return _layer(name, op, [choice], stream)
-
-
-def pad_layer(name: str, op: bnn.PadOp, stream: _Stream) -> Layer:
-    _, c, h, w = bnn.tensor_type(op.output).get_shape()
-    padding = cm.Padding(c, (h, w), stream.bits)
-    choices = [Choice({"simd": s}, (Kernel("pad", 1, s, padding.cost(s)),), (s, s),
-                      s * stream.bits) for s in cm.divisors(c)]
-    return _layer(name, op, choices, stream)
-
-
-def threshold_layer(name: str, op: bnn.ThresholdOp, stream: _Stream) -> Layer:
-    shape = bnn.tensor_type(op.input).get_shape()
-    out_bits = element_bits(bnn.tensor_type(op.output).element_type)
-    unit = cm.Thresholding(shape[1], math.prod(shape[2:]), stream.bits, _threshold_steps(op))
-    choices = [Choice({"pe": pe}, (Kernel("threshold", pe, pe, unit.cost(pe)),), (pe, pe),
-                      pe * max(stream.bits, out_bits)) for pe in cm.divisors(shape[1])]
-    return _layer(name, op, choices, stream)
-
-
-def label_select_layer(name: str, op: bnn.ArgMaxOp, stream: _Stream) -> Layer:
-    labels = bnn.tensor_type(op.input).get_shape()[1]
-    unit = cm.LabelSelect(labels, stream.bits)
-    choices = [Choice({"pe": pe}, (Kernel("label_select", pe, pe, unit.cost(pe)),), (pe, 1),
-                      max(pe * stream.bits, index_bits(labels))) for pe in cm.divisors(labels)]
-    return _layer(name, op, choices, stream)
-
-
-def _layer(name: str, op: Operation, choices: list[Choice], stream: _Stream,
-           macs: int = 0) -> Layer:
+def _layer(name: str, op: Operation, stream: StreamIn) -> Layer:
+    """The layer of `op` with every folding the lowering gives it, costed."""
+    lower = lowering(op, stream)
+    choices = [Choice.of(params, lower(params)) for params in folding_space(op)]
     legal = [c for c in choices if c.widest <= cm.MAX_STREAM_BITS]
     too_wide = [c for c in choices if c.widest > cm.MAX_STREAM_BITS]
-    return Layer(name, op, legal, stream.bits, stream.elements, macs, too_wide)
-
-
-_BUILDERS: dict[type[Operation], Callable[..., Layer]] = {
-    bnn.Conv2dOp: conv_layer,
-    bnn.DenseOp: dense_layer,
-    bnn.MaxPoolOp: pool_layer,
-    bnn.PadOp: pad_layer,
-    bnn.ThresholdOp: threshold_layer,
-    bnn.ArgMaxOp: label_select_layer,
-}
-
-
-def _stream_after(op: Operation, stream: _Stream) -> _Stream:
-    """The stream a layer writes, as streaming conversion encodes it."""
-    out = bnn.tensor_type(op.results[0])
-    elements = math.prod(out.get_shape()[1:])
-    if isinstance(op, bnn.Conv2dOp | bnn.DenseOp):
-        return _Stream(matrix_output_bits(op), elements)
-    if isinstance(op, bnn.ArgMaxOp):
-        return _Stream(index_bits(bnn.tensor_type(op.input).get_shape()[1]), elements)
-    return _Stream(element_bits(out.element_type), elements)
+    return Layer(name, op, legal, stream, too_wide)
 
 
 def hardware_layers(module: ModuleOp) -> list[Layer]:
@@ -297,12 +173,12 @@ def hardware_layers(module: ModuleOp) -> list[Layer]:
     if not run:
         return []
     entering = bnn.tensor_type(run[0].operands[0])
-    stream = _Stream(element_bits(entering.element_type), math.prod(entering.get_shape()[1:]))
+    stream = StreamIn(element_bits(entering.element_type), math.prod(entering.get_shape()[1:]))
     layers = []
     for index, op in enumerate(run):
         if is_layer(op):
-            layers.append(_BUILDERS[type(op)](layer_name(op, index), op, stream))
-            stream = _stream_after(op, stream)
+            layers.append(_layer(layer_name(op, index), op, stream))
+            stream = stream_after(op)
     return layers
 
 
@@ -349,11 +225,9 @@ class Folding:
         return max(self.kernels, key=lambda lk: lk[1].cost.cycles)[0].name
 
     @property
-    def ideal_cycles(self) -> float:
-        """Total MACs over the MACs per cycle of all matrix-vector units."""
-        macs = sum(layer.macs for layer, _ in self.choices)
-        lanes = sum(k.pe * k.simd for _, k in self.kernels if k.kind == "mvtu")
-        return macs / lanes if lanes else 0.0
+    def specs(self) -> list[hw.KernelSpec]:
+        """Every kernel's spec in stream order (`kernels`)."""
+        return [kernel.spec for _, kernel in self.kernels]
 
 
 def fastest_bound(layers: list[Layer]) -> int:

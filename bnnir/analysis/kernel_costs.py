@@ -1,56 +1,62 @@
-"""The cost model applied to hwstream kernels: each kernel op's cycles per frame and resources.
+"""The cost model applied to kernels: each kernel spec's cycles per frame and resources.
 
-The report, the cycle simulation and FIFO sizing all read a design's numbers from here, so they
-agree with the numbers bnn-fold optimized.
+`kernel_cost` is the one per-kernel cost function. bnn-fold costs the specs the lowering
+(bnnir/analysis/lowering.py) makes of each layer; the report, the cycle simulation and FIFO
+sizing cost a design's ops through their specs (`op.spec`), so they agree with the numbers
+bnn-fold optimized.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
 
 from bnnir.analysis import cost_model as cm
 from bnnir.dialects import hwstream as hw
 
 
-def kernel_cost(op: hw.KernelOp) -> cm.Cost:
-    match op:
-        case hw.MvtuOp():
-            steps = 0 if op.thresholds is None else op.thresholds.get_shape()[3]
-            table = op.thresholds if op.thresholds is not None else op.offsets
-            classes = 1 if table is None else table.get_shape()[0]
-            unit = cm.MatrixVectorUnit(
-                op.prop_int("rows"), op.prop_int("columns"), op.prop_int("vectors"),
-                op.prop_int("input_bits"), op.signed_input is not None, steps, classes,
-            )
-            return unit.cost(op.prop_int("pe"), op.prop_int("simd"))
-        case hw.WindowOp():
-            oh, ow = op.output_size()
-            window = cm.SlidingWindow(
-                op.prop_int("channels"), (op.prop_int("height"), op.prop_int("width")), (oh, ow),
-                op.prop_ints("kernel"), op.prop_ints("strides")[0], op.prop_int("bits"),
-            )
-            return window.cost(op.prop_int("simd"))
-        case hw.PadOp():
-            top, left, bottom, right = op.prop_ints("pads")
-            out = (op.prop_int("height") + top + bottom, op.prop_int("width") + left + right)
-            return cm.Padding(op.prop_int("channels"), out, op.prop_int("bits")).cost(
-                op.prop_int("simd"))
-        case hw.PoolOp():
-            top, left, _, _ = op.prop_ints("pads")
-            map_dims = (op.prop_int("height"), op.prop_int("width"))
-            pool = cm.MaxPool(op.prop_int("channels"), map_dims, op.output_size(),
-                              op.prop_ints("kernel"), op.prop_ints("strides"), (top, left),
-                              op.prop_int("bits"))
-            return pool.cost()
-        case hw.DwcOp():
-            return cm.WidthConverter(op.lanes_in * op.bits_in, op.lanes_out * op.bits_out,
-                                     op.words_in()).cost()
-        case hw.ThresholdOp():
-            steps = op.thresholds.get_shape()[2]
-            unit = cm.Thresholding(op.prop_int("channels"), op.prop_int("pixels"),
-                                   op.prop_int("input_bits"), steps)
-            return unit.cost(op.prop_int("pe"))
-        case hw.LabelSelectOp():
-            return cm.LabelSelect(op.prop_int("labels"), op.prop_int("bits")).cost(
-                op.prop_int("pe"))
-        case hw.FifoOp():
-            return cm.Fifo(op.prop_int("depth"), op.lanes_in * op.bits_in, op.words_in()).cost()
-    raise TypeError(f"no cost model for {op.name}")
+def kernel_cost(kernel: hw.KernelSpec | hw.KernelOp) -> cm.Cost:
+    """The cycles per frame, LUTs and BRAM18s of a kernel (a spec, or an op by its spec)."""
+    return spec_cost(kernel.spec if isinstance(kernel, hw.KernelOp) else kernel)
+
+
+@lru_cache(maxsize=1 << 16)  # the folding search costs the same MVTU for every window SIMD
+def spec_cost(spec: hw.KernelSpec) -> cm.Cost:
+    match spec:
+        case hw.MvtuSpec():
+            unit = cm.MatrixVectorUnit(spec.rows, spec.columns, spec.vectors, spec.input_bits,
+                                       spec.signed_input, spec.steps, spec.classes)
+            return unit.cost(spec.pe, spec.simd)
+        case hw.WindowSpec():
+            window = cm.SlidingWindow(spec.channels, (spec.height, spec.width),
+                                      spec.output_size(), spec.kernel, spec.strides[0], spec.bits)
+            return window.cost(spec.simd)
+        case hw.PadSpec():
+            return cm.Padding(spec.channels, spec.output_size(), spec.bits).cost(spec.simd)
+        case hw.PoolSpec():
+            top, left, _, _ = spec.pads
+            return cm.MaxPool(spec.channels, (spec.height, spec.width), spec.output_size(),
+                              spec.kernel, spec.strides, (top, left), spec.bits).cost()
+        case hw.DwcSpec():
+            return cm.WidthConverter(spec.in_lanes * spec.bits, spec.out_lanes * spec.bits,
+                                     spec.words).cost()
+        case hw.ThresholdSpec():
+            unit = cm.Thresholding(spec.channels, spec.pixels, spec.input_bits, spec.steps)
+            return unit.cost(spec.pe)
+        case hw.LabelSelectSpec():
+            return cm.LabelSelect(spec.labels, spec.bits).cost(spec.pe)
+        case hw.FifoSpec():
+            return cm.Fifo(spec.depth, spec.lanes * spec.bits, spec.words).cost()
+    raise TypeError(f"no cost model for {type(spec).__name__}")
+
+
+def matrix_work(specs: Iterable[hw.KernelSpec]) -> tuple[int, int]:
+    """(MACs per frame, MACs per cycle = Σ PE·SIMD) of the matrix-vector units among these."""
+    units = [s for s in specs if isinstance(s, hw.MvtuSpec)]
+    return sum(s.macs for s in units), sum(s.pe * s.simd for s in units)
+
+
+def ideal_cycles(macs: int, lanes: int) -> float:
+    """The ideal cycles per frame of matrix-vector units doing `macs` MACs per frame, `lanes`
+    (Σ PE·SIMD, `matrix_work`) per cycle, to three decimals; 0.0 without a unit."""
+    return round(macs / lanes, 3) if lanes else 0.0

@@ -28,7 +28,7 @@ from xdsl.dialects.builtin import DictionaryAttr, FloatAttr, ModuleOp, StringAtt
 
 from bnnir.analysis.cost_model import frames_per_second
 from bnnir.analysis.folding import Folding, Layer, folded_choice, hardware_layers
-from bnnir.analysis.kernel_costs import kernel_cost
+from bnnir.analysis.kernel_costs import ideal_cycles, kernel_cost, matrix_work
 from bnnir.analysis.stream_schedule import simulate
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import bnn
@@ -56,7 +56,7 @@ def kernel_names(design: hw.DesignOp) -> dict[hw.KernelOp, str]:
     a kind in a layer on (`conv3.dwc2`); a FIFO is named after the stream it sits on, from its
     producer to its consumer (`conv3.dwc->mvtu`, `input->conv0.pad`)."""
     kernels = [op for op in design.kernels() if not isinstance(op, hw.FifoOp)]
-    names = dict(zip(kernels, _numbered([f"{_layer_name(op, index)}.{_kind(op)}"
+    names = dict(zip(kernels, _numbered([f"{_layer_name(op, index)}.{op.spec.kind}"
                                          for index, op in enumerate(kernels)]), strict=True))
     fifos = [op for op in design.kernels() if isinstance(op, hw.FifoOp)]
     streams = []
@@ -81,10 +81,6 @@ def _numbered(names: list[str]) -> list[str]:
     return numbered
 
 
-def _kind(op: hw.KernelOp) -> str:
-    return op.name.removeprefix("hwstream.")
-
-
 def _layer_name(op: hw.KernelOp, index: int) -> str:
     layer = op.attributes.get("layer")
     return layer.data if isinstance(layer, StringAttr) else f"k{index}"
@@ -103,24 +99,23 @@ def _stream_ends(fifo: hw.FifoOp) -> tuple[hw.KernelOp | None, hw.KernelOp | Non
             consumer if isinstance(consumer, hw.KernelOp) else None)
 
 
+def _row(name: str, spec: hw.KernelSpec, shape: str) -> dict[str, Any]:
+    cost = kernel_cost(spec)
+    pe, simd = spec.parallelism
+    return {"name": name, "kind": spec.kind, "shape": shape, "pe": pe, "simd": simd,
+            "cycles": cost.cycles, "luts": cost.luts, "brams": cost.brams}
+
+
 def _kernel_rows(module: ModuleOp) -> tuple[list[dict[str, Any]], int, int]:
     """Rows of a module already converted to hwstream designs: one per kernel op."""
-    rows, macs, lanes = [], 0, 0
+    rows, specs = [], []
     for design in [op for op in module.ops if isinstance(op, hw.DesignOp)]:
         names = kernel_names(design)
         for op in design.kernels():
-            kind = _kind(op)
-            cost = kernel_cost(op)
-            pe = op.prop_int("pe") if "pe" in op.properties else 1
-            simd = op.prop_int("simd") if "simd" in op.properties else op.lanes_in
-            if isinstance(op, hw.MvtuOp):
-                macs += op.prop_int("rows") * op.prop_int("columns") * op.prop_int("vectors")
-                lanes += pe * simd
-            rows.append({"name": names[op], "kind": kind,
-                         "shape": f"{op.words_in()} -> {op.words_out()} words",
-                         "pe": pe, "simd": simd, "cycles": cost.cycles, "luts": cost.luts,
-                         "brams": cost.brams})
-    return rows, macs, lanes
+            spec = op.spec
+            specs.append(spec)
+            rows.append(_row(names[op], spec, f"{spec.words_in()} -> {spec.words_out()} words"))
+    return rows, *matrix_work(specs)
 
 
 def build_report(module: ModuleOp) -> dict[str, Any]:
@@ -146,16 +141,10 @@ def _layer_rows(module: ModuleOp) -> tuple[list[dict[str, Any]], int, int]:
     width converters between layers included, in stream order."""
     layers = hardware_layers(module)
     folding = Folding(tuple((layer, folded_choice(layer, "--emit-report")) for layer in layers))
-    names = _numbered([f"{layer.name}.{kernel.kind}" for layer, kernel in folding.kernels])
-    rows: list[dict[str, Any]] = []
-    for name, (layer, kernel) in zip(names, folding.kernels, strict=True):
-        rows.append({
-            "name": name, "kind": kernel.kind, "shape": _shape(layer),
-            "pe": kernel.pe, "simd": kernel.simd, "cycles": kernel.cost.cycles,
-            "luts": kernel.cost.luts, "brams": kernel.cost.brams,
-        })
-    lanes = sum(k.pe * k.simd for _, k in folding.kernels if k.kind == "mvtu")
-    return rows, sum(layer.macs for layer in layers), lanes
+    names = _numbered([f"{layer.name}.{kernel.spec.kind}" for layer, kernel in folding.kernels])
+    rows = [_row(name, kernel.spec, _shape(layer))
+            for name, (layer, kernel) in zip(names, folding.kernels, strict=True)]
+    return rows, *matrix_work(folding.specs)
 
 
 def _summary(rows: list[dict[str, Any]], macs: int, lanes: int, clock_mhz: float) -> dict[str, Any]:
@@ -173,7 +162,7 @@ def _summary(rows: list[dict[str, Any]], macs: int, lanes: int, clock_mhz: float
         "total_luts": sum(r["luts"] for r in rows),
         "total_brams": sum(r["brams"] for r in rows),
         "total_macs": macs,
-        "ideal_cycles": round(macs / lanes, 3) if lanes else 0.0,
+        "ideal_cycles": ideal_cycles(macs, lanes),
         "efficiency": round(macs / lanes / max_cycles, 4) if lanes else 0.0,
     }
 

@@ -25,10 +25,12 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from typing import ClassVar
+from dataclasses import dataclass, fields
+from typing import ClassVar, TypeVar
 
 import numpy as np
 from xdsl.dialects.builtin import (
+    I64,
     DenseArrayBase,
     DenseIntOrFPElementsAttr,
     FlatSymbolRefAttr,
@@ -39,6 +41,7 @@ from xdsl.dialects.builtin import (
     StringAttr,
     SymbolNameConstraint,
     TensorType,
+    UnitAttr,
     i64,
 )
 from xdsl.ir import Attribute, Dialect, ParametrizedAttribute, Region, SSAValue, TypeAttribute
@@ -88,9 +91,6 @@ class StreamType(ParametrizedAttribute, TypeAttribute):
             raise VerifyException(f"stream width must be positive, got {self.width.data}")
 
 
-StreamProps = tuple[str | None, str | None, str, str]
-
-
 def int_values(attr: DenseArrayBase) -> tuple[int, ...]:
     return tuple(int(v) for v in attr.iter_values())
 
@@ -105,53 +105,57 @@ def stream_width(value: SSAValue) -> int:
     return value.type.width.data
 
 
+_S = TypeVar("_S", bound="KernelSpec")
+
+I64Attr = IntegerAttr[I64]
+I64Array = DenseArrayBase.constr(I64)
+
+
 # ===----------------------------------------------------------------------=== #
-# Kernels
+# Kernel specs
 # ===----------------------------------------------------------------------=== #
 
 
-class KernelOp(IRDLOperation, ABC):
-    """A streaming kernel: one input stream, one output stream."""
+class KernelSpec(ABC):
+    """A kernel's parameters as plain values: its op's properties (integers, tuples of them,
+    flags) less its tables, plus what the tables' shapes say (`DERIVED`). A kernel's stream
+    layout and cost depend on its spec alone, so folding enumerates specs
+    (bnnir/analysis/lowering.py makes them from bnn layers, bnnir/analysis/kernel_costs.py costs
+    them), bnn-to-hwstream builds ops from them (each op's `__init__` takes its spec) and an op
+    gives its own back (`KernelOp.spec`), which is how other code reads a kernel's parameters."""
 
-    input = operand_def(StreamType)
-    output = result_def(StreamType)
-
-    traits = traits_def(Pure())
-    irdl_options = (ParsePropInAttrDict(),)
-    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
-
-    def prop_int(self, name: str) -> int:
-        attr = self.properties[name]
-        assert isinstance(attr, IntegerAttr)
-        return attr.value.data
-
-    def prop_ints(self, name: str) -> tuple[int, ...]:
-        attr = self.properties[name]
-        assert isinstance(attr, DenseArrayBase)
-        return int_values(attr)
-
-    STREAMS: ClassVar[StreamProps]
-    """The properties giving (input lanes, output lanes, input bits, output bits); None is 1."""
-
-    def _stream_prop(self, index: int) -> int:
-        name = self.STREAMS[index]
-        return 1 if name is None else self.prop_int(name)
+    DERIVED: ClassVar[frozenset[str]] = frozenset()
+    """Fields read from the op's tables, not from properties of their own."""
 
     @property
+    def op(self) -> type[KernelOp]:
+        """The kernel op this spec describes."""
+        return KERNEL_OPS[type(self)]
+
+    @property
+    def kind(self) -> str:
+        """The op's name in its dialect (`mvtu`): a report's kind column."""
+        return self.op.name.removeprefix("hwstream.")
+
+    @property
+    @abstractmethod
     def lanes_in(self) -> int:
-        return self._stream_prop(0)
+        """Lanes per input word."""
 
     @property
+    @abstractmethod
     def lanes_out(self) -> int:
-        return self._stream_prop(1)
+        """Lanes per output word."""
 
     @property
+    @abstractmethod
     def bits_in(self) -> int:
-        return self._stream_prop(2)
+        """Bits per input lane."""
 
     @property
+    @abstractmethod
     def bits_out(self) -> int:
-        return self._stream_prop(3)
+        """Bits per output lane."""
 
     @abstractmethod
     def words_in(self) -> int:
@@ -161,19 +165,416 @@ class KernelOp(IRDLOperation, ABC):
     def words_out(self) -> int:
         """Words written per frame."""
 
+    @property
+    def parallelism(self) -> tuple[int, int]:
+        """(PE, SIMD): the output lanes computed per cycle (1 where nothing is computed in
+        parallel) and the input lanes read per cycle."""
+        return 1, self.lanes_in
+
+    @property
+    def widest(self) -> int:
+        """The wider of its stream words, in bits."""
+        return max(self.lanes_in * self.bits_in, self.lanes_out * self.bits_out)
+
+    def properties(self) -> dict[str, Attribute]:
+        """The op properties that hold this spec: integers as i64, tuples as i64 arrays, a true
+        flag as a unit attribute (a false one is absent)."""
+        props: dict[str, Attribute] = {}
+        for f in fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            if f.name in self.DERIVED or value is False:
+                continue
+            if value is True:
+                props[f.name] = UnitAttr()
+            elif isinstance(value, tuple):
+                props[f.name] = i64_array(value)
+            else:
+                props[f.name] = IntegerAttr(value, i64)
+        return props
+
+
+@dataclass(frozen=True)
+class _MapSpec(KernelSpec):
+    """An H × W × C feature map streamed `simd` channels per word."""
+
+    channels: int
+    height: int
+    width: int
+    simd: int
+    bits: int
+
+    @property
+    def lanes_in(self) -> int:
+        return self.simd
+
+    @property
+    def lanes_out(self) -> int:
+        return self.simd
+
+    @property
+    def bits_in(self) -> int:
+        return self.bits
+
+    @property
+    def bits_out(self) -> int:
+        return self.bits
+
+    @property
+    def folds(self) -> int:
+        return self.channels // self.simd
+
+    def words_in(self) -> int:
+        return self.height * self.width * self.folds
+
+
+@dataclass(frozen=True)
+class PadSpec(_MapSpec):
+    pads: tuple[int, ...]  # top, left, bottom, right
+    value: int  # as a lane holds it: bipolar ±1 as its bit
+
+    def output_size(self) -> tuple[int, int]:
+        top, left, bottom, right = self.pads
+        return self.height + top + bottom, self.width + left + right
+
+    def words_out(self) -> int:
+        oh, ow = self.output_size()
+        return oh * ow * self.folds
+
+
+@dataclass(frozen=True)
+class WindowSpec(_MapSpec):
+    kernel: tuple[int, ...]
+    strides: tuple[int, ...]
+
+    def output_size(self) -> tuple[int, int]:
+        (kh, kw), (sh, sw) = self.kernel, self.strides
+        return (self.height - kh) // sh + 1, (self.width - kw) // sw + 1
+
+    def words_out(self) -> int:
+        (kh, kw), (oh, ow) = self.kernel, self.output_size()
+        return oh * ow * kh * kw * self.folds
+
+
+@dataclass(frozen=True)
+class PoolSpec(_MapSpec):
+    kernel: tuple[int, ...]
+    strides: tuple[int, ...]
+    pads: tuple[int, ...]  # top, left, bottom, right
+
+    def output_size(self) -> tuple[int, int]:
+        (kh, kw), (sh, sw) = self.kernel, self.strides
+        top, left, bottom, right = self.pads
+        return ((self.height + top + bottom - kh) // sh + 1,
+                (self.width + left + right - kw) // sw + 1)
+
+    def words_out(self) -> int:
+        oh, ow = self.output_size()
+        return oh * ow * self.folds
+
+
+@dataclass(frozen=True)
+class DwcSpec(KernelSpec):
+    in_lanes: int
+    out_lanes: int
+    bits: int
+    words: int  # read per frame
+
+    @property
+    def lanes_in(self) -> int:
+        return self.in_lanes
+
+    @property
+    def lanes_out(self) -> int:
+        return self.out_lanes
+
+    @property
+    def bits_in(self) -> int:
+        return self.bits
+
+    @property
+    def bits_out(self) -> int:
+        return self.bits
+
+    def words_in(self) -> int:
+        return self.words
+
+    def words_out(self) -> int:
+        return self.words * self.in_lanes // self.out_lanes
+
+
+@dataclass(frozen=True)
+class MvtuSpec(KernelSpec):
+    rows: int
+    columns: int
+    vectors: int
+    pe: int
+    simd: int
+    input_bits: int
+    output_bits: int
+    xnor: bool = False
+    signed_input: bool = False
+    steps: int = 0  # thresholds per row (T); 0 without thresholds
+    classes: int = 1  # border classes of its threshold or offset table
+
+    DERIVED: ClassVar[frozenset[str]] = frozenset({"steps", "classes"})
+
+    @property
+    def lanes_in(self) -> int:
+        return self.simd
+
+    @property
+    def lanes_out(self) -> int:
+        return self.pe
+
+    @property
+    def bits_in(self) -> int:
+        return self.input_bits
+
+    @property
+    def bits_out(self) -> int:
+        return self.output_bits
+
+    @property
+    def parallelism(self) -> tuple[int, int]:
+        return self.pe, self.simd
+
+    @property
+    def macs(self) -> int:
+        """Multiply-accumulates per frame."""
+        return self.rows * self.columns * self.vectors
+
+    def words_in(self) -> int:
+        return self.vectors * self.columns // self.simd
+
+    def words_out(self) -> int:
+        return self.vectors * self.rows // self.pe
+
+    def weight_memory_shape(self) -> tuple[int, int, int]:
+        """finn-hlslib's weight memory: [PE, WMEM, SIMD bytes]."""
+        depth = self.rows * self.columns // (self.pe * self.simd)
+        return self.pe, depth, (self.simd + 7) // 8
+
+
+@dataclass(frozen=True)
+class ThresholdSpec(KernelSpec):
+    channels: int
+    pixels: int
+    pe: int
+    input_bits: int
+    output_bits: int
+    steps: int = 1  # thresholds per channel (T)
+
+    DERIVED: ClassVar[frozenset[str]] = frozenset({"steps"})
+
+    @property
+    def lanes_in(self) -> int:
+        return self.pe
+
+    @property
+    def lanes_out(self) -> int:
+        return self.pe
+
+    @property
+    def bits_in(self) -> int:
+        return self.input_bits
+
+    @property
+    def bits_out(self) -> int:
+        return self.output_bits
+
+    @property
+    def parallelism(self) -> tuple[int, int]:
+        return self.pe, self.pe
+
+    def words_in(self) -> int:
+        return self.pixels * self.channels // self.pe
+
+    def words_out(self) -> int:
+        return self.words_in()
+
+
+@dataclass(frozen=True)
+class LabelSelectSpec(KernelSpec):
+    labels: int
+    pe: int
+    bits: int
+    index_bits: int
+
+    @property
+    def lanes_in(self) -> int:
+        return self.pe
+
+    @property
+    def lanes_out(self) -> int:
+        return 1
+
+    @property
+    def bits_in(self) -> int:
+        return self.bits
+
+    @property
+    def bits_out(self) -> int:
+        return self.index_bits
+
+    @property
+    def parallelism(self) -> tuple[int, int]:
+        return self.pe, self.pe
+
+    def words_in(self) -> int:
+        return self.labels // self.pe
+
+    def words_out(self) -> int:
+        return 1
+
+
+@dataclass(frozen=True)
+class FifoSpec(KernelSpec):
+    depth: int
+    lanes: int
+    bits: int
+    words: int
+
+    @property
+    def lanes_in(self) -> int:
+        return self.lanes
+
+    @property
+    def lanes_out(self) -> int:
+        return self.lanes
+
+    @property
+    def bits_in(self) -> int:
+        return self.bits
+
+    @property
+    def bits_out(self) -> int:
+        return self.bits
+
+    def words_in(self) -> int:
+        return self.words
+
+    def words_out(self) -> int:
+        return self.words
+
+
+# ===----------------------------------------------------------------------=== #
+# Kernels
+# ===----------------------------------------------------------------------=== #
+
+
+class KernelOp(IRDLOperation, ABC):
+    """A streaming kernel: one input stream, one output stream. Its parameters are its spec
+    (`op.spec`, a KernelSpec of plain integers); its tables are properties of their own."""
+
+    input = operand_def(StreamType)
+    output = result_def(StreamType)
+
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    SPEC: ClassVar[type[KernelSpec]]
+    """The spec class of this kernel."""
+
+    PROPERTY_ORDER: ClassVar[tuple[str, ...]] = ()
+    """The order its builder gives its properties in (the printed order); the spec's
+    otherwise, its tables after it."""
+
+    def __init__(self, input: SSAValue, spec: KernelSpec,
+                 tables: dict[str, Attribute | None] | None = None):
+        assert isinstance(spec, self.SPEC), f"{self.name} takes a {self.SPEC.__name__}"
+        props = spec.properties() | {k: v for k, v in (tables or {}).items() if v is not None}
+        order = {name: index for index, name in enumerate(self.PROPERTY_ORDER)}
+        props = dict(sorted(props.items(), key=lambda item: order.get(item[0], len(order))))
+        super().__init__(operands=[input], properties=props,
+                         result_types=[StreamType(spec.lanes_out * spec.bits_out)])
+
+    @property
+    def spec(self) -> KernelSpec:
+        """Its parameters as plain values (see KernelSpec)."""
+        return self._read_spec(self.SPEC)
+
+    def _read_spec(self, cls: type[_S]) -> _S:
+        # Read once per set of property values: the schedule and the interpreter ask often.
+        props = tuple(self.properties.items())
+        cached = self.__dict__.get("_spec_cache")
+        if cached is not None and len(cached[0]) == len(props) and all(
+                k == ck and v is cv for (k, v), (ck, cv) in zip(props, cached[0], strict=True)):
+            return cached[1]
+        spec = self._spec_from_properties(cls)
+        self.__dict__["_spec_cache"] = (props, spec)
+        return spec
+
+    def _spec_from_properties(self, cls: type[_S]) -> _S:
+        values: dict[str, object] = {}
+        for f in fields(cls):  # type: ignore[arg-type]
+            if f.name in cls.DERIVED:
+                continue
+            attr = self.properties.get(f.name)
+            if isinstance(attr, IntegerAttr):
+                values[f.name] = attr.value.data
+            elif isinstance(attr, DenseArrayBase):
+                values[f.name] = int_values(attr)
+            else:
+                values[f.name] = isinstance(attr, UnitAttr)
+        return cls(**values, **self.derived())
+
+    def derived(self) -> dict[str, int]:
+        """The spec's DERIVED fields, from the tables."""
+        return {}
+
+    def prop_int(self, name: str) -> int:
+        """An integer property's value. A compatibility shim, to be removed once
+        stream_schedule, interp and the CIRCT backend read `op.spec`."""
+        attr = self.properties[name]
+        assert isinstance(attr, IntegerAttr)
+        return attr.value.data
+
+    def prop_ints(self, name: str) -> tuple[int, ...]:
+        """An integer array property's values. A compatibility shim, to be removed once
+        stream_schedule, interp and the CIRCT backend read `op.spec`."""
+        attr = self.properties[name]
+        assert isinstance(attr, DenseArrayBase)
+        return int_values(attr)
+
+    @property
+    def lanes_in(self) -> int:
+        return self.spec.lanes_in
+
+    @property
+    def lanes_out(self) -> int:
+        return self.spec.lanes_out
+
+    @property
+    def bits_in(self) -> int:
+        return self.spec.bits_in
+
+    @property
+    def bits_out(self) -> int:
+        return self.spec.bits_out
+
+    def words_in(self) -> int:
+        """Words read per frame."""
+        return self.spec.words_in()
+
+    def words_out(self) -> int:
+        """Words written per frame."""
+        return self.spec.words_out()
+
     def check_positive(self, *names: str) -> None:
+        spec = self.spec
         for name in names:
-            if self.prop_int(name) <= 0:
+            if getattr(spec, name) <= 0:
                 raise VerifyException(f"'{self.name}' {name} must be positive, got "
-                                      f"{self.prop_int(name)}")
+                                      f"{getattr(spec, name)}")
 
     def check_divides(self, part: str, whole: str) -> None:
-        p, w = self.prop_int(part), self.prop_int(whole)
+        p, w = getattr(self.spec, part), getattr(self.spec, whole)
         if p <= 0 or w % p:
             raise VerifyException(f"'{self.name}' {part} ({p}) must divide {whole} ({w})")
 
     def check_array(self, name: str, length: int, minimum: int) -> tuple[int, ...]:
-        values = self.prop_ints(name)
+        values = getattr(self.spec, name)
         if len(values) != length or any(v < minimum for v in values):
             raise VerifyException(f"'{self.name}' {name} must be {length} integers >= {minimum}, "
                                   f"got {list(values)}")
@@ -216,20 +617,19 @@ def _check_threshold_table(op: str, table: DenseIntOrFPElementsAttr) -> None:
 class _MapKernel(KernelOp, ABC):
     """A kernel over an H × W × C feature map streamed `simd` channels per word."""
 
-    channels = prop_def(IntegerAttr)
-    height = prop_def(IntegerAttr)
-    width = prop_def(IntegerAttr)
-    simd = prop_def(IntegerAttr)
-    bits = prop_def(IntegerAttr)
-
-    STREAMS: ClassVar[StreamProps] = ("simd", "simd", "bits", "bits")
+    channels = prop_def(I64Attr)
+    height = prop_def(I64Attr)
+    width = prop_def(I64Attr)
+    simd = prop_def(I64Attr)
+    bits = prop_def(I64Attr)
 
     @property
     def folds(self) -> int:
-        return self.prop_int("channels") // self.prop_int("simd")
-
-    def words_in(self) -> int:
-        return self.prop_int("height") * self.prop_int("width") * self.folds
+        """Words per pixel. A compatibility shim, to be removed once stream_schedule reads
+        `op.spec.folds`."""
+        spec = self.spec
+        assert isinstance(spec, _MapSpec)
+        return spec.folds
 
     def verify_kernel(self) -> None:
         self.check_positive("channels", "height", "width", "bits")
@@ -245,25 +645,34 @@ def _check_window_fits(op: KernelOp, kernel: Sequence[int], size: tuple[int, int
 @irdl_op_definition
 class PadOp(_MapKernel):
     """Pads an H × W map to (H + top + bottom) × (W + left + right) with `value` in every
-    channel (bipolar: 0 = −1, 1 = +1 as bits), row by row, channels fastest."""
+    channel (bipolar: 0 = −1, 1 = +1 as bits), row by row, channels fastest.
+
+        %p = hwstream.pad %in {channels = 8 : i64, height = 6 : i64, width = 6 : i64,
+                               simd = 8 : i64, bits = 1 : i64, pads = array<i64: 1, 1, 1, 1>,
+                               value = 0 : i64} : !hwstream.stream<8> -> !hwstream.stream<8>
+    """
 
     name = "hwstream.pad"
 
-    pads = prop_def(DenseArrayBase)
-    value = prop_def(IntegerAttr)
+    pads = prop_def(I64Array)
+    value = prop_def(I64Attr)
 
-    def words_out(self) -> int:
-        top, left, bottom, right = self.prop_ints("pads")
-        height, width = self.prop_int("height"), self.prop_int("width")
-        return (height + top + bottom) * (width + left + right) * self.folds
+    SPEC: ClassVar[type[KernelSpec]] = PadSpec
+
+    def __init__(self, input: SSAValue, spec: PadSpec):
+        super().__init__(input, spec)
+
+    @property
+    def spec(self) -> PadSpec:
+        return self._read_spec(PadSpec)
 
     def verify_kernel(self) -> None:
         super().verify_kernel()
         self.check_array("pads", 4, 0)
         # a multi-bit value's range depends on its stream's signedness: the design checks it
-        value = self.prop_int("value")
-        if self.prop_int("bits") == 1 and value not in (0, 1):
-            raise VerifyException(f"'{self.name}' value {value} is not a 1-bit lane value "
+        spec = self.spec
+        if spec.bits == 1 and spec.value not in (0, 1):
+            raise VerifyException(f"'{self.name}' value {spec.value} is not a 1-bit lane value "
                                   "(0..1, bipolar bits)")
 
 
@@ -275,22 +684,27 @@ class WindowOp(_MapKernel):
 
     name = "hwstream.window"
 
-    kernel = prop_def(DenseArrayBase)
-    strides = prop_def(DenseArrayBase)
+    kernel = prop_def(I64Array)
+    strides = prop_def(I64Array)
+
+    SPEC: ClassVar[type[KernelSpec]] = WindowSpec
+
+    def __init__(self, input: SSAValue, spec: WindowSpec):
+        super().__init__(input, spec)
+
+    @property
+    def spec(self) -> WindowSpec:
+        return self._read_spec(WindowSpec)
 
     def output_size(self) -> tuple[int, int]:
-        (kh, kw), (sh, sw) = self.prop_ints("kernel"), self.prop_ints("strides")
-        return ((self.prop_int("height") - kh) // sh + 1, (self.prop_int("width") - kw) // sw + 1)
-
-    def words_out(self) -> int:
-        (kh, kw), (oh, ow) = self.prop_ints("kernel"), self.output_size()
-        return oh * ow * kh * kw * self.folds
+        return self.spec.output_size()
 
     def verify_kernel(self) -> None:
         super().verify_kernel()
         kernel = self.check_array("kernel", 2, 1)
         self.check_array("strides", 2, 1)
-        _check_window_fits(self, kernel, (self.prop_int("height"), self.prop_int("width")))
+        spec = self.spec
+        _check_window_fits(self, kernel, (spec.height, spec.width))
 
 
 @irdl_op_definition
@@ -300,34 +714,36 @@ class PoolOp(_MapKernel):
 
     name = "hwstream.pool"
 
-    kernel = prop_def(DenseArrayBase)
-    strides = prop_def(DenseArrayBase)
-    pads = prop_def(DenseArrayBase)
+    kernel = prop_def(I64Array)
+    strides = prop_def(I64Array)
+    pads = prop_def(I64Array)
+
+    SPEC: ClassVar[type[KernelSpec]] = PoolSpec
+
+    def __init__(self, input: SSAValue, spec: PoolSpec):
+        super().__init__(input, spec)
+
+    @property
+    def spec(self) -> PoolSpec:
+        return self._read_spec(PoolSpec)
 
     def output_size(self) -> tuple[int, int]:
-        (kh, kw), (sh, sw) = self.prop_ints("kernel"), self.prop_ints("strides")
-        top, left, bottom, right = self.prop_ints("pads")
-        return ((self.prop_int("height") + top + bottom - kh) // sh + 1,
-                (self.prop_int("width") + left + right - kw) // sw + 1)
-
-    def words_out(self) -> int:
-        oh, ow = self.output_size()
-        return oh * ow * self.folds
+        return self.spec.output_size()
 
     def verify_kernel(self) -> None:
         super().verify_kernel()
-        if self.prop_int("simd") != self.prop_int("channels"):
+        spec = self.spec
+        if spec.simd != spec.channels:
             raise VerifyException(f"'{self.name}' takes all channels in one word: simd "
-                                  f"({self.prop_int('simd')}) must equal channels "
-                                  f"({self.prop_int('channels')})")
+                                  f"({spec.simd}) must equal channels ({spec.channels})")
         kernel = self.check_array("kernel", 2, 1)
         self.check_array("strides", 2, 1)
         top, left, bottom, right = self.check_array("pads", 4, 0)
         if max(top, bottom) >= kernel[0] or max(left, right) >= kernel[1]:
             raise VerifyException(f"'{self.name}' pads {[top, left, bottom, right]} must be "
                                   f"smaller than the kernel {list(kernel)}")
-        _check_window_fits(self, kernel, (self.prop_int("height") + top + bottom,
-                                          self.prop_int("width") + left + right))
+        _check_window_fits(self, kernel, (spec.height + top + bottom,
+                                          spec.width + left + right))
 
 
 @irdl_op_definition
@@ -343,18 +759,19 @@ class DwcOp(KernelOp):
 
     name = "hwstream.dwc"
 
-    in_lanes = prop_def(IntegerAttr)
-    out_lanes = prop_def(IntegerAttr)
-    bits = prop_def(IntegerAttr)
-    words = prop_def(IntegerAttr)
+    in_lanes = prop_def(I64Attr)
+    out_lanes = prop_def(I64Attr)
+    bits = prop_def(I64Attr)
+    words = prop_def(I64Attr)
 
-    STREAMS: ClassVar[StreamProps] = ("in_lanes", "out_lanes", "bits", "bits")
+    SPEC: ClassVar[type[KernelSpec]] = DwcSpec
 
-    def words_in(self) -> int:
-        return self.prop_int("words")
+    def __init__(self, input: SSAValue, spec: DwcSpec):
+        super().__init__(input, spec)
 
-    def words_out(self) -> int:
-        return self.words_in() * self.lanes_in // self.lanes_out
+    @property
+    def spec(self) -> DwcSpec:
+        return self._read_spec(DwcSpec)
 
     def verify_kernel(self) -> None:
         self.check_positive("in_lanes", "out_lanes", "bits", "words")
@@ -387,28 +804,46 @@ class MvtuOp(KernelOp):
 
     name = "hwstream.mvtu"
 
-    rows = prop_def(IntegerAttr)
-    columns = prop_def(IntegerAttr)
-    vectors = prop_def(IntegerAttr)
-    pe = prop_def(IntegerAttr)
-    simd = prop_def(IntegerAttr)
-    input_bits = prop_def(IntegerAttr)
-    output_bits = prop_def(IntegerAttr)
+    rows = prop_def(I64Attr)
+    columns = prop_def(I64Attr)
+    vectors = prop_def(I64Attr)
+    pe = prop_def(I64Attr)
+    simd = prop_def(I64Attr)
+    input_bits = prop_def(I64Attr)
+    output_bits = prop_def(I64Attr)
     weights = prop_def(DenseIntOrFPElementsAttr)
     thresholds = opt_prop_def(DenseIntOrFPElementsAttr)
-    bias = opt_prop_def(IntegerAttr)
-    xnor = opt_prop_def(IntegerAttr)
-    signed_input = opt_prop_def(IntegerAttr)
-    border = opt_prop_def(DenseArrayBase)
+    bias = opt_prop_def(I64Attr)
+    xnor = opt_prop_def(UnitAttr)
+    signed_input = opt_prop_def(UnitAttr)
+    border = opt_prop_def(I64Array)
     offsets = opt_prop_def(DenseIntOrFPElementsAttr)
 
-    STREAMS: ClassVar[StreamProps] = ("simd", "pe", "input_bits", "output_bits")
+    SPEC: ClassVar[type[KernelSpec]] = MvtuSpec
+    PROPERTY_ORDER: ClassVar[tuple[str, ...]] = (
+        "rows", "columns", "vectors", "pe", "simd", "input_bits", "weights", "xnor",
+        "signed_input", "offsets", "thresholds", "bias", "border", "output_bits")
 
-    def words_in(self) -> int:
-        return self.prop_int("vectors") * self.prop_int("columns") // self.prop_int("simd")
+    def __init__(self, input: SSAValue, spec: MvtuSpec, *,
+                 weights: DenseIntOrFPElementsAttr,
+                 thresholds: DenseIntOrFPElementsAttr | None = None, bias: int = 0,
+                 border: Sequence[int] | None = None,
+                 offsets: DenseIntOrFPElementsAttr | None = None):
+        super().__init__(input, spec, {
+            "weights": weights, "thresholds": thresholds,
+            "bias": IntegerAttr(bias, i64) if bias else None,
+            "border": None if border is None else i64_array(border), "offsets": offsets})
 
-    def words_out(self) -> int:
-        return self.prop_int("vectors") * self.prop_int("rows") // self.prop_int("pe")
+    @property
+    def spec(self) -> MvtuSpec:
+        return self._read_spec(MvtuSpec)
+
+    def derived(self) -> dict[str, int]:
+        table = self.thresholds if self.thresholds is not None else self.offsets
+        shape = () if self.thresholds is None else tuple(self.thresholds.get_shape())
+        return {"steps": shape[3] if len(shape) == 4 else 0,
+                "classes": 1 if table is None or not table.get_shape() else
+                table.get_shape()[0]}
 
     @property
     def bias_value(self) -> int:
@@ -416,20 +851,18 @@ class MvtuOp(KernelOp):
 
     @property
     def is_xnor(self) -> bool:
-        return self.xnor is not None and bool(self.xnor.value.data)
+        return self.xnor is not None
 
     def weight_memory_shape(self) -> tuple[int, int, int]:
-        pe, simd = self.prop_int("pe"), self.prop_int("simd")
-        depth = self.prop_int("rows") * self.prop_int("columns") // (pe * simd)
-        return pe, depth, (simd + 7) // 8
+        return self.spec.weight_memory_shape()
 
     def verify_kernel(self) -> None:
         self.check_positive("rows", "columns", "vectors", "input_bits", "output_bits")
         self.check_divides("pe", "rows")
         self.check_divides("simd", "columns")
-        if self.is_xnor and self.prop_int("input_bits") != 1:
+        if self.is_xnor and self.spec.input_bits != 1:
             raise VerifyException(f"'{self.name}' xnor takes bipolar bits: input_bits must be 1, "
-                                  f"got {self.prop_int('input_bits')}")
+                                  f"got {self.spec.input_bits}")
         if self.is_xnor and self.signed_input is not None:
             raise VerifyException(f"'{self.name}' xnor takes bipolar bits, which are not "
                                   "signed_input")
@@ -457,7 +890,7 @@ class MvtuOp(KernelOp):
 
     def _verify_dot_products_fit(self) -> None:
         """Without thresholds a row outputs its dot product (plus offsets), two's complement."""
-        bits, columns = self.prop_int("input_bits"), self.prop_int("columns")
+        bits, columns = self.spec.input_bits, self.spec.columns
         if self.is_xnor:
             largest_input = 1
         elif self.signed_input is not None:
@@ -467,7 +900,7 @@ class MvtuOp(KernelOp):
         bound = columns * largest_input
         if self.offsets is not None:
             bound += int(np.abs(dense_to_numpy(self.offsets).astype(np.int64)).max(initial=0))
-        out_bits = self.prop_int("output_bits")
+        out_bits = self.spec.output_bits
         if bound >= 1 << (out_bits - 1):
             raise VerifyException(
                 f"'{self.name}' dot products reach ±{bound} over {columns} columns, which "
@@ -477,11 +910,11 @@ class MvtuOp(KernelOp):
     def _verify_thresholds(self) -> None:
         assert self.thresholds is not None
         shape = tuple(self.thresholds.get_shape())
-        nf = self.prop_int("rows") // self.prop_int("pe")
-        if len(shape) != 4 or shape[1:3] != (self.prop_int("pe"), nf) or shape[3] < 1:
+        nf = self.spec.rows // self.spec.pe
+        if len(shape) != 4 or shape[1:3] != (self.spec.pe, nf) or shape[3] < 1:
             raise VerifyException(
                 f"'{self.name}' thresholds must be [classes, PE, NF, T] with PE = "
-                f"{self.prop_int('pe')}, NF = {nf} and T >= 1, got {list(shape)}"
+                f"{self.spec.pe}, NF = {nf} and T >= 1, got {list(shape)}"
             )
         _check_threshold_table(self.name, self.thresholds)
         self.check_outputs_fit(shape[3], self.bias_value)
@@ -528,9 +961,9 @@ class MvtuOp(KernelOp):
                                   "it needs thresholds or offsets")
         in_h, in_w, kh, kw, sh, sw, top, left, bottom, right = int_values(self.border)
         pixels = ((in_h + top + bottom - kh) // sh + 1) * ((in_w + left + right - kw) // sw + 1)
-        if pixels != self.prop_int("vectors"):
+        if pixels != self.spec.vectors:
             raise VerifyException(f"'{self.name}' border gives {pixels} output pixels but vectors "
-                                  f"is {self.prop_int('vectors')}")
+                                  f"is {self.spec.vectors}")
 
     def _verify_offsets(self) -> None:
         assert self.offsets is not None
@@ -538,17 +971,19 @@ class MvtuOp(KernelOp):
             raise VerifyException(f"'{self.name}' has offsets and thresholds: a thresholded "
                                   "unit holds its offsets in its per-class thresholds")
         shape = tuple(self.offsets.get_shape())
-        nf = self.prop_int("rows") // self.prop_int("pe")
+        nf = self.spec.rows // self.spec.pe
         element = self.offsets.get_element_type()
-        if len(shape) != 3 or shape[1:] != (self.prop_int("pe"), nf) or not (
+        if len(shape) != 3 or shape[1:] != (self.spec.pe, nf) or not (
             isinstance(element, IntegerType) and element.signedness.data == Signedness.SIGNED
             and element.width.data == 32
         ):
             raise VerifyException(
                 f"'{self.name}' offsets must be [classes, PE, NF] of si32 with PE = "
-                f"{self.prop_int('pe')} and NF = {nf}, got {self.offsets.get_type()}"
+                f"{self.spec.pe} and NF = {nf}, got {self.offsets.get_type()}"
             )
         self._verify_classes("offsets", shape[0])
+
+
 
 
 @irdl_op_definition
@@ -560,28 +995,41 @@ class ThresholdOp(KernelOp):
 
     name = "hwstream.threshold"
 
-    channels = prop_def(IntegerAttr)
-    pixels = prop_def(IntegerAttr)
-    pe = prop_def(IntegerAttr)
-    input_bits = prop_def(IntegerAttr)
-    output_bits = prop_def(IntegerAttr)
+    channels = prop_def(I64Attr)
+    pixels = prop_def(I64Attr)
+    pe = prop_def(I64Attr)
+    input_bits = prop_def(I64Attr)
+    output_bits = prop_def(I64Attr)
     thresholds = prop_def(DenseIntOrFPElementsAttr)
-    bias = opt_prop_def(IntegerAttr)
-    descending = opt_prop_def(DenseArrayBase)
+    bias = opt_prop_def(I64Attr)
+    descending = opt_prop_def(I64Array)
 
-    STREAMS: ClassVar[StreamProps] = ("pe", "pe", "input_bits", "output_bits")
+    SPEC: ClassVar[type[KernelSpec]] = ThresholdSpec
+    PROPERTY_ORDER: ClassVar[tuple[str, ...]] = (
+        "channels", "pixels", "pe", "input_bits", "thresholds", "output_bits", "bias",
+        "descending")
 
-    def words_in(self) -> int:
-        return self.prop_int("pixels") * self.prop_int("channels") // self.prop_int("pe")
+    def __init__(self, input: SSAValue, spec: ThresholdSpec, *,
+                 thresholds: DenseIntOrFPElementsAttr, bias: int = 0,
+                 descending: Sequence[int] = ()):
+        super().__init__(input, spec, {
+            "thresholds": thresholds, "bias": IntegerAttr(bias, i64) if bias else None,
+            "descending": i64_array(descending) if descending else None})
 
-    def words_out(self) -> int:
-        return self.words_in()
+    @property
+    def spec(self) -> ThresholdSpec:
+        return self._read_spec(ThresholdSpec)
+
+    def derived(self) -> dict[str, int]:
+        shape = self.thresholds.get_shape()
+        return {"steps": shape[2] if len(shape) == 3 else 0}
 
     def verify_kernel(self) -> None:
         self.check_positive("channels", "pixels", "input_bits", "output_bits")
         self.check_divides("pe", "channels")
         shape = tuple(self.thresholds.get_shape())
-        pe, channels = self.prop_int("pe"), self.prop_int("channels")
+        spec = self.spec
+        pe, channels = spec.pe, spec.channels
         if len(shape) != 3 or shape[:2] != (pe, channels // pe) or shape[2] < 1:
             raise VerifyException(
                 f"'{self.name}' thresholds must be [PE, NF, T] with PE = {pe}, NF = "
@@ -602,27 +1050,28 @@ class LabelSelectOp(KernelOp):
 
     name = "hwstream.label_select"
 
-    labels = prop_def(IntegerAttr)
-    pe = prop_def(IntegerAttr)
-    bits = prop_def(IntegerAttr)
-    index_bits = prop_def(IntegerAttr)
+    labels = prop_def(I64Attr)
+    pe = prop_def(I64Attr)
+    bits = prop_def(I64Attr)
+    index_bits = prop_def(I64Attr)
 
-    STREAMS: ClassVar[StreamProps] = ("pe", None, "bits", "index_bits")
+    SPEC: ClassVar[type[KernelSpec]] = LabelSelectSpec
 
-    def words_in(self) -> int:
-        return self.prop_int("labels") // self.prop_int("pe")
+    def __init__(self, input: SSAValue, spec: LabelSelectSpec):
+        super().__init__(input, spec)
 
-    def words_out(self) -> int:
-        return 1
+    @property
+    def spec(self) -> LabelSelectSpec:
+        return self._read_spec(LabelSelectSpec)
 
     def verify_kernel(self) -> None:
         self.check_positive("labels", "bits", "index_bits")
         self.check_divides("pe", "labels")
-        needed = max(1, (self.prop_int("labels") - 1).bit_length())
-        if self.prop_int("index_bits") < needed:
-            raise VerifyException(f"'{self.name}' index_bits ({self.prop_int('index_bits')}) "
-                                  f"cannot hold label {self.prop_int('labels') - 1}: it needs "
-                                  f"{needed}")
+        spec = self.spec
+        needed = max(1, (spec.labels - 1).bit_length())
+        if spec.index_bits < needed:
+            raise VerifyException(f"'{self.name}' index_bits ({spec.index_bits}) cannot hold "
+                                  f"label {spec.labels - 1}: it needs {needed}")
 
 
 @irdl_op_definition
@@ -631,21 +1080,29 @@ class FifoOp(KernelOp):
 
     name = "hwstream.fifo"
 
-    depth = prop_def(IntegerAttr)
-    lanes = prop_def(IntegerAttr)
-    bits = prop_def(IntegerAttr)
-    words = prop_def(IntegerAttr)
+    depth = prop_def(I64Attr)
+    lanes = prop_def(I64Attr)
+    bits = prop_def(I64Attr)
+    words = prop_def(I64Attr)
 
-    STREAMS: ClassVar[StreamProps] = ("lanes", "lanes", "bits", "bits")
+    SPEC: ClassVar[type[KernelSpec]] = FifoSpec
 
-    def words_in(self) -> int:
-        return self.prop_int("words")
+    def __init__(self, input: SSAValue, spec: FifoSpec):
+        super().__init__(input, spec)
 
-    def words_out(self) -> int:
-        return self.prop_int("words")
+    @property
+    def spec(self) -> FifoSpec:
+        return self._read_spec(FifoSpec)
 
     def verify_kernel(self) -> None:
         self.check_positive("depth", "lanes", "bits", "words")
+
+
+KERNEL_OPS: dict[type[KernelSpec], type[KernelOp]] = {
+    op.SPEC: op
+    for op in (PadOp, WindowOp, PoolOp, DwcOp, MvtuOp, ThresholdOp, LabelSelectOp, FifoOp)
+}
+"""The op of each kernel spec."""
 
 
 # ===----------------------------------------------------------------------=== #
@@ -735,9 +1192,9 @@ class DesignOp(IRDLOperation):
         """A pad value must be a value of its stream's lanes: unsigned or two's complement."""
         signed = lane_signedness(self)
         for op in self.kernels():
-            if not isinstance(op, PadOp) or op.prop_int("bits") == 1:
+            if not isinstance(op, PadOp) or op.spec.bits == 1:
                 continue
-            bits, value = op.prop_int("bits"), op.prop_int("value")
+            bits, value = op.spec.bits, op.spec.value
             low, high = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed[op.input] else \
                 (0, (1 << bits) - 1)
             if not low <= value <= high:

@@ -38,22 +38,21 @@ from xdsl.dialects.builtin import (
     IntegerAttr,
     IntegerType,
     ModuleOp,
-    Signedness,
     StringAttr,
     TensorType,
 )
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 
-from bnnir.analysis.cost_model import ACCUMULATOR_BITS, MAX_STREAM_BITS
+from bnnir.analysis.cost_model import MAX_STREAM_BITS
 from bnnir.analysis.folding import folded_choice, hardware_layers
 from bnnir.analysis.hardware import (
     element_bits,
     hardware_run,
-    index_bits,
     layer_name,
     main_function,
 )
+from bnnir.analysis.lowering import StreamIn, converter
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import bnn
 from bnnir.dialects import hwstream as hw
@@ -61,11 +60,6 @@ from bnnir.dialects import hwstream as hw
 
 def _int(value: int) -> IntegerAttr:
     return IntegerAttr(int(value), hw.i64)
-
-
-def _lane_value(value: int, bits: int) -> int:
-    """A pad value as a lane holds it: bipolar ±1 as its bit."""
-    return (1 if value > 0 else 0) if bits == 1 else value
 
 
 # ===----------------------------------------------------------------------=== #
@@ -147,11 +141,13 @@ class Stream:
 
 @dataclass
 class Converter:
-    """Builds the design's block layer by layer, keeping the stream the next layer reads."""
+    """Builds the design's block layer by layer, keeping the stream the next layer reads. Each
+    layer becomes the kernels of the specs its folded choice holds (the lowering's, which
+    bnn-fold costed), one op per spec."""
 
     block: Block
     stream: Stream
-    folds: dict[Operation, dict[str, int]]  # each layer's folding parameters
+    specs: dict[Operation, tuple[hw.KernelSpec, ...]]  # each layer's kernels
     input_lanes: int | None = None
     layer: str = ""
 
@@ -168,6 +164,13 @@ class Converter:
                              f"{width}-bit stream words, wider than the {MAX_STREAM_BITS} bits "
                              "Vitis HLS allows; fold it with a smaller PE or SIMD")
 
+    def emit(self, op: hw.KernelOp, spec: hw.KernelSpec) -> None:
+        """Append a kernel built from `spec`; it becomes the current stream."""
+        assert op.spec == spec, f"{op.name} does not hold its spec: {op.spec} != {spec}"
+        s = self.stream
+        s.value, s.lanes, s.bits = self.add(op), spec.lanes_out, spec.bits_out
+        s.elements = spec.words_out() * spec.lanes_out
+
     def ensure_lanes(self, lanes: int) -> SSAValue:
         """The current stream at `lanes` per word: the design's input stream for the first
         kernel, else through one width converter when the lanes differ."""
@@ -178,57 +181,53 @@ class Converter:
             s.value = self.block.insert_arg(hw.StreamType(lanes * s.bits), 0)
             s.lanes = lanes
             return s.value
-        if lanes != s.lanes:
-            dwc = hw.DwcOp.create(
-                operands=[s.value], result_types=[hw.StreamType(lanes * s.bits)],
-                properties={"in_lanes": _int(s.lanes), "out_lanes": _int(lanes),
-                            "bits": _int(s.bits), "words": _int(s.elements // s.lanes)})
-            s.value, s.lanes = self.add(dwc), lanes
+        dwc = converter(s.lanes, lanes, StreamIn(s.bits, s.elements))
+        if dwc is not None:
+            self.emit(hw.DwcOp(s.value, dwc), dwc)
+        assert s.value is not None
         return s.value
 
-    def kernel(self, cls: type[hw.KernelOp], lanes_in: int, lanes_out: int, bits_out: int,
-               **props: Attribute) -> SSAValue:
-        source = self.ensure_lanes(lanes_in)
-        op = cls.create(operands=[source], result_types=[hw.StreamType(lanes_out * bits_out)],
-                        properties=props)
-        self.stream.value, self.stream.lanes, self.stream.bits = self.add(op), lanes_out, bits_out
-        return op.output
+    def kernels(self, op: Operation, weights: np.ndarray | None = None,
+                border: tuple[int, ...] | None = None) -> None:
+        """The layer's kernels, one per spec: a matrix-vector or threshold unit with the tables
+        of `op`, the others from their spec alone."""
+        for spec in self.specs[op]:
+            source = self.ensure_lanes(spec.lanes_in)
+            match spec:
+                case hw.MvtuSpec():
+                    assert isinstance(op, bnn.Conv2dOp | bnn.DenseOp) and weights is not None
+                    kernel: hw.KernelOp = self.mvtu(op, spec, source, weights, border)
+                case hw.ThresholdSpec():
+                    assert isinstance(op, bnn.ThresholdOp)
+                    kernel = self.threshold(op, spec, source)
+                case _:
+                    kernel = spec.op(source, spec)  # type: ignore[call-arg]
+            self.emit(kernel, spec)
 
     # -- layers ---------------------------------------------------------------
 
     def conv(self, op: bnn.Conv2dOp) -> None:
-        fold = self.folds[op]
-        _, c, h, w = bnn.tensor_type(op.input).get_shape()
         o, oh, ow = bnn.tensor_type(op.output).get_shape()[1:]
-        (kh, kw), pads = op.kernel_size, op.pad_values
-        bits, ws = self.stream.bits, fold["window_simd"]
-        if any(pads):
-            self.kernel(hw.PadOp, ws, ws, bits, channels=_int(c), height=_int(h),
-                        width=_int(w), simd=_int(ws), bits=_int(bits), pads=hw.i64_array(pads),
-                        value=_int(_lane_value(op.padding_value, bits)))
-            h, w = h + pads[0] + pads[2], w + pads[1] + pads[3]
-            self.stream.elements = h * w * c
-        self.kernel(hw.WindowOp, ws, ws, bits, channels=_int(c), height=_int(h), width=_int(w),
-                    simd=_int(ws), bits=_int(bits), kernel=hw.i64_array((kh, kw)),
-                    strides=hw.i64_array(op.stride_values))
-        self.stream.elements = oh * ow * kh * kw * c
+        element = bnn.tensor_type(op.input).element_type
+        if bnn.is_bipolar(element) and any(op.pad_values) and op.pad_value is None:
+            raise BnnirError("bnn-to-hwstream", f"layer '{self.layer}': a bipolar map padded "
+                             "with zeros has no 1-bit stream encoding (zero is not bipolar); run "
+                             "bnn-legalize-padding first")
         weights_op = op.weights.owner
         assert isinstance(weights_op, bnn.ConstantOp)
         weights = weights_op.to_numpy().transpose(0, 2, 3, 1).reshape(o, -1)  # (ky, kx, c)
         border = None
         if op.correction is not None:
             in_h, in_w = bnn.tensor_type(op.input).get_shape()[2:]
-            border = (in_h, in_w, kh, kw, *op.stride_values, *pads)
-        self.matrix(op, weights, fold, oh * ow, border)
+            border = (in_h, in_w, *op.kernel_size, *op.stride_values, *op.pad_values)
+        self.kernels(op, weights, border)
         self.stream.map_shape = (oh, ow, o)
 
     def dense(self, op: bnn.DenseOp) -> None:
-        fold = self.folds[op]
         weights_op = op.weights.owner
         assert isinstance(weights_op, bnn.ConstantOp)
         weights = weights_op.to_numpy()
-        weights = weights[:, self.feature_order(weights.shape[1])]
-        self.matrix(op, weights, fold, 1, None)
+        self.kernels(op, weights[:, self.feature_order(weights.shape[1])])
         self.stream.map_shape = None
         self.stream.flattened_from = None
 
@@ -240,97 +239,52 @@ class Converter:
         c, h, w = self.stream.flattened_from
         return np.arange(features).reshape(c, h, w).transpose(1, 2, 0).reshape(-1)
 
-    def matrix(self, op: bnn.Conv2dOp | bnn.DenseOp, weights: np.ndarray, fold: dict[str, int],
-               vectors: int, border: tuple[int, ...] | None) -> None:
-        pe, simd = fold["pe"], fold["simd"]
-        in_element = bnn.tensor_type(op.input).element_type
-        xnor = bnn.is_bipolar(in_element)
-        tables = layer_tables(op, weights, xnor)
-        out_element = bnn.tensor_type(op.output).element_type
-        rows, columns = tables.weights.shape
-        props: dict[str, Attribute] = {
-            "rows": _int(rows), "columns": _int(columns), "vectors": _int(vectors),
-            "pe": _int(pe), "simd": _int(simd), "input_bits": _int(self.stream.bits),
-            "weights": bnn.dense_from_numpy(hlslib_weights(tables.weights, pe, simd),
-                                            IntegerType(8)),
-        }
-        if xnor:
-            props["xnor"] = _int(1)
-        if isinstance(in_element, IntegerType) and in_element.signedness.data == \
-                Signedness.SIGNED:
-            props["signed_input"] = _int(1)
-        if tables.thresholds is None:
-            out_bits = ACCUMULATOR_BITS
-            if tables.offsets is not None:
-                table = hlslib_thresholds(tables.offsets[:, :, None], pe)[..., 0]
-                props["offsets"] = bnn.dense_from_numpy(table.astype(np.int32), bnn.si32)
-        else:
-            out_bits = element_bits(out_element)
+    def mvtu(self, op: bnn.Conv2dOp | bnn.DenseOp, spec: hw.MvtuSpec, source: SSAValue,
+             weights: np.ndarray, border: tuple[int, ...] | None) -> hw.MvtuOp:
+        pe, simd = spec.pe, spec.simd
+        tables = layer_tables(op, weights, spec.xnor)
+        thresholds = offsets = None
+        if tables.thresholds is not None:
             table = hlslib_thresholds(tables.thresholds, pe)
-            props["thresholds"] = bnn.dense_from_numpy(table.astype(np.int32), bnn.si32)
-            if op.bias_value:
-                props["bias"] = _int(op.bias_value)
-        if border is not None:
-            props["border"] = hw.i64_array(border)
-        props["output_bits"] = _int(out_bits)
-        self.kernel(hw.MvtuOp, simd, pe, out_bits, **props)
-        self.stream.elements = vectors * rows
+            thresholds = bnn.dense_from_numpy(table.astype(np.int32), bnn.si32)
+        elif tables.offsets is not None:
+            table = hlslib_thresholds(tables.offsets[:, :, None], pe)[..., 0]
+            offsets = bnn.dense_from_numpy(table.astype(np.int32), bnn.si32)
+        return hw.MvtuOp(
+            source, spec,
+            weights=bnn.dense_from_numpy(hlslib_weights(tables.weights, pe, simd),
+                                         IntegerType(8)),
+            thresholds=thresholds, offsets=offsets,
+            bias=op.bias_value if thresholds is not None else 0, border=border)
 
     def pool(self, op: bnn.MaxPoolOp) -> None:
-        _, c, h, w = bnn.tensor_type(op.input).get_shape()
         oh, ow = bnn.tensor_type(op.output).get_shape()[2:]
-        bits = self.stream.bits
-        self.kernel(hw.PoolOp, c, c, bits, channels=_int(c), height=_int(h), width=_int(w),
-                    simd=_int(c), bits=_int(bits), kernel=hw.i64_array(op.kernel_values),
-                    strides=hw.i64_array(op.stride_values), pads=hw.i64_array(op.pad_values))
-        self.stream.elements, self.stream.map_shape = oh * ow * c, (oh, ow, c)
+        self.kernels(op)
+        self.stream.map_shape = (oh, ow, bnn.tensor_type(op.input).get_shape()[1])
 
     def pad(self, op: bnn.PadOp) -> None:
-        simd = self.folds[op]["simd"]
-        _, c, h, w = bnn.tensor_type(op.input).get_shape()
-        bits, pads = self.stream.bits, op.pad_values
-        self.kernel(hw.PadOp, simd, simd, bits, channels=_int(c), height=_int(h), width=_int(w),
-                    simd=_int(simd), bits=_int(bits), pads=hw.i64_array(pads),
-                    value=_int(_lane_value(op.value.value.data, bits)))
-        h, w = h + pads[0] + pads[2], w + pads[1] + pads[3]
-        self.stream.elements, self.stream.map_shape = h * w * c, (h, w, c)
+        _, c, h, w = bnn.tensor_type(op.output).get_shape()
+        self.kernels(op)
+        self.stream.map_shape = (h, w, c)
 
-    def threshold(self, op: bnn.ThresholdOp) -> None:
-        pe = self.folds[op]["pe"]
+    def threshold(self, op: bnn.ThresholdOp, spec: hw.ThresholdSpec,
+                  source: SSAValue) -> hw.ThresholdOp:
         shape = bnn.tensor_type(op.input).get_shape()
-        channels, pixels = shape[1], math.prod(shape[2:])
         assert op.thresholds is not None
         table = np.broadcast_to(bnn.dense_to_numpy(op.thresholds).astype(np.int64),
-                                (channels, op.thresholds.get_shape()[1]))
+                                (spec.channels, op.thresholds.get_shape()[1]))
         descending = op.descending_channels
         if len(shape) == 2:  # per feature of a vector, in the stream's order
-            order = self.feature_order(channels)
+            order = self.feature_order(spec.channels)
             table = table[order]
             descending = tuple(np.nonzero(np.isin(order, descending))[0].tolist())
         if bnn.is_bipolar(bnn.tensor_type(op.input).element_type):
             table = bipolar_bit_thresholds(table, descending)
-        props: dict[str, Attribute] = {
-            "channels": _int(channels), "pixels": _int(pixels), "pe": _int(pe),
-            "input_bits": _int(self.stream.bits),
-            "thresholds": bnn.dense_from_numpy(
-                hlslib_thresholds(table[None].astype(np.int64), pe)[0].astype(np.int32),
-                bnn.si32),
-        }
-        out_bits = element_bits(bnn.tensor_type(op.output).element_type)
-        props["output_bits"] = _int(out_bits)
-        if op.bias_value:
-            props["bias"] = _int(op.bias_value)
-        if descending:
-            props["descending"] = hw.i64_array(descending)
-        self.kernel(hw.ThresholdOp, pe, pe, out_bits, **props)
-
-    def label_select(self, op: bnn.ArgMaxOp) -> None:
-        pe = self.folds[op]["pe"]
-        labels = bnn.tensor_type(op.input).get_shape()[1]
-        bits = index_bits(labels)
-        self.kernel(hw.LabelSelectOp, pe, 1, bits, labels=_int(labels), pe=_int(pe),
-                    bits=_int(self.stream.bits), index_bits=_int(bits))
-        self.stream.elements = 1
+        thresholds = hlslib_thresholds(table[None].astype(np.int64), spec.pe)[0]
+        return hw.ThresholdOp(source, spec,
+                              thresholds=bnn.dense_from_numpy(thresholds.astype(np.int32),
+                                                              bnn.si32),
+                              bias=op.bias_value, descending=descending)
 
     def flatten(self, op: bnn.FlattenOp | bnn.ReshapeOp) -> None:
         out_shape = bnn.tensor_type(op.output).get_shape()
@@ -353,10 +307,8 @@ class Converter:
                 self.pool(op)
             case bnn.PadOp():
                 self.pad(op)
-            case bnn.ThresholdOp():
-                self.threshold(op)
-            case bnn.ArgMaxOp():
-                self.label_select(op)
+            case bnn.ThresholdOp() | bnn.ArgMaxOp():
+                self.kernels(op)
             case bnn.FlattenOp() | bnn.ReshapeOp():
                 self.flatten(op)
             case bnn.ConstantOp():
@@ -395,15 +347,15 @@ class BnnToHwstream(ModulePass):
         part = hardware_run(list(main.body.block.ops))
         if not part:
             raise BnnirError(self.name, "the module has no hardware layers")
-        folds = {layer.op: folded_choice(layer, self.name).params
+        specs = {layer.op: tuple(k.spec for k in folded_choice(layer, self.name).kernels)
                  for layer in hardware_layers(op)}
         first, last = part[0], part[-1]
         block = Block()
-        converter = Converter(block, _start_stream(first), folds)
+        builder = Converter(block, _start_stream(first), specs)
         for index, layer in enumerate(part):
-            converter.convert(layer, index)
-        block.add_op(hw.YieldOp(converter.stream.value))
-        design = hw.DesignOp(self.design, Region(block), self._interface(first, last, converter))
+            builder.convert(layer, index)
+        block.add_op(hw.YieldOp(builder.stream.value))
+        design = hw.DesignOp(self.design, Region(block), self._interface(first, last, builder))
         instance = hw.InstanceOp(self.design, first.operands[0], last.results[0].type)
         main.body.block.insert_op_after(instance, last)
         last.results[0].replace_all_uses_with(instance.output)

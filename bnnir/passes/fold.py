@@ -52,6 +52,7 @@ from bnnir.analysis.folding import (
     fold_for_cycles,
     hardware_layers,
 )
+from bnnir.analysis.kernel_costs import ideal_cycles, matrix_work
 from bnnir.diagnostics import BnnirError
 
 PARTS: dict[str, tuple[int, int]] = {
@@ -328,5 +329,5 @@ def annotate(module: ModuleOp, folding: Folding, clock_mhz: float,
         "bottleneck": StringAttr(folding.bottleneck),
         "luts": _int(folding.luts),
         "brams": _int(folding.brams),
-        "ideal_cycles": FloatAttr(round(folding.ideal_cycles, 1), f64),
+        "ideal_cycles": FloatAttr(ideal_cycles(*matrix_work(folding.specs)), f64),
     })

@@ -70,13 +70,8 @@ def _update_summary(module: ModuleOp, luts: int, brams: int) -> None:
 
 
 def _insert_fifo(design: hw.DesignOp, kernel: hw.KernelOp, depth: int) -> None:
-    fifo = hw.FifoOp.create(
-        operands=[kernel.input], result_types=[kernel.input.type],
-        properties={"depth": IntegerAttr(depth, i64),
-                    "lanes": IntegerAttr(kernel.lanes_in, i64),
-                    "bits": IntegerAttr(kernel.bits_in, i64),
-                    "words": IntegerAttr(kernel.words_in(), i64)},
-    )
+    spec = kernel.spec
+    fifo = hw.FifoOp(kernel.input, hw.FifoSpec(depth, spec.lanes_in, spec.bits_in, spec.words_in()))
     if "layer" in kernel.attributes:
         fifo.attributes["layer"] = kernel.attributes["layer"]
     design.body.block.insert_op_before(fifo, kernel)

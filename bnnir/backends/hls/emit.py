@@ -246,9 +246,8 @@ def _bool(value: bool) -> str:
     return "true" if value else "false"
 
 
-def _map(op: hw.KernelOp) -> str:
-    return (f"{op.prop_int('height')}, {op.prop_int('width')}, {op.prop_int('channels')}, "
-            f"{op.prop_int('simd')}, {op.prop_int('bits')}")
+def _map(spec: hw.PadSpec | hw.WindowSpec) -> str:
+    return f"{spec.height}, {spec.width}, {spec.channels}, {spec.simd}, {spec.bits}"
 
 
 @dataclass
@@ -272,7 +271,7 @@ class Emitter:
         for op in self.design.kernels():
             if isinstance(op, hw.FifoOp):  # a FIFO is the depth of the stream it buffers
                 source = _unbuffered(op.input)
-                self.depths[source] = max(self.depths.get(source, 0), op.prop_int("depth"))
+                self.depths[source] = max(self.depths.get(source, 0), op.spec.depth)
         self._check_width(self.io.input.width, "the input port")
         self._check_width(self.io.output.width, "the output port")
         first = self.design.body.block.args[0]
@@ -332,31 +331,27 @@ class Emitter:
         """(the kernel's template instance, its memory arguments)."""
         signed_in = self.signed[op.input]
         match op:
-            case hw.PadOp():
-                t, left, b, r = op.prop_ints("pads")
-                return (f"bnnir::pad<{_map(op)}, {t}, {left}, {b}, {r}, "
-                        f"{op.prop_int('value')}>", "")
-            case hw.WindowOp():
-                (kh, kw), (sh, sw) = op.prop_ints("kernel"), op.prop_ints("strides")
-                return f"bnnir::window<{_map(op)}, {kh}, {kw}, {sh}, {sw}>", ""
-            case hw.PoolOp():
-                (kh, kw), (sh, sw) = op.prop_ints("kernel"), op.prop_ints("strides")
-                t, left, b, r = op.prop_ints("pads")
-                return (f"bnnir::pool<{op.prop_int('height')}, {op.prop_int('width')}, "
-                        f"{op.prop_int('channels')}, {op.prop_int('bits')}, "
+            case hw.PadOp(spec=spec):
+                t, left, b, r = spec.pads
+                return f"bnnir::pad<{_map(spec)}, {t}, {left}, {b}, {r}, {spec.value}>", ""
+            case hw.WindowOp(spec=spec):
+                (kh, kw), (sh, sw) = spec.kernel, spec.strides
+                return f"bnnir::window<{_map(spec)}, {kh}, {kw}, {sh}, {sw}>", ""
+            case hw.PoolOp(spec=spec):
+                (kh, kw), (sh, sw), (t, left, b, r) = spec.kernel, spec.strides, spec.pads
+                return (f"bnnir::pool<{spec.height}, {spec.width}, {spec.channels}, {spec.bits}, "
                         f"{_bool(signed_in)}, {kh}, {kw}, {sh}, {sw}, {t}, {left}, {b}, {r}>",
                         "")
-            case hw.DwcOp():
-                return (f"bnnir::dwc<{op.lanes_in}, {op.lanes_out}, {op.bits_in}, "
-                        f"{op.words_in()}>", "")
+            case hw.DwcOp(spec=spec):
+                return (f"bnnir::dwc<{spec.in_lanes}, {spec.out_lanes}, {spec.bits}, "
+                        f"{spec.words}>", "")
             case hw.MvtuOp():
                 return self._mvtu(op, name)
             case hw.ThresholdOp():
                 return self._threshold(op, name, signed_in)
-            case hw.LabelSelectOp():
-                return (f"bnnir::label_select<{op.prop_int('labels')}, {op.prop_int('pe')}, "
-                        f"{op.prop_int('bits')}, {_bool(signed_in)}, "
-                        f"{op.prop_int('index_bits')}>", "")
+            case hw.LabelSelectOp(spec=spec):
+                return (f"bnnir::label_select<{spec.labels}, {spec.pe}, {spec.bits}, "
+                        f"{_bool(signed_in)}, {spec.index_bits}>", "")
         raise AssertionError(f"KERNEL_HEADERS has {op.name} but no template")
 
     def _partition(self, variable: str, dims: int) -> None:
@@ -365,8 +360,8 @@ class Emitter:
                              f"dim = {dim}")
 
     def _mvtu(self, op: hw.MvtuOp, name: str) -> tuple[str, str]:
-        rows, columns = op.prop_int("rows"), op.prop_int("columns")
-        pe, simd = op.prop_int("pe"), op.prop_int("simd")
+        spec = op.spec
+        rows, columns, pe, simd = spec.rows, spec.columns, spec.pe, spec.simd
         memory = WeightMemory(pe, simd, rows * columns // (pe * simd))
         words = memory.words(bnn.dense_to_numpy(op.weights))
         self.params.append(
@@ -399,16 +394,17 @@ class Emitter:
         border = "bnnir::NoBorder"
         if op.border is not None:
             border = f"bnnir::Border<{', '.join(map(str, hw.int_values(op.border)))}>"
-        kernel = (f"bnnir::mvtu<{rows}, {columns}, {pe}, {simd}, {op.prop_int('vectors')}, "
-                  f"{op.prop_int('input_bits')}, {_bool(op.signed_input is not None)}, "
-                  f"{_bool(op.is_xnor)}, {op.prop_int('output_bits')}, {border}>")
+        kernel = (f"bnnir::mvtu<{rows}, {columns}, {pe}, {simd}, {spec.vectors}, "
+                  f"{spec.input_bits}, {_bool(spec.signed_input)}, {_bool(spec.xnor)}, "
+                  f"{spec.output_bits}, {border}>")
         return kernel, f", {name}_weights, {activation}"
 
     def _threshold(self, op: hw.ThresholdOp, name: str,
                    signed_in: bool) -> tuple[str, str]:
         table = bnn.dense_to_numpy(op.thresholds).astype(np.int64)  # [PE, NF, T]
         pe, nf, steps = table.shape
-        channels = op.prop_int("channels")
+        spec = op.spec
+        channels = spec.channels
         falling = np.zeros(channels, np.int64)
         if op.descending is not None:
             falling[list(hw.int_values(op.descending))] = 1
@@ -421,9 +417,8 @@ class Emitter:
             f"{{ {int_table(falling.reshape(nf, pe).T)} }};")
         self._partition(f"{name}_thresholds", 2)
         self._partition(f"{name}_falling", 1)
-        kernel = (f"bnnir::threshold<{channels}, {op.prop_int('pixels')}, {pe}, "
-                  f"{op.prop_int('input_bits')}, {_bool(signed_in)}, "
-                  f"{op.prop_int('output_bits')}>")
+        kernel = (f"bnnir::threshold<{channels}, {spec.pixels}, {pe}, {spec.input_bits}, "
+                  f"{_bool(signed_in)}, {spec.output_bits}>")
         return kernel, f", {name}_thresholds, {name}_falling"
 
     @property

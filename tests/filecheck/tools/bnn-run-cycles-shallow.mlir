@@ -12,9 +12,9 @@ func.func @main(%x: tensor<?x128xi1>) -> tensor<?x32xsi32> {
 }
 hwstream.design @slow_producer attributes {input_type = tensor<?x128xi1>, output_type = tensor<?x32xsi32>, input_lanes = 1 : i64, output_lanes = 1 : i64} {
 ^bb0(%in: !hwstream.stream<1>):
-  %a = hwstream.mvtu %in {rows = 1 : i64, columns = 8 : i64, vectors = 16 : i64, pe = 1 : i64, simd = 1 : i64, input_bits = 1 : i64, output_bits = 1 : i64, xnor = 1 : i64, weights = dense<0> : tensor<1x8x1xi8>, thresholds = dense<4> : tensor<1x1x1x1xsi32>} : !hwstream.stream<1> -> !hwstream.stream<1>
+  %a = hwstream.mvtu %in {rows = 1 : i64, columns = 8 : i64, vectors = 16 : i64, pe = 1 : i64, simd = 1 : i64, input_bits = 1 : i64, output_bits = 1 : i64, xnor, weights = dense<0> : tensor<1x8x1xi8>, thresholds = dense<4> : tensor<1x1x1x1xsi32>} : !hwstream.stream<1> -> !hwstream.stream<1>
   %w = hwstream.window %a {channels = 1 : i64, height = 4 : i64, width = 4 : i64, simd = 1 : i64, bits = 1 : i64, kernel = array<i64: 3, 3>, strides = array<i64: 1, 1>} : !hwstream.stream<1> -> !hwstream.stream<1>
-  %b = hwstream.mvtu %w {rows = 8 : i64, columns = 9 : i64, vectors = 4 : i64, pe = 1 : i64, simd = 1 : i64, input_bits = 1 : i64, output_bits = 32 : i64, xnor = 1 : i64, weights = dense<0> : tensor<1x72x1xi8>} : !hwstream.stream<1> -> !hwstream.stream<32>
+  %b = hwstream.mvtu %w {rows = 8 : i64, columns = 9 : i64, vectors = 4 : i64, pe = 1 : i64, simd = 1 : i64, input_bits = 1 : i64, output_bits = 32 : i64, xnor, weights = dense<0> : tensor<1x72x1xi8>} : !hwstream.stream<1> -> !hwstream.stream<32>
   hwstream.yield %b : !hwstream.stream<32>
 }
 // CHECK:      design @slow_producer: cycle schedule of 3 frames

@@ -11,7 +11,7 @@ func.func @main(%x: tensor<?x4xi1>) -> (tensor<?x2xsi32> {bnn.onnx_dtype = "floa
 hwstream.design @tiny attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x2xsi32>, input_lanes = 4 : i64, output_lanes = 1 : i64} {
 ^bb0(%in: !hwstream.stream<4>):
   %d = hwstream.dwc %in {in_lanes = 4 : i64, out_lanes = 2 : i64, bits = 1 : i64, words = 1 : i64} : !hwstream.stream<4> -> !hwstream.stream<2>
-  %m = hwstream.mvtu %d {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 32 : i64, xnor = 1 : i64, weights = dense<[[[3], [0], [0], [3]]]> : tensor<1x4x1xi8>} : !hwstream.stream<2> -> !hwstream.stream<32>
+  %m = hwstream.mvtu %d {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 32 : i64, xnor, weights = dense<[[[3], [0], [0], [3]]]> : tensor<1x4x1xi8>} : !hwstream.stream<2> -> !hwstream.stream<32>
   hwstream.yield %m : !hwstream.stream<32>
 }
 // Row 0 of the weights is +1 +1 -1 -1, row 1 -1 -1 +1 +1.

@@ -8,7 +8,7 @@ func.func @main(%x: tensor<?x100xi1>) -> tensor<?x1xsi32> {
 }
 hwstream.design @accel attributes {input_type = tensor<?x100xi1>, output_type = tensor<?x1xsi32>, input_lanes = 100 : i64, output_lanes = 1 : i64} {
 ^bb0(%in: !hwstream.stream<100>):
-  %m = hwstream.mvtu %in {rows = 1 : i64, columns = 100 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 100 : i64, input_bits = 1 : i64, output_bits = 32 : i64, xnor = 1 : i64, weights = dense<[[[1, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 8]]]> : tensor<1x1x13xi8>} : !hwstream.stream<100> -> !hwstream.stream<32>
+  %m = hwstream.mvtu %in {rows = 1 : i64, columns = 100 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 100 : i64, input_bits = 1 : i64, output_bits = 32 : i64, xnor, weights = dense<[[[1, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 8]]]> : tensor<1x1x13xi8>} : !hwstream.stream<100> -> !hwstream.stream<32>
   hwstream.yield %m : !hwstream.stream<32>
 }
 

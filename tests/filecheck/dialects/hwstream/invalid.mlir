@@ -60,7 +60,7 @@ hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor
 // The design's interface: its input stream, first kernel and output stream agree with its types.
 hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x2xsi32>, input_lanes = 4 : i64, output_lanes = 1 : i64} {
 ^bb0(%in: !hwstream.stream<2>):
-  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 32 : i64, xnor = 1 : i64, weights = dense<0> : tensor<1x4x1xi8>} : !hwstream.stream<2> -> !hwstream.stream<32>
+  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 32 : i64, xnor, weights = dense<0> : tensor<1x4x1xi8>} : !hwstream.stream<2> -> !hwstream.stream<32>
   hwstream.yield %m : !hwstream.stream<32>
 }
 // CHECK: 'hwstream.design' input stream must be input_lanes x element bits = 4 x 1 = 4 bits wide, got !hwstream.stream<2>
@@ -68,7 +68,7 @@ hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor
 // -----
 hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x2xsi32>, input_lanes = 2 : i64, output_lanes = 1 : i64} {
 ^bb0(%in: !hwstream.stream<2>):
-  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 2 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 32 : i64, xnor = 1 : i64, weights = dense<0> : tensor<1x4x1xi8>} : !hwstream.stream<2> -> !hwstream.stream<32>
+  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 2 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 32 : i64, xnor, weights = dense<0> : tensor<1x4x1xi8>} : !hwstream.stream<2> -> !hwstream.stream<32>
   hwstream.yield %m : !hwstream.stream<32>
 }
 // CHECK: 'hwstream.mvtu' reads 4 words per frame but the design's input stream writes 2
@@ -76,7 +76,7 @@ hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor
 // -----
 hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x3xsi32>, input_lanes = 2 : i64, output_lanes = 1 : i64} {
 ^bb0(%in: !hwstream.stream<2>):
-  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 32 : i64, xnor = 1 : i64, weights = dense<0> : tensor<1x4x1xi8>} : !hwstream.stream<2> -> !hwstream.stream<32>
+  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 32 : i64, xnor, weights = dense<0> : tensor<1x4x1xi8>} : !hwstream.stream<2> -> !hwstream.stream<32>
   hwstream.yield %m : !hwstream.stream<32>
 }
 // CHECK: 'hwstream.yield' stream carries 2 words x 1 lanes = 2 elements per frame, but a frame of tensor<?x3xsi32> has 3
@@ -84,7 +84,7 @@ hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor
 // -----
 hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x2xsi32>, input_lanes = 2 : i64, output_lanes = 2 : i64} {
 ^bb0(%in: !hwstream.stream<2>):
-  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 32 : i64, xnor = 1 : i64, weights = dense<0> : tensor<1x4x1xi8>} : !hwstream.stream<2> -> !hwstream.stream<32>
+  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 32 : i64, xnor, weights = dense<0> : tensor<1x4x1xi8>} : !hwstream.stream<2> -> !hwstream.stream<32>
   hwstream.yield %m : !hwstream.stream<32>
 }
 // CHECK: 'hwstream.yield' stream has 1 lanes per word but the design's output_lanes is 2
@@ -92,7 +92,7 @@ hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor
 // -----
 hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x2xi1>, input_lanes = 2 : i64, output_lanes = 1 : i64} {
 ^bb0(%in: !hwstream.stream<2>):
-  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 32 : i64, xnor = 1 : i64, weights = dense<0> : tensor<1x4x1xi8>} : !hwstream.stream<2> -> !hwstream.stream<32>
+  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 32 : i64, xnor, weights = dense<0> : tensor<1x4x1xi8>} : !hwstream.stream<2> -> !hwstream.stream<32>
   hwstream.yield %m : !hwstream.stream<32>
 }
 // CHECK: 'hwstream.yield' lanes of 32 bits do not fit the i1 elements of output_type
@@ -127,7 +127,7 @@ hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor
 // Matrix-vector-threshold units.
 hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x2xsi32>, input_lanes = 1 : i64, output_lanes = 1 : i64} {
 ^bb0(%in: !hwstream.stream<2>):
-  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 1 : i64, input_bits = 2 : i64, output_bits = 32 : i64, xnor = 1 : i64, weights = dense<0> : tensor<1x8x1xi8>} : !hwstream.stream<2> -> !hwstream.stream<32>
+  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 1 : i64, input_bits = 2 : i64, output_bits = 32 : i64, xnor, weights = dense<0> : tensor<1x8x1xi8>} : !hwstream.stream<2> -> !hwstream.stream<32>
   hwstream.yield %m : !hwstream.stream<32>
 }
 // CHECK: 'hwstream.mvtu' xnor takes bipolar bits: input_bits must be 1, got 2
@@ -135,7 +135,7 @@ hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor
 // -----
 hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x2xi1>, input_lanes = 2 : i64, output_lanes = 1 : i64} {
 ^bb0(%in: !hwstream.stream<2>):
-  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 1 : i64, xnor = 1 : i64, weights = dense<0> : tensor<1x4x1xi8>, thresholds = dense<[[[[1, 2, 3], [1, 2, 3]]]]> : tensor<1x1x2x3xsi32>} : !hwstream.stream<2> -> !hwstream.stream<1>
+  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 1 : i64, xnor, weights = dense<0> : tensor<1x4x1xi8>, thresholds = dense<[[[[1, 2, 3], [1, 2, 3]]]]> : tensor<1x1x2x3xsi32>} : !hwstream.stream<2> -> !hwstream.stream<1>
   hwstream.yield %m : !hwstream.stream<1>
 }
 // CHECK: 'hwstream.mvtu' outputs 0..3 (3 thresholds, bias 0) do not fit in 1 output bits
@@ -143,7 +143,7 @@ hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor
 // -----
 hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x2xsi2>, input_lanes = 2 : i64, output_lanes = 1 : i64} {
 ^bb0(%in: !hwstream.stream<2>):
-  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 2 : i64, xnor = 1 : i64, bias = -3 : i64, weights = dense<0> : tensor<1x4x1xi8>, thresholds = dense<[[[[1, 2, 3], [1, 2, 3]]]]> : tensor<1x1x2x3xsi32>} : !hwstream.stream<2> -> !hwstream.stream<2>
+  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 2 : i64, xnor, bias = -3 : i64, weights = dense<0> : tensor<1x4x1xi8>, thresholds = dense<[[[[1, 2, 3], [1, 2, 3]]]]> : tensor<1x1x2x3xsi32>} : !hwstream.stream<2> -> !hwstream.stream<2>
   hwstream.yield %m : !hwstream.stream<2>
 }
 // CHECK: 'hwstream.mvtu' outputs -3..0 (3 thresholds, bias -3) do not fit in 2 output bits
@@ -151,7 +151,7 @@ hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor
 // -----
 hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x2xi1>, input_lanes = 2 : i64, output_lanes = 1 : i64} {
 ^bb0(%in: !hwstream.stream<2>):
-  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 1 : i64, xnor = 1 : i64, weights = dense<0> : tensor<1x4x1xi8>, thresholds = dense<1> : tensor<4x1x2x1xsi32>} : !hwstream.stream<2> -> !hwstream.stream<1>
+  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 1 : i64, xnor, weights = dense<0> : tensor<1x4x1xi8>, thresholds = dense<1> : tensor<4x1x2x1xsi32>} : !hwstream.stream<2> -> !hwstream.stream<1>
   hwstream.yield %m : !hwstream.stream<1>
 }
 // CHECK: 'hwstream.mvtu' thresholds have 4 border classes, but without a border there are 1
@@ -159,7 +159,7 @@ hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor
 // -----
 hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x2xi1>, input_lanes = 2 : i64, output_lanes = 1 : i64} {
 ^bb0(%in: !hwstream.stream<2>):
-  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 1 : i64, xnor = 1 : i64, weights = dense<0> : tensor<1x4x1xi8>, thresholds = dense<1> : tensor<4x1x2x1xsi32>, border = array<i64: 1, 1, 1, 1, 1, 1, 0, 0, 0>} : !hwstream.stream<2> -> !hwstream.stream<1>
+  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 1 : i64, xnor, weights = dense<0> : tensor<1x4x1xi8>, thresholds = dense<1> : tensor<4x1x2x1xsi32>, border = array<i64: 1, 1, 1, 1, 1, 1, 0, 0, 0>} : !hwstream.stream<2> -> !hwstream.stream<1>
   hwstream.yield %m : !hwstream.stream<1>
 }
 // CHECK: 'hwstream.mvtu' border must be [IH, IW, KH, KW, SH, SW, top, left, bottom, right], got [1, 1, 1, 1, 1, 1, 0, 0, 0]
@@ -167,7 +167,7 @@ hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor
 // -----
 hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x2xi1>, input_lanes = 2 : i64, output_lanes = 1 : i64} {
 ^bb0(%in: !hwstream.stream<2>):
-  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 1 : i64, xnor = 1 : i64, weights = dense<0> : tensor<1x4x1xi8>, thresholds = dense<1> : tensor<4x1x2x1xsi32>, border = array<i64: 2, 2, 2, 2, 1, 1, 0, 0, 0, 0>} : !hwstream.stream<2> -> !hwstream.stream<1>
+  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 1 : i64, xnor, weights = dense<0> : tensor<1x4x1xi8>, thresholds = dense<1> : tensor<4x1x2x1xsi32>, border = array<i64: 2, 2, 2, 2, 1, 1, 0, 0, 0, 0>} : !hwstream.stream<2> -> !hwstream.stream<1>
   hwstream.yield %m : !hwstream.stream<1>
 }
 // CHECK: 'hwstream.mvtu' thresholds have 4 border classes, but for border [2, 2, 2, 2, 1, 1, 0, 0, 0, 0] there are 1
@@ -175,7 +175,7 @@ hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor
 // -----
 hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x2xi1>, input_lanes = 2 : i64, output_lanes = 1 : i64} {
 ^bb0(%in: !hwstream.stream<2>):
-  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 1 : i64, xnor = 1 : i64, weights = dense<0> : tensor<1x4x1xi8>, thresholds = dense<1> : tensor<1x1x2x1xsi32>, border = array<i64: 3, 3, 2, 2, 1, 1, 0, 0, 0, 0>} : !hwstream.stream<2> -> !hwstream.stream<1>
+  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 1 : i64, xnor, weights = dense<0> : tensor<1x4x1xi8>, thresholds = dense<1> : tensor<1x1x2x1xsi32>, border = array<i64: 3, 3, 2, 2, 1, 1, 0, 0, 0, 0>} : !hwstream.stream<2> -> !hwstream.stream<1>
   hwstream.yield %m : !hwstream.stream<1>
 }
 // CHECK: 'hwstream.mvtu' border gives 4 output pixels but vectors is 1
@@ -273,7 +273,7 @@ hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor
 // -----
 hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x2xi1>, input_lanes = 2 : i64, output_lanes = 1 : i64} {
 ^bb0(%in: !hwstream.stream<2>):
-  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 1 : i64, xnor = 1 : i64, weights = dense<0> : tensor<1x4x1xi8>, thresholds = dense<1> : tensor<1x1x2x1xsi32>, border = array<i64: 2, 2, 2, 2, 0, 1, 0, 0, 0, 0>} : !hwstream.stream<2> -> !hwstream.stream<1>
+  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 1 : i64, xnor, weights = dense<0> : tensor<1x4x1xi8>, thresholds = dense<1> : tensor<1x1x2x1xsi32>, border = array<i64: 2, 2, 2, 2, 0, 1, 0, 0, 0, 0>} : !hwstream.stream<2> -> !hwstream.stream<1>
   hwstream.yield %m : !hwstream.stream<1>
 }
 // CHECK: 'hwstream.mvtu' border sizes must be >= 1 and its pads >= 0, got [2, 2, 2, 2, 0, 1, 0, 0, 0, 0]
@@ -281,7 +281,7 @@ hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor
 // -----
 hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x2xsi32>, input_lanes = 2 : i64, output_lanes = 1 : i64} {
 ^bb0(%in: !hwstream.stream<2>):
-  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 32 : i64, xnor = 1 : i64, weights = dense<0> : tensor<1x4x1xi8>, border = array<i64: 2, 2, 2, 2, 1, 1, 0, 0, 0, 0>} : !hwstream.stream<2> -> !hwstream.stream<32>
+  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 32 : i64, xnor, weights = dense<0> : tensor<1x4x1xi8>, border = array<i64: 2, 2, 2, 2, 1, 1, 0, 0, 0, 0>} : !hwstream.stream<2> -> !hwstream.stream<32>
   hwstream.yield %m : !hwstream.stream<32>
 }
 // CHECK: 'hwstream.mvtu' border selects threshold or offset classes; it needs thresholds or offsets
@@ -298,7 +298,7 @@ hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor
 // -----
 hwstream.design @d attributes {input_type = tensor<?x8xi1>, output_type = tensor<?x1xsi4>, input_lanes = 8 : i64, output_lanes = 1 : i64} {
 ^bb0(%in: !hwstream.stream<8>):
-  %m = hwstream.mvtu %in {rows = 1 : i64, columns = 8 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 8 : i64, input_bits = 1 : i64, output_bits = 4 : i64, weights = dense<0> : tensor<1x1x1xi8>, xnor = 1 : i64} : !hwstream.stream<8> -> !hwstream.stream<4>
+  %m = hwstream.mvtu %in {rows = 1 : i64, columns = 8 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 8 : i64, input_bits = 1 : i64, output_bits = 4 : i64, weights = dense<0> : tensor<1x1x1xi8>, xnor} : !hwstream.stream<8> -> !hwstream.stream<4>
   hwstream.yield %m : !hwstream.stream<4>
 }
 // CHECK: 'hwstream.mvtu' dot products reach ±8 over 8 columns, which 4 signed output bits do not hold; give it thresholds or more output_bits
@@ -306,7 +306,7 @@ hwstream.design @d attributes {input_type = tensor<?x8xi1>, output_type = tensor
 // -----
 hwstream.design @d attributes {input_type = tensor<?x8xi1>, output_type = tensor<?x1xsi32>, input_lanes = 8 : i64, output_lanes = 1 : i64} {
 ^bb0(%in: !hwstream.stream<8>):
-  %m = hwstream.mvtu %in {rows = 1 : i64, columns = 8 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 8 : i64, input_bits = 1 : i64, output_bits = 32 : i64, weights = dense<0> : tensor<1x1x1xi8>, xnor = 1 : i64, bias = -1 : i64} : !hwstream.stream<8> -> !hwstream.stream<32>
+  %m = hwstream.mvtu %in {rows = 1 : i64, columns = 8 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 8 : i64, input_bits = 1 : i64, output_bits = 32 : i64, weights = dense<0> : tensor<1x1x1xi8>, xnor, bias = -1 : i64} : !hwstream.stream<8> -> !hwstream.stream<32>
   hwstream.yield %m : !hwstream.stream<32>
 }
 // CHECK: 'hwstream.mvtu' has a bias but no thresholds: the bias offsets threshold counts
@@ -341,7 +341,7 @@ hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor
 // -----
 hwstream.design @d attributes {input_type = tensor<?x8xi1>, output_type = tensor<?x1xi1>, input_lanes = 8 : i64, output_lanes = 1 : i64} {
 ^bb0(%in: !hwstream.stream<8>):
-  %m = hwstream.mvtu %in {rows = 1 : i64, columns = 8 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 8 : i64, input_bits = 1 : i64, output_bits = 1 : i64, weights = dense<0> : tensor<1x1x1xi8>, xnor = 1 : i64, thresholds = dense<4.0> : tensor<1x1x1x1xf32>} : !hwstream.stream<8> -> !hwstream.stream<1>
+  %m = hwstream.mvtu %in {rows = 1 : i64, columns = 8 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 8 : i64, input_bits = 1 : i64, output_bits = 1 : i64, weights = dense<0> : tensor<1x1x1xi8>, xnor, thresholds = dense<4.0> : tensor<1x1x1x1xf32>} : !hwstream.stream<8> -> !hwstream.stream<1>
   hwstream.yield %m : !hwstream.stream<1>
 }
 // CHECK: 'hwstream.mvtu' thresholds must be si32, got f32
@@ -349,7 +349,7 @@ hwstream.design @d attributes {input_type = tensor<?x8xi1>, output_type = tensor
 // -----
 hwstream.design @d attributes {input_type = tensor<?x8xi1>, output_type = tensor<?x1xsi32>, input_lanes = 8 : i64, output_lanes = 1 : i64} {
 ^bb0(%in: !hwstream.stream<8>):
-  %m = hwstream.mvtu %in {rows = 1 : i64, columns = 8 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 8 : i64, input_bits = 1 : i64, output_bits = 32 : i64, weights = dense<0> : tensor<1x1x1xi32>, xnor = 1 : i64} : !hwstream.stream<8> -> !hwstream.stream<32>
+  %m = hwstream.mvtu %in {rows = 1 : i64, columns = 8 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 8 : i64, input_bits = 1 : i64, output_bits = 32 : i64, weights = dense<0> : tensor<1x1x1xi32>, xnor} : !hwstream.stream<8> -> !hwstream.stream<32>
   hwstream.yield %m : !hwstream.stream<32>
 }
 // CHECK: 'hwstream.mvtu' weights must be bytes (i8), got i32

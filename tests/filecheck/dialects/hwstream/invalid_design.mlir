@@ -75,7 +75,7 @@ hwstream.design @d attributes {input_type = tensor<?x2x2x1xi1>, output_type = te
 // -----
 hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x2xsi32>, input_lanes = 4 : i64, output_lanes = 2 : i64} {
 ^bb0(%in: !hwstream.stream<4>):
-  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 2 : i64, simd = 4 : i64, input_bits = 1 : i64, output_bits = 32 : i64, xnor = 1 : i64, signed_input = 1 : i64, weights = dense<0> : tensor<2x1x1xi8>} : !hwstream.stream<4> -> !hwstream.stream<64>
+  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 2 : i64, simd = 4 : i64, input_bits = 1 : i64, output_bits = 32 : i64, xnor, signed_input, weights = dense<0> : tensor<2x1x1xi8>} : !hwstream.stream<4> -> !hwstream.stream<64>
   hwstream.yield %m : !hwstream.stream<64>
 }
 // CHECK: 'hwstream.mvtu' xnor takes bipolar bits, which are not signed_input

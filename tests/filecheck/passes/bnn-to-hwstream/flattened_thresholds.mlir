@@ -12,4 +12,4 @@ func.func @main(%x: tensor<?x2x1x2xsi4>) -> tensor<?x1xsi32> {
   func.return %y : tensor<?x1xsi32>
 }
 // CHECK:      hwstream.threshold %{{[0-9]+}} {layer = "t0", channels = 4 : i64, pixels = 1 : i64, pe = 1 : i64, input_bits = 4 : i64, thresholds = dense<{{\[\[\[}}0], [2], [1], [3]]]> : tensor<1x4x1xsi32>, output_bits = 1 : i64, descending = array<i64: 2>}
-// CHECK:      hwstream.mvtu %{{[0-9]+}} {layer = "fc0", rows = 1 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 4 : i64, input_bits = 1 : i64, weights = dense<5> : tensor<1x1x1xi8>, xnor = 1 : i64
+// CHECK:      hwstream.mvtu %{{[0-9]+}} {layer = "fc0", rows = 1 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 1 : i64, simd = 4 : i64, input_bits = 1 : i64, weights = dense<5> : tensor<1x1x1xi8>, xnor
