@@ -10,9 +10,10 @@ install:
 	# Xilinx's ap_int.h / hls_stream.h for C simulation, shipped in the hls4ml wheel
 	$(PYTHON) -m pip install -q --no-deps 'hls4ml==1.3.*'
 
-# Install everything, then run all tests (pytest runs the lit + FileCheck suite too).
+# Install everything, then run all tests (pytest runs the lit + FileCheck suite too, one item per
+# file) on two processes: the machines we run on have two cores.
 test: install
-	$(PYTHON) -m pytest -q
+	$(PYTHON) -m pytest -q -n 2 --dist worksteal
 
 # Install, then compile and run the bundled example network end to end.
 demo: install

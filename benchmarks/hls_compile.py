@@ -19,10 +19,11 @@ import time
 import numpy as np
 from xdsl.context import Context
 
+from bnnir.backends.hls import csim
 from bnnir.backends.hls.emit import emit_project
 from bnnir.examples.reference_networks import FINN_CNV, build
 from bnnir.frontend.onnx_import import import_onnx
-from bnnir.interp import csim, run_module
+from bnnir.interp import run_module
 from bnnir.passes.bnn_to_hwstream import BnnToHwstream
 from bnnir.passes.fold import Fold
 from bnnir.passes.legalize_padding import LegalizePadding
@@ -58,7 +59,7 @@ def measure(fps: float, clock_mhz: float) -> None:
         x = np.random.default_rng(0).integers(0, 256, size=(4, 3, 32, 32)).astype(np.float32)
         expected = run_module(module, x)
         start = time.perf_counter()
-        got = run_module(module, x, engine="csim")
+        got = run_module(module, x, engine=csim.run)
         run = time.perf_counter() - start
     print(f"  C simulation of {len(x)} frames: {run:.2f} s; equals the interpreter: "
           f"{np.array_equal(got, expected)}")

@@ -24,6 +24,7 @@ from xdsl.dialects.builtin import ModuleOp
 import models
 from bnnir.analysis.folding import Folding, hardware_layers
 from bnnir.analysis.kernel_costs import kernel_cost
+from bnnir.backends.hls import csim
 from bnnir.backends.hls.emit import (
     KERNEL_HEADERS,
     design_of,
@@ -33,7 +34,7 @@ from bnnir.backends.hls.emit import (
 )
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import hwstream as hw
-from bnnir.interp import csim, run_module
+from bnnir.interp import run_module
 from bnnir.interp.hwstream import run_design
 from bnnir.passes.fold import Fold, annotate
 from bnnir.tools.bnn_translate import main as bnn_translate
@@ -50,7 +51,7 @@ def check_csim(model, x, input_type: str | None, pick: str, seed: int, mode: str
     fold_with(module, pick, np.random.default_rng(seed))
     module = to_stream(module)
     assert_bit_exact(run_module(module, x), expected)
-    assert_bit_exact(run_module(module, x, engine="csim"), expected)
+    assert_bit_exact(run_module(module, x, engine=csim.run), expected)
 
 
 @pytest.mark.parametrize("pick", ["slowest", "fastest", "random"])
@@ -121,7 +122,7 @@ def test_standalone_falling_threshold_in_csim() -> None:
     Fold(target_fps=1000, clock_mhz=100).apply(Context(), module)
     module = to_stream(module)
     assert_bit_exact(run_module(module, x), expected)
-    assert_bit_exact(run_module(module, x, engine="csim"), expected)
+    assert_bit_exact(run_module(module, x, engine=csim.run), expected)
     check_kernel(module, x)
 
 
@@ -186,7 +187,7 @@ def test_every_pe_and_simd_in_csim(conv: bool) -> None:
     picked += [(layers[-1], layers[-1].choices[0])]
     annotate(module, Folding(tuple(picked)), 100.0)
     module = to_stream(module)
-    assert_bit_exact(run_module(module, x, engine="csim"), expected)
+    assert_bit_exact(run_module(module, x, engine=csim.run), expected)
 
 
 # ===----------------------------------------------------------------------=== #
@@ -305,7 +306,7 @@ def instrumented_trips(module: ModuleOp) -> list[int]:
 def check_kernel(module: ModuleOp, x: np.ndarray) -> None:
     """C simulation equals the stream interpreter, each loop running its expected cycles."""
     y, trips = simulate_with_trips(module, x)
-    assert_bit_exact(y, run_design(design_of(module), x, {}))
+    assert_bit_exact(y, run_design(design_of(module), x))
     assert trips == [len(x) * n for n in instrumented_trips(module)]
 
 
@@ -397,7 +398,7 @@ def test_synthesis_rom_types_in_csim(name: str) -> None:
              "falling-flags": "ChannelFlags<", "weight-pieces": "BinaryWeights<2, 150,"}[name]
     assert table in files["params.hpp"]
     y, _ = csim.simulate(module, x, defines=("BNNIR_SYNTHESIS_ROMS",))
-    assert_bit_exact(y, run_design(design_of(module), x, {}))
+    assert_bit_exact(y, run_design(design_of(module), x))
 
 
 def test_wide_streams_raise_ap_int_max_w() -> None:
@@ -411,7 +412,7 @@ def test_wide_streams_raise_ap_int_max_w() -> None:
     assert f"#define AP_INT_MAX_W {widest}" in files["top.hpp"]
     assert files["top.hpp"].index("AP_INT_MAX_W") < files["top.hpp"].index("#include <ap_int.h>")
     x = models.bipolar(rng, (2, 9216))
-    assert_bit_exact(run_module(module, x, engine="csim"), run_module(module, x))
+    assert_bit_exact(run_module(module, x, engine=csim.run), run_module(module, x))
 
 
 def test_ports_are_byte_aligned_pixels() -> None:
@@ -441,12 +442,12 @@ def test_damaged_cache_entries_are_rebuilt(small_design, tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     module, x = small_design
     monkeypatch.setenv("BNNIR_CACHE", str(tmp_path))
-    expected = run_module(module, x, engine="csim")
+    expected = run_module(module, x, engine=csim.run)
     binary = csim.compiled(emit_project(module))
     binary.write_bytes(b"")  # truncated
-    assert_bit_exact(run_module(module, x, engine="csim"), expected)
+    assert_bit_exact(run_module(module, x, engine=csim.run), expected)
     binary.unlink()  # lost
-    assert_bit_exact(run_module(module, x, engine="csim"), expected)
+    assert_bit_exact(run_module(module, x, engine=csim.run), expected)
     assert binary.stat().st_size > 0
 
 
@@ -466,7 +467,7 @@ def test_cache_keeps_recent_binaries_only(small_design, tmp_path: Path,
     csim.compiled(files, ("BNNIR_SYNTHESIS_ROMS",))
     entries = sorted(csim.cache_root().iterdir())
     assert len(entries) == 2 and first.parent in entries and second.parent not in entries
-    assert_bit_exact(run_module(module, x, engine="csim"), run_module(module, x))
+    assert_bit_exact(run_module(module, x, engine=csim.run), run_module(module, x))
 
 
 def test_compiler_wrapper_commands_work(small_design, tmp_path: Path,
@@ -475,15 +476,15 @@ def test_compiler_wrapper_commands_work(small_design, tmp_path: Path,
     module, x = small_design
     monkeypatch.setenv("BNNIR_CACHE", str(tmp_path))
     monkeypatch.setenv("CXX", "env g++")
-    assert_bit_exact(run_module(module, x, engine="csim"), run_module(module, x))
+    assert_bit_exact(run_module(module, x, engine=csim.run), run_module(module, x))
 
 
 def test_slow_runs_fail_with_one_line(small_design, monkeypatch: pytest.MonkeyPatch) -> None:
     module, x = small_design
-    run_module(module, x, engine="csim")  # compiled
+    run_module(module, x, engine=csim.run)  # compiled
     monkeypatch.setenv("BNNIR_CSIM_TIMEOUT", "1e-6")
     with pytest.raises(BnnirError, match=r"took longer than .* BNNIR_CSIM_TIMEOUT"):
-        run_module(module, x, engine="csim")
+        run_module(module, x, engine=csim.run)
     monkeypatch.setenv("BNNIR_CSIM_TIMEOUT", "0")
     assert csim.timeout_for(10**6) is None
     monkeypatch.delenv("BNNIR_CSIM_TIMEOUT")
@@ -567,7 +568,7 @@ def test_coprime_lanes_between_layers_in_csim() -> None:
     assert {(5, 3), (5, 33)} <= converters
     expected = models.ort_run(model, x)
     assert_bit_exact(run_module(module, x), expected)
-    assert_bit_exact(run_module(module, x, engine="csim"), expected)
+    assert_bit_exact(run_module(module, x, engine=csim.run), expected)
 
 
 def test_the_widest_stream_words_in_csim(tmp_path) -> None:
@@ -580,4 +581,4 @@ def test_the_widest_stream_words_in_csim(tmp_path) -> None:
     design = next(op for op in module.ops if isinstance(op, hw.DesignOp))
     assert hw.stream_width(design.body.block.args[0]) == 4096
     assert_bit_exact(run_module(module, x), expected)
-    assert_bit_exact(run_module(module, x, engine="csim"), expected)
+    assert_bit_exact(run_module(module, x, engine=csim.run), expected)

@@ -20,12 +20,12 @@ import models
 from bnnir.analysis import stream_schedule as ss
 from bnnir.analysis.folding import Folding, hardware_layers
 from bnnir.analysis.kernel_costs import kernel_cost
-from bnnir.backends.hls import emit
+from bnnir.backends.hls import csim, emit
 from bnnir.backends.report import build_report, kernel_names, render_json
 from bnnir.dialects import hwstream as hw
 from bnnir.examples.reference_networks import FINN_CNV, build
-from bnnir.interp import csim, run_module
 from bnnir.interp import hwstream as stream_interp
+from bnnir.interp import run_module
 from bnnir.passes.bnn_to_hwstream import BnnToHwstream
 from bnnir.passes.fold import Fold, annotate
 from bnnir.passes.size_fifos import SizeFifos

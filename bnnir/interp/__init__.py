@@ -1,5 +1,6 @@
-"""Executing bnnir modules: the interpreter and, later, other engines of the same module."""
+"""Executing bnnir modules: the interpreter of both dialects and the engine interface that the
+backends' engines (C simulation) implement."""
 
-from bnnir.interp.run import ENGINES, run_module, run_module_all
+from bnnir.interp.run import Engine, interpret, run_module, run_module_all
 
-__all__ = ["ENGINES", "run_module", "run_module_all"]
+__all__ = ["Engine", "interpret", "run_module", "run_module_all"]

@@ -17,11 +17,13 @@ import weakref
 
 import numpy as np
 from xdsl.interpreter import Interpreter, InterpreterFunctions, PythonValues, impl, register_impls
+from xdsl.ir import Attribute
 
 from bnnir.dialects import bnn
 
-_TILE_BYTES = 32 << 20
-"""Upper bound on the XOR temporary of one tile of the popcount kernel."""
+_TILE_BYTES = 256 << 10
+"""Bytes of the XOR temporary of one tile of the popcount kernel: small enough for the L2 cache,
+where the three passes over it (xor, count, add) run at memory speed."""
 
 
 # ===----------------------------------------------------------------------=== #
@@ -46,17 +48,28 @@ def xnor_popcount_dot(patches: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 def xnor_popcount_words(x: np.ndarray, w: np.ndarray, taps: int) -> np.ndarray:
     """Dot products [M, O] of packed bipolar rows x [M, words] and w [O, words] over `taps` bits
-    (unused bits 0 in both): taps − 2·popcount(x ⊕ w), one word column at a time so the
-    intermediates stay [M, O]."""
+    (unused bits 0 in both): taps − 2·popcount(x ⊕ w), one word column at a time over tiles of
+    rows, into preallocated buffers, so the intermediates stay in cache."""
+    outputs = w.shape[0]
     counter = np.uint16 if taps < 1 << 16 else np.uint32
-    rows = max(1, _TILE_BYTES // max(1, 8 * w.shape[0]))
-    result = np.empty((x.shape[0], w.shape[0]), dtype=np.int64)
+    rows = max(1, _TILE_BYTES // (8 * outputs))
+    result = np.empty((x.shape[0], outputs), dtype=np.int64)
+    w_columns = np.ascontiguousarray(w.T)  # [words, O]
+    xor = np.empty((rows, outputs), np.uint64)
+    count = np.empty((rows, outputs), np.uint8)
+    mismatches = np.empty((rows, outputs), counter)
     for start in range(0, x.shape[0], rows):
         tile = x[start : start + rows]
-        mismatches = np.zeros((len(tile), w.shape[0]), dtype=counter)
+        n = len(tile)
+        mismatches[:n] = 0
         for word in range(x.shape[1]):
-            mismatches += np.bitwise_count(tile[:, word, None] ^ w[None, :, word])
-        result[start : start + rows] = taps - 2 * mismatches.astype(np.int64)
+            np.bitwise_xor(tile[:, word, None], w_columns[word], out=xor[:n])
+            np.bitwise_count(xor[:n], out=count[:n])
+            np.add(mismatches[:n], count[:n], out=mismatches[:n])
+        out = result[start : start + n]
+        out[...] = mismatches[:n]
+        out *= -2
+        out += taps
     return result
 
 
@@ -93,7 +106,7 @@ def im2col(
 
 
 def conv2d(op: bnn.Conv2dOp, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """The exact accumulator [N, O, OH, OW] of a conv2d (before any thresholds).
+    """The exact accumulator [N, OH, OW, O] of a conv2d (before any thresholds), channels last.
 
     A zero-padded bipolar input is computed as its −1-padded twin plus the border-class
     correction (Conv2dOp's `correction` semantics), so every bipolar conv is pure XNOR-popcount.
@@ -106,7 +119,7 @@ def conv2d(op: bnn.Conv2dOp, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
     else:
         patches, (oh, ow) = im2col(x, op.kernel_size, op.stride_values, op.pad_values, fill)
         acc = integer_dot(patches, weights.reshape(weights.shape[0], -1))
-    acc = acc.reshape(x.shape[0], oh, ow, weights.shape[0]).transpose(0, 3, 1, 2)
+    acc = acc.reshape(x.shape[0], oh, ow, weights.shape[0])
     if zero_padded:
         acc += _per_position(op, _zero_padding_correction(op, weights), x.shape)
     if op.correction is not None:
@@ -147,14 +160,13 @@ def _bipolar_conv(
 
 
 def _per_position(op: bnn.Conv2dOp, table: np.ndarray, in_shape: tuple[int, ...]) -> np.ndarray:
-    """A border-class table [th, bh, lh, rh, O] gathered per output position: [O, OH, OW]."""
+    """A border-class table [th, bh, lh, rh, O] gathered per output position: [OH, OW, O]."""
     (kh, kw), (sh, sw) = op.kernel_size, op.stride_values
     top, left, _, _ = op.pad_values
     out_h, out_w = bnn.tensor_type(op.output).get_shape()[2:]
     th, bh = bnn.border_hits(in_shape[2], out_h, kh, sh, top)
     lh, rh = bnn.border_hits(in_shape[3], out_w, kw, sw, left)
-    gathered = table.astype(np.int64)[th[:, None], bh[:, None], lh[None, :], rh[None, :]]
-    return gathered.transpose(2, 0, 1)
+    return table.astype(np.int64)[th[:, None], bh[:, None], lh[None, :], rh[None, :]]
 
 
 def dense(op: bnn.DenseOp, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -164,21 +176,69 @@ def dense(op: bnn.DenseOp, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 
 def layer_output(op: bnn.ThresholdedOp, acc: np.ndarray) -> np.ndarray:
-    """A layer's result: its thresholded activation, or the accumulator in the result type."""
+    """A layer's result from its accumulator, both channels last: its thresholded activation, or
+    the accumulator in the result type."""
     out_elem = bnn.tensor_type(op.results[0]).element_type
     if op.thresholds is not None:
-        return op.apply_thresholds(acc, out_elem)
+        return threshold_last(op, acc, out_elem)
     return acc.astype(bnn.numpy_dtype(out_elem))
 
 
+def threshold_last(op: bnn.ThresholdedOp, values: np.ndarray, out_elem: Attribute) -> np.ndarray:
+    """`op.apply_thresholds` with the channels on the last axis."""
+    assert op.thresholds is not None
+    falling = np.zeros(values.shape[-1], bool)
+    falling[list(op.descending_channels)] = True
+    count = count_thresholds(values, bnn.dense_to_numpy(op.thresholds), falling)
+    if bnn.is_bipolar(out_elem):
+        return (count.astype(np.int8) << 1) - np.int8(1)
+    return (count.astype(np.int64) + op.bias_value).astype(bnn.numpy_dtype(out_elem))
+
+
+def count_thresholds(values: np.ndarray, table: np.ndarray, falling: np.ndarray | None
+                     ) -> np.ndarray:
+    """Σ_i [v ≥ t_i] for each value v [..., C] and its channel's thresholds t (`table` [..., C or
+    1, T], broadcasting), or Σ_i [v ≤ t_i] for the channels marked in `falling` [C]: one
+    comparison pass per threshold step. A falling channel compares its negated value with its
+    negated thresholds (v ≤ t ⇔ −v ≥ −t, exact for integers and floats)."""
+    if falling is not None and falling.any():
+        if values.dtype.kind in "iu":  # negated in int64: no unsigned or INT_MIN wrap-around
+            values, table = values.astype(np.int64), table.astype(np.int64)
+        table = np.where(falling[:, None], -table, table)
+        values = np.where(falling, -values, values)
+    steps = table.shape[-1]
+    shape = np.broadcast_shapes(values.shape, table.shape[:-1])
+    count = np.zeros(shape, np.uint8 if steps < 256 else np.int64)
+    for step in range(steps):
+        count += values >= table[..., step]
+    return count
+
+
+def channels_first(values: np.ndarray) -> np.ndarray:
+    """[N, H, W, C] -> [N, C, H, W], as a view."""
+    return values.transpose(0, 3, 1, 2)
+
+
 def max_pool(op: bnn.MaxPoolOp, x: np.ndarray) -> np.ndarray:
-    """Max over each window; padded taps never win (they hold the dtype's lowest value)."""
+    """Max over each window; padded taps never win (they hold the dtype's lowest value).
+
+    Integer maps take the maximum of the KH·KW strided taps, pairwise; float maps reduce each
+    window (the order in which NaN and signed zeros meet is then numpy's reduction's)."""
     lowest = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
     top, left, bottom, right = op.pad_values
     padded = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)), constant_values=lowest)
-    windows = np.lib.stride_tricks.sliding_window_view(padded, op.kernel_values, axis=(2, 3))
-    sh, sw = op.stride_values
-    return windows[:, :, ::sh, ::sw].max(axis=(4, 5))
+    (kh, kw), (sh, sw) = op.kernel_values, op.stride_values
+    if x.dtype.kind == "f":
+        windows = np.lib.stride_tricks.sliding_window_view(padded, (kh, kw), axis=(2, 3))
+        return windows[:, :, ::sh, ::sw].max(axis=(4, 5))
+    oh, ow = (padded.shape[2] - kh) // sh + 1, (padded.shape[3] - kw) // sw + 1
+    result = None
+    for ky in range(kh):
+        for kx in range(kw):
+            tap = padded[:, :, ky : ky + sh * (oh - 1) + 1 : sh, kx : kx + sw * (ow - 1) + 1 : sw]
+            result = tap.copy() if result is None else np.maximum(result, tap, out=result)
+    assert result is not None
+    return result
 
 
 # ===----------------------------------------------------------------------=== #
@@ -204,7 +264,7 @@ class BnnFunctions(InterpreterFunctions):
     @impl(bnn.Conv2dOp)
     def run_conv2d(self, interp: Interpreter, op: bnn.Conv2dOp, args: PythonValues) -> PythonValues:
         x, weights = args
-        return (layer_output(op, conv2d(op, x, weights)),)
+        return (channels_first(layer_output(op, conv2d(op, x, weights))),)
 
     @impl(bnn.DenseOp)
     def run_dense(self, interp: Interpreter, op: bnn.DenseOp, args: PythonValues) -> PythonValues:
@@ -230,7 +290,8 @@ class BnnFunctions(InterpreterFunctions):
         self, interp: Interpreter, op: bnn.ThresholdOp, args: PythonValues
     ) -> PythonValues:
         out_elem = bnn.tensor_type(op.output).element_type
-        return (op.apply_thresholds(args[0], out_elem),)
+        values = np.moveaxis(args[0], 1, -1)
+        return (np.moveaxis(threshold_last(op, values, out_elem), -1, 1),)
 
     @impl(bnn.MaxPoolOp)
     def run_max_pool(

@@ -1,62 +1,89 @@
-"""The stream interpreter: runs a hwstream design word by word, each kernel vectorized per frame.
+"""The stream interpreter: runs a hwstream design kernel by kernel, each on whole arrays.
 
-A stream is an array [N, words, lanes] of lane values (bipolar lanes are bits): exactly the words
-the hardware moves, frame by frame. Each kernel implements its op's docstring; `hwstream.instance`
-converts the host tensor into the design's input stream and its output stream back.
+A stream is an array [N, words, lanes] of lane values (bipolar lanes are bits 0/1): exactly the
+words the hardware moves, frame by frame. Each kernel computes its op's docstring on the whole
+batch at once: a kernel's semantics are the bnn layer's plus a layout, so the matrix unit runs
+the bnn interpreter's XNOR-popcount and BLAS kernels (bnnir/interp/bnn.py) on its input vectors.
+Streams keep their values' dtype (bits in int8), so a sliding window copies bytes, not int64s.
+`hwstream.instance` converts the host tensor into the design's input stream, runs the design's
+body with one `@impl` per kernel, and converts its output stream back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp
-from xdsl.interpreter import Interpreter, InterpreterFunctions, PythonValues, impl, register_impls
+from xdsl.interpreter import (
+    Interpreter,
+    InterpreterFunctions,
+    PythonValues,
+    ReturnedValues,
+    TerminatorValue,
+    impl,
+    impl_terminator,
+    register_impls,
+)
 from xdsl.traits import SymbolTable
 
 from bnnir.dialects import bnn
 from bnnir.dialects import hwstream as hw
-from bnnir.interp.bnn import integer_dot, xnor_popcount_dot
+from bnnir.interp.bnn import count_thresholds, integer_dot, pack_rows, xnor_popcount_words
 
 Words = np.ndarray
-
-
-def _as_map(words: Words, op: hw.KernelOp) -> np.ndarray:
-    """[N, H·W·C/S, S] -> [N, H, W, C] (channels fastest)."""
-    n = words.shape[0]
-    return words.reshape(n, op.prop_int("height"), op.prop_int("width"), op.prop_int("channels"))
 
 
 def _as_words(values: np.ndarray, lanes: int) -> Words:
     return values.reshape(values.shape[0], -1, lanes)
 
 
+def _lane_dtype(bits: int) -> type[np.signedinteger]:
+    """The smallest signed dtype holding `bits`-bit lanes, signed or unsigned."""
+    for dtype in (np.int8, np.int16, np.int32):
+        if bits < np.iinfo(dtype).bits:
+            return dtype
+    return np.int64
+
+
+# ===----------------------------------------------------------------------=== #
+# Kernels: each reads its op's parameters first, then computes on whole arrays
+# ===----------------------------------------------------------------------=== #
+
+
 def run_pad(op: hw.PadOp, words: Words) -> Words:
+    height, width, channels = op.prop_int("height"), op.prop_int("width"), op.prop_int("channels")
     top, left, bottom, right = op.prop_ints("pads")
-    padded = np.pad(
-        _as_map(words, op),
-        ((0, 0), (top, bottom), (left, right), (0, 0)),
-        constant_values=op.prop_int("value"),
-    )
-    return _as_words(padded, op.lanes_out)
+    value, lanes = op.prop_int("value"), op.lanes_out
+    fmap = words.reshape(len(words), height, width, channels)
+    padded = np.pad(fmap, ((0, 0), (top, bottom), (left, right), (0, 0)), constant_values=value)
+    return _as_words(padded, lanes)
 
 
 def run_window(op: hw.WindowOp, words: Words) -> Words:
+    height, width, channels = op.prop_int("height"), op.prop_int("width"), op.prop_int("channels")
     (kh, kw), (sh, sw) = op.prop_ints("kernel"), op.prop_ints("strides")
-    windows = np.lib.stride_tricks.sliding_window_view(_as_map(words, op), (kh, kw), axis=(1, 2))
+    lanes = op.lanes_out
+    fmap = words.reshape(len(words), height, width, channels)
+    windows = np.lib.stride_tricks.sliding_window_view(fmap, (kh, kw), axis=(1, 2))
     windows = windows[:, ::sh, ::sw]  # [N, OH, OW, C, KH, KW]
-    return _as_words(np.ascontiguousarray(windows.transpose(0, 1, 2, 4, 5, 3)), op.lanes_out)
+    return _as_words(np.ascontiguousarray(windows.transpose(0, 1, 2, 4, 5, 3)), lanes)
 
 
 def run_pool(op: hw.PoolOp, words: Words) -> Words:
+    height, width, channels = op.prop_int("height"), op.prop_int("width"), op.prop_int("channels")
     (kh, kw), (sh, sw) = op.prop_ints("kernel"), op.prop_ints("strides")
     top, left, bottom, right = op.prop_ints("pads")
-    lowest = np.iinfo(np.int64).min
-    padded = np.pad(
-        _as_map(words, op), ((0, 0), (top, bottom), (left, right), (0, 0)), constant_values=lowest
-    )
-    windows = np.lib.stride_tricks.sliding_window_view(padded, (kh, kw), axis=(1, 2))
-    return _as_words(windows[:, ::sh, ::sw].max(axis=(4, 5)), op.lanes_out)
+    lanes = op.lanes_out
+    fmap = words.reshape(len(words), height, width, channels)
+    lowest = np.iinfo(words.dtype).min  # padded taps never win
+    padded = np.pad(fmap, ((0, 0), (top, bottom), (left, right), (0, 0)), constant_values=lowest)
+    oh, ow = (padded.shape[1] - kh) // sh + 1, (padded.shape[2] - kw) // sw + 1
+    result = None
+    for ky in range(kh):
+        for kx in range(kw):
+            tap = padded[:, ky : ky + sh * (oh - 1) + 1 : sh, kx : kx + sw * (ow - 1) + 1 : sw]
+            result = tap.copy() if result is None else np.maximum(result, tap, out=result)
+    assert result is not None
+    return _as_words(result, lanes)
 
 
 def run_dwc(op: hw.DwcOp, words: Words) -> Words:
@@ -90,49 +117,63 @@ def border_classes(op: hw.MvtuOp) -> np.ndarray:
     return (rows[:, None] * dims[2] * dims[3] + cols[None, :]).reshape(-1)
 
 
-def run_mvtu(op: hw.MvtuOp, words: Words, cache: dict[object, object]) -> Words:
-    n = words.shape[0]
+class MvtuTables:
+    """What an MVTU reads from its properties, decoded once per run: the weights (±1, and
+    packed for XNOR-popcount), the border class per vector, and the threshold or offset table
+    of each vector (by its border class; one for all vectors without classes), rows in row
+    order. An XNOR unit's thresholds t on the popcount P are stored as thresholds 2t − MW on the
+    dot product 2P − MW (P ≥ t ⇔ 2P − MW ≥ 2t − MW)."""
+
+    def __init__(self, op: hw.MvtuOp) -> None:
+        rows, columns = op.prop_int("rows"), op.prop_int("columns")
+        self.weights = decode_weights(op)
+        self.packed = pack_rows(self.weights > 0)
+        classes = border_classes(op)
+        self.thresholds = self.offsets = None
+        if op.thresholds is not None:
+            table = bnn.dense_to_numpy(op.thresholds).astype(np.int64)  # [classes, PE, NF, T]
+            table = table.transpose(0, 2, 1, 3).reshape(len(table), rows, -1)
+            table = 2 * table - columns if op.is_xnor else table
+            self.thresholds = table[classes] if len(table) > 1 else table[0]  # [(V,) MH, T]
+        elif op.offsets is not None:
+            table = bnn.dense_to_numpy(op.offsets).astype(np.int64)  # [classes, PE, NF]
+            table = table.transpose(0, 2, 1).reshape(len(table), rows)
+            self.offsets = table[classes] if len(table) > 1 else table[0]  # [(V,) MH]
+
+
+def run_mvtu(op: hw.MvtuOp, words: Words, tables: MvtuTables) -> Words:
     rows, columns, vectors = op.prop_int("rows"), op.prop_int("columns"), op.prop_int("vectors")
-    if op not in cache:
-        cache[op] = decode_weights(op)
-    weights = cache[op]
-    assert isinstance(weights, np.ndarray)
+    xnor, bias, lanes, output_bits = op.is_xnor, op.bias_value, op.lanes_out, op.bits_out
+    n = len(words)
     inputs = words.reshape(n * vectors, columns)
-    if op.is_xnor:
-        dot = xnor_popcount_dot(inputs * 2 - 1, weights)
-        acc = (dot + columns) // 2  # matching bits P
+    if xnor:  # bits 0/1: packbits packs them as they are
+        dot = xnor_popcount_words(pack_rows(inputs), tables.packed, columns)
     else:
-        acc = integer_dot(inputs, weights)
-        dot = acc
-    index = np.tile(border_classes(op), n)
-    if op.thresholds is None:
-        if op.offsets is not None:
-            offsets = bnn.dense_to_numpy(op.offsets).astype(np.int64)  # [classes, PE, NF]
-            dot = dot + offsets.transpose(0, 2, 1).reshape(len(offsets), rows)[index]
-        return _as_words(dot.reshape(n, vectors * rows), op.lanes_out)
-    table = bnn.dense_to_numpy(op.thresholds).astype(np.int64)  # [classes, PE, NF, T]
-    classes, _, _, steps = table.shape
-    per_row = table.transpose(0, 2, 1, 3).reshape(classes, rows, steps)
-    counts = (acc[:, :, None] >= per_row[index]).sum(axis=2)
-    return _as_words((counts + op.bias_value).reshape(n, vectors * rows), op.lanes_out)
+        dot = integer_dot(inputs, tables.weights)
+    dot = dot.reshape(n, vectors, rows)
+    if tables.thresholds is None:
+        if tables.offsets is not None:
+            dot += tables.offsets
+        return _as_words(dot, lanes)
+    counts = count_thresholds(dot, tables.thresholds, None)
+    values = (counts.astype(np.int64) + bias if bias else counts).astype(_lane_dtype(output_bits))
+    return _as_words(values.reshape(n, vectors * rows), lanes)
 
 
 def run_threshold(op: hw.ThresholdOp, words: Words) -> Words:
-    n, channels, pe = words.shape[0], op.prop_int("channels"), op.prop_int("pe")
-    values = words.reshape(n, -1, channels)
+    channels, pe, output_bits = op.prop_int("channels"), op.prop_int("pe"), op.bits_out
     table = bnn.dense_to_numpy(op.thresholds).astype(np.int64)  # [PE, NF, T]
-    per_channel = table.transpose(1, 0, 2).reshape(channels, -1)
-    falling = np.zeros((channels, 1), bool)
-    if op.descending is not None:
-        falling[list(hw.int_values(op.descending))] = True
-    v = values[..., None]
-    counts = np.where(falling, v <= per_channel, v >= per_channel).sum(axis=3)
+    falling = np.zeros(channels, bool)
+    falling[list(() if op.descending is None else hw.int_values(op.descending))] = True
     bias = 0 if op.bias is None else op.bias.value.data
-    return _as_words(counts + bias, pe)
+    values = words.reshape(len(words), -1, channels)
+    per_channel = table.transpose(1, 0, 2).reshape(channels, -1)
+    counts = count_thresholds(values, per_channel, falling)
+    return _as_words((counts.astype(np.int64) + bias).astype(_lane_dtype(output_bits)), pe)
 
 
 def run_label_select(op: hw.LabelSelectOp, words: Words) -> Words:
-    values = words.reshape(words.shape[0], -1)
+    values = words.reshape(len(words), -1)
     return np.argmax(values, axis=1).reshape(-1, 1, 1)
 
 
@@ -148,9 +189,11 @@ def run_fifo(op: hw.FifoOp, words: Words) -> Words:
 def to_stream(design: hw.DesignOp, x: np.ndarray) -> Words:
     """The host's input adapter: NCHW (or NC) tensor values -> NHWC words."""
     values = x.transpose(0, 2, 3, 1) if x.ndim == 4 else x
-    values = values.reshape(x.shape[0], -1).astype(np.int64)
+    values = values.reshape(x.shape[0], -1)
     if bnn.is_bipolar(design.input_type.element_type):
-        values = (values > 0).astype(np.int64)
+        values = (values > 0).astype(np.int8)
+    else:  # room for any pad value of the lanes, signed or unsigned
+        values = values.astype(_lane_dtype(8 * values.dtype.itemsize))
     return _as_words(values, design.input_lanes.value.data)
 
 
@@ -167,39 +210,22 @@ def from_stream(design: hw.DesignOp, words: Words) -> np.ndarray:
     return values.astype(bnn.numpy_dtype(out_type.element_type))
 
 
-def run_design(design: hw.DesignOp, x: np.ndarray, cache: dict[object, object]) -> np.ndarray:
-    streams: dict[object, Words] = {design.body.block.args[0]: to_stream(design, x)}
-    for op in design.body.block.ops:
-        if isinstance(op, hw.YieldOp):
-            return from_stream(design, streams[op.stream])
-        assert isinstance(op, hw.KernelOp)
-        words = streams.pop(op.input)
-        if isinstance(op, hw.MvtuOp):
-            streams[op.output] = run_mvtu(op, words, cache)
-        else:
-            streams[op.output] = _KERNELS[type(op)](op, words)
-        expected = op.words_out()
-        assert streams[op.output].shape[1:] == (expected, op.lanes_out), (op.name, expected)
-    raise AssertionError("a design ends with hwstream.yield")
-
-
-_KERNELS: dict[type, Callable[..., Words]] = {
-    hw.PadOp: run_pad,
-    hw.WindowOp: run_window,
-    hw.PoolOp: run_pool,
-    hw.DwcOp: run_dwc,
-    hw.ThresholdOp: run_threshold,
-    hw.LabelSelectOp: run_label_select,
-    hw.FifoOp: run_fifo,
-}
+def run_design(design: hw.DesignOp, x: np.ndarray) -> np.ndarray:
+    """The design's output for the batch `x` by the stream interpreter."""
+    module = design.get_toplevel_object()
+    assert isinstance(module, ModuleOp)
+    interpreter = Interpreter(module)
+    functions = HwstreamFunctions()
+    interpreter.register_implementations(functions)
+    return functions.execute(interpreter, design, x)
 
 
 @register_impls
 class HwstreamFunctions(InterpreterFunctions):
-    """Runs `hwstream.instance` with the stream interpreter."""
+    """One implementation per hwstream kernel; `hwstream.instance` runs its design's body."""
 
     def __init__(self) -> None:
-        self._cache: dict[object, object] = {}
+        self._tables: dict[hw.MvtuOp, MvtuTables] = {}
 
     @impl(hw.InstanceOp)
     def run_instance(
@@ -209,8 +235,55 @@ class HwstreamFunctions(InterpreterFunctions):
         design = SymbolTable.lookup_symbol(module, op.design.root_reference.data)
         if not isinstance(design, hw.DesignOp) or not isinstance(module, ModuleOp):
             raise ValueError(f"no hwstream.design @{op.design.root_reference.data}")
-        return (self.execute(module, design, args[0]),)
+        return (self.execute(interp, design, args[0]),)
 
-    def execute(self, module: ModuleOp, design: hw.DesignOp, x: np.ndarray) -> np.ndarray:
+    def execute(self, interp: Interpreter, design: hw.DesignOp, x: np.ndarray) -> np.ndarray:
         """The design's output for the batch `x` (the stream interpreter; engines override)."""
-        return run_design(design, x, self._cache)
+        (words,) = interp.run_ssacfg_region(design.body, (to_stream(design, x),), "design")
+        return from_stream(design, words)
+
+    @impl_terminator(hw.YieldOp)
+    def run_yield(
+        self, interp: Interpreter, op: hw.YieldOp, args: PythonValues
+    ) -> tuple[TerminatorValue, PythonValues]:
+        return ReturnedValues(args), ()
+
+    @impl(hw.PadOp)
+    def run_pad(self, interp: Interpreter, op: hw.PadOp, args: PythonValues) -> PythonValues:
+        return (run_pad(op, args[0]),)
+
+    @impl(hw.WindowOp)
+    def run_window(
+        self, interp: Interpreter, op: hw.WindowOp, args: PythonValues
+    ) -> PythonValues:
+        return (run_window(op, args[0]),)
+
+    @impl(hw.PoolOp)
+    def run_pool(self, interp: Interpreter, op: hw.PoolOp, args: PythonValues) -> PythonValues:
+        return (run_pool(op, args[0]),)
+
+    @impl(hw.DwcOp)
+    def run_dwc(self, interp: Interpreter, op: hw.DwcOp, args: PythonValues) -> PythonValues:
+        return (run_dwc(op, args[0]),)
+
+    @impl(hw.MvtuOp)
+    def run_mvtu(self, interp: Interpreter, op: hw.MvtuOp, args: PythonValues) -> PythonValues:
+        if op not in self._tables:
+            self._tables[op] = MvtuTables(op)
+        return (run_mvtu(op, args[0], self._tables[op]),)
+
+    @impl(hw.ThresholdOp)
+    def run_threshold(
+        self, interp: Interpreter, op: hw.ThresholdOp, args: PythonValues
+    ) -> PythonValues:
+        return (run_threshold(op, args[0]),)
+
+    @impl(hw.LabelSelectOp)
+    def run_label_select(
+        self, interp: Interpreter, op: hw.LabelSelectOp, args: PythonValues
+    ) -> PythonValues:
+        return (run_label_select(op, args[0]),)
+
+    @impl(hw.FifoOp)
+    def run_fifo(self, interp: Interpreter, op: hw.FifoOp, args: PythonValues) -> PythonValues:
+        return (run_fifo(op, args[0]),)

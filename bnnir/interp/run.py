@@ -3,8 +3,9 @@
 `run_module` is the single entry point: it checks and converts the network input to the
 function's argument type, runs the selected engine and converts the results to the model's
 output dtypes (recorded by the importer as `bnn.onnx_dtype` result attributes). Engines are
-functions from a module and its converted inputs to its raw results; `ENGINES` names them so a
-C simulation of the emitted HLS or an RTL simulation can be selected the same way.
+functions from a module and its converted inputs to its raw results (`Engine`): `interpret` here,
+and the engines that run a backend's output (the C simulation of the emitted HLS) with that
+backend; the tools name them.
 
 Modules may be written by hand, so everything the engines assume is checked first and reported
 as a BnnirError at "module" (arguments that are not tensors of f32, integers or i1, unknown
@@ -13,7 +14,9 @@ output dtypes, recursive calls, ops no engine implements). An empty batch gives 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from xdsl.dialects import func
@@ -37,14 +40,28 @@ from bnnir.interp.bnn import BnnFunctions
 from bnnir.interp.hwstream import HwstreamFunctions
 
 Engine = Callable[[ModuleOp, func.FuncOp, tuple[np.ndarray, ...]], tuple[np.ndarray, ...]]
+"""A function from a module, its entry function and its converted inputs to its raw results."""
+
+CHUNK = 64
+"""Items the interpreter runs at a time: its memory is bounded by the chunk, not the batch."""
 
 
-def _run(
-    module: ModuleOp, main: func.FuncOp, inputs: tuple[np.ndarray, ...], streams: HwstreamFunctions
+def cores() -> int:
+    """The cores this process may use, at most 2 (the machines we run on have two): the
+    interpreter's threads (numpy releases the GIL) and the C simulation's processes."""
+    available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    return max(1, min(2, available or os.cpu_count() or 1))
+
+
+def run_with(
+    module: ModuleOp, main: func.FuncOp, inputs: tuple[np.ndarray, ...],
+    streams: HwstreamFunctions, host: BnnFunctions | None = None,
 ) -> tuple[np.ndarray, ...]:
+    """xDSL's interpreter on `main`: host ops by `host` (which caches decoded constants), designs
+    by `streams`."""
     interpreter = Interpreter(module)
     interpreter.register_implementations(FuncFunctions())
-    interpreter.register_implementations(BnnFunctions())
+    interpreter.register_implementations(host or BnnFunctions())
     interpreter.register_implementations(streams)
     try:
         return tuple(interpreter.call_op(main, inputs))
@@ -55,25 +72,32 @@ def _run(
 def interpret(
     module: ModuleOp, main: func.FuncOp, inputs: tuple[np.ndarray, ...]
 ) -> tuple[np.ndarray, ...]:
-    """The reference engine: xDSL's interpreter, hwstream designs by the stream interpreter."""
-    return _run(module, main, inputs, HwstreamFunctions())
+    """The reference engine: xDSL's interpreter, hwstream designs by the stream interpreter.
+
+    Every op computes each batch item on its own, so the batch runs in chunks of CHUNK items,
+    two at a time on two threads, and the chunks' results are concatenated."""
+    streams, host = HwstreamFunctions(), BnnFunctions()
+    batch = inputs[0].shape[0] if _batched(main, inputs) else 0
+    if batch <= CHUNK:
+        return run_with(module, main, inputs, streams, host)
+    starts = range(0, batch, CHUNK)
+
+    def chunk(start: int) -> tuple[np.ndarray, ...]:
+        items = tuple(x[start : start + CHUNK] for x in inputs)
+        return run_with(module, main, items, streams, host)
+
+    run_with(module, main, tuple(x[:1] for x in inputs), streams, host)  # decode constants once
+    with ThreadPoolExecutor(cores()) as pool:
+        parts = list(pool.map(chunk, starts))
+    return tuple(np.concatenate([np.asarray(p[i]) for p in parts]) for i in range(len(parts[0])))
 
 
-def csim(
-    module: ModuleOp, main: func.FuncOp, inputs: tuple[np.ndarray, ...]
-) -> tuple[np.ndarray, ...]:
-    """hwstream designs as the C simulation of their emitted HLS C++ (host ops interpreted)."""
-    from bnnir.dialects.hwstream import DesignOp
-    from bnnir.interp.csim import CsimFunctions
-
-    if not any(isinstance(op, DesignOp) for op in module.ops):
-        raise BnnirError(
-            "--engine csim", "needs a hwstream design (run bnn-fold and bnn-to-hwstream first)"
-        )
-    return _run(module, main, inputs, CsimFunctions())
-
-
-ENGINES: dict[str, Engine] = {"interp": interpret, "csim": csim}
+def _batched(main: func.FuncOp, inputs: tuple[np.ndarray, ...]) -> bool:
+    """Whether every argument and result is a batch: a tensor whose first dimension is dynamic
+    (the same size in every input). Only then are items independent and can run in chunks."""
+    types = [*main.function_type.inputs.data, *main.function_type.outputs.data]
+    return bool(inputs) and len({x.shape[0] if x.ndim else -1 for x in inputs}) == 1 and all(
+        isinstance(t, TensorType) and t.get_shape()[:1] == (DYNAMIC_INDEX,) for t in types)
 
 
 def entry_function(module: ModuleOp) -> func.FuncOp:
@@ -162,7 +186,7 @@ def convert_input(x: np.ndarray, arg_type: Attribute, encoding: str | None) -> n
         raise BnnirError("input", f"dtype {x.dtype} is not numeric")
     element = arg_type.element_type
     if isinstance(element, Float32Type):
-        return x.astype(np.float32)
+        return _float_input(x)
     if bnn.is_bipolar(element):
         return _bipolar_input(x, encoding)
     assert isinstance(element, IntegerType)
@@ -180,6 +204,18 @@ def convert_input(x: np.ndarray, arg_type: Attribute, encoding: str | None) -> n
             "import the model with another --input-type if the input holds other values",
         )
     return x.astype(bnn.numpy_dtype(element))
+
+
+def _float_input(x: np.ndarray) -> np.ndarray:
+    """Finite float32 values: bnn.sign(NaN) would be −1 where onnxruntime propagates NaN."""
+    values = x.astype(np.float32)
+    bad = ~np.isfinite(values)
+    if np.any(bad):
+        at = _first_index(bad)
+        where = f"at index {at} (row {at[0]})" if at else "of the scalar input"
+        raise BnnirError("input", f"value {x[at]} {where} is not a finite float32; the network "
+                         "computes on finite inputs only")
+    return values
 
 
 def _bipolar_input(x: np.ndarray, encoding: str | None) -> np.ndarray:
@@ -200,11 +236,9 @@ def convert_output(y: np.ndarray, dtype: str | None) -> np.ndarray:
 
 
 def run_module_all(
-    module: ModuleOp, inputs: Sequence[np.ndarray], engine: str = "interp"
+    module: ModuleOp, inputs: Sequence[np.ndarray], engine: Engine = interpret
 ) -> tuple[np.ndarray, ...]:
-    """Run the module's entry function on a batch: one array per result."""
-    if engine not in ENGINES:
-        raise BnnirError("--engine", f"unknown engine '{engine}'; available: {', '.join(ENGINES)}")
+    """Run the module's entry function on a batch with `engine`: one array per result."""
     main = entry_function(module)
     check_runnable(module, main)
     arg_types = main.function_type.inputs.data
@@ -218,7 +252,7 @@ def run_module_all(
     empty = bool(converted) and all(x.ndim and x.shape[0] == 0 for x in converted)
     if empty:  # run one filler item to learn the output shapes, then keep none of it
         converted = tuple(np.zeros((1, *x.shape[1:]), x.dtype) for x in converted)
-    results = ENGINES[engine](module, main, converted)
+    results = engine(module, main, converted)
     if empty:
         results = tuple(np.asarray(y)[:0] for y in results)
     res_attrs = main.res_attrs.data if main.res_attrs is not None else None
@@ -228,7 +262,7 @@ def run_module_all(
     )
 
 
-def run_module(module: ModuleOp, x: np.ndarray, engine: str = "interp") -> np.ndarray:
+def run_module(module: ModuleOp, x: np.ndarray, engine: Engine = interpret) -> np.ndarray:
     """Run a one-input, one-output network on the batch `x`."""
     results = run_module_all(module, [x], engine)
     if len(results) != 1:

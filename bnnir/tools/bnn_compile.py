@@ -170,9 +170,10 @@ class Checker:
 
     def run(self, module: ModuleOp, engine: str = "interp") -> tuple[np.ndarray, ...]:
         from bnnir.interp import run_module_all
+        from bnnir.tools.cli import engine as named_engine
 
         assert self.x is not None
-        return run_module_all(module, [self.x], engine)
+        return run_module_all(module, [self.x], named_engine(engine))
 
     def _changed(self, outputs: tuple[np.ndarray, ...]) -> bool:
         assert self.expected is not None

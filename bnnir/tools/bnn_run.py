@@ -33,7 +33,7 @@ TOOL = "bnn-run"
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    from bnnir.interp import ENGINES
+    from bnnir.tools.cli import ENGINES
 
     parser = ToolArgumentParser(prog=TOOL, description=__doc__.splitlines()[0])
     parser.add_argument("input_module", metavar="IN.mlir")

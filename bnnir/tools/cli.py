@@ -23,7 +23,7 @@ import tempfile
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import numpy as np
 from xdsl.context import Context
@@ -41,6 +41,9 @@ from xdsl.utils.exceptions import ArgSpecParseError, DiagnosticException, ParseE
 from xdsl.utils.lexer import Span
 
 from bnnir.diagnostics import BnnirError
+
+if TYPE_CHECKING:
+    from bnnir.interp import Engine
 
 EXIT_ERROR = 1
 EXIT_INTERNAL = 70
@@ -342,14 +345,30 @@ def print_module(module: ModuleOp) -> str:
     return out.getvalue()
 
 
-def run_batch(module: ModuleOp, x: np.ndarray, batch_path: str, engine: str = "interp",
+ENGINES = ("interp", "csim")
+"""`--engine`'s choices: the interpreter, and the C simulation of the emitted HLS C++."""
+
+
+def engine(name: str) -> Engine:
+    """The engine `--engine NAME` selects (imported when used: the CLIs start fast)."""
+    if name == "csim":
+        from bnnir.backends.hls import csim
+
+        return csim.run
+    assert name == "interp", name
+    from bnnir.interp import interpret
+
+    return interpret
+
+
+def run_batch(module: ModuleOp, x: np.ndarray, batch_path: str, engine_name: str = "interp",
               module_path: str | None = None) -> tuple[np.ndarray, ...]:
     """The module's outputs on batch x; errors about the input name the batch's file (and
     whole-module errors the module's file)."""
     from bnnir.interp import run_module_all
 
     try:
-        return run_module_all(module, [x], engine)
+        return run_module_all(module, [x], engine(engine_name))
     except BnnirError as e:
         where = {"input": batch_path, "module": module_path}.get(e.where)
         raise e if where is None else BnnirError(where, e.what) from None

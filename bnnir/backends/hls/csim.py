@@ -3,7 +3,8 @@
 The project is emitted, compiled with g++ against Xilinx's `ap_int.h` / `hls_stream.h` (from the
 PyPI `hls4ml` wheel, or the folder named by BNNIR_AP_TYPES) and run on the design's input,
 packed as its input port's words; the output port's words go back through the host's output
-adapter.
+adapter. The frames are split between as many simulation processes as there are cores (at most
+two): frames are independent, so the parts' outputs concatenate to the whole batch's.
 
 Environment:
   CXX                  the compiler command (default g++; may be a wrapper: "ccache g++")
@@ -27,15 +28,18 @@ import shlex
 import shutil
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
+from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp
-from xdsl.interpreter import register_impls
+from xdsl.interpreter import Interpreter, register_impls
 
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import hwstream as hw
 from bnnir.interp.hwstream import HwstreamFunctions, from_stream, to_stream
+from bnnir.interp.run import cores, run_with
 
 CXXFLAGS = ["-std=c++14", "-O2", "-Wno-unknown-pragmas", "-pthread"]
 CACHE_ENTRIES = 256
@@ -220,10 +224,11 @@ def run_binary(binary: Path, header: np.ndarray, payload: bytes,
         return outputs.read_bytes()[12:], result.stderr
 
 
-def simulate(module: ModuleOp, x: np.ndarray,
-             defines: tuple[str, ...] = ()) -> tuple[np.ndarray, str]:
+def simulate(module: ModuleOp, x: np.ndarray, defines: tuple[str, ...] = (),
+             jobs: int = 1) -> tuple[np.ndarray, str]:
     """The output of the module's design on the batch x by C simulation (built with the extra
-    -D `defines`), and what the simulation printed on stderr."""
+    -D `defines`) in `jobs` processes, each on its own consecutive frames, and what the
+    simulation printed on stderr (the processes' logs in frame order)."""
     from bnnir.backends.hls.emit import design_of, emit_project, interface
 
     binary = compiled(emit_project(module), defines)
@@ -231,9 +236,18 @@ def simulate(module: ModuleOp, x: np.ndarray,
     io = interface(design)
     frames = x.shape[0]
     words = to_stream(design, x).reshape(frames, io.input.words, io.input.lanes)
-    header = np.array([frames, io.input.words, io.input.width // 8])
-    data, log = run_binary(binary, header, pack_words(words, io.input.lanes, io.input.bits,
-                                                      io.input.width // 8), frames)
+    payload = pack_words(words, io.input.lanes, io.input.bits, io.input.width // 8)
+    frame_bytes = io.input.words * (io.input.width // 8)
+    bounds = np.linspace(0, frames, max(1, min(jobs, frames)) + 1).astype(int)
+
+    def part(first: int, last: int) -> tuple[bytes, str]:
+        header = np.array([last - first, io.input.words, io.input.width // 8])
+        return run_binary(binary, header, payload[first * frame_bytes : last * frame_bytes],
+                          last - first)
+
+    with ThreadPoolExecutor(len(bounds) - 1) as pool:
+        parts = list(pool.map(part, bounds[:-1], bounds[1:]))
+    data, log = b"".join(p[0] for p in parts), "".join(p[1] for p in parts)
     out = io.output
     values = unpack_words(data, frames, out.words, out.lanes, out.bits, out.width // 8,
                           io.output_signed)
@@ -244,5 +258,18 @@ def simulate(module: ModuleOp, x: np.ndarray,
 class CsimFunctions(HwstreamFunctions):
     """Runs `hwstream.instance` as the C simulation of the emitted HLS project."""
 
-    def execute(self, module: ModuleOp, design: hw.DesignOp, x: np.ndarray) -> np.ndarray:
-        return simulate(module, x)[0]
+    def execute(self, interp: Interpreter, design: hw.DesignOp, x: np.ndarray) -> np.ndarray:
+        module = design.get_toplevel_object()
+        assert isinstance(module, ModuleOp)
+        return simulate(module, x, jobs=cores())[0]
+
+
+def run(module: ModuleOp, main: func.FuncOp, inputs: tuple[np.ndarray, ...]
+        ) -> tuple[np.ndarray, ...]:
+    """The `csim` engine: hwstream designs as the C simulation of their emitted HLS C++, the
+    host ops around them interpreted."""
+    if not any(isinstance(op, hw.DesignOp) for op in module.ops):
+        raise BnnirError(
+            "--engine csim", "needs a hwstream design (run bnn-fold and bnn-to-hwstream first)"
+        )
+    return run_with(module, main, inputs, CsimFunctions())
