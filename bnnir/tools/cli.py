@@ -36,11 +36,19 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Attribute, Operation
 from xdsl.parser import Parser
+from xdsl.parser.generic_parser import ParserState
 from xdsl.printer import Printer
-from xdsl.utils.exceptions import ArgSpecParseError, DiagnosticException, ParseError
-from xdsl.utils.lexer import Span
+from xdsl.utils.exceptions import (
+    ArgSpecParseError,
+    DiagnosticException,
+    ParseError,
+    VerifyException,
+)
+from xdsl.utils.lexer import Input, Position, Span
+from xdsl.utils.mlir_lexer import MLIRLexer, MLIRToken
 
 from bnnir.diagnostics import BnnirError
+from bnnir.verification import DominanceError, verify_dominance
 
 if TYPE_CHECKING:
     from bnnir.interp import Engine
@@ -205,24 +213,67 @@ class _BitPattern(Parser._TensorLiteralElement):
         return float(pattern.view(dtype))
 
 
+class LocatedVerifyError(VerifyException):
+    """A verifier's error found while parsing, at `where` (file:line:column)."""
+
+    def __init__(self, where: str, what: str):
+        super().__init__(f"{where}: {what}")
+        self.where = where
+        self.what = what
+
+
+class LinearLexer(MLIRLexer):
+    r"""xDSL's MLIR lexer, scanning string literals in time linear in their length.
+
+    xDSL 0.74's string-literal regex, `"(?:[^"\\\n\v\f]+|\\(?:...))*"`, nests a `+` inside a
+    `*`: on a literal not closed on its line (a hex payload that lost its closing quote, a file
+    cut inside one) Python's backtracking `re` tries every split of the text before failing,
+    2^n steps (24 characters take 2.5 s, 28 over a minute). Taking one character per repetition,
+    possessively, matches exactly the same literals and fails after one scan."""
+
+    _unescaped_characters_regex = re.compile(
+        r'"(?:[^"\\\n\v\f]|\\(?:["nt\\]|[0-9A-Fa-f]{2}))*+"'
+    )
+
+    def _lex_string_literal(self, start_pos: Position) -> MLIRToken:
+        if self._unescaped_characters_regex.match(self.input.content, start_pos) is None:
+            line_end = self.input.content.find("\n", start_pos)
+            end = len(self.input.content) if line_end < 0 else line_end
+            raise ParseError(Span(start_pos, end, self.input),
+                             "string literal not closed on its line (a missing '\"', or an "
+                             "escape other than \\n \\t \\\\ \\\" or two hex digits)")
+        return super()._lex_string_literal(start_pos)
+
+
 class LocatingParser(Parser):
     """xDSL's MLIR parser, remembering where each operation starts in the source so that a
     verifier error can name the line of the op that fails (xDSL ops carry no location), and
     refusing splats too large to expand (MAX_SPLAT_ELEMENTS)."""
 
     def __init__(self, ctx: Context, text: str, name: str, line_offset: int = 0):
-        super().__init__(ctx, text, name)
+        super().__init__(ctx, "", name)
+        self._parser_state = ParserState(LinearLexer(Input(text, name)))
         self.line_offset = line_offset
         self.starts: dict[Operation, int] = {}
         self._splat = False
 
     def parse_module(self, allow_implicit_module: bool = True) -> ModuleOp:
+        """The module, its values each defined before use (xDSL's parser takes forward
+        references everywhere; bnnir.verification says why that is checked here)."""
         try:
-            return super().parse_module(allow_implicit_module)
+            module = super().parse_module(allow_implicit_module)
         except (NotImplementedError, OverflowError, ValueError) as e:
             # xDSL's attribute builders fail so on some malformed input (array<i100: ...>):
             # a parse error where the parser stands, not an internal error
             self.raise_error(f"cannot be parsed: {' '.join(str(e).split())}")
+        try:
+            verify_dominance(module)
+        except DominanceError as e:
+            if failing_op(module) is not None:
+                return module  # the verifiers' own error comes first, where the tool verifies
+            raise LocatedVerifyError(self.location_of(e.op) or self.lexer.input.name,
+                                     str(e)) from None
+        return module
 
     def parse_operation(self) -> Operation:
         start = self.pos
@@ -296,6 +347,11 @@ def verify_located(
         op = failing_op(module)
         located = None if op is None or locate is None else locate(op)
         raise BnnirError(located or where, error_line(e)) from None
+    try:
+        verify_dominance(module)
+    except DominanceError as e:
+        located = None if locate is None else locate(e.op)
+        raise BnnirError(located or where, str(e)) from None
 
 
 def load_module(path: str) -> ModuleOp:
@@ -309,6 +365,8 @@ def load_module(path: str) -> ModuleOp:
         module = parser.parse_module()
     except ParseError as e:
         raise BnnirError(str(e.span.get_location()), e.msg) from None
+    except LocatedVerifyError as e:
+        raise BnnirError(e.where, e.what) from None
     verify_located(module, path, parser.location_of)
     return module
 

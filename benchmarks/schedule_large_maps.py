@@ -1,0 +1,95 @@
+"""The cycle schedule on large feature maps: bnn-compile (FIFOs sized, report) of a two-conv BNN
+on 3xSxS images, its wall time and peak memory, and the cycle figures of the report.
+
+    python benchmarks/schedule_large_maps.py [--sizes 128 256 512] [--fps 100] [--clock-mhz 200]
+
+The network: Conv 3->8 3x3 pad 1, BatchNorm, Sign, MaxPool 2, Conv 8->8 3x3 pad 1, BatchNorm,
+Sign, MaxPool 8, Flatten, MatMul to 10 logits (random ±1 weights).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+
+def two_conv(size: int, seed: int = 0) -> onnx.ModelProto:
+    rng = np.random.default_rng(seed)
+    nodes: list[onnx.NodeProto] = []
+    inits: list[onnx.TensorProto] = []
+
+    def const(values: np.ndarray) -> str:
+        inits.append(numpy_helper.from_array(values.astype(np.float32), f"c{len(inits)}"))
+        return inits[-1].name
+
+    def node(op: str, inputs: list[str], **attrs: object) -> str:
+        out = f"{op.lower()}{len(nodes)}"
+        nodes.append(helper.make_node(op, inputs, [out], name=out, **attrs))
+        return out
+
+    def conv_bn_sign(x: str, cin: int, cout: int) -> str:
+        w = const(rng.choice([-1.0, 1.0], size=(cout, cin, 3, 3)))
+        y = node("Conv", [x, w], pads=[1, 1, 1, 1], kernel_shape=[3, 3])
+        params = [rng.uniform(0.5, 2, cout), rng.normal(size=cout),
+                  rng.normal(size=cout) * 10, np.ones(cout)]
+        return node("Sign", [node("BatchNormalization", [y, *map(const, params)])])
+
+    h = conv_bn_sign("x", 3, 8)
+    h = node("MaxPool", [h], kernel_shape=[2, 2], strides=[2, 2])
+    h = conv_bn_sign(h, 8, 8)
+    h = node("MaxPool", [h], kernel_shape=[8, 8], strides=[8, 8])
+    h = node("Flatten", [h])
+    features = 8 * (size // 16) ** 2
+    h = node("MatMul", [h, const(rng.choice([-1.0, 1.0], size=(features, 10)))])
+    graph = helper.make_graph(
+        nodes, "two_conv",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, size, size])],
+        [helper.make_tensor_value_info(h, TensorProto.FLOAT, [1, 10])], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+
+
+def compile_once(size: int, fps: float, clock_mhz: float, folder: Path) -> None:
+    model = folder / f"two_conv_{size}.onnx"
+    onnx.save(two_conv(size), model)
+    build = folder / f"build_{size}"
+    command = ["bnn-compile", str(model), "-o", str(build), "--input-type", "ui8",
+               "--target-fps", str(fps), "--clock-mhz", str(clock_mhz)]
+    start = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    result = subprocess.run(command, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if result.returncode != 0:
+        print(f"3x{size}x{size}: exit {result.returncode}: {result.stderr.strip()}")
+        return
+    report = json.loads((build / "report.json").read_text())
+    fifos = (build / "4-streaming.mlir").read_text().count("hwstream.fifo")
+    memory = f"{peak / 1024:.0f} MB" if peak > before else "below an earlier run's peak"
+    print(f"3x{size}x{size}: {seconds:6.1f} s, peak {memory}; {report['max_cycles']} cycles "
+          f"per frame, latency {report['latency_cycles']} cycles, {fifos} FIFOs")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[128, 256, 512])
+    parser.add_argument("--fps", type=float, default=100)
+    parser.add_argument("--clock-mhz", type=float, default=200)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        for size in args.sizes:  # rising sizes: each peak is the largest so far
+            compile_once(size, args.fps, args.clock_mhz, Path(folder))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
