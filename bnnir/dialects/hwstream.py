@@ -1288,6 +1288,11 @@ class InstanceOp(IRDLOperation):
         if not isinstance(design, DesignOp):
             raise VerifyException(f"'{self.name}' names @{name}, which is not a hwstream.design "
                                   "in this module")
+        # the design verifies after this op when it follows it in the module
+        missing = [p for p in ("input_type", "output_type") if p not in design.properties]
+        if missing:
+            raise VerifyException(f"'{self.name}' names @{name}, whose hwstream.design lacks "
+                                  f"{' and '.join(missing)}")
         for what, actual, expected in (("input", self.input.type, design.input_type),
                                        ("result", self.output.type, design.output_type)):
             if actual != expected:
