@@ -143,12 +143,17 @@ def _zero_padding_correction(op: bnn.Conv2dOp, weights: np.ndarray) -> np.ndarra
 def _bipolar_conv(
     op: bnn.Conv2dOp, x: np.ndarray, weights: np.ndarray, fill: int
 ) -> tuple[np.ndarray, tuple[int, int]]:
-    """XNOR-popcount conv: channels are packed into words once per pixel, and the windows are
-    gathered over words (64 channels at a time) rather than over single values."""
+    """XNOR-popcount conv: channels are packed into words once per pixel, then padded with the
+    packed fill pixel, and the windows are gathered over words (64 channels at a time) rather
+    than over single values. Maps come channels last in memory (layer outputs are), so packing
+    reads them in order."""
     top, left, bottom, right = op.pad_values
-    padded = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)), constant_values=fill)
-    n, c, h, w = padded.shape
-    pixels = pack_rows(padded.transpose(0, 2, 3, 1).reshape(-1, c) > 0).reshape(n, h, w, -1)
+    n, c, h, w = x.shape
+    bits = np.ascontiguousarray(x.transpose(0, 2, 3, 1) > 0).reshape(-1, c)
+    words = pack_rows(bits).reshape(n, h, w, -1)
+    pixels = np.empty((n, h + top + bottom, w + left + right, words.shape[3]), np.uint64)
+    pixels[...] = pack_rows(np.full((1, c), fill > 0))[0]
+    pixels[:, top : top + h, left : left + w] = words
     windows = np.lib.stride_tricks.sliding_window_view(pixels, op.kernel_size, axis=(1, 2))
     sh, sw = op.stride_values
     windows = windows[:, ::sh, ::sw]  # [N, OH, OW, words, KH, KW]
@@ -226,7 +231,8 @@ def max_pool(op: bnn.MaxPoolOp, x: np.ndarray) -> np.ndarray:
     window (the order in which NaN and signed zeros meet is then numpy's reduction's)."""
     lowest = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
     top, left, bottom, right = op.pad_values
-    padded = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)), constant_values=lowest)
+    padded = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)), constant_values=lowest
+                    ) if any(op.pad_values) else x
     (kh, kw), (sh, sw) = op.kernel_values, op.stride_values
     if x.dtype.kind == "f":
         windows = np.lib.stride_tricks.sliding_window_view(padded, (kh, kw), axis=(2, 3))
@@ -236,7 +242,9 @@ def max_pool(op: bnn.MaxPoolOp, x: np.ndarray) -> np.ndarray:
     for ky in range(kh):
         for kx in range(kw):
             tap = padded[:, :, ky : ky + sh * (oh - 1) + 1 : sh, kx : kx + sw * (ow - 1) + 1 : sw]
-            result = tap.copy() if result is None else np.maximum(result, tap, out=result)
+            # the copy keeps the map's memory order (channels last from a layer)
+            result = np.array(tap, order="K") if result is None else np.maximum(
+                result, tap, out=result)
     assert result is not None
     return result
 
