@@ -8,7 +8,8 @@ emitted HLS with a cached binary (built by a first, untimed run). Every engine r
 process, so its peak memory (max RSS, the process's imports included) is its own; the time is
 the run alone, without imports, import of the model or compilation. The outputs are checked
 equal to the bnn level's, bit for bit. The ratios are the figures: absolute times vary on a
-shared machine.
+shared machine. Wall time says what a user waits; CPU time (user + system, all threads and
+child processes) says what the engine costs when other work shares the cores.
 
     python benchmarks/engines.py [--images 1024] [--csim-images 128] [--network cnv|paper|both]
         [--engines ort,bnn,hwstream,csim]
@@ -103,7 +104,7 @@ def measure(engine: str, network: str, count: int, out: str) -> dict[str, float]
         session = ort.InferenceSession(onnx_model(network).SerializeToString(), options,
                                        providers=["CPUExecutionProvider"])
         name = session.get_inputs()[0].name
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu_seconds()
         y = session.run(None, {name: x})[0]
     else:
         from bnnir.interp import interpret, run_module
@@ -115,12 +116,20 @@ def measure(engine: str, network: str, count: int, out: str) -> dict[str, float]
 
             run = csim.run
             run_module(module, x[:1], run)  # build (or find) the cached binary
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu_seconds()
         y = run_module(module, x, run)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, _cpu_seconds() - cpu
     np.save(out, y)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    return {"seconds": seconds, "peak_bytes": peak}
+    peak = max(resource.getrusage(who).ru_maxrss * 1024
+               for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return {"seconds": seconds, "cpu_seconds": cpu, "peak_bytes": peak}
+
+
+def _cpu_seconds() -> float:
+    """User + system time of this process's threads and of its finished children (the C
+    simulation's processes)."""
+    return sum(r.ru_utime + r.ru_stime for r in (resource.getrusage(resource.RUSAGE_SELF),
+                                                 resource.getrusage(resource.RUSAGE_CHILDREN)))
 
 
 def in_subprocess(engine: str, network: str, count: int, out: str) -> dict[str, float]:
@@ -135,15 +144,17 @@ def in_subprocess(engine: str, network: str, count: int, out: str) -> dict[str, 
 def compare(network: str, count: int, csim_count: int, engines: list[str]) -> None:
     print(f"\n=== {network}: {count} images ({csim_count} for csim), "
           f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} ===")
-    print("| engine | images | seconds | images/s | vs onnxruntime | peak memory |")
-    print("|---|---|---|---|---|---|")
+    print("| engine | images | seconds | images/s | vs onnxruntime | CPU s | images/CPU-s | "
+          "vs onnxruntime | peak memory |")
+    print("|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
-        figures, reference, reference_ort = {}, None, None
+        figures, per_cpu, reference, reference_ort = {}, {}, None, None
         for engine in engines:
             n = csim_count if engine == "csim" else count
             out = str(Path(tmp) / f"{engine}.npy")
             result = in_subprocess(engine, network, n, out)
             figures[engine] = n / result["seconds"]
+            per_cpu[engine] = n / result["cpu_seconds"]
             y = np.load(out)
             if engine == "bnn":
                 reference = y
@@ -154,9 +165,11 @@ def compare(network: str, count: int, csim_count: int, engines: list[str]) -> No
             if engine == "bnn" and "ort" in figures:
                 same = np.array_equal(y, reference_ort)
                 print(f"(bnn-level logits {'equal' if same else 'DIFFER from'} onnxruntime's)")
-            ratio = (f"{figures[engine] / figures['ort']:.2f}x" if "ort" in figures else "")
+            ratio = f"{figures[engine] / figures['ort']:.2f}x" if "ort" in figures else ""
+            cpu_ratio = f"{per_cpu[engine] / per_cpu['ort']:.2f}x" if "ort" in per_cpu else ""
             print(f"| {engine} | {n} | {result['seconds']:.2f} | {figures[engine]:.1f} | "
-                  f"{ratio} | {result['peak_bytes'] / 2**30:.2f} GB |", flush=True)
+                  f"{ratio} | {result['cpu_seconds']:.2f} | {per_cpu[engine]:.1f} | {cpu_ratio} "
+                  f"| {result['peak_bytes'] / 2**30:.2f} GB |", flush=True)
         if "bnn" in figures and "hwstream" in figures:
             print(f"hwstream / bnn time per image: {figures['bnn'] / figures['hwstream']:.2f}")
 

@@ -24,9 +24,9 @@ from xdsl.ir import Operation
 
 import models
 from bnnir.analysis import cost_model as cm
+from bnnir.analysis import targets
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import bnn
-from bnnir.passes import fold
 from bnnir.passes.fold import Fold
 from test_hwstream_exact import lowered
 
@@ -254,7 +254,7 @@ def a_part(brams: int | None) -> Iterator[str | None]:
         yield None
         return
     with pytest.MonkeyPatch.context() as patch:
-        patch.setitem(fold.PARTS, "test", (10**12, brams))
+        patch.setitem(targets.PARTS, "test", targets.Part("test", "test", 10**12, 0, brams, 0))
         yield "test"
 
 

@@ -456,3 +456,48 @@ def test_random_designs_loop_as_their_hls_kernels(
     network: tuple[onnx.ModelProto, np.ndarray, str], seed: int,
 ) -> None:
     check_loops_are_the_kernels(random_design(network, seed), network[1][:2])
+
+
+# ===----------------------------------------------------------------------=== #
+# Solving at the moves only is solving at every iteration
+# ===----------------------------------------------------------------------=== #
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(network=SMALL_NETWORKS, seed=st.integers(0, 2**32 - 1),
+       depths=st.lists(st.integers(1, 5), min_size=40, max_size=40),
+       frames=st.integers(1, 3))
+def test_moves_schedule_is_the_word_by_word_schedule(
+    network: tuple[onnx.ModelProto, np.ndarray, str], seed: int, depths: list[int], frames: int,
+) -> None:
+    """The schedule solved only at the iterations that move a word (what `simulate` and
+    `fifo_depths` use) gives every word the cycle the word-by-word reference gives it: unbounded,
+    latest, bounded (sweeps and event by event) and the depths needed."""
+    design = design_of(random_design(network, seed))
+    full = ss.pipeline(design, frames)
+    moves = ss.pipeline(design, frames, every_iteration=False)
+    streams = len(full.moves) - 1
+    free_full, free_moves = full.unbounded(), moves.unbounded()
+
+    def words(pipe: ss.Pipeline, times: list[np.ndarray]) -> list[np.ndarray]:
+        return [t[m.reads] for t, m in zip(times, pipe.moves, strict=True)] + \
+            [t[m.writes] for t, m in zip(times, pipe.moves, strict=True)]
+
+    def same(a: list[np.ndarray], b: list[np.ndarray]) -> None:
+        for x, y in zip(words(full, a), words(moves, b), strict=True):
+            np.testing.assert_array_equal(x, y)
+
+    same(free_full, free_moves)
+    same(full.latest(free_full), moves.latest(free_moves))
+    for sweeps in (0, ss.SWEEPS):
+        with mock.patch.object(ss, "SWEEPS", sweeps):
+            same(full.bounded(free_full, depths[:streams]),
+                 moves.bounded(free_moves, depths[:streams]))
+    assert ss._needed_depths(full, free_full) == ss._needed_depths(moves, free_moves)
+    schedule = ss.simulate(design, frames)
+    assert list(ss.fifo_depths(design, frames)) == [k.depth_needed for k in schedule.kernels]
+    assert (schedule.cycles_per_frame, schedule.latency) == \
+        ss._output_timing(full, free_full, frames)
+    bounded = full.bounded(free_full, ss.stream_depths(ss.stream_kernels(design)))
+    assert (schedule.bounded_cycles_per_frame, schedule.bounded_latency) == \
+        ss._output_timing(full, bounded, frames)

@@ -2,9 +2,10 @@
 
 The accelerator is one run of `@main`'s ops: from the first layer that hardware computes (a conv,
 dense layer, pool, pad, integer threshold or arg-max) up to the last before anything only the
-host can do (float arithmetic), flattens and reshapes between them included. Folding costs
-exactly these layers and streaming conversion builds exactly them, so the two agree by
-construction. Each stream element is `element_bits` wide: bipolar values are bits.
+host can do (float arithmetic), flattens and reshapes between them included. Folding and
+streaming conversion both take their layers from here (`hardware_run`), and both lower each
+layer with bnnir/analysis/lowering.py: bnn-to-hwstream builds the very kernel specs bnn-fold
+costed. Each stream element is `element_bits` wide: bipolar values are bits.
 """
 
 from __future__ import annotations
@@ -105,7 +106,8 @@ def element_bits(element: Attribute) -> int:
         return 1
     if isinstance(element, IntegerType):
         return element.width.data
-    raise BnnirError("bnn-to-hwstream", f"no stream encoding for element type {element}")
+    raise BnnirError("hardware run", f"no stream encoding for element type {element}: "
+                     "streams carry integer and bipolar (i1) values")
 
 
 def matrix_output_bits(op: bnn.Conv2dOp | bnn.DenseOp) -> int:

@@ -40,6 +40,7 @@ producer is held back rather than running a frame ahead); those are the depths r
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -198,56 +199,106 @@ def _host_program(words: int) -> Program:
 # ===----------------------------------------------------------------------=== #
 
 
-def _word_at(length: int, iterations: np.ndarray) -> list[int]:
-    """Per iteration, the word it moves (its index in `iterations`), or -1."""
-    words = np.full(length, -1, np.int64)
-    words[iterations] = _steps(len(iterations))
+@dataclass(frozen=True)
+class Moves:
+    """A loop reduced to the iterations that move a word, the only ones that can stall: one
+    that moves none runs one cycle after the iteration before it. `positions` are those
+    iterations (increasing); `reads[r]` and `writes[w]` index into them. Times are solved at
+    these positions only, so a schedule costs the words moved, not the loop's iterations (an
+    MVTU computes nf·sf iterations per vector but moves sf + nf words)."""
+
+    length: int
+    positions: np.ndarray
+    reads: np.ndarray
+    writes: np.ndarray
+
+    @staticmethod
+    def of(program: Program, every_iteration: bool = False) -> Moves:
+        """The moves of `program`; with `every_iteration`, every iteration is a position (the
+        word-by-word reference)."""
+        if every_iteration:
+            return Moves(program.length, _steps(program.length), program.reads, program.writes)
+        moving = np.zeros(program.length, bool)  # one byte per iteration of one frame
+        moving[program.reads] = True
+        moving[program.writes] = True
+        positions = np.flatnonzero(moving).astype(np.int64)
+        index = np.cumsum(moving, dtype=np.int64)  # moves up to each iteration
+        return Moves(program.length, positions, index[program.reads] - 1,
+                     index[program.writes] - 1)
+
+    def repeated(self, frames: int) -> Moves:
+        """The loop run for `frames` frames back to back."""
+        frame = np.arange(frames, dtype=np.int64)[:, None]
+        count = len(self.positions)
+        return Moves(self.length * frames, (frame * self.length + self.positions).ravel(),
+                     (frame * count + self.reads).ravel(), (frame * count + self.writes).ravel())
+
+    def last_cycle(self, times: np.ndarray) -> int:
+        """When the last iteration runs: after the last move, one cycle per iteration."""
+        return int(times[-1]) + self.length - 1 - int(self.positions[-1])
+
+
+def _word_at(count: int, moves: np.ndarray) -> list[int]:
+    """Per position, the word it moves (its index in `moves`), or -1."""
+    words = np.full(count, -1, np.int64)
+    words[moves] = _steps(len(moves))
     return words.tolist()
 
 
-def _as_early_as_possible(earliest: np.ndarray) -> np.ndarray:
-    """t[i] = max(earliest[i], t[i−1] + 1): i + max_{j≤i}(earliest[j] − j)."""
-    steps = _steps(len(earliest))
-    return steps + np.maximum.accumulate(earliest - steps)
+def _as_early_as_possible(earliest: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """t[k] = max(earliest[k], t[k−1] + positions[k] − positions[k−1]), t[k] ≥ positions[k]:
+    positions + max_{j≤k}(earliest[j] − positions[j]). Computed in `earliest`'s memory."""
+    np.subtract(earliest, positions, out=earliest)
+    np.maximum(earliest, 0, out=earliest)
+    np.maximum.accumulate(earliest, out=earliest)
+    earliest += positions
+    return earliest
 
 
-def _as_late_as_possible(latest: np.ndarray) -> np.ndarray:
-    """t[i] = min(latest[i], t[i+1] − 1): i + min_{j≥i}(latest[j] − j)."""
-    steps = _steps(len(latest))
-    return steps + np.minimum.accumulate((latest - steps)[::-1])[::-1]
+def _as_late_as_possible(latest: np.ndarray, positions: np.ndarray, slack: int) -> np.ndarray:
+    """t[k] = min(latest[k], t[k+1] − (positions[k+1] − positions[k])), every t − position at
+    most `slack` (the loop's last iteration ending in time): positions + min_{j≥k}(latest[j] −
+    positions[j], slack)."""
+    ahead = np.minimum.accumulate((latest - positions)[::-1])[::-1]
+    return positions + np.minimum(ahead, slack)
 
 
 class Pipeline:
-    """The host and the kernels as loops over the frames; stream s runs from unit s to s + 1."""
+    """The host and the kernels as loops over the frames; stream s runs from unit s to s + 1.
 
-    def __init__(self, units: list[Program]):
-        self.units = units
+    Times are solved at each loop's `moves`; `units` are the loops themselves when the moves are
+    every iteration (`pipeline(..., every_iteration=True)`, the reference the tests compare
+    with)."""
+
+    def __init__(self, moves: list[Moves], units: list[Program] | None = None):
+        self.moves = moves
+        self.units = units or []
 
     def output_writes(self, times: list[np.ndarray]) -> np.ndarray:
         """When each word of the design's output stream is written."""
-        return self._writes(times, len(self.units) - 1)
+        return self._writes(times, len(self.moves) - 1)
 
     def _writes(self, times: list[np.ndarray], stream: int) -> np.ndarray:
-        return times[stream][self.units[stream].writes]
+        return times[stream][self.moves[stream].writes]
 
     def _reads(self, times: list[np.ndarray], stream: int) -> np.ndarray:
-        return times[stream + 1][self.units[stream + 1].reads]
+        return times[stream + 1][self.moves[stream + 1].reads]
 
     def _solve(self, times: list[np.ndarray], u: int, depth: int | None) -> np.ndarray:
         """Unit u as early as its input stream and, with a `depth`, its output stream allow."""
-        unit = self.units[u]
-        earliest = np.zeros(unit.length, np.int64)
+        unit = self.moves[u]
+        earliest = np.zeros(len(unit.positions), np.int64)
         if u > 0:
             earliest[unit.reads] = self._writes(times, u - 1) + 1
         if depth is not None and depth < len(unit.writes):
             blocked = unit.writes[depth:]
             room = self._reads(times, u)[:-depth] + 1
             earliest[blocked] = np.maximum(earliest[blocked], room)
-        return _as_early_as_possible(earliest)
+        return _as_early_as_possible(earliest, unit.positions)
 
     def unbounded(self) -> list[np.ndarray]:
         times: list[np.ndarray] = []
-        for u in range(len(self.units)):
+        for u in range(len(self.moves)):
             times.append(self._solve(times, u, None))
         return times
 
@@ -258,29 +309,37 @@ class Pipeline:
         solution (module docstring). With streams deep enough that stalls do not chain they stop
         after a few sweeps; when kernels stall one another word by word each sweep settles one
         more link of such a chain, so after `SWEEPS` sweeps `_event_by_event` solves the rest
-        instead: the same least solution, in one pass over the iterations."""
+        instead: the same least solution, in one pass over the moves."""
         times = list(unbounded)
-        last = len(self.units) - 1
+        last = len(self.moves) - 1
         order = [*reversed(range(last)), *range(1, last + 1)]
+        stale = [True] * (last + 1)  # a loop is re-solved only after a neighbour changed
         for _ in range(SWEEPS):
             changed = False
             for u in order:
+                if not stale[u]:
+                    continue
+                stale[u] = False
                 solved = self._solve(times, u, depths[u] if u < last else None)
                 if not np.array_equal(solved, times[u]):
                     times[u], changed = solved, True
+                    for neighbour in (u - 1, u + 1):
+                        if 0 <= neighbour <= last:
+                            stale[neighbour] = True
             if not changed:
                 return times
         return self._event_by_event(depths)
 
     def _event_by_event(self, depths: list[int]) -> list[np.ndarray]:
-        """The rules applied iteration by iteration: a loop runs on while the word its next
-        iteration reads has been written and the word it writes has room. A blocked loop waits
-        until its neighbour moves a word: its producer writes, or its consumer reads (a chain of
-        streams holding a word or more cannot deadlock)."""
-        units = self.units
+        """The rules applied move by move: a loop runs on while the word its next move reads
+        has been written and the word it writes has room. A blocked loop waits until its
+        neighbour moves a word: its producer writes, or its consumer reads (a chain of streams
+        holding a word or more cannot deadlock)."""
+        units = self.moves
         last = len(units) - 1
-        read_word = [_word_at(u.length, u.reads) for u in units]
-        write_word = [_word_at(u.length, u.writes) for u in units]
+        read_word = [_word_at(len(u.positions), u.reads) for u in units]
+        write_word = [_word_at(len(u.positions), u.writes) for u in units]
+        positions = [u.positions.tolist() for u in units]
         written: list[list[int]] = [[] for _ in units]  # unit u writes stream u
         taken: list[list[int]] = [[] for _ in units]  # unit u reads stream u - 1
         times: list[list[int]] = [[] for _ in units]
@@ -290,13 +349,13 @@ class Pipeline:
         while ready:
             u = ready.pop()
             waiting[u] = False
-            unit, cycles, reads, writes = units[u], times[u], read_word[u], write_word[u]
+            cycles, reads, writes, at = times[u], read_word[u], write_word[u], positions[u]
             supply = written[u - 1] if u else []
             drain, depth = (taken[u + 1], room[u]) if u < last else ([], None)
             cycle = cycles[-1] if cycles else -1
             moved_in = moved_out = False
-            for i in range(len(cycles), unit.length):
-                cycle += 1
+            for i in range(len(cycles), len(at)):
+                cycle += at[i] - (at[i - 1] if i else -1)
                 word = reads[i]
                 if word >= 0:
                     if word >= len(supply):
@@ -318,26 +377,27 @@ class Pipeline:
                 if moved and 0 <= neighbour <= last and not waiting[neighbour]:
                     waiting[neighbour] = True
                     ready.append(neighbour)
-        assert all(len(t) == unit.length for t, unit in zip(times, units, strict=True)), \
+        assert all(len(t) == len(unit.positions) for t, unit in zip(times, units, strict=True)), \
             "a chain of streams cannot deadlock"
         return [np.array(t, np.int64) for t in times]
 
     def latest(self, earliest: list[np.ndarray]) -> list[np.ndarray]:
         """The last unit at its `earliest` times, every iteration before as late as they allow
         and none after the end of `earliest`."""
-        end = max(int(t[-1]) for t in earliest)
+        end = max(unit.last_cycle(t) for unit, t in zip(self.moves, earliest, strict=True))
         times = list(earliest)
-        for u in reversed(range(len(self.units) - 1)):
-            bound = np.full(self.units[u].length, end, np.int64)
-            bound[self.units[u].writes] = self._reads(times, u) - 1
-            times[u] = _as_late_as_possible(bound)
+        for u in reversed(range(len(self.moves) - 1)):
+            unit = self.moves[u]
+            bound = np.full(len(unit.positions), end, np.int64)
+            bound[unit.writes] = self._reads(times, u) - 1
+            times[u] = _as_late_as_possible(bound, unit.positions, end - (unit.length - 1))
         return times
 
     def occupancy(self, times: list[np.ndarray]) -> list[int]:
         """Per stream, the most words in it when one is written (a word read in the same cycle
         still counts): the depth each stream needs for `times`."""
         depths = []
-        for stream in range(len(self.units) - 1):
+        for stream in range(len(self.moves) - 1):
             writes = self._writes(times, stream)
             read_before = np.searchsorted(self._reads(times, stream), writes, side="left")
             depths.append(int(np.max(_steps(len(writes)) + 1 - read_before)))
@@ -386,11 +446,24 @@ def stream_depths(kernels: list[hw.KernelOp]) -> list[int]:
             else DEFAULT_DEPTH for op in kernels]
 
 
-def pipeline(design: hw.DesignOp, frames: int = FRAMES) -> Pipeline:
-    """The host and the design's kernels (FIFOs left out) as loops over `frames` frames."""
-    units = [_host_program(design.input_words()),
-             *(program(op) for op in stream_kernels(design))]
-    return Pipeline([unit.repeated(frames) for unit in units])
+def _loops(design: hw.DesignOp) -> list[Program]:
+    """One frame of the host's loop and of each kernel's (FIFOs left out)."""
+    return [_host_program(design.input_words()),
+            *(program(op) for op in stream_kernels(design))]
+
+
+def pipeline(design: hw.DesignOp, frames: int = FRAMES,
+             every_iteration: bool = True) -> Pipeline:
+    """The host and the design's kernels (FIFOs left out) as loops over `frames` frames, solved
+    at every iteration (the reference) or, without `every_iteration`, at their moves only."""
+    return _pipeline(_loops(design), frames, every_iteration)
+
+
+def _pipeline(loops: list[Program], frames: int, every_iteration: bool) -> Pipeline:
+    if every_iteration:
+        units = [loop.repeated(frames) for loop in loops]
+        return Pipeline([Moves.of(unit, every_iteration=True) for unit in units], units)
+    return Pipeline([Moves.of(loop).repeated(frames) for loop in loops])
 
 
 def _needed_depths(pipe: Pipeline, unbounded: list[np.ndarray]) -> list[int]:
@@ -398,13 +471,6 @@ def _needed_depths(pipe: Pipeline, unbounded: list[np.ndarray]) -> list[int]:
     the latest schedule (module docstring), shrunk to what the bounded schedule with them uses
     (it satisfies these smaller depths, so it is also theirs)."""
     return pipe.occupancy(pipe.bounded(unbounded, pipe.occupancy(pipe.latest(unbounded))))
-
-
-def fifo_depths(design: hw.DesignOp, frames: int = FRAMES) -> list[int]:
-    """Per kernel (FIFOs left out), the words its input stream must hold for the design's
-    outputs to come as early as with unbounded streams."""
-    pipe = pipeline(design, frames)
-    return _needed_depths(pipe, pipe.unbounded())
 
 
 def _output_timing(pipe: Pipeline, times: list[np.ndarray], frames: int) -> tuple[int, int]:
@@ -416,19 +482,57 @@ def _output_timing(pipe: Pipeline, times: list[np.ndarray], frames: int) -> tupl
     return period, int(ends[0]) + 1
 
 
+@dataclass(frozen=True)
+class _Unbounded:
+    """What the unbounded schedule of some loops gives: (cycles per frame, latency) and the
+    depths each stream needs. A function of the loops alone, not of the FIFOs' depths."""
+
+    period: int
+    latency: int
+    needed: tuple[int, ...]
+
+
+_SOLVED: dict[bytes, _Unbounded] = {}
+"""The last few designs' unbounded schedules, by their loops: hwstream-size-fifos, then the
+report and `bnn-run --cycles` of the same design with its FIFOs, solve it once."""
+
+
+def _unbounded(loops: list[Program], frames: int) -> _Unbounded:
+    digest = hashlib.blake2b(str(frames).encode(), digest_size=16)
+    for loop in loops:
+        for part in (np.int64(loop.length), loop.reads, loop.writes):
+            digest.update(np.ascontiguousarray(part, np.int64).tobytes())
+            digest.update(b"|")
+    key = digest.digest()
+    if key not in _SOLVED:
+        pipe = _pipeline(loops, frames, every_iteration=False)
+        free = pipe.unbounded()
+        _SOLVED[key] = _Unbounded(*_output_timing(pipe, free, frames),
+                                  tuple(_needed_depths(pipe, free)))
+        while len(_SOLVED) > 4:
+            del _SOLVED[next(iter(_SOLVED))]
+    return _SOLVED[key]
+
+
+def fifo_depths(design: hw.DesignOp, frames: int = FRAMES) -> list[int]:
+    """Per kernel (FIFOs left out), the words its input stream must hold for the design's
+    outputs to come as early as with unbounded streams."""
+    return list(_unbounded(_loops(design), frames).needed)
+
+
 def simulate(design: hw.DesignOp, frames: int = FRAMES) -> Schedule:
     """The design's schedule over `frames` frames. The bounded one is solved only when a stream
     is shallower than it needs: otherwise its outputs are the unbounded ones (module docstring)."""
     kernels = stream_kernels(design)
     depths = stream_depths(kernels)
-    pipe = pipeline(design, frames)
-    free = pipe.unbounded()
-    needed = _needed_depths(pipe, free)
-    period, latency = _output_timing(pipe, free, frames)
+    loops = _loops(design)
+    free = _unbounded(loops, frames)
+    period, latency = free.period, free.latency
     bounded_period, bounded_latency = period, latency  # streams deep enough: the same outputs
-    if any(d < n for d, n in zip(depths, needed, strict=True)):
-        bounded_period, bounded_latency = _output_timing(pipe, pipe.bounded(free, depths),
-                                                         frames)
-    timings = [KernelTiming(op, pipe.units[u + 1].length // frames, depths[u], needed[u])
+    if any(d < n for d, n in zip(depths, free.needed, strict=True)):
+        pipe = _pipeline(loops, frames, every_iteration=False)
+        bounded = pipe.bounded(pipe.unbounded(), depths)
+        bounded_period, bounded_latency = _output_timing(pipe, bounded, frames)
+    timings = [KernelTiming(op, loops[u + 1].length, depths[u], free.needed[u])
                for u, op in enumerate(kernels)]
     return Schedule(timings, frames, period, latency, bounded_period, bounded_latency)

@@ -10,9 +10,10 @@ the bottleneck's name, the latency's source and the efficiency (ideal over actua
 
 The module must be folded (bnn-fold). After bnn-to-hwstream the rows are the design's kernels,
 FIFOs included and named after the stream they sit on (`kernel_names`); before it, each folded
-layer expands into the kernels it will become (a conv into pad, window, dwc and mvtu), with the
-width converters between layers: the same rows, names and totals as after conversion, FIFOs
-aside. The numbers are the cost model's; the latency comes from the cycle-level schedule of the
+layer expands into the kernel specs it will become (bnnir/analysis/lowering.py: a conv into
+pad, window, dwc and mvtu), with the width converters between layers: the same specs, hence the
+same rows, names and totals as after conversion, FIFOs aside. The numbers are the cost
+model's; the latency comes from the cycle-level schedule of the
 design with its FIFO depths (bnnir/analysis/stream_schedule.py), or before conversion is the sum
 of the kernels' cycles per frame (which bounds the latency with unbounded streams: each kernel
 ends a frame at most its cycles after the last word it reads arrives).

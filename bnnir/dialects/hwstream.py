@@ -6,6 +6,12 @@ W-bit words (`!hwstream.stream<W>`); a word holds `lanes` elements of `bits` bit
 the least significant bits. Feature maps stream in NHWC order, channels fastest: a pixel of C
 channels is C / lanes consecutive words. Bipolar elements are bits (1 = +1, 0 = −1).
 
+A kernel's parameters are its spec (`op.spec`: a frozen KernelSpec of plain integers, e.g.
+MvtuSpec(rows, columns, vectors, pe, simd, ...)); its tables (weights, thresholds, offsets) are
+properties of their own, and each op is built from its spec (`hw.MvtuOp(input, spec,
+weights=...)`). bnnir/analysis/lowering.py makes the specs of a bnn layer, which folding costs
+and bnn-to-hwstream builds, so a kernel's numbers before and after conversion are one.
+
 Every kernel knows the words it reads and writes per frame, so the design's verifier checks that
 each producer writes exactly the words its consumer reads, with the same lanes of the same bits,
 and that the input and output streams carry the frames of `input_type` and `output_type`. The
@@ -1288,6 +1294,11 @@ class InstanceOp(IRDLOperation):
         if not isinstance(design, DesignOp):
             raise VerifyException(f"'{self.name}' names @{name}, which is not a hwstream.design "
                                   "in this module")
+        # the design verifies after this op when it follows it in the module
+        missing = [p for p in ("input_type", "output_type") if p not in design.properties]
+        if missing:
+            raise VerifyException(f"'{self.name}' names @{name}, whose hwstream.design lacks "
+                                  f"{' and '.join(missing)}")
         for what, actual, expected in (("input", self.input.type, design.input_type),
                                        ("result", self.output.type, design.output_type)):
             if actual != expected:

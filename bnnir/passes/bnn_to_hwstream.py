@@ -5,7 +5,9 @@ dense layers, pools, pads, integer thresholds, label select, up to the first flo
 the layers bnn-fold folded) becomes one `hwstream.design`;
 `@main` keeps the host side (a float input binarization before it, an output affine and what
 follows it after) around a `hwstream.instance`.
-Each layer becomes the kernels its folding (the `fold` attributes of bnn-fold) chose:
+Each layer becomes the kernels its folding (the `fold` attributes of bnn-fold) chose: one op per
+kernel spec of the folded choice, the very specs bnn-fold costed (bnnir/analysis/lowering.py);
+this pass adds the tables (weights, thresholds, offsets) a spec does not hold:
 
 * a conv: pad (when it pads), window, a width converter when the window's SIMD differs from the
   MVTU's, and the MVTU. Its weight rows are reordered to the window's (ky, kx, c) column order;

@@ -42,6 +42,7 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Attribute
 from xdsl.passes import ModulePass
 
+from bnnir.analysis import targets
 from bnnir.analysis.cost_model import MAX_STREAM_BITS, frames_per_second
 from bnnir.analysis.folding import (
     LEGALITY,
@@ -56,12 +57,17 @@ from bnnir.analysis.kernel_costs import ideal_cycles, matrix_work
 from bnnir.diagnostics import BnnirError
 
 PARTS: dict[str, tuple[int, int]] = {
-    # part: (LUTs, BRAM18s), from the vendor's product tables
-    "xc7z020": (53_200, 280),
-    "xczu7ev": (230_400, 624),
-    "xcku115": (663_360, 4_320),
-    "xcu250": (1_728_000, 5_376),
+    name: (part.luts, part.bram18) for name, part in targets.PARTS.items()}
+"""(LUTs, BRAM18s) of each known part (bnnir/analysis/targets.py). Kept for bnn-compile's
+--part, which reads it; new code reads `targets`."""
+
+OPTION_RANGES: dict[str, tuple[float, float, str]] = {
+    # beyond these the cycle budget clock / fps leaves the integers (OverflowError, NaN)
+    "clock-mhz": (1e-3, 1e5, "MHz"),
+    "target-fps": (1e-6, 1e12, "frames per second"),
+    "max-luts": (1, 2**62, "LUTs"),
 }
+"""The valid range of each numeric option."""
 
 FINN_ONLY_KEYS = frozenset({
     # Node attributes FINN's folding files carry besides PE and SIMD (its build steps write them:
@@ -85,8 +91,10 @@ class Fold(ModulePass):
     Arguments:
       target_fps: frames per second to reach (with clock_mhz); or
       max_luts: a LUT budget, for the fastest folding within it;
+      max_brams: a BRAM18 budget (a custom device's, or below the part's);
       clock_mhz: the clock (default 200);
-      part: a device whose LUTs and BRAM18s bound the search (xc7z020, xczu7ev, xcku115, xcu250);
+      part: a device or board whose LUTs and BRAM18s bound the search (bnnir/analysis/
+        targets.py: xc7z020, xczu7ev, xcku115, xcu250, ..., PYNQ-Z2, ZCU104, ADM-PCIE-8K5, ...);
       folding_file: a JSON file fixing folding parameters of named layers.
     """
 
@@ -94,21 +102,32 @@ class Fold(ModulePass):
 
     target_fps: int | float | None = None
     max_luts: int | None = None
-    clock_mhz: int | float = 200
+    clock_mhz: int | float = targets.DEFAULT_CLOCK_MHZ
     part: str | None = None
     folding_file: str | None = None
+    max_brams: int | None = None
 
     def __post_init__(self) -> None:
-        if self.part is not None and self.part not in PARTS:
-            raise ValueError(f"bnn-fold: unknown part '{self.part}'; known parts: "
-                             f"{', '.join(PARTS)}")
+        if self.part is not None and targets.find_part(self.part) is None:
+            raise ValueError(f"bnn-fold: unknown part '{self.part}'; known "
+                             f"{targets.known_targets()}")
         for option, value in (("clock-mhz", self.clock_mhz), ("target-fps", self.target_fps),
                               ("max-luts", self.max_luts)):
-            if value is not None and not (math.isfinite(value) and value > 0):
+            if value is None:
+                continue
+            if not (math.isfinite(value) and value > 0):
                 raise ValueError(f"bnn-fold: {option} must be a positive number, got {value}")
+            low, high, unit = OPTION_RANGES[option]
+            if not low <= value <= high:
+                raise ValueError(f"bnn-fold: {option} must be between {low:g} and {high:g} "
+                                 f"{unit}, got {value:g}")
+        if self.max_brams is not None and not 0 <= self.max_brams <= 2**62:
+            raise ValueError(f"bnn-fold: max-brams must be between 0 and {2**62} BRAM18s, got "
+                             f"{self.max_brams}")
         if self.target_fps is None and self.max_luts is None and self.part is None \
-                and self.folding_file is None:
-            raise ValueError("bnn-fold: give target-fps, max-luts, part or folding-file")
+                and self.folding_file is None and self.max_brams is None:
+            raise ValueError("bnn-fold: give target-fps, max-luts, max-brams, part or "
+                             "folding-file")
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         layers = hardware_layers(op)
@@ -122,13 +141,17 @@ class Fold(ModulePass):
                 raise BnnirError("bnn-fold", f"layer '{layer.name}': every folding needs "
                                  f"stream words of {narrowest} bits or more, wider than the "
                                  f"{MAX_STREAM_BITS} bits Vitis HLS allows")
-        annotate(op, self._search(layers), self.clock_mhz, self.part)
+        part = None if self.part is None else targets.find_part(self.part)
+        annotate(op, self._search(layers), self.clock_mhz, None if part is None else part.name)
 
     def _caps(self) -> tuple[int | None, int | None]:
         """(LUTs, BRAM18s) the folding must fit, from max-luts and the part."""
-        luts, brams = PARTS[self.part] if self.part is not None else (None, None)
+        part = None if self.part is None else targets.find_part(self.part)
+        luts, brams = (None, None) if part is None else (part.luts, part.bram18)
         if self.max_luts is not None:
             luts = self.max_luts if luts is None else min(luts, self.max_luts)
+        if self.max_brams is not None:
+            brams = self.max_brams if brams is None else min(brams, self.max_brams)
         return luts, brams
 
     def _within(self) -> str:
@@ -136,12 +159,17 @@ class Fold(ModulePass):
         luts, brams = self._caps()
         if self.part is not None:
             return f"{self.part} ({luts} LUTs, {brams} BRAM18s)"
+        if brams is not None:
+            return f"{luts} LUTs and {brams} BRAM18s" if luts is not None else \
+                f"{brams} BRAM18s"
         return f"{luts} LUTs"
 
     def _search(self, layers: list[Layer]) -> Folding:
         max_luts, max_brams = self._caps()
         if self.target_fps is not None:
             return self._for_target(layers, max_luts, max_brams)
+        if max_luts is None and max_brams is not None:  # a BRAM18 budget alone
+            max_luts = 2**62
         if max_luts is None:  # only a folding file: the fastest folding, the cheapest at it
             folding = fold_for_cycles(layers, fastest_bound(layers))
             assert folding is not None

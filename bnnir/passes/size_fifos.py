@@ -18,9 +18,13 @@ from xdsl.dialects.builtin import DictionaryAttr, IntegerAttr, ModuleOp, i64
 from xdsl.passes import ModulePass
 
 from bnnir.analysis.kernel_costs import kernel_cost
-from bnnir.analysis.stream_schedule import DEFAULT_DEPTH, fifo_depths, stream_kernels
+from bnnir.analysis.stream_schedule import fifo_depths, stream_kernels
+from bnnir.analysis.targets import DEFAULT_STREAM_DEPTH
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import hwstream as hw
+
+MAX_DEPTH = 1 << 24
+"""The deepest FIFO min-depth may ask for (16 Mi words, far beyond any part's block RAM)."""
 
 
 @dataclass(frozen=True)
@@ -33,19 +37,19 @@ class SizeFifos(ModulePass):
 
     name = "hwstream-size-fifos"
 
-    min_depth: int = DEFAULT_DEPTH
+    min_depth: int = DEFAULT_STREAM_DEPTH
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        if self.min_depth < 1:
-            raise BnnirError("hwstream-size-fifos", f"min-depth must be at least 1, got "
-                             f"{self.min_depth}")
+        if not 1 <= self.min_depth <= MAX_DEPTH:
+            raise BnnirError("hwstream-size-fifos", f"min-depth must be between 1 and "
+                             f"{MAX_DEPTH} words, got {self.min_depth}")
         designs = [d for d in op.ops if isinstance(d, hw.DesignOp)]
         before = _fifo_resources(designs)
         for design in designs:
             _remove_fifos(design)
             for kernel, needed in zip(stream_kernels(design), fifo_depths(design), strict=True):
                 depth = max(self.min_depth, needed)
-                if depth > DEFAULT_DEPTH:
+                if depth > DEFAULT_STREAM_DEPTH:
                     _insert_fifo(design, kernel, depth)
         after = _fifo_resources(designs)
         _update_summary(op, after[0] - before[0], after[1] - before[1])

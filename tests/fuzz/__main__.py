@@ -1,6 +1,6 @@
 """A fuzzing campaign from the command line (see tests/fuzz/__init__.py):
 
-    python -m tests.fuzz --malformed 2000 --networks 1000 --seed S [--timeout 60] [--jobs 1]
+    python -m tests.fuzz --malformed 2000 --networks 1000 --seed S [--timeout 60]
 
 prints a summary table (outcomes of the malformed inputs per kind, verdicts of the networks per
 stage) and every failure with its reproducer; exit 1 if any internal error, hang, crash or
@@ -25,9 +25,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0, help="the campaign's seed (default 0)")
     parser.add_argument("--timeout", type=float, default=60.0,
                         help="seconds before a tool run is a hang (default 60)")
-    parser.add_argument("--jobs", type=int, default=1, help="tool runs at once (default 1)")
     args = parser.parse_args()
-    report = run_campaign(args.malformed, args.networks, args.seed, args.timeout, args.jobs)
+    report = run_campaign(args.malformed, args.networks, args.seed, args.timeout)
     print(report.summary())
     sys.stdout.flush()
     return 1 if report.failures() else 0

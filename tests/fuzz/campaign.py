@@ -8,7 +8,6 @@ import signal
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -116,7 +115,7 @@ def check_with_timeout(seed: int, timeout: float) -> tuple[Verdict, list[str]]:
 
 
 def run_campaign(malformed: int, networks: int, seed: int, timeout: float = 60.0,
-                 jobs: int = 1, log: bool = True) -> Report:
+                 log: bool = True) -> Report:
     import onnxruntime
 
     onnxruntime.set_default_logger_severity(3)
@@ -126,13 +125,15 @@ def run_campaign(malformed: int, networks: int, seed: int, timeout: float = 60.0
     with tempfile.TemporaryDirectory(prefix="bnnir-fuzz-seeds-") as folder:
         seeds = Seeds(Path(folder))
         cases = [make_case(rng, seeds) for _ in range(malformed)]
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for case, run in zip(cases, pool.map(lambda c: run_case(c, timeout), cases),
-                             strict=True):
-            report.runs.append((case, run))
-            if log and run.outcome in FAILURES:
-                print(f"[{case.kind}] {run.outcome}: {run.command()} -> {run.detail}",
-                      file=sys.stderr, flush=True)
+    for index, case in enumerate(cases):
+        run = run_case(case, timeout)
+        report.runs.append((case, run))
+        if log and run.outcome in FAILURES:
+            print(f"[{case.kind}] {run.outcome}: {run.command()} -> {run.detail}",
+                  file=sys.stderr, flush=True)
+        if log and (index + 1) % 100 == 0:
+            print(f"... {index + 1} malformed inputs, {time.perf_counter() - start:.0f} s",
+                  file=sys.stderr, flush=True)
     for index in range(networks):
         network_seed = seed * 1_000_003 + index
         verdict, features = check_with_timeout(network_seed, timeout)
@@ -140,5 +141,8 @@ def run_campaign(malformed: int, networks: int, seed: int, timeout: float = 60.0
         if log and verdict.outcome in NETWORK_FAILURES:
             print(f"[network seed {network_seed}] {verdict.outcome} at {verdict.stage}: "
                   f"{verdict.detail}", file=sys.stderr, flush=True)
+        if log and (index + 1) % 100 == 0:
+            print(f"... {index + 1} networks, {time.perf_counter() - start:.0f} s",
+                  file=sys.stderr, flush=True)
     report.seconds = time.perf_counter() - start
     return report

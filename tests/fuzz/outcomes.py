@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
-import subprocess
+import resource
+import signal
 import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 TOOLS = {"bnn-translate": "bnn_translate", "bnn-opt": "bnn_opt", "bnn-run": "bnn_run",
          "bnn-compile": "bnn_compile"}
@@ -35,17 +42,70 @@ def _quote(arg: str) -> str:
     return arg if re.fullmatch(r"[\w./=,:-]+", arg) else "'" + arg.replace("'", "'\\''") + "'"
 
 
+MEMORY_LIMIT = 8 << 30
+"""Address space a tool run may take (the machine is shared): past it Python raises
+MemoryError, which the tools report as an out-of-memory error."""
+
+
 def run_tool(tool: str, args: list[str], cwd: Path, timeout: float) -> Run:
-    """Run `tool` (as `python -m bnnir.tools.X`, the installed entry point's code) on `args`."""
-    command = [sys.executable, "-m", f"bnnir.tools.{TOOLS[tool]}", *args]
-    env = {**os.environ, "BNNIR_CSIM_TIMEOUT": str(int(timeout))}
-    env.pop("BNNIR_TRACEBACK", None)
-    try:
-        result = subprocess.run(command, capture_output=True, text=True, cwd=cwd,
-                                timeout=timeout, env=env, errors="replace")
-    except subprocess.TimeoutExpired:
+    """Run `tool`'s entry point on `args` in a child process forked from this one, which has
+    imported the tools already (a fresh interpreter would spend a second importing them):
+    its own exit code, stderr and signals, killed after `timeout` seconds."""
+    import importlib
+
+    module = importlib.import_module(f"bnnir.tools.{TOOLS[tool]}")
+    with tempfile.TemporaryFile() as err:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the child never returns
+            _child(module.main, args, cwd, err.fileno())
+        status = _wait(pid, timeout)
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+    if status is None:
         return Run(tool, tuple(args), "hang", f"no exit after {timeout:g} s")
-    return Run(tool, tuple(args), *classify(tool, result.returncode, result.stderr))
+    return Run(tool, tuple(args), *classify(tool, status, stderr))
+
+
+def _child(main: Callable[[list[str]], int | None], args: list[str], cwd: Path,
+           err: int) -> NoReturn:
+    code = 1
+    try:
+        os.chdir(cwd)
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.dup2(err, 2)
+        os.environ.pop("BNNIR_TRACEBACK", None)
+        code = main(args) or 0
+    except SystemExit as e:
+        code = e.code if isinstance(e.code, int) else 1
+    except BaseException:
+        traceback.print_exc()
+        code = 1
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+
+
+def _wait(pid: int, timeout: float) -> int | None:
+    """The child's exit code (−signal if a signal ended it), or None after killing it at
+    `timeout`."""
+    deadline = time.monotonic() + timeout
+    delay = 0.001
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            return None
+        time.sleep(delay)
+        delay = min(delay * 2, 0.05)
 
 
 def classify(tool: str, returncode: int, stderr: str) -> tuple[str, str]:

@@ -26,18 +26,11 @@ import numpy as np
 from xdsl.dialects.builtin import DictionaryAttr, FloatAttr, ModuleOp, StringAttr, TensorType
 from xdsl.ir import SSAValue
 
+from bnnir.analysis import targets
 from bnnir.analysis.cost_model import MAX_STREAM_BITS, divisors
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import bnn
 from bnnir.dialects import hwstream as hw
-
-PART_NAMES = {
-    "xc7z020": "xc7z020clg400-1",
-    "xczu7ev": "xczu7ev-ffvc1156-2-e",
-    "xcku115": "xcku115-flvb2104-2-e",
-    "xcu250": "xcu250-figd2104-2L-e",
-}
-DEFAULT_PART = "xczu7ev"
 
 AP_INT_DEFAULT_MAX_W = 1024
 """ap_int.h's own limit, which AP_INT_MAX_W raises."""
@@ -301,7 +294,7 @@ class Emitter:
 
     def _stream(self, value: SSAValue, name: str) -> str:
         width = hw.stream_width(value)
-        depth = self.depths.get(value, 2)
+        depth = self.depths.get(value, targets.DEFAULT_STREAM_DEPTH)
         self.body.append(f'  hls::stream<ap_uint<{width}> > {name}("{name}");')
         self.body.append(f"#pragma HLS STREAM variable = {name} depth = {depth}")
         return name
@@ -613,7 +606,7 @@ set_top accel
 add_files top.cpp -cflags "-Iinclude"
 add_files -tb tb.cpp -cflags "-Iinclude"
 open_solution solution1 -flow_target vivado
-set_part {{{PART_NAMES.get(part, part)}}}
+set_part {{{_part_string(part)}}}
 create_clock -period {period:.3f}
 # Vitis HLS's own C simulation (`make csim` does the same with g++), on an input file in the
 # format tb.cpp reads:
@@ -691,9 +684,16 @@ weights.
 """
 
 
+def _part_string(name: str) -> str:
+    """The Vivado part string of a part or board name (a name bnnir does not know is taken as
+    a part string)."""
+    part = targets.find_part(name)
+    return name if part is None else part.part
+
+
 def _fold_summary(module: ModuleOp) -> tuple[str, float]:
     summary = module.attributes.get("bnn.fold")
-    part, clock = DEFAULT_PART, 200.0
+    part, clock = targets.DEFAULT_PART, targets.DEFAULT_CLOCK_MHZ
     if isinstance(summary, DictionaryAttr):
         value = summary.data.get("part")
         if isinstance(value, StringAttr):

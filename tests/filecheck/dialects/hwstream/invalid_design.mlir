@@ -79,3 +79,23 @@ hwstream.design @d attributes {input_type = tensor<?x4xi1>, output_type = tensor
   hwstream.yield %m : !hwstream.stream<64>
 }
 // CHECK: 'hwstream.mvtu' xnor takes bipolar bits, which are not signed_input
+
+// -----
+// An instance verifies before a design after it: a design without its types is named, not a
+// KeyError.
+func.func @main(%x: tensor<?x4xi1>) -> tensor<?x4xi1> {
+  %y = hwstream.instance @d(%x) : tensor<?x4xi1> -> tensor<?x4xi1>
+  func.return %y : tensor<?x4xi1>
+}
+hwstream.design @d attributes {input_lanes = 4 : i64, output_lanes = 4 : i64} {
+^bb0(%in: !hwstream.stream<4>):
+  hwstream.yield %in : !hwstream.stream<4>
+}
+// CHECK: 'hwstream.instance' names @d, whose hwstream.design lacks input_type and output_type
+
+// -----
+hwstream.design @d attributes {output_type = tensor<?x4xi1>, input_lanes = 4 : i64, output_lanes = 4 : i64} {
+^bb0(%in: !hwstream.stream<4>):
+  hwstream.yield %in : !hwstream.stream<4>
+}
+// CHECK: property 'input_type' expected in operation 'hwstream.design'

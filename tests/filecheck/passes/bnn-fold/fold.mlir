@@ -9,6 +9,12 @@
 // RUN: not bnn-opt %s -p 'bnn-fold{target-fps=fast}' 2>&1 | filecheck %s --check-prefix=TYPE
 // Exponent forms are numbers, as MLIR reads them (xDSL's lexer alone would take 1e5 for a name).
 // RUN: bnn-opt %s -p 'bnn-fold{target-fps=1e5 clock-mhz=1E2}' | filecheck %s
+// RUN: not bnn-opt %s -p 'bnn-fold{target-fps=1e-300}' 2>&1 | filecheck %s --check-prefix=TINYFPS
+// RUN: not bnn-opt %s -p 'bnn-fold{target-fps=1000 clock-mhz=1e303}' 2>&1 | filecheck %s --check-prefix=HUGECLOCK
+// RUN: not bnn-opt %s -p 'bnn-fold{target-fps=1000 clock-mhz=1e308}' 2>&1 | filecheck %s --check-prefix=HUGECLOCK
+// RUN: bnn-opt %s -p 'bnn-fold{part=PYNQ-Z2}' | filecheck %s --check-prefix=BOARD
+// RUN: bnn-opt %s -p 'bnn-fold{part=xc7z020clg400-1}' | filecheck %s --check-prefix=BOARD
+// RUN: bnn-opt %s -p 'bnn-fold{max-brams=3}' | filecheck %s --check-prefix=BRAMS
 
 // A 64 -> 32 -> 10 bipolar MLP. At 100 kfps and 100 MHz each layer must finish a frame in
 // 1000 cycles: the first (32x64 = 2048 MACs) needs PE·SIMD >= 3, i.e. 4, the second already
@@ -35,8 +41,14 @@ func.func @main(%x: tensor<?x64xi1>) -> tensor<?x10xsi32> {
 
 // TOOSMALL:   bnn-opt: error: bnn-fold: no folding fits 100 LUTs; the smallest needs {{[0-9]+}} LUTs and {{[0-9]+}} BRAM18s
 
-// PART:       bnn-opt: error: pass 'bnn-fold': unknown part 'xc9z999'; known parts: xc7z020, xczu7ev, xcku115, xcu250
+// PART:       bnn-opt: error: pass 'bnn-fold': unknown part 'xc9z999'; known parts xc7z020, {{.*}}, xcku115, {{.*}}; boards ADM-PCIE-8K5, PYNQ-Z1, PYNQ-Z2, {{.*}}
 // ZERO:       bnn-opt: error: pass 'bnn-fold': max-luts must be a positive number, got 0
 // CLOCK:      bnn-opt: error: pass 'bnn-fold': clock-mhz must be a positive number, got -5
-// NOGOAL:     bnn-opt: error: pass 'bnn-fold': give target-fps, max-luts, part or folding-file
+// NOGOAL:     bnn-opt: error: pass 'bnn-fold': give target-fps, max-luts, max-brams, part or folding-file
 // TYPE:       bnn-opt: error: pass 'bnn-fold': option 'target-fps' expects a number, got 'fast'
+
+// TINYFPS:   bnn-opt: error: pass 'bnn-fold': target-fps must be between 1e-06 and 1e+12 frames per second, got 1e-300
+// HUGECLOCK: bnn-opt: error: pass 'bnn-fold': clock-mhz must be between 0.001 and 100000 MHz, got 1e+{{303|308}}
+// A board or a full part string names the part; the summary gives its short name.
+// BOARD:     bnn.fold = {part = "xc7z020", clock_mhz = 2.000000e+02 : f64
+// BRAMS:     bnn.fold = {clock_mhz = 2.000000e+02 : f64, {{.*}}, brams = 0 : i64

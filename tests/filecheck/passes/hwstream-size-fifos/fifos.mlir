@@ -1,6 +1,9 @@
 // RUN: bnn-opt %s --split-input-file -p hwstream-size-fifos | filecheck %s
 // RUN: bnn-opt %s --split-input-file -p hwstream-size-fifos,hwstream-size-fifos | filecheck %s
 // RUN: bnn-opt %s --split-input-file -p 'hwstream-size-fifos{min-depth=3}' | filecheck %s --check-prefix=MIN
+// RUN: not bnn-opt %s --split-input-file -p 'hwstream-size-fifos{min-depth=4611686018427387904}' 2>&1 | filecheck %s --check-prefix=HUGE
+// RUN: not bnn-opt %s --split-input-file -p 'hwstream-size-fifos{min-depth=9223372036854775808}' 2>&1 | filecheck %s --check-prefix=HUGE
+// HUGE: bnn-opt: error: hwstream-size-fifos: min-depth must be between 1 and 16777216 words, got {{4611686018427387904|9223372036854775808}}
 
 // A slow producer (8 cycles per word) feeds a sliding window, which reads its next row in the
 // loop iterations that write the current one, and the MVTU after it reads 9 words in a burst
