@@ -27,7 +27,7 @@ from bnnir.backends.report import build_report, render_text
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects.hwstream import DesignOp
 from bnnir.examples.reference_networks import FINN_CNV, PAPER, build
-from bnnir.frontend.onnx_import import import_onnx
+from bnnir.frontend.onnx import import_onnx
 from bnnir.passes.bnn_to_hwstream import BnnToHwstream
 from bnnir.passes.fold import PARTS, Fold
 from bnnir.passes.legalize_padding import LegalizePadding

@@ -204,7 +204,7 @@ class Checker:
 def compile_model(args: argparse.Namespace) -> None:
     from bnnir.backends.hls.emit import emit_project
     from bnnir.backends.report import build_report, render_json, render_text
-    from bnnir.frontend.onnx_import import import_onnx
+    from bnnir.frontend.onnx import import_onnx
     from bnnir.tools.bnn_translate import write_project
 
     plan = stages(args)  # bad options fail before any work

@@ -21,7 +21,7 @@ TOOL = "bnn-translate"
 
 
 def import_onnx(args: argparse.Namespace) -> str:
-    from bnnir.frontend.onnx_import import import_onnx as translate
+    from bnnir.frontend.onnx import import_onnx as translate
 
     return print_module(translate(args.import_onnx, args.input_type))
 

@@ -19,7 +19,7 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
-from bnnir.frontend.quantizers import ROUNDING_MODES, IntQuantizer, bipolar_quant
+from bnnir.frontend.onnx.quantizers import ROUNDING_MODES, IntQuantizer, bipolar_quant
 
 
 class NodeError(Exception):
