@@ -66,6 +66,21 @@ _FLOAT_CONSUMERS = {
     "BatchNormalization", "Neg",
 }
 
+_MOVES_DATA = {"Identity", "Dropout", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose"}
+"""Nodes whose output holds their first input's values: what reads a graph input is what reads
+their output."""
+
+_ELEMENTWISE = {
+    "BatchNormalization", "Mul", "Div", "Add", "Sub", "Neg", "Sign", "BipolarQuant", "Quant",
+    "MultiThreshold", "Relu", "Identity", "Dropout",
+}
+"""Nodes that compute each element from its own value and its channel's constants: they work on
+a value whose IR leaves out size-1 axes of the ONNX tensor (Value.onnx_shape), and so does their
+output."""
+
+_READS_LAYOUT = {"Flatten", "Reshape", "Squeeze", "Unsqueeze", "Transpose", "Shape"}
+"""Nodes that read a value's ONNX shape themselves (layout.py)."""
+
 Handler = Callable[["OnnxImporter", onnx.NodeProto], None]
 
 HANDLERS: dict[str, Handler] = {
@@ -111,8 +126,11 @@ class OnnxImporter:
     values: dict[str, Value] = field(default_factory=dict)
     zero_pads: dict[str, tuple[Value, tuple[int, ...]]] = field(default_factory=dict)
     consumers: dict[str, list[onnx.NodeProto]] = field(default_factory=dict)
+    producers: dict[str, onnx.NodeProto] = field(default_factory=dict)
     node: onnx.NodeProto | None = None
     where: str = ""
+    fixed_batch: bool = False
+    """The graph input's batch was a fixed 1, imported as a dynamic batch."""
 
     def run(self) -> ModuleOp:
         graph = self.model.graph
@@ -121,6 +139,8 @@ class OnnxImporter:
         for node in graph.node:
             for name in node.input:
                 self.consumers.setdefault(name, []).append(node)
+            for name in node.output:
+                self.producers.setdefault(name, node)
         self._check_graph()
         block, arg_attrs = self._make_entry_block()
         self.builder = Builder(InsertPoint.at_end(block))
@@ -193,22 +213,28 @@ class OnnxImporter:
         annotated = self._finn_datatypes().get(name)
         if annotated in _FINN_DATATYPES:
             return _FINN_DATATYPES[annotated]
-        users = self._users(name)
-        if not users:
+        direct = self.consumers.get(name, [])
+        if not direct:
             raise BnnirError(self.source, f"graph input '{name}' is not used by any node")
-        if all(n.op_type in _FLOAT_CONSUMERS for n in users):
+        users = self._users(name)
+        if users and all(n.op_type in _FLOAT_CONSUMERS for n in users):
             return "f32"
+        user = users[0] if users else direct[0]
+        how = "directly" if user in direct else "through data movement"
         raise BnnirError(
             self.source,
-            f"graph input '{name}' feeds {users[0].op_type} directly: say what it holds with "
+            f"graph input '{name}' feeds {user.op_type} {how}: say what it holds with "
             "--input-type ui8|si8|bipolar|binary",
         )
 
     def _users(self, name: str) -> list[onnx.NodeProto]:
-        """The nodes reading tensor `name`, looking through Identity and Dropout."""
+        """The nodes reading the values of tensor `name`, looking through data movement
+        (Identity, Reshape, ...) and leaving out Shape, which reads only its dimensions."""
         users = []
         for node in self.consumers.get(name, []):
-            if node.op_type in ("Identity", "Dropout") and node.output:
+            if node.op_type == "Shape":
+                continue
+            if node.op_type in _MOVES_DATA and node.input[0] == name and node.output:
                 users += self._users(node.output[0])
             else:
                 users.append(node)
@@ -221,7 +247,10 @@ class OnnxImporter:
             raise BnnirError(self.source, f"graph input '{graph_input.name}' has no shape")
         dims = [d.dim_value if d.HasField("dim_value") else DYNAMIC_INDEX
                 for d in tensor.shape.dim]
-        if dims and dims[0] == 0:
+        # A fixed batch of 1 is the exporters' convention (PyTorch traces one example), not a
+        # constraint of the network: bnnir runs it on any batch.
+        self.fixed_batch = bool(dims) and dims[0] == 1
+        if dims and dims[0] in (0, 1):
             dims[0] = DYNAMIC_INDEX
         if any(d in (DYNAMIC_INDEX, 0) for d in dims[1:]):
             raise BnnirError(self.source, f"graph input '{graph_input.name}' must have static "
@@ -246,7 +275,7 @@ class OnnxImporter:
             if output.name not in self.values:
                 raise BnnirError(self.source, f"graph output '{output.name}' is a constant or "
                                  "is not computed by the supported nodes")
-            value = self.values[output.name]
+            value = self._in_onnx_shape(self.values[output.name])
             ssa = self.real(value).ssa if value.binary else value.ssa
             dtype = _ONNX_DTYPES.get(output.type.tensor_type.elem_type, "float32")
             results.append(ssa)
@@ -270,6 +299,18 @@ class OnnxImporter:
             raise node_error(f"unsupported op; bnnir supports {', '.join(sorted(HANDLERS))}, "
                              f"and {only_constant} on constants (weights, shapes)")
         handler(self, node)
+        if node.op_type in _ELEMENTWISE:
+            self._keep_onnx_shape(node)
+
+    def _keep_onnx_shape(self, node: onnx.NodeProto) -> None:
+        """An elementwise node's outputs have its input's ONNX shape."""
+        source = self.values.get(node.input[0])
+        if source is None or source.onnx_shape is None:
+            return
+        for name in node.output:
+            out = self.values.get(name)
+            if out is not None and out.ir_shape == source.ir_shape:
+                out.onnx_shape = source.onnx_shape
 
     def _fold(self, node: onnx.NodeProto) -> None:
         args = [self.constants[n] if n else None for n in node.input]
@@ -310,6 +351,8 @@ class OnnxImporter:
         self.values[name] = Value(ssa, binary)
 
     def value(self, name: str) -> Value:
+        """The activation `name`, in its ONNX shape unless the current node is elementwise or
+        reads the ONNX shape itself."""
         if name in self.zero_pads:
             raise node_error(f"input '{name}' is a zero-padded bipolar tensor; bnnir supports zero "
                              "padding of bipolar tensors only as the input of a Conv")
@@ -317,7 +360,17 @@ class OnnxImporter:
             if name in self.constants:
                 raise node_error(f"input '{name}' is a constant where bnnir expects an activation")
             raise node_error(f"input '{name}' is not computed by the supported nodes")
-        return self.values[name]
+        value = self.values[name]
+        op_type = self.node.op_type if self.node is not None else ""
+        if value.onnx_shape is not None and op_type not in _ELEMENTWISE | _READS_LAYOUT:
+            value = self.values[name] = self._in_onnx_shape(value)
+        return value
+
+    def _in_onnx_shape(self, value: Value) -> Value:
+        if value.onnx_shape is None:
+            return value
+        out_type = TensorType(value.element_type, value.onnx_shape)
+        return Value(self.insert(bnn.ReshapeOp(value.ssa, out_type)), value.binary)
 
     def constant(self, name: str, what: str) -> np.ndarray:
         if name not in self.constants:

@@ -20,6 +20,7 @@ from xdsl.ir import Attribute, SSAValue
 from bnnir.analysis.value_ranges import integer_bounds
 from bnnir.dialects import bnn
 from bnnir.frontend.onnx.constants import (
+    NodeError,
     binary_weights,
     int_attribute_list,
     node_attributes,
@@ -51,7 +52,7 @@ def conv(imp: OnnxImporter, node: onnx.NodeProto) -> None:
                          f"{list(raw.shape)}")
     layer_input = _conv_input(imp, node.input[0])
     require_rank(layer_input.levels, 4)
-    weights, w_scale = binary_weights(raw, 0)
+    weights, w_scale = _binary_weights(imp, node.input[1], raw, 0)
     strides = int_attribute_list(attrs, "strides", 2, 1, [1, 1])
     pads = _conv_pads(imp, node, layer_input.levels, raw.shape[2:], strides)
     properties: dict[str, Attribute] = {}
@@ -115,8 +116,32 @@ def _dense_weights(
     raw = imp.constant(name, "weights")
     if raw.ndim != 2:
         raise node_error(f"weights must be a matrix, got shape {list(raw.shape)}")
-    pattern, scale = binary_weights(raw, 0 if transposed else 1)
+    pattern, scale = _binary_weights(imp, name, raw, 0 if transposed else 1)
     return (pattern if transposed else pattern.T), scale
+
+
+_WEIGHT_PATH = {"Transpose", "Reshape", "Flatten", "Identity", "Squeeze", "Unsqueeze", "Cast"}
+"""Constant ops between a weight quantizer and its layer."""
+
+
+def _binary_weights(
+    imp: OnnxImporter, name: str, raw: np.ndarray, out_axis: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """`binary_weights`; weights a multi-bit Quant made are refused by the quantizer's name."""
+    try:
+        return binary_weights(raw, out_axis)
+    except NodeError:
+        producer = imp.producers.get(name)
+        while producer is not None and producer.op_type in _WEIGHT_PATH:
+            producer = imp.producers.get(producer.input[0])
+        if producer is None or producer.op_type != "Quant":
+            raise
+        bits = int(np.asarray(imp.constants[producer.input[3]]).reshape(-1)[0])
+        if bits == 1:
+            raise
+        raise node_error(f"multi-bit weights: the {bits}-bit Quant '{producer.name}' "
+                         "quantizes them; bnnir supports binary weights only (1-bit, ±1 "
+                         "or ±s with one magnitude s per output channel)") from None
 
 
 def matmul(imp: OnnxImporter, node: onnx.NodeProto) -> None:

@@ -15,10 +15,14 @@ from bnnir.frontend.onnx.constants import node_error
 @dataclass
 class Value:
     """A tensor of the ONNX graph as `bnn` IR. For `binary` bipolar values the ONNX tensor holds
-    (v + 1) / 2, FINN's {0, 1} encoding of the same bit."""
+    (v + 1) / 2, FINN's {0, 1} encoding of the same bit. `onnx_shape`, when set, is the ONNX
+    tensor's shape where it has size-1 axes after the channels that the IR value leaves out
+    (FINN's Unsqueeze → BatchNormalization → Squeeze): elementwise nodes work on the IR value,
+    any other node reads it reshaped to `onnx_shape`."""
 
     ssa: SSAValue
     binary: bool = False
+    onnx_shape: tuple[int, ...] | None = None
 
     @property
     def type(self) -> TensorType[Attribute]:
@@ -30,6 +34,11 @@ class Value:
 
     @property
     def shape(self) -> tuple[int, ...]:
+        """The ONNX tensor's shape (the batch first, as in the IR)."""
+        return self.onnx_shape if self.onnx_shape is not None else self.ir_shape
+
+    @property
+    def ir_shape(self) -> tuple[int, ...]:
         return self.type.get_shape()
 
 
