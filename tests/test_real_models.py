@@ -131,18 +131,56 @@ def test_multi_bit_weights_refused(op: str, bits: int) -> None:
         "magnitude s per output channel)")
 
 
+COMPILE_OPTIONS = {
+    # the Brevitas exports read k / 255: the design reads the pixels k
+    "TFC_1W1A": ["--input-type", "ui8", "--input-scale", "1/255"],
+    "TFC_1W2A": ["--input-type", "ui8", "--input-scale", "1/255"],
+    # FINN's model divides the pixels by 255 itself
+    "finn_build_dataflow": ["--input-type", "ui8"],
+}
+
+
 @pytest.mark.parametrize("name", sorted(IMPORTED))
-def test_compile_verify_and_run(name: str, tmp_path: Path) -> None:
-    """bnn-compile --verify on 16 rows checks every stage; bnn-run of the streaming design gives
-    qonnx's rows."""
+def test_compile_and_run_pixels(name: str, tmp_path: Path) -> None:
+    """bnn-compile (with --verify on 16 rows, which checks every stage and the C simulation, for
+    one network: g++ is slow) and bnn-run of the streaming design on the pixels give qonnx's
+    rows on the model's float input."""
     x = tmp_path / "x.npy"
-    np.save(x, model_input(name))
+    np.save(x, pixels().astype(np.uint8))
     build = tmp_path / "build"
+    verify = ["--verify", str(x)] if name == "TFC_1W1A" else []
     assert bnn_compile([str(IMPORTED[name]), "-o", str(build), "--target-fps", "20000",
-                        "--verify", str(x)]) == 0
+                        *COMPILE_OPTIONS[name], *verify]) == 0
     y = tmp_path / "y.npy"
     assert bnn_run([str(build / "4-streaming.mlir"), "--input", str(x), "-o", str(y)]) == 0
     assert_same_bits(np.load(y), qonnx_rows(IMPORTED[name]))
+
+
+def test_input_scale_is_carried_into_the_first_layer() -> None:
+    """--input-scale 1/255 makes the input ui8 pixels, k / 255 computed as torchvision does;
+    threshold fusion turns the first quantizer into integer thresholds on them."""
+    module = import_onnx(ZOO / "TFC_1W2A.onnx", "ui8", input_scale="1/255")
+    text = str(module)
+    assert 'tensor<?x1x28x28xui8> {bnn.onnx_name = "0", bnn.input_scale = "1/255"}' in text
+    assert "scale = dense<2.550000e+02> : tensor<1xf32>, divide" in text
+    assert_same_bits(run_module(module, pixels().astype(np.uint8)),
+                     qonnx_rows(ZOO / "TFC_1W2A.onnx"))
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    (("ui8", "0"), "--input-scale: '0' is not a positive number S or 1/D (for example 1/255: "
+                   "the model reads k / 255 of the integers k)"),
+    (("ui8", "1/x"), "--input-scale: '1/x' is not a positive number S or 1/D (for example "
+                     "1/255: the model reads k / 255 of the integers k)"),
+    (("bipolar", "1/255"), "--input-scale: needs --input-type ui8 or si8, the integers whose "
+                           "scale the model's float input is"),
+    ((None, "1/255"), "--input-scale: needs --input-type ui8 or si8, the integers whose scale "
+                      "the model's float input is"),
+])
+def test_input_scale_errors(options: tuple[str | None, str], message: str) -> None:
+    with pytest.raises(BnnirError) as info:
+        import_onnx(ZOO / "TFC_1W1A.onnx", options[0], input_scale=options[1])
+    assert str(info.value) == message
 
 
 def test_finn_model_in_csim(tmp_path: Path) -> None:

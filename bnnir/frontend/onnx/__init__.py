@@ -27,7 +27,7 @@ bipolar `i1` values whose ONNX meaning is (v + 1) / 2; XnorPopcountMatMul on the
 `bnn.dense` plus the exact popcount affine.
 """
 
-from bnnir.frontend.onnx.importer import INPUT_TYPES, QONNX_DOMAINS, import_onnx
+from bnnir.frontend.onnx.importer import INPUT_TYPES, QONNX_DOMAINS, InputScale, import_onnx
 from bnnir.frontend.onnx.model import load_model
 
-__all__ = ["INPUT_TYPES", "QONNX_DOMAINS", "import_onnx", "load_model"]
+__all__ = ["INPUT_TYPES", "QONNX_DOMAINS", "InputScale", "import_onnx", "load_model"]

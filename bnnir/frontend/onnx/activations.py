@@ -16,6 +16,7 @@ from xdsl.ir import Attribute, SSAValue
 
 from bnnir.dialects import bnn
 from bnnir.frontend.onnx.constants import as_str, node_attributes, node_error, quantizer_of
+from bnnir.frontend.onnx.levels import zero_channels
 from bnnir.frontend.onnx.normalization import channel_constant
 from bnnir.frontend.onnx.quantizers import IntQuantizer, level_thresholds
 from bnnir.frontend.onnx.values import Value, integer_type
@@ -29,7 +30,38 @@ MAX_ACTIVATION_BITS = 16
 
 def sign(imp: OnnxImporter, node: onnx.NodeProto) -> None:
     value = imp.real(imp.value(node.input[0]))
+    channels = zero_channels(value.ssa)
+    if channels is None or channels.size:
+        which = "" if channels is None else (
+            f" (channel{'s' if channels.size > 1 else ''} "
+            f"{', '.join(str(c) for c in channels[:8])}{', ...' if channels.size > 8 else ''})")
+        imp.remark(f"the input of this Sign can be exactly 0{which}, where ONNX's Sign gives 0 "
+                   "and bnn.sign +1 (the contract's Sign tie): on such inputs the results differ "
+                   "from onnxruntime's")
     imp.bind(node.output[0], imp.insert(bnn.SignOp(value.ssa)))
+
+
+def relu(imp: OnnxImporter, node: onnx.NodeProto) -> None:
+    """Relu before unsigned Quants (Brevitas' QuantReLU): their clip at level 0 already maps
+    every x <= 0 to the level of 0, so the Relu is the identity there."""
+    users = imp.consumers.get(node.output[0], [])
+    if not users or imp.consumed_by_graph(node.output[0]) or not all(
+            _clips_at_zero(imp, user, node.output[0]) for user in users):
+        raise node_error("Relu is supported only when its output feeds unsigned Quant nodes "
+                         "with zero points <= 0 (Brevitas' QuantReLU), whose clip at 0 makes it "
+                         "the identity")
+    value = imp.value(node.input[0])
+    imp.bind(node.output[0], value.ssa, value.binary)
+
+
+def _clips_at_zero(imp: OnnxImporter, node: onnx.NodeProto, name: str) -> bool:
+    """Whether a node is an unsigned Quant mapping every x <= 0 to the level of 0: round(x/s + z)
+    <= round(z) <= 0 clamps to 0 when z <= 0, in every rounding mode."""
+    if node.op_type != "Quant" or node.input[0] != name or int(
+            node_attributes(node).get("signed", 1)):
+        return False
+    zeropt = imp.constants.get(node.input[2]) if len(node.input) > 2 else None
+    return zeropt is not None and bool(np.all(np.asarray(zeropt) <= 0))
 
 
 def bipolar_quant(imp: OnnxImporter, node: onnx.NodeProto) -> None:
@@ -144,6 +176,7 @@ def multithreshold(imp: OnnxImporter, node: onnx.NodeProto) -> None:
 
 HANDLERS: dict[str, Handler] = {
     "Sign": sign,
+    "Relu": relu,
     "BipolarQuant": bipolar_quant,
     "Quant": quant,
     "MultiThreshold": multithreshold,

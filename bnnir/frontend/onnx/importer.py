@@ -94,20 +94,55 @@ HANDLERS: dict[str, Handler] = {
 """The op types the importer turns into `bnn` ops, and the function importing each."""
 
 
+@dataclass(frozen=True)
+class InputScale:
+    """The float graph input is fl(k · factor), or fl(k / factor) with `divide` (torchvision's
+    ToTensor computes k / 255), of the integers k the imported module reads."""
+
+    factor: float
+    divide: bool
+    text: str
+
+    @staticmethod
+    def parse(text: str) -> InputScale:
+        """`S` (a multiplier) or `1/D` (a divisor), both positive and finite in float32."""
+        divide = text.replace(" ", "").startswith("1/")
+        number = text.replace(" ", "")[2:] if divide else text
+        try:
+            factor = float(np.float32(float(number)))
+        except (ValueError, OverflowError):
+            factor = float("nan")
+        if not (np.isfinite(factor) and factor > 0):
+            raise BnnirError("--input-scale", f"'{text}' is not a positive number S or 1/D "
+                             "(for example 1/255: the model reads k / 255 of the integers k)")
+        return InputScale(factor, divide, text)
+
+    def apply(self, levels: np.ndarray) -> np.ndarray:
+        """The model's float32 input for the integers `levels`."""
+        x, factor = np.asarray(levels).astype(np.float32), np.float32(self.factor)
+        return x / factor if self.divide else x * factor
+
+
 def import_onnx(
     model: onnx.ModelProto | str | os.PathLike[str],
     input_type: str | None = None,
     source_name: str | None = None,
+    input_scale: str | None = None,
 ) -> ModuleOp:
     """Import an ONNX / QONNX / FINN-ONNX model as a `bnn` module with one `func.func @main`.
 
-    Results that can differ from onnxruntime's in the last float bit (a non-power-of-two scale
-    moved behind a layer) are named in a remark on stderr."""
+    With `input_scale` (`S` or `1/D`) the float input is that scale of the `input_type`
+    integers, which the module reads. Results that can differ from onnxruntime's in the last
+    float bit (a non-power-of-two scale moved behind a layer) are named in a remark on stderr."""
     proto, source = load_model(model)
     if input_type is not None and input_type not in INPUT_TYPES:
         raise BnnirError("--input-type", f"unknown input type '{input_type}'; use one of "
                          f"{', '.join(INPUT_TYPES)}")
-    module = OnnxImporter(proto, source_name or source, input_type).run()
+    scale = None if input_scale is None else InputScale.parse(input_scale)
+    if scale is not None and input_type not in ("ui8", "si8"):
+        raise BnnirError("--input-scale", "needs --input-type ui8 or si8, the integers whose "
+                         "scale the model's float input is")
+    module = OnnxImporter(proto, source_name or source, input_type, input_scale=scale).run()
     try:
         module.verify()
     except VerifyException as e:  # a bug in the importer rather than in the model
@@ -131,6 +166,7 @@ class OnnxImporter:
     where: str = ""
     fixed_batch: bool = False
     """The graph input's batch was a fixed 1, imported as a dynamic batch."""
+    input_scale: InputScale | None = None
 
     def run(self) -> ModuleOp:
         graph = self.model.graph
@@ -144,6 +180,7 @@ class OnnxImporter:
         self._check_graph()
         block, arg_attrs = self._make_entry_block()
         self.builder = Builder(InsertPoint.at_end(block))
+        self._scale_input(block.args[0])
         for index, node in enumerate(graph.node):
             self.node, self.where = node, self._where(node, index)
             try:
@@ -263,7 +300,20 @@ class OnnxImporter:
         attrs: dict[str, Attribute] = {"bnn.onnx_name": StringAttr(graph_input.name)}
         if kind == "binary":
             attrs["bnn.encoding"] = StringAttr("binary")
+        if self.input_scale is not None:
+            attrs["bnn.input_scale"] = StringAttr(self.input_scale.text)
         return block, [DictionaryAttr(attrs)]
+
+    def _scale_input(self, arg: SSAValue) -> None:
+        """The float graph input as the float32 scale of the integers the module reads: one
+        `bnn.affine` step, which layers and threshold fusion see through to the integers."""
+        scale = self.input_scale
+        if scale is None:
+            return
+        name = self._graph_input().name
+        factor = np.float32([scale.factor])
+        self.values[name] = Value(self.insert(bnn.AffineOp(arg, factor, divide=scale.divide),
+                                              name))
 
     def _outputs(self) -> tuple[list[SSAValue], list[DictionaryAttr]]:
         results, attrs = [], []
@@ -393,7 +443,10 @@ class OnnxImporter:
 
     def consumed(self, name: str) -> bool:
         """Whether a node or the graph's outputs read tensor `name`."""
-        return name in self.consumers or any(o.name == name for o in self.model.graph.output)
+        return name in self.consumers or self.consumed_by_graph(name)
+
+    def consumed_by_graph(self, name: str) -> bool:
+        return any(o.name == name for o in self.model.graph.output)
 
 
 def _check_finite_affine(op: bnn.AffineOp) -> None:
