@@ -28,7 +28,7 @@ from bnnir.diagnostics import BnnirError
 from bnnir.dialects import hwstream as hw
 from bnnir.dialects.hwstream import DesignOp
 from bnnir.examples.reference_networks import FINN_CNV, PAPER, build
-from bnnir.frontend.onnx_import import import_onnx
+from bnnir.frontend.onnx import import_onnx
 from bnnir.passes.bnn_to_hwstream import BnnToHwstream
 from bnnir.passes.fold import PARTS, Fold
 from bnnir.passes.legalize_padding import LegalizePadding

@@ -22,7 +22,7 @@ from xdsl.context import Context
 from bnnir.backends.hls import csim
 from bnnir.backends.hls.emit import emit_project
 from bnnir.examples.reference_networks import FINN_CNV, build
-from bnnir.frontend.onnx_import import import_onnx
+from bnnir.frontend.onnx import import_onnx
 from bnnir.interp import run_module
 from bnnir.passes.bnn_to_hwstream import BnnToHwstream
 from bnnir.passes.fold import Fold

@@ -26,7 +26,7 @@ from xdsl.parser import Parser
 from xdsl.printer import Printer
 
 from bnnir.dialects.bnn import Bnn
-from bnnir.frontend.onnx_import import import_onnx
+from bnnir.frontend.onnx import import_onnx
 
 T = TypeVar("T")
 

@@ -13,7 +13,7 @@ from onnx import numpy_helper
 
 import models
 from bnnir.diagnostics import BnnirError
-from bnnir.frontend.onnx_import import import_onnx
+from bnnir.frontend.onnx import import_onnx
 from bnnir.interp import run_module
 
 MODEL, X = models.cnv_small(np.random.default_rng(0))

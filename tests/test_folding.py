@@ -24,7 +24,7 @@ from bnnir.analysis.folding import (
 from bnnir.backends.report import build_report
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import hwstream as hw
-from bnnir.frontend.onnx_import import import_onnx
+from bnnir.frontend.onnx import import_onnx
 from bnnir.passes.bnn_to_hwstream import BnnToHwstream
 from bnnir.passes.fold import Fold, annotate
 from bnnir.passes.legalize_padding import LegalizePadding

@@ -20,7 +20,7 @@ from xdsl.dialects.builtin import ModuleOp
 import models
 from bnnir.analysis.folding import Folding, hardware_layers
 from bnnir.dialects import hwstream as hw
-from bnnir.frontend.onnx_import import import_onnx
+from bnnir.frontend.onnx import import_onnx
 from bnnir.interp import run_module
 from bnnir.passes.bnn_to_hwstream import BnnToHwstream
 from bnnir.passes.fold import annotate

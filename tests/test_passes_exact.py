@@ -29,7 +29,7 @@ from xdsl.rewriter import InsertPoint
 
 import models
 from bnnir.dialects import bnn
-from bnnir.frontend.onnx_import import import_onnx
+from bnnir.frontend.onnx import import_onnx
 from bnnir.interp import run_module
 from bnnir.interp.run import interpret
 from bnnir.passes.legalize_padding import LegalizePadding

@@ -1,6 +1,7 @@
 """bnn-compile: the whole flow, from an ONNX model to a folded streaming design and its HLS project.
 
-    bnn-compile MODEL.onnx -o BUILD [--input-type ui8] [--target-fps F | --max-luts L]
+    bnn-compile MODEL.onnx -o BUILD [--input-type ui8 [--input-scale 1/255]]
+                [--target-fps F | --max-luts L]
                 [--clock-mhz M] [--part xcku115] [--folding-file F.json]
                 [--padding exact|minus-one] [--verify X.npy]
 
@@ -52,6 +53,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
                         help="what the model's float input holds: 8-bit pixels 0..255 (ui8) or "
                              "-128..127 (si8), -1/+1 (bipolar), 0/1 (binary); needed unless a "
                              "QONNX annotation or input quantizer says it")
+    parser.add_argument("--input-scale", metavar="S|1/D",
+                        help="the float input is S·k or k/D of the --input-type integers k, "
+                             "which the design reads (1/255 for images scaled to [0, 1])")
     parser.add_argument("--target-fps", type=float, metavar="F",
                         help="the cheapest folding reaching F frames per second")
     parser.add_argument("--max-luts", type=int, metavar="L",
@@ -205,7 +209,7 @@ class Checker:
 def compile_model(args: argparse.Namespace) -> None:
     from bnnir.backends.hls.emit import emit_project
     from bnnir.backends.report import build_report, render_json, render_text
-    from bnnir.frontend.onnx_import import import_onnx
+    from bnnir.frontend.onnx import import_onnx
     from bnnir.tools.bnn_translate import write_project
 
     plan = stages(args)  # bad options fail before any work
@@ -215,7 +219,7 @@ def compile_model(args: argparse.Namespace) -> None:
     # Everything is kept in memory and written only when every stage has succeeded, so a failed
     # run leaves BUILD as it was (no mix of this run's stages with an earlier run's).
     files: dict[str, str] = {}
-    module = import_onnx(args.model, args.input_type)
+    module = import_onnx(args.model, args.input_type, input_scale=args.input_scale)
     files["1-imported.mlir"] = _print(module)
     checker = Checker(args.verify, module)
     for stage in plan:

@@ -1,6 +1,7 @@
 """bnn-translate: into and out of bnnir (ONNX import; HLS and report emitters).
 
-    bnn-translate --import-onnx MODEL.onnx [--input-type ui8|si8|bipolar|binary] [-o OUT.mlir]
+    bnn-translate --import-onnx MODEL.onnx [--input-type ui8|si8|bipolar|binary]
+                  [--input-scale S|1/D] [-o OUT.mlir]
     bnn-translate IN.mlir --emit-report [--format text|json] [-o OUT]
     bnn-translate IN.mlir --emit-hls [-o DIR]
 
@@ -21,9 +22,10 @@ TOOL = "bnn-translate"
 
 
 def import_onnx(args: argparse.Namespace) -> str:
-    from bnnir.frontend.onnx_import import import_onnx as translate
+    from bnnir.frontend.onnx import import_onnx as translate
 
-    return print_module(translate(args.import_onnx, args.input_type))
+    return print_module(translate(args.import_onnx, args.input_type,
+                                  input_scale=args.input_scale))
 
 
 def emit_report(args: argparse.Namespace) -> str:
@@ -87,6 +89,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
             modes.add_argument(t.flag, metavar="FILE", help=t.help)
     parser.add_argument("--input-type", choices=["ui8", "si8", "bipolar", "binary"],
                         help="what the ONNX model's float input holds (with --import-onnx)")
+    parser.add_argument("--input-scale", metavar="S|1/D",
+                        help="the float input is S·k or k/D of the --input-type integers k "
+                             "(1/255 for images scaled to [0, 1]; with --import-onnx)")
     parser.add_argument("--format", choices=["text", "json"],
                         help="report format (with --emit-report; default text)")
     parser.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
@@ -110,7 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not translation.reads_mlir and args.input is not None:
             raise BnnirError(args.input, f"unexpected input file with {translation.flag}")
         for option, value, used_by in (("--format", args.format, "--emit-report"),
-                                       ("--input-type", args.input_type, "--import-onnx")):
+                                       ("--input-type", args.input_type, "--import-onnx"),
+                                       ("--input-scale", args.input_scale, "--import-onnx")):
             if value is not None and translation.flag != used_by:
                 raise BnnirError(option, f"applies to {used_by}, not {translation.flag}")
         try:

@@ -26,6 +26,7 @@ import numpy as np
 from xdsl.dialects.builtin import Float32Type, IntegerType
 from xdsl.ir import Attribute, SSAValue
 
+from bnnir.analysis.value_ranges import integer_bounds
 from bnnir.dialects import bnn
 
 MAX_LEVELS = 1 << 16
@@ -111,6 +112,41 @@ def trace_levels(value: SSAValue) -> Levels | None:
             scale, offset = scale * s, offset * s
         offset += o
     return Levels(value, scale, offset, tuple(steps))
+
+
+MAX_ZERO_SEARCH = 1 << 22
+"""The most accumulator values (channels × levels) `zero_channels` evaluates one by one."""
+
+
+def zero_channels(value: SSAValue) -> np.ndarray | None:
+    """The channels (axis 1) where `value` can be exactly ±0, or None if that is not known (a
+    float graph input, too many levels): float32 batch norms and affines of an integer value are
+    evaluated on every integer its channel can hold, as the interpreter computes them."""
+    steps: list[bnn.AffineOp | bnn.BatchNormOp] = []
+    while isinstance(bnn.tensor_type(value).element_type, Float32Type):
+        op = value.owner
+        if not isinstance(op, bnn.AffineOp | bnn.BatchNormOp):
+            return None
+        steps.insert(0, op)
+        value = op.input
+    element = bnn.tensor_type(value).element_type
+    if bnn.is_bipolar(element):
+        lows = highs = None
+        grid = np.array([[-1], [1]], np.int64)
+    else:
+        lows, highs = integer_bounds(value)
+        span = int((highs - lows).max()) + 1
+        if span * lows.size > MAX_ZERO_SEARCH:
+            return None
+        grid = np.minimum(lows + np.arange(span, dtype=np.int64)[:, None], highs)
+    values: np.ndarray = grid
+    with np.errstate(all="ignore"):
+        for step in steps:
+            values = step.evaluate(values)
+    zero = np.any(values == 0, axis=0)
+    if lows is None and zero.size == 1:
+        zero = np.repeat(zero, bnn.tensor_type(value).get_shape()[1])
+    return np.nonzero(zero)[0]
 
 
 def _is_scalar(op: bnn.AffineOp) -> bool:

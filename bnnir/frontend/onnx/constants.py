@@ -19,7 +19,7 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
-from bnnir.frontend.quantizers import ROUNDING_MODES, IntQuantizer, bipolar_quant
+from bnnir.frontend.onnx.quantizers import ROUNDING_MODES, IntQuantizer, bipolar_quant
 
 
 class NodeError(Exception):
@@ -231,7 +231,7 @@ def reshape_target(shape: Sequence[int], target: Sequence[int]) -> list[int]:
 CONSTANT_OPS = frozenset({
     "Constant", "Identity", "Dropout", "Transpose", "Reshape", "Flatten", "Squeeze", "Unsqueeze",
     "Gather", "Concat", "Slice", "Shape", "Mul", "Add", "Sub", "Div", "Neg", "Sign", "Cast",
-    "BipolarQuant", "Quant",
+    "BipolarQuant", "Quant", "Pow", "Sqrt", "Reciprocal",
 })
 """The ops `fold_constant` evaluates when all their inputs are constants."""
 
@@ -313,6 +313,12 @@ def _fold(node: onnx.NodeProto, args: list[np.ndarray | None]) -> list[np.ndarra
             return [np.asarray(fn(x, args[1]))]
         case "Neg":
             return [-x]
+        case "Pow":  # Brevitas' TensorNorm: Pow(var + eps, 0.5)
+            return [_pow(x, np.asarray(args[1]))]
+        case "Sqrt":
+            return [np.sqrt(x)]
+        case "Reciprocal":
+            return [np.reciprocal(x)]
         case "Sign":
             return [np.sign(x)]
         case "Cast":
@@ -322,6 +328,14 @@ def _fold(node: onnx.NodeProto, args: list[np.ndarray | None]) -> list[np.ndarra
         case "Quant":
             return [quantizer_of(node, args)(x)]
     raise node_error(f"cannot evaluate {op} on constant inputs")
+
+
+def _pow(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """ONNX Pow: the result has x's type. onnxruntime's float kernel computes x·x for y = 2,
+    x·x·x for y = 3, else C's powf, as numpy's float32 power does (glibc's powf)."""
+    if y.size == 1 and x.dtype == np.float32 and float(y.reshape(-1)[0]) in (2.0, 3.0):
+        return x * x if float(y.reshape(-1)[0]) == 2.0 else x * x * x
+    return np.power(x, y.astype(x.dtype)).astype(x.dtype)
 
 
 def _slice(x: np.ndarray, args: list[np.ndarray | None]) -> np.ndarray:
