@@ -29,6 +29,6 @@
 
 // The emitters are xDSL targets too: -t bnn-report, -t bnn-hls.
 // RUN: bnn-translate --import-onnx %S/../../../bnnir/examples/tiny_cnv.onnx --input-type ui8 | bnn-opt -p 'bnn-threshold-fusion,bnn-legalize-padding,bnn-fold{target-fps=20000 clock-mhz=100}' -t 'bnn-report{format=json}' | filecheck %s --check-prefix=REPORT
-// REPORT: "bottleneck": "conv10.window"
+// REPORT: "max_cycles": 4848
 // RUN: bnn-translate --import-onnx %S/../../../bnnir/examples/tiny_cnv.onnx --input-type ui8 | bnn-opt -p 'bnn-threshold-fusion,bnn-legalize-padding,bnn-fold{target-fps=20000 clock-mhz=100},bnn-to-hwstream' -t bnn-hls | filecheck %s --check-prefix=HLS
 // HLS: void accel(
