@@ -36,18 +36,31 @@ def luts_per_layer(report: dict[str, Any]) -> dict[str, int]:
 def render_svg(report: dict[str, Any]) -> str:
     """The pipeline picture of a report, as SVG text."""
     import matplotlib
+
+    out = io.StringIO()
+    with matplotlib.rc_context(STYLE):
+        figure(report).savefig(out, format="svg", metadata={"Date": None, "Creator": "bnnir"})
+    return out.getvalue()
+
+
+STYLE = {"svg.hashsalt": "bnnir", "svg.fonttype": "none", "font.size": 8}
+"""Deterministic SVG with text as text."""
+
+
+def figure(report: dict[str, Any]) -> Any:
+    """The picture as a matplotlib Figure (no pyplot: no global state, no display)."""
     from matplotlib.figure import Figure
 
     rows = report["layers"]
-    with matplotlib.rc_context({"svg.hashsalt": "bnnir", "svg.fonttype": "none",
-                                "font.size": 8}):
-        figure = Figure(figsize=(max(6.0, 0.45 * len(rows) + 2), 6.5), layout="constrained")
-        top, bottom = figure.subplots(2, 1, height_ratios=(3, 2))
-        _draw_pipeline(top, report)
-        _draw_luts(bottom, report)
-        out = io.StringIO()
-        figure.savefig(out, format="svg", metadata={"Date": None, "Creator": "bnnir"})
-    return out.getvalue()
+    labels = max(len(r["name"]) for r in rows)
+    picture = Figure(figsize=(max(6.0, 0.4 * len(rows) + 2), 5.5 + 0.06 * labels))
+    top, bottom = picture.subplots(2, 1, height_ratios=(3, 2))
+    # room below the kernel axis for its rotated names (about 0.06 in per character)
+    picture.subplots_adjust(left=0.08, right=0.98, top=0.94, bottom=0.06,
+                            hspace=0.3 + 0.02 * labels)
+    _draw_pipeline(top, report)
+    _draw_luts(bottom, report)
+    return picture
 
 
 def _draw_pipeline(axes: Any, report: dict[str, Any]) -> None:

@@ -14,9 +14,10 @@ from bnnir.tools.cli import load_batch, run_batch
 class OutputCheck:
     """The reference outputs of a module on the batch in `path`, and comparisons against them."""
 
-    def __init__(self, path: str, module: ModuleOp):
+    def __init__(self, path: str, module: ModuleOp, x: np.ndarray | None = None):
+        """`path` names the batch in messages; it is read unless the batch `x` is given."""
         self.path = path
-        self.x = load_batch(path)
+        self.x = load_batch(path) if x is None else x
         self.expected = run_batch(module, self.x, path)
 
     def outputs(self, module: ModuleOp, engine: str = "interp") -> tuple[np.ndarray, ...]:

@@ -61,11 +61,12 @@ class Progress:
         timer.start()
         try:
             yield
-        finally:
+        finally:  # a failed step ends with the tool's error line, not "done"
             timer.cancel()
             with self._lock:
+                done = state["announced"] and sys.exc_info()[0] is None
                 state["finished"] = True
-                if state["announced"]:
+                if done:
                     self._print(f"{what}: done in {time.perf_counter() - start:.1f} s")
 
     def bar(self, what: str, total: int) -> Bar:
