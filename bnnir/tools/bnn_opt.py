@@ -42,6 +42,7 @@ from bnnir.tools.cli import (
     LocatingParser,
     ToolArgumentParser,
     decode_mlir,
+    refuse_onnx,
     run_tool,
     verify_located,
     write_atomic,
@@ -283,6 +284,7 @@ class BnnOptMain(xDSLOptMain):
             verify_located(module, name, None if self.parser is None else self.parser.location_of)
 
     def prepare_input(self) -> tuple[list[tuple[IO[bytes], int]], str]:
+        refuse_onnx(self.get_input_name())
         try:
             return super().prepare_input()
         except ValueError as e:
