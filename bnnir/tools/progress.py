@@ -1,8 +1,9 @@
 """Progress on stderr for the steps that take long, as one line each.
 
 A step is announced (`bnn-compile: compiling the C simulation ...`) only once it has run for
-BNNIR_PROGRESS_AFTER seconds (default 1), by a timer thread, so fast steps print nothing and no
-step pays for its progress more than a timer; when an announced step ends, a line gives its time.
+BNNIR_PROGRESS_AFTER seconds (default 1; 0 announces every step), by a timer thread, so fast
+steps print nothing and no step pays for its progress more than a timer; when an announced step
+ends, a line gives its time.
 A step with a known count (frames) can show a bar, updated per chunk of work, never per element.
 `quiet=True` (the tools' --quiet) prints nothing.
 """
@@ -58,7 +59,10 @@ class Progress:
 
         timer = threading.Timer(self.after, announce)
         timer.daemon = True
-        timer.start()
+        if self.after == 0:  # every step, announced as it starts (deterministic, for tests)
+            announce()
+        else:
+            timer.start()
         try:
             yield
         finally:  # a failed step ends with the tool's error line, not "done"
