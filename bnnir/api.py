@@ -258,15 +258,16 @@ def compile_with(model: str, options: Options, *, verify: str | Path | np.ndarra
             check.stage(stage, module, f"{options.padding} padding")
         modules[stage.file] = module.clone()
     warnings = [w for w in (host_layers(module),) if w is not None]
-    with progress.step("writing the report and the HLS project"):
+    with progress.step("printing the stages, the report and the HLS project"):
         report = build_report(module)
         if (warning := over_budget(options, report)) is not None:
             warnings.append(warning)
         files = {name: print_module(m) for name, m in modules.items()}
         files["report.txt"] = render_text(report)
         files["report.json"] = render_json(report)
-        files["report.svg"] = render_svg(report)
         files |= {f"hls/{name}": text for name, text in emit_project(module).items()}
+    with progress.step("drawing the pipeline (report.svg, with matplotlib)"):
+        files["report.svg"] = render_svg(report)
     for warning in warnings:
         log(f"warning: {warning}")
     with progress.step("compiling and running the C simulation (g++)"):
