@@ -162,3 +162,25 @@ def test_xdsl_opt_loads_bnnir(build: bnnir.Build, tmp_path: Path) -> None:
     report = subprocess.run([_xdsl_opt(), str(design), "-t", "bnn-report"],
                             capture_output=True, text=True, check=True).stdout
     assert report == build.files["report.txt"]
+
+
+def test_make_demo_prints_each_thing_once(tmp_path: Path) -> None:
+    """make demo's steps (demo-run, without the install): the report once, the logits once and
+    labelled, one HLS project."""
+    make = shutil.which("make")
+    assert make is not None, "make is needed for the demo"
+    tools = str(Path(sys.executable).parent)
+    done = subprocess.run([make, "--no-print-directory", "demo-run", f"BUILD={tmp_path}",
+                           f"PYTHON={sys.executable}"], cwd=ROOT, capture_output=True,
+                          text=True, env={"PATH": tools + ":/usr/bin:/bin", "HOME": str(tmp_path),
+                                          "BNNIR_CACHE": str(tmp_path / "cache")})
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert out.count("kernel                     kind") == 1  # the report's header
+    assert out.count("throughput: 20627.0 fps") == 1
+    assert out.count("logits of the C simulation (one row per input image):\n[[") == 1
+    assert out.count("[[") == 1  # no unlabelled logits
+    assert out.count("design @accel: cycle schedule") == 1
+    assert out.rstrip().endswith("demo: C simulation logits equal onnxruntime logits")
+    projects = [p.parent for p in tmp_path.rglob("top.cpp")]
+    assert projects == [tmp_path / "tiny_cnv_build" / "hls"]
