@@ -40,8 +40,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("model", metavar="MODEL.onnx",
                         help="the network: ONNX, QONNX or FINN-ONNX")
     parser.add_argument("-o", "--output", required=True, metavar="BUILD",
-                        help="folder to write: each stage's IR, report.txt, report.json and "
-                             "the HLS project hls/")
+                        help="folder to write: each stage's IR, report.txt, report.json, "
+                             "report.svg (the pipeline's picture) and the HLS project hls/")
     parser.add_argument("--input-type", choices=["ui8", "si8", "bipolar", "binary"],
                         help="what the model's float input holds: 8-bit pixels 0..255 (ui8) or "
                              "-128..127 (si8), -1/+1 (bipolar), 0/1 (binary); needed unless a "

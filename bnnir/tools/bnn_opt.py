@@ -7,7 +7,8 @@
 `--verify-each=X.npy` runs the interpreter on X after every pass and stops at the first pass that
 changes the network's output, naming it (FINN's verification steps, automated). It runs in xDSL's
 pass-pipeline callback, with the verifier, --time-passes and --print-between-passes. `--help`
-lists every pass with its options; `--help-pass NAME` describes one.
+lists every pass with its options; `--help-pass NAME` describes one. A pass or check running
+over a second is announced on stderr, unless --quiet.
 """
 
 from __future__ import annotations
