@@ -83,7 +83,10 @@ def pass_options(pass_class: type[ModulePass]) -> list[PassOption]:
     for field in dataclasses.fields(pass_class):
         if not field.init:
             continue
-        default = "none" if field.default in (None, dataclasses.MISSING) else str(field.default)
+        default = field.default
+        if default is dataclasses.MISSING and field.default_factory is not dataclasses.MISSING:
+            default = field.default_factory()
+        default = "none" if default in (None, dataclasses.MISSING) else str(default)
         options.append(PassOption(field.name.replace("_", "-"), describe_type(hints[field.name]),
                                   default, texts.get(field.name, "")))
     return options
