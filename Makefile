@@ -1,39 +1,53 @@
 # bnnir: the two commands a fresh machine needs (see README.md).
 PYTHON ?= python3
 EXAMPLE := bnnir/examples
+BUILD ?= build
 
-.PHONY: install test demo lint
+.PHONY: install test demo demo-run lint
 
+# What the tools need: the package, g++ and Xilinx's ap_int.h for C simulation. Installing g++
+# with apt-get needs root; without it, install g++ yourself (C simulation needs it).
 install:
-	command -v g++ >/dev/null || (apt-get update -q && apt-get install -y -q g++)
-	$(PYTHON) -m pip install -q -e '.[test]'
+	command -v g++ >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -q && apt-get install -y -q g++; } \
+		|| echo "make install: g++ is missing and apt-get needs root; install g++ for C simulation"
+	$(PYTHON) -m pip install -q -e .
 	# Xilinx's ap_int.h / hls_stream.h for C simulation, shipped in the hls4ml wheel
 	$(PYTHON) -m pip install -q --no-deps 'hls4ml==1.3.*'
 
-# Install everything, then run all tests (pytest runs the lit + FileCheck suite too, one item per
-# file) on two processes: the machines we run on have two cores.
+# Install everything the tests need too, then run all tests (pytest runs the lit + FileCheck suite
+# too, one item per file) on two processes: the machines we run on have two cores.
 test: install
+	$(PYTHON) -m pip install -q -e '.[test]'
 	$(PYTHON) -m pytest -q -n 2 --dist worksteal
 
-# Install, then compile and run the bundled example network end to end.
+# Install, then compile and run the bundled example network step by step and in one command
+# (demo-run: the same without installing; tests/test_tools.py runs it into another BUILD).
 demo: install
-	mkdir -p build
-	bnn-translate --import-onnx $(EXAMPLE)/tiny_cnv.onnx --input-type ui8 -o build/tiny_cnv.mlir
-	bnn-opt build/tiny_cnv.mlir --verify-each=$(EXAMPLE)/tiny_cnv_input.npy \
-		--pass-pipeline='builtin.module(bnn-threshold-fusion,bnn-legalize-padding)' -o build/tiny_cnv_hw.mlir
-	bnn-opt build/tiny_cnv_hw.mlir -o build/tiny_cnv_stream.mlir \
+	@$(MAKE) --no-print-directory demo-run
+
+demo-run:
+	mkdir -p $(BUILD)
+	@echo "== 1. import the ONNX model into the bnn dialect"
+	bnn-translate --import-onnx $(EXAMPLE)/tiny_cnv.onnx --input-type ui8 -o $(BUILD)/tiny_cnv.mlir
+	@echo "== 2. threshold fusion and padding, the interpreter checking the output after every pass"
+	bnn-opt $(BUILD)/tiny_cnv.mlir --verify-each=$(EXAMPLE)/tiny_cnv_input.npy \
+		--pass-pipeline='builtin.module(bnn-threshold-fusion,bnn-legalize-padding)' -o $(BUILD)/tiny_cnv_hw.mlir
+	@echo "== 3. folding for 20000 fps at 100 MHz, streaming kernels, FIFOs"
+	bnn-opt $(BUILD)/tiny_cnv_hw.mlir -o $(BUILD)/tiny_cnv_stream.mlir \
 		-p 'bnn-fold{target-fps=20000 clock-mhz=100},bnn-to-hwstream,hwstream-size-fifos'
-	bnn-translate build/tiny_cnv_stream.mlir --emit-report
-	bnn-run build/tiny_cnv_stream.mlir --input $(EXAMPLE)/tiny_cnv_input.npy --cycles
-	bnn-translate build/tiny_cnv_stream.mlir --emit-hls -o build/tiny_cnv_hls
-	# the same flow in one command, checking every stage and the C simulation
-	bnn-compile $(EXAMPLE)/tiny_cnv.onnx -o build/tiny_cnv_build --input-type ui8 \
+	@echo "== 4. the streaming design's cycle schedule"
+	bnn-run $(BUILD)/tiny_cnv_stream.mlir --input $(EXAMPLE)/tiny_cnv_input.npy --cycles \
+		-o $(BUILD)/tiny_cnv_logits_interp.npy
+	@echo "== 5. the whole flow in one command, checking every stage and the C simulation:"
+	@echo "==    the folding report, then $(BUILD)/tiny_cnv_build/ (report.svg, the HLS project hls/)"
+	bnn-compile $(EXAMPLE)/tiny_cnv.onnx -o $(BUILD)/tiny_cnv_build --input-type ui8 \
 		--target-fps 20000 --clock-mhz 100 --verify $(EXAMPLE)/tiny_cnv_input.npy
-	# the C simulation's logits against onnxruntime's
-	bnn-run build/tiny_cnv_build/4-streaming.mlir --input $(EXAMPLE)/tiny_cnv_input.npy \
-		--engine csim -o build/tiny_cnv_logits.npy
-	$(PYTHON) -c "import numpy as np, sys; same = np.array_equal(np.load('build/tiny_cnv_logits.npy'), \
-		np.load('$(EXAMPLE)/tiny_cnv_expected.npy')); \
+	@echo "== 6. the logits of the design's C simulation against onnxruntime's"
+	bnn-run $(BUILD)/tiny_cnv_build/4-streaming.mlir --input $(EXAMPLE)/tiny_cnv_input.npy \
+		--engine csim -o $(BUILD)/tiny_cnv_logits.npy
+	@$(PYTHON) -c "import numpy as np, sys; y = np.load('$(BUILD)/tiny_cnv_logits.npy'); \
+		same = np.array_equal(y, np.load('$(EXAMPLE)/tiny_cnv_expected.npy')); \
+		print('logits of the C simulation (one row per input image):'); print(y); \
 		print('demo: C simulation logits equal onnxruntime logits' if same else \
 		'demo: C simulation logits DIFFER from onnxruntime logits'); \
 		sys.exit(not same)"

@@ -1,4 +1,8 @@
-"""The passes bnn-opt knows, registered lazily so the tools start fast."""
+"""The passes bnn-opt knows, registered lazily so the tools start fast.
+
+`get_bnnir_passes()` holds bnnir's own passes (what bnnir's xDSL universe adds to xdsl-opt);
+`get_all_passes()` adds the generic xDSL passes bnn-opt offers beside them.
+"""
 
 from __future__ import annotations
 
@@ -57,14 +61,20 @@ def _dce() -> type[ModulePass]:
     return DeadCodeElimination
 
 
-def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
-    """Pass name (as in a pipeline) -> a function returning the pass class."""
+def get_bnnir_passes() -> dict[str, Callable[[], type[ModulePass]]]:
+    """bnnir's passes, in pipeline order: pass name -> a function returning the pass class."""
     return {
         "bnn-threshold-fusion": _threshold_fusion,
         "bnn-legalize-padding": _legalize_padding,
         "bnn-fold": _fold,
         "bnn-to-hwstream": _bnn_to_hwstream,
         "hwstream-size-fifos": _size_fifos,
+    }
+
+
+def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
+    """Every pass bnn-opt runs: bnnir's, then xDSL's generic clean-ups."""
+    return get_bnnir_passes() | {
         "canonicalize": _canonicalize,
         "cse": _cse,
         "dce": _dce,

@@ -1,12 +1,12 @@
 """bnn-compile: the whole flow, from an ONNX model to a folded streaming design and its HLS project.
 
-    bnn-compile MODEL.onnx -o BUILD [--input-type ui8 [--input-scale 1/255]]
-                [--target-fps F | --max-luts L]
+    bnn-compile MODEL.onnx -o BUILD [--input-type ui8] [--target-fps F | --max-luts L]
                 [--clock-mhz M] [--part xcku115] [--folding-file F.json]
                 [--padding exact|minus-one] [--verify X.npy]
 
 BUILD receives each stage's IR (1-imported.mlir, 2-hardware.mlir, 3-folded.mlir,
-4-streaming.mlir), the folding report (report.txt, report.json) and the HLS project (hls/), all
+4-streaming.mlir), the folding report (report.txt, report.json, and report.svg: a picture of the
+pipeline) and the HLS project (hls/), all
 written once every stage has succeeded: a failed run leaves BUILD as it was. With
 --verify the interpreter runs X after every stage and the flow stops at the first stage that
 changes the network's output; the C simulation of the project is checked too. With --padding
@@ -14,7 +14,8 @@ minus-one the padding pass may change the output on purpose (unless the network 
 with -1 padding): the later stages are checked against the output it gives. When the
 streaming design ends before the network's last layer (an op between layers without a streaming
 kernel, such as float arithmetic that threshold fusion could not remove), a warning names that op
-and the first layer left to the host.
+and the first layer left to the host. Steps that take over a second are announced on stderr
+(--quiet: not). The flow is bnnir.compile (bnnir/api.py), which returns the build to Python.
 """
 
 from __future__ import annotations
@@ -22,16 +23,8 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import numpy as np
-from xdsl.context import Context
-from xdsl.dialects.builtin import ModuleOp
-from xdsl.passes import ModulePass
-
-from bnnir.diagnostics import BnnirError, describe
 from bnnir.tools.cli import ToolArgumentParser, run_tool
 
 TOOL = "bnn-compile"
@@ -47,8 +40,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("model", metavar="MODEL.onnx",
                         help="the network: ONNX, QONNX or FINN-ONNX")
     parser.add_argument("-o", "--output", required=True, metavar="BUILD",
-                        help="folder to write: each stage's IR, report.txt, report.json and "
-                             "the HLS project hls/")
+                        help="folder to write: each stage's IR, report.txt, report.json, "
+                             "report.svg (the pipeline's picture) and the HLS project hls/")
     parser.add_argument("--input-type", choices=["ui8", "si8", "bipolar", "binary"],
                         help="what the model's float input holds: 8-bit pixels 0..255 (ui8) or "
                              "-128..127 (si8), -1/+1 (bipolar), 0/1 (binary); needed unless a "
@@ -76,175 +69,31 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--verify", metavar="X.npy",
                         help="check that every stage and the C simulation (needs g++) give the "
                              "model's output on the batch X")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="no progress lines on stderr for the steps that take over a second")
     return parser.parse_args(argv)
 
 
-@dataclass(frozen=True)
-class Stage:
-    """Passes whose result is written to `file`; `changes_output` says the passes may change
-    the network's output on purpose (minus-one padding)."""
-
-    file: str
-    passes: tuple[ModulePass, ...]
-    changes_output: bool = False
-
-
-def stages(args: argparse.Namespace) -> list[Stage]:
-    from bnnir.passes.bnn_to_hwstream import BnnToHwstream
-    from bnnir.passes.fold import Fold
-    from bnnir.passes.legalize_padding import LegalizePadding
-    from bnnir.passes.size_fifos import SizeFifos
-    from bnnir.passes.threshold_fusion import ThresholdFusion
-
-    if all(getattr(args, a) is None for a in ("target_fps", "max_luts", "part", "folding_file")):
-        raise BnnirError("options", "give --target-fps, --max-luts, --part or --folding-file "
-                         "to choose a folding")
-    fold = Fold(target_fps=args.target_fps, max_luts=args.max_luts, clock_mhz=args.clock_mhz,
-                part=args.part, folding_file=args.folding_file)
-    minus_one = args.padding == "minus-one"
-    return [
-        # fusion is checked on its own when the padding that follows may change the output
-        Stage("2-hardware.mlir", (ThresholdFusion(),)) if minus_one else
-        Stage("2-hardware.mlir", (ThresholdFusion(), LegalizePadding(args.padding))),
-        *([Stage("2-hardware.mlir", (LegalizePadding(args.padding),), True)] if minus_one
-          else []),
-        Stage("3-folded.mlir", (fold,)),
-        Stage("4-streaming.mlir", (BnnToHwstream(), SizeFifos())),
-    ]
-
-
-def host_layers(module: ModuleOp) -> str | None:
-    """When the streaming design ends before the network's last layer (bnn-to-hwstream stops at
-    the first op between layers that has no streaming kernel, such as float arithmetic left by
-    threshold fusion), a warning naming that op and the first layer left to the host."""
-    from bnnir.dialects import bnn
-    from bnnir.dialects.hwstream import InstanceOp
-    from bnnir.interp.run import entry_function
-
-    ops = list(entry_function(module).body.block.ops)
-    start = next((i for i, op in enumerate(ops) if isinstance(op, InstanceOp)), None)
-    if start is None:
-        return None
-    after = ops[start + 1 :]
-    layer = next((op for op in after if isinstance(op, bnn.Conv2dOp | bnn.DenseOp)), None)
-    if layer is None:
-        return None
-    stop = next(op for op in after
-                if not isinstance(op, bnn.ConstantOp | bnn.FlattenOp | bnn.ReshapeOp))
-    return (f"the hardware design ends at {describe(stop)}, which has no streaming kernel; "
-            f"{describe(layer)} and everything after it run on the host")
-
-
-def over_budget(args: argparse.Namespace, report: dict[str, Any]) -> str | None:
-    """Whether the FIFOs, sized after folding, take the design past --max-luts or --part (bnn-fold
-    budgets the kernels and width converters; the FIFOs depend on the folding it chooses)."""
-    from bnnir.passes.fold import PARTS
-
-    luts, brams = report["total_luts"], report["total_brams"]
-    limits = [(args.max_luts, None, f"--max-luts {args.max_luts}")] if args.max_luts else []
-    if args.part:
-        limits.append((*PARTS[args.part], args.part))
-    for max_luts, max_brams, name in limits:
-        if luts > max_luts or (max_brams is not None and brams > max_brams):
-            return (f"with its FIFOs the design needs {luts} LUTs and {brams} BRAM18s, more than "
-                    f"{name} allows; fold for a smaller budget (bnn-fold does not count FIFOs)")
-    return None
-
-
-def _print(module: ModuleOp) -> str:
-    from bnnir.tools.cli import print_module
-
-    return print_module(module)
-
-
-class Checker:
-    """Runs the module on X after each stage and compares with the model's output (or, after a
-    stage that may change it on purpose, with that stage's)."""
-
-    def __init__(self, path: str | None, module: ModuleOp):
-        from bnnir.tools.cli import load_batch
-
-        self.x = None if path is None else load_batch(path)
-        self.expected = None
-        if self.x is not None:
-            try:
-                self.expected = self.run(module)
-            except BnnirError as e:  # name the file whose batch does not fit the model
-                raise BnnirError(str(path), f"{e.what} (the model's input)") from None
-
-    def run(self, module: ModuleOp, engine: str = "interp") -> tuple[np.ndarray, ...]:
-        from bnnir.interp import run_module_all
-        from bnnir.tools.cli import engine as named_engine
-
-        assert self.x is not None
-        return run_module_all(module, [self.x], named_engine(engine))
-
-    def _changed(self, outputs: tuple[np.ndarray, ...]) -> bool:
-        assert self.expected is not None
-        return any(got.shape != want.shape or got.tobytes() != want.tobytes()
-                   for got, want in zip(outputs, self.expected, strict=True))
-
-    def check(self, stage: str, module: ModuleOp, engine: str = "interp") -> None:
-        if self.x is None:
-            return
-        if self._changed(self.run(module, engine)):
-            raise BnnirError(stage, "changed the network's output on the --verify input")
-        print(f"{TOOL}: {stage}: outputs unchanged" + (f" ({engine})" if engine != "interp"
-                                                         else ""), flush=True)
-
-    def rebase(self, stage: str, module: ModuleOp, why: str) -> None:
-        """After a stage that may change the output on purpose: its output is the new
-        reference."""
-        if self.x is None:
-            return
-        outputs = self.run(module)
-        if not self._changed(outputs):
-            print(f"{TOOL}: {stage}: outputs unchanged", flush=True)
-            return
-        self.expected = outputs
-        print(f"{TOOL}: {stage}: outputs changed by {why}; the later stages are checked "
-              "against them", flush=True)
-
-
 def compile_model(args: argparse.Namespace) -> None:
-    from bnnir.backends.hls.emit import emit_project
-    from bnnir.backends.report import build_report, render_json, render_text
-    from bnnir.frontend.onnx import import_onnx
-    from bnnir.tools.bnn_translate import write_project
+    from bnnir.api import Options, compile_with
+    from bnnir.backends.report import render_text
 
-    plan = stages(args)  # bad options fail before any work
-    build = Path(args.output)
-    if build.exists() and not build.is_dir():
-        raise BnnirError(str(build), "is a file; -o names the build folder to write")
-    # Everything is kept in memory and written only when every stage has succeeded, so a failed
-    # run leaves BUILD as it was (no mix of this run's stages with an earlier run's).
-    files: dict[str, str] = {}
-    module = import_onnx(args.model, args.input_type, input_scale=args.input_scale)
-    files["1-imported.mlir"] = _print(module)
-    checker = Checker(args.verify, module)
-    for stage in plan:
-        for p in stage.passes:
-            p.apply(Context(), module)
-            module.verify()
-        if stage.changes_output:
-            checker.rebase(stage.file, module, f"{args.padding} padding")
-        else:
-            checker.check(stage.file, module)
-        files[stage.file] = _print(module)
-    if (warning := host_layers(module)) is not None:
-        print(f"{TOOL}: warning: {warning}", file=sys.stderr)
-    report = build_report(module)
-    if (warning := over_budget(args, report)) is not None:
-        print(f"{TOOL}: warning: {warning}", file=sys.stderr)
-    files["report.txt"] = render_text(report)
-    files["report.json"] = render_json(report)
-    files |= {f"hls/{name}": text for name, text in emit_project(module).items()}
-    if args.verify is not None:
-        checker.check("hls", module, engine="csim")
-    write_project(str(build), files)
-    print(render_text(report), end="")
-    print(f"{TOOL}: wrote {build}/: the IR after each stage, report.txt, report.json and the "
-          f"HLS project hls/ (see {build / 'hls'}/README.md)")
+    options = Options(input_type=args.input_type, input_scale=args.input_scale,
+                      target_fps=args.target_fps,
+                      max_luts=args.max_luts, clock_mhz=args.clock_mhz, part=args.part,
+                      folding_file=args.folding_file, padding=args.padding)
+    build = compile_with(args.model, options, verify=args.verify, output=args.output,
+                         quiet=args.quiet, log=_log, tool=TOOL)
+    print(render_text(build.report), end="")
+    folder = Path(args.output)
+    print(f"{TOOL}: wrote {folder}/: the IR after each stage, report.txt, report.json, the "
+          f"pipeline picture report.svg and the HLS project hls/ (see {folder / 'hls'}/README.md)")
+
+
+def _log(line: str) -> None:
+    """The flow's lines: warnings on stderr, --verify's checks on stdout."""
+    warning = line.startswith("warning: ")
+    print(f"{TOOL}: {line}", file=sys.stderr if warning else sys.stdout, flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -5,7 +5,10 @@
     bnn-opt IN.mlir -p bnn-threshold-fusion --verify-each=X.npy
 
 `--verify-each=X.npy` runs the interpreter on X after every pass and stops at the first pass that
-changes the network's output, naming it (FINN's verification steps, automated).
+changes the network's output, naming it (FINN's verification steps, automated). It runs in xDSL's
+pass-pipeline callback, with the verifier, --time-passes and --print-between-passes. `--help`
+lists every pass with its options; `--help-pass NAME` describes one. A pass or check running
+over a second is announced on stderr, unless --quiet.
 """
 
 from __future__ import annotations
@@ -16,19 +19,21 @@ import io
 import json
 import re
 import sys
+import time
 import warnings
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from types import NoneType
-from typing import IO, get_args, get_type_hints
+from typing import IO, Any, get_args, get_type_hints
 
 import numpy as np
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
-from xdsl.passes import ModulePass
+from xdsl.passes import ModulePass, PassPipeline
+from xdsl.printer import Printer
 from xdsl.targets.mlir import MLIRTarget
 from xdsl.utils.arg_spec import parse_pipeline
-from xdsl.utils.exceptions import DiagnosticException
 from xdsl.utils.hints import isa
 from xdsl.xdsl_opt_main import xDSLOptMain
 
@@ -38,12 +43,14 @@ from bnnir.tools.cli import (
     LocatingParser,
     ToolArgumentParser,
     decode_mlir,
-    load_batch,
-    run_batch,
+    refuse_onnx,
     run_tool,
     verify_located,
     write_atomic,
 )
+from bnnir.tools.output_check import OutputCheck
+from bnnir.tools.pass_help import describe_type, pass_help, pass_list
+from bnnir.tools.progress import Progress
 
 TOOL = "bnn-opt"
 
@@ -128,6 +135,20 @@ class ExactMLIRTarget(MLIRTarget):
         output.write("\n")  # one newline, as bnn-translate and bnn-compile end their modules
 
 
+HIDDEN_OPTIONS = {"frontend", "shrink", "print_no_properties", "syntax_highlight"}
+"""xDSL's options that mean nothing for bnnir's modules (one frontend, no shrinking)."""
+
+OPTION_HELP = {
+    "passes": "pass pipeline in xDSL's syntax: 'a,b{option=value ...}' (passes below)",
+    "target": "what to print: mlir (default), bnn-hls (the HLS C++ translation unit), "
+              "'bnn-report{format=text|json|svg}' (the folding report)",
+    "disable_verify": "do not run the IR verifiers after parsing and after each pass",
+    "input_file": "the .mlir module to read (standard input if none or '-')",
+    "output_file": "the file to write (atomically; standard output if none)",
+    "version": "print the version of bnnir's xDSL",
+}
+
+
 class BnnOptMain(xDSLOptMain):
     version_format = "bnn-opt (bnnir, xdsl {xdsl_version})"
     parser: LocatingParser | None = None
@@ -138,11 +159,12 @@ class BnnOptMain(xDSLOptMain):
         from xdsl.dialects.builtin import Builtin
         from xdsl.dialects.func import Func
 
-        from bnnir.dialects.bnn import Bnn
-        from bnnir.dialects.hwstream import HWStream
+        from bnnir.universe import BNNIR_UNIVERSE
 
-        for dialect in (Builtin, Func, Arith, Bnn, HWStream):
+        for dialect in (Builtin, Func, Arith):
             self.ctx.register_dialect(dialect.name, lambda d=dialect: d)
+        for name, factory in BNNIR_UNIVERSE.all_dialects.items():
+            self.ctx.register_dialect(name, factory)
 
     def register_all_passes(self) -> None:
         from bnnir.passes import get_all_passes
@@ -167,22 +189,53 @@ class BnnOptMain(xDSLOptMain):
         return super().parse_chunk(chunk, file_extension, start_offset)
 
     def register_all_targets(self) -> None:
+        from bnnir.universe import BNNIR_UNIVERSE
+
         self.available_targets["mlir"] = lambda: ExactMLIRTarget
+        self.available_targets.update(BNNIR_UNIVERSE.all_targets)
 
     def register_all_arguments(self, arg_parser: argparse.ArgumentParser) -> None:
         super().register_all_arguments(arg_parser)
         arg_parser.prog = TOOL
         arg_parser.error = ToolArgumentParser.error.__get__(arg_parser)  # xDSL makes the parser
         arg_parser.add_argument(
+            "--pass-pipeline", metavar="'builtin.module(a,b{option=value ...})'",
+            dest="pass_pipeline_syntax",
+            help="pass pipeline in MLIR's syntax (the same passes as -p)",
+        )
+        arg_parser.add_argument(
             "--verify-each", metavar="X.npy", default=None,
             help="run the interpreter on X.npy after every pass; stop at the first pass that "
             "changes the output",
         )
+        arg_parser.add_argument(
+            "--help-pass", metavar="NAME", action=_HelpPass, passes=self.available_passes,
+            help="describe pass NAME: what it guarantees and what each option means",
+        )
+        arg_parser.add_argument("-q", "--quiet", action="store_true",
+                                help="no progress lines for long passes on stderr")
+        for action in arg_parser._actions:
+            if action.dest in HIDDEN_OPTIONS:
+                action.help = argparse.SUPPRESS
+            action.help = OPTION_HELP.get(action.dest, action.help)
+        arg_parser.formatter_class = argparse.RawDescriptionHelpFormatter
+        format_help = arg_parser.format_help
+
+        def with_passes() -> str:  # the pass list is built (pass modules imported) only here
+            arg_parser.epilog = pass_list(self.available_passes)
+            return format_help()
+
+        arg_parser.format_help = with_passes  # type: ignore[method-assign]
 
     def setup_pipeline(self) -> None:
         check_pass_options(self.args.passes, self.available_passes)
+        self.steps = ExitStack()
+        self.progress = Progress(TOOL, self.args.quiet)
+        self.check: OutputCheck | None = None
+        self.timer = time.perf_counter()
         try:
-            super().setup_pipeline()
+            self.pipeline = PassPipeline.parse_spec(self.available_passes, self.args.passes,
+                                                    self.between_passes)
         except ValueError as e:
             message = " ".join(str(e).split())
             if message.startswith("Unrecognized passes"):
@@ -191,18 +244,36 @@ class BnnOptMain(xDSLOptMain):
             if name in self.available_passes and rest:  # a pass's own option check
                 raise BnnirError(f"pass '{name}'", rest) from None
             raise BnnirError("pass pipeline", message) from None
-        verify = self.pipeline.callback
-        if verify is None or self.args.verify_diagnostics:
+
+    def between_passes(self, before: ModulePass | None, module: ModuleOp,
+                       after: ModulePass | None) -> None:
+        """xDSL's pipeline callback (xDSLOptMain.setup_pipeline's), with located verifier
+        errors, --verify-each's check and progress lines; neither is in the pass times."""
+        self.steps.close()
+        if self.args.time_passes and before is not None:
+            print(f"Pass {before.name} took {time.perf_counter() - self.timer} seconds")
+        if self.args.verify_diagnostics:
+            module.verify()  # xDSL prints the diagnostic
+        elif not self.args.disable_verify:
+            self._verify(module, before)
+        if self.args.verify_each is not None:
+            self._check_outputs(module, before)
+        if before is not None and after is not None and self.args.print_between_passes:
+            print(f"IR after {before.name}:")
+            Printer(stream=sys.stdout).print_op(module)
+            print("\n\n\n")
+        if after is not None:
+            self.steps.enter_context(self.progress.step(f"running pass {after.name}"))
+            self.timer = time.perf_counter()
+
+    def _check_outputs(self, module: ModuleOp, before: ModulePass | None) -> None:
+        if before is None:  # the input: its outputs are the reference
+            with self.progress.step("running the input module on the --verify-each batch"):
+                self.check = OutputCheck(self.args.verify_each, module)
             return
-
-        def located(before: ModulePass | None, module: ModuleOp, after: ModulePass | None) -> None:
-            try:
-                verify(before, module, after)
-            except DiagnosticException:
-                self._verify(module, before)
-                raise
-
-        self.pipeline = dataclasses.replace(self.pipeline, callback=located)
+        assert self.check is not None
+        with self.progress.step(f"checking the outputs after pass {before.name}"):
+            self.check.check(f"pass '{before.name}'", module)
 
     def _verify(self, module: ModuleOp, after: ModulePass | None) -> None:
         """Verify with errors located: at the failing op's source line for the parsed input,
@@ -214,6 +285,7 @@ class BnnOptMain(xDSLOptMain):
             verify_located(module, name, None if self.parser is None else self.parser.location_of)
 
     def prepare_input(self) -> tuple[list[tuple[IO[bytes], int]], str]:
+        refuse_onnx(self.get_input_name())
         try:
             return super().prepare_input()
         except ValueError as e:
@@ -224,24 +296,29 @@ class BnnOptMain(xDSLOptMain):
         self.buffer = _KeepOpen()
         return self.buffer
 
-    def apply_passes(self, prog: ModuleOp) -> None:
-        if self.args.verify_each is None:
-            super().apply_passes(prog)
-            return
-        path = self.args.verify_each
-        x = load_batch(path)
-        expected = run_batch(prog, x, path)
-        for p in self.pipeline.passes:
-            p.apply(self.ctx, prog)
-            self._verify(prog, p)
-            _compare(p.name, path, run_batch(prog, x, path), expected)
-
     def finish(self) -> None:
         text = self.buffer.getvalue()
         if self.args.output_file is None:
             sys.stdout.write(text)
         else:
             write_atomic(self.args.output_file, text)
+
+
+class _HelpPass(argparse.Action):
+    """--help-pass NAME: print the pass's description and exit."""
+
+    def __init__(self, *args: Any, passes: dict[str, Callable[[], type[ModulePass]]],
+                 **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.passes = passes
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        if values not in self.passes:
+            parser.error(f"--help-pass: unknown pass '{values}'; available: "
+                         f"{', '.join(self.passes)}")
+        sys.stdout.write(pass_help(values, self.passes[values]()))
+        parser.exit()
 
 
 def check_pass_options(pipeline: str,
@@ -263,7 +340,7 @@ def check_pass_options(pipeline: str,
             if not _accepts(hints[field], value):
                 given = ",".join(str(v) for v in value) or "nothing"
                 raise BnnirError(f"pass '{spec.name}'",
-                                 f"option '{key}' expects {_describe(hints[field])}, "
+                                 f"option '{key}' expects {describe_type(hints[field])}, "
                                  f"got '{given}'")
 
 
@@ -273,38 +350,11 @@ def _accepts(hint: object, value: tuple[object, ...]) -> bool:
     return (len(value) == 1 and isa(value[0], hint)) or isa(value, hint)
 
 
-def _describe(hint: object) -> str:
-    """A pass option's type in words: `int | float | None` -> `a number`."""
-    kinds = {a for a in (get_args(hint) or (hint,)) if a is not NoneType}
-    if kinds <= {int, float}:
-        return "an integer" if kinds == {int} else "a number"
-    if kinds == {bool}:
-        return "true or false"
-    if kinds == {str}:
-        return "a string"
-    return " or ".join(sorted(getattr(k, "__name__", str(k)) for k in kinds))
-
-
 class _KeepOpen(io.StringIO):
     """xDSL closes its output stream at the end of a run; keep the text readable."""
 
     def close(self) -> None:
         pass
-
-
-def _compare(name: str, source: str, actual: tuple[np.ndarray, ...],
-             expected: tuple[np.ndarray, ...]) -> None:
-    for index, (got, want) in enumerate(zip(actual, expected, strict=True)):
-        same_bits = got.shape == want.shape and got.tobytes() == want.tobytes()
-        if same_bits:
-            continue
-        differ = got != want if got.shape == want.shape else np.ones(1, bool)
-        first = tuple(int(i) for i in np.argwhere(differ)[0]) if differ.ndim else ()
-        raise BnnirError(
-            f"pass '{name}'",
-            f"changed output {index} of the network on {source}: {int(differ.sum())} of "
-            f"{want.size} values differ, the first at index {first}",
-        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -315,7 +365,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         opt = BnnOptMain(description="bnnir's optimizer driver", args=_preprocess(args))
         if opt.args.input_file == "-":  # standard input, as MLIR's tools spell it
             opt.args.input_file = None
-        opt.run()
+        try:
+            opt.run()
+        finally:
+            opt.steps.close()
         opt.finish()
 
     return run_tool(TOOL, run)

@@ -1,12 +1,14 @@
 """bnn-run: execute a bnnir module on a batch of inputs.
 
-    bnn-run IN.mlir --input X.npy [-o Y.npy] [--engine interp|csim] [--cycles]
+    bnn-run IN.mlir --input X.npy [-o Y.npy] [--engine interp|csim] [--cycles] [--quiet]
 
 X is batched on its first axis, as the ONNX model's input. The output is written as .npy in the
 model's output layout and dtype (an .npz of all outputs for a network with several), or printed
 when no -o is given. `--engine` selects the executor of the same module. `--cycles` also prints
 each hwstream design's cycle-level schedule: steady-state cycles per frame, first-frame latency,
 both with unbounded streams and with the design's FIFO depths, and the streams too shallow.
+Steps over a second are announced on stderr (a bar counts the frames of a large batch, run
+CHUNK frames at a time), unless --quiet.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import sys
 from collections.abc import Sequence
 
 import numpy as np
+from xdsl.dialects.builtin import ModuleOp
 
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects.hwstream import DesignOp
@@ -24,12 +27,18 @@ from bnnir.tools.cli import (
     ToolArgumentParser,
     load_batch,
     load_module,
+    refuse_onnx,
     run_batch,
     run_tool,
     write_atomic,
 )
+from bnnir.tools.progress import Progress
 
 TOOL = "bnn-run"
+
+CHUNK = 64
+"""Frames per interpreter call when a batch is larger: a progress bar step, and each call is still
+vectorized over its frames."""
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -44,6 +53,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
                              "as the g++-compiled C simulation of its HLS C++ (needs g++)")
     parser.add_argument("--cycles", action="store_true",
                         help="also simulate and report cycles (hwstream modules)")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="no progress lines on stderr for the steps that take over a second")
     return parser.parse_args(argv)
 
 
@@ -54,6 +65,27 @@ def save_outputs(path: str, outputs: tuple[np.ndarray, ...], names: list[str]) -
     else:
         np.savez(buffer, **dict(zip(names, outputs, strict=True)))
     write_atomic(path, buffer.getvalue())
+
+
+def run_frames(module: ModuleOp, x: np.ndarray, args: argparse.Namespace,
+               progress: Progress) -> tuple[np.ndarray, ...]:
+    """The module's outputs on batch x; a large batch in the interpreter runs CHUNK frames at a
+    time under a progress bar (frames are independent, so the outputs are the same)."""
+    if args.engine != "interp" or x.ndim == 0 or len(x) <= CHUNK:
+        what = "compiling and running the C simulation" if args.engine == "csim" else \
+            f"running {args.input_module} on {args.input}"
+        with progress.step(what):
+            return run_batch(module, x, args.input, args.engine, args.input_module)
+    bar = progress.bar(f"running {args.input_module}: frames", len(x))
+    parts = []
+    for start in range(0, len(x), CHUNK):
+        chunk = x[start : start + CHUNK]
+        outputs = run_batch(module, chunk, args.input, args.engine, args.input_module)
+        if any(y.ndim == 0 or len(y) != len(chunk) for y in outputs):  # not one row per frame
+            return run_batch(module, x, args.input, args.engine, args.input_module)
+        parts.append(outputs)
+        bar.update(start + len(chunk))
+    return tuple(np.concatenate(ys, axis=0) for ys in zip(*parts, strict=True))
 
 
 def cycle_report(design: DesignOp) -> str:
@@ -98,13 +130,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     def run() -> None:
         from bnnir.interp.run import entry_function, result_names
 
+        refuse_onnx(args.input_module)
+        progress = Progress(TOOL, args.quiet)
         module = load_module(args.input_module)
         designs = [op for op in module.ops if isinstance(op, DesignOp)]
         if args.cycles and not designs:
             raise BnnirError(args.input_module, "--cycles needs a hwstream-level module "
                              "(run bnn-fold and bnn-to-hwstream first)")
         x = load_batch(args.input)
-        outputs = run_batch(module, x, args.input, args.engine, args.input_module)
+        outputs = run_frames(module, x, args, progress)
         if args.output is not None:
             names = result_names(entry_function(module), len(outputs))
             save_outputs(args.output, outputs, names)
@@ -114,7 +148,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     print(np.array2string(y, separator=", "))
         if args.cycles:
             for design in designs:
-                print(cycle_report(design))
+                with progress.step(f"simulating the cycles of design @{design.sym_name.data}"):
+                    text = cycle_report(design)
+                print(text)
 
     return run_tool(TOOL, run)
 

@@ -1,11 +1,13 @@
 """bnn-translate: into and out of bnnir (ONNX import; HLS and report emitters).
 
-    bnn-translate --import-onnx MODEL.onnx [--input-type ui8|si8|bipolar|binary]
-                  [--input-scale S|1/D] [-o OUT.mlir]
-    bnn-translate IN.mlir --emit-report [--format text|json] [-o OUT]
+    bnn-translate --import-onnx MODEL.onnx [--input-type ui8|si8|bipolar|binary] [-o OUT.mlir]
+    bnn-translate IN.mlir --emit-report [--format text|json|svg] [-o OUT]
     bnn-translate IN.mlir --emit-hls [-o DIR]
 
 Each translation is one entry of TRANSLATIONS; the emitters of later stages add theirs there.
+The model may also come before its flag (`bnn-translate MODEL.onnx --import-onnx`), as the
+emitters' input does. An .mlir file given to --import-onnx, or an ONNX model to an emitter, is
+refused with the command that reads it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bnnir.diagnostics import BnnirError
-from bnnir.tools.cli import ToolArgumentParser, print_module, run_tool, write_atomic
+from bnnir.tools.cli import (
+    ToolArgumentParser,
+    print_module,
+    refuse_onnx,
+    run_tool,
+    write_atomic,
+)
 
 TOOL = "bnn-translate"
 
@@ -24,16 +32,17 @@ TOOL = "bnn-translate"
 def import_onnx(args: argparse.Namespace) -> str:
     from bnnir.frontend.onnx import import_onnx as translate
 
-    return print_module(translate(args.import_onnx, args.input_type,
-                                  input_scale=args.input_scale))
+    if args.input.endswith(".mlir"):
+        raise BnnirError(args.input, "is an MLIR module, not an ONNX model; --import-onnx reads "
+                         ".onnx files (bnn-opt and the emitters read .mlir)")
+    return print_module(translate(args.input, args.input_type, input_scale=args.input_scale))
 
 
 def emit_report(args: argparse.Namespace) -> str:
-    from bnnir.backends.report import build_report, render_json, render_text
+    from bnnir.backends.targets import render_report
     from bnnir.tools.cli import load_module
 
-    report = build_report(load_module(args.input))
-    return render_json(report) if args.format == "json" else render_text(report)
+    return render_report(load_module(args.input), args.format or "text")
 
 
 def emit_hls(args: argparse.Namespace) -> str:
@@ -80,20 +89,23 @@ TRANSLATIONS = (
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = ToolArgumentParser(prog=TOOL, description=__doc__.splitlines()[0])
-    parser.add_argument("input", nargs="?", help="input .mlir module (emitters)")
+    parser.add_argument("input", nargs="?",
+                        help="input: the .mlir module (emitters) or the model (--import-onnx)")
     modes = parser.add_mutually_exclusive_group(required=True)
     for t in TRANSLATIONS:
         if t.reads_mlir:
             modes.add_argument(t.flag, action="store_true", help=t.help)
-        else:
-            modes.add_argument(t.flag, metavar="FILE", help=t.help)
+        else:  # the file after the flag, or the positional input
+            modes.add_argument(t.flag, metavar="FILE", nargs="?", const=True, help=t.help)
     parser.add_argument("--input-type", choices=["ui8", "si8", "bipolar", "binary"],
                         help="what the ONNX model's float input holds (with --import-onnx)")
     parser.add_argument("--input-scale", metavar="S|1/D",
                         help="the float input is S·k or k/D of the --input-type integers k "
                              "(1/255 for images scaled to [0, 1]; with --import-onnx)")
-    parser.add_argument("--format", choices=["text", "json"],
-                        help="report format (with --emit-report; default text)")
+    parser.add_argument("--format", choices=["text", "json", "svg"],
+                        help="report format (with --emit-report; default text; svg: a picture "
+                             "of the pipeline, kernels sized by cycles, the bottleneck marked, "
+                             "LUTs per layer)")
     parser.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
     return parser.parse_args(argv)
 
@@ -105,6 +117,17 @@ def _selected(args: argparse.Namespace) -> Translation:
     raise AssertionError("argparse requires one translation")
 
 
+def _input_of_import(args: argparse.Namespace, flag: str) -> None:
+    """--import-onnx FILE, or FILE --import-onnx: the model becomes args.input."""
+    given = getattr(args, flag.lstrip("-").replace("-", "_"))
+    if given is not True and args.input is not None:
+        raise BnnirError(args.input, f"unexpected second input file with {flag} {given}")
+    if given is True and args.input is None:
+        raise BnnirError(flag, "needs the model file: bnn-translate --import-onnx MODEL.onnx")
+    if given is not True:
+        args.input = given
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
 
@@ -112,8 +135,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         translation = _selected(args)
         if translation.reads_mlir and args.input is None:
             raise BnnirError(translation.flag, "needs an input .mlir file")
-        if not translation.reads_mlir and args.input is not None:
-            raise BnnirError(args.input, f"unexpected input file with {translation.flag}")
+        if not translation.reads_mlir:
+            _input_of_import(args, translation.flag)
+        else:
+            refuse_onnx(args.input)
         for option, value, used_by in (("--format", args.format, "--emit-report"),
                                        ("--input-type", args.input_type, "--import-onnx"),
                                        ("--input-scale", args.input_scale, "--import-onnx")):
@@ -122,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             text = translation.run(args)
         except BnnirError as e:  # a whole-module problem is the input file's
-            if e.where != "module" or args.input is None:
+            if e.where != "module" or not translation.reads_mlir:
                 raise
             raise BnnirError(args.input, e.what) from None
         if args.output is None:

@@ -447,3 +447,13 @@ def load_batch(path: str) -> np.ndarray:
     if x.dtype.kind not in "biuf":
         raise BnnirError(path, f"holds {x.dtype} values; give a numeric array")
     return x
+
+
+ONNX_SUFFIXES = (".onnx", ".onnxtxt")
+
+
+def refuse_onnx(path: str) -> None:
+    """An ONNX model given where an .mlir module is read: say which command imports it."""
+    if path.endswith(ONNX_SUFFIXES):
+        raise BnnirError(path, "is an ONNX model; import it first: bnn-translate --import-onnx "
+                         f"{path} -o MODEL.mlir (or compile it: bnn-compile {path} -o BUILD)")

@@ -4,13 +4,13 @@
 // RUN: ls %t.build | filecheck %s --check-prefix=FILES
 // RUN: cp %t.build/2-hardware.mlir %t.build.kept-2-hardware.mlir
 // RUN: %python -c "import json; r = json.load(open('%t.build/report.json')); assert r['fps'] >= 20000, r['fps']"
-// RUN: not bnn-compile %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.none --input-type ui8 2>&1 | filecheck %s --check-prefix=NOFOLD
+// RUN: not bnn-compile --quiet %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.none --input-type ui8 2>&1 | filecheck %s --check-prefix=NOFOLD
 // RUN: not ls %t.none
-// RUN: not bnn-compile %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.fast --input-type ui8 --target-fps 1e9 2>&1 | filecheck %s --check-prefix=FAST
+// RUN: not bnn-compile --quiet %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.fast --input-type ui8 --target-fps 1e9 2>&1 | filecheck %s --check-prefix=FAST
 // A failed run writes nothing: no stage files of its own, none mixed into an earlier build.
 // RUN: rm -rf %t.fast && not bnn-compile %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.fast --input-type ui8 --target-fps 1e9
 // RUN: not ls %t.fast
-// RUN: not bnn-compile %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.build --input-type ui8 --padding minus-one --target-fps 1e9
+// RUN: not bnn-compile --quiet %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.build --input-type ui8 --padding minus-one --target-fps 1e9
 // RUN: cmp %t.build/2-hardware.mlir %t.build.kept-2-hardware.mlir
 
 // CHECK: bnn-compile: 2-hardware.mlir: outputs unchanged
@@ -25,6 +25,7 @@
 // FILES: 4-streaming.mlir
 // FILES: hls
 // FILES: report.json
+// FILES: report.svg
 // FILES: report.txt
 // NOFOLD: bnn-compile: error: options: give --target-fps, --max-luts, --part or --folding-file to choose a folding
 // NOFOLD-NOT: {{.}}
@@ -32,7 +33,7 @@
 
 // Minus-one padding changes this network's output (it was trained with zero padding): the
 // fusion is checked alone, and the later stages against the padded network.
-// RUN: bnn-compile %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.m1 --input-type ui8 --max-luts 4000 --padding minus-one --verify %S/../../../bnnir/examples/tiny_cnv_input.npy 2>&1 | filecheck %s --check-prefix=MINUS
+// RUN: bnn-compile --quiet %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.m1 --input-type ui8 --max-luts 4000 --padding minus-one --verify %S/../../../bnnir/examples/tiny_cnv_input.npy 2>&1 | filecheck %s --check-prefix=MINUS
 // MINUS:      bnn-compile: 2-hardware.mlir: outputs unchanged
 // MINUS:      remark: bnn.conv2d 'conv10': zero padding of a bipolar input is now -1 padding
 // MINUS:      bnn-compile: 2-hardware.mlir: outputs changed by minus-one padding; the later stages are checked against them
@@ -49,17 +50,17 @@
 // FILE: conv10.mvtu {{ +}}mvtu {{.*}} 2 {{ +}}9 {{ +}}4096 {{ }}
 
 // The common mistakes, each one line.
-// RUN: not bnn-compile %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.err --target-fps 100 2>&1 | filecheck %s --check-prefix=TYPE
+// RUN: not bnn-compile --quiet %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.err --target-fps 100 2>&1 | filecheck %s --check-prefix=TYPE
 // TYPE:      bnn-compile: error: {{.*}}tiny_cnv.onnx: graph input 'x' feeds Conv directly: say what it holds with --input-type ui8|si8|bipolar|binary
 // TYPE-NOT:  {{.}}
-// RUN: not bnn-compile %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.err --input-type ui8 --target-fps 100 --verify %S/../../../bnnir/examples/tiny_cnv_expected.npy 2>&1 | filecheck %s --check-prefix=SHAPE
+// RUN: not bnn-compile --quiet %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.err --input-type ui8 --target-fps 100 --verify %S/../../../bnnir/examples/tiny_cnv_expected.npy 2>&1 | filecheck %s --check-prefix=SHAPE
 // SHAPE:     bnn-compile: error: {{.*}}tiny_cnv_expected.npy: shape (4, 10) does not match tensor<?x3x8x8xui8> (the model's input)
 // SHAPE-NOT: {{.}}
-// RUN: env CXX=no-such-compiler not bnn-compile %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.err --input-type ui8 --target-fps 100 --verify %S/../../../bnnir/examples/tiny_cnv_input.npy 2>&1 | filecheck %s --check-prefix=CXX
+// RUN: env CXX=no-such-compiler not bnn-compile --quiet %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.err --input-type ui8 --target-fps 100 --verify %S/../../../bnnir/examples/tiny_cnv_input.npy 2>&1 | filecheck %s --check-prefix=CXX
 // CXX:       bnn-compile: 4-streaming.mlir: outputs unchanged
 // CXX:       bnn-compile: error: C simulation: needs a C++ compiler: no-such-compiler not found (install g++, or set CXX to a compiler command)
 // CXX-NOT:   {{.}}
 // RUN: touch %t.file-not-folder
-// RUN: not bnn-compile %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.file-not-folder --input-type ui8 --target-fps 100 2>&1 | filecheck %s --check-prefix=FOLDER
+// RUN: not bnn-compile --quiet %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.file-not-folder --input-type ui8 --target-fps 100 2>&1 | filecheck %s --check-prefix=FOLDER
 // FOLDER:     bnn-compile: error: {{.*}}file-not-folder: is a file; -o names the build folder to write
 // FOLDER-NOT: {{.}}

@@ -32,7 +32,7 @@
 // RUN: not bnn-opt %s --bogus 2>&1 | filecheck %s --check-prefixes=NO-USAGE,USAGE-OPT
 // USAGE-OPT: bnn-opt: error: unrecognized arguments: --bogus (see bnn-opt --help)
 // RUN: not bnn-translate %s --emit-report --format xml 2>&1 | filecheck %s --check-prefixes=NO-USAGE,USAGE-TRANSLATE
-// USAGE-TRANSLATE: bnn-translate: error: argument --format: invalid choice: 'xml' (choose from 'text', 'json') (see bnn-translate --help)
+// USAGE-TRANSLATE: bnn-translate: error: argument --format: invalid choice: 'xml' (choose from 'text', 'json', 'svg') (see bnn-translate --help)
 // RUN: not bnn-compile %s -o %t.build --target-fps fast 2>&1 | filecheck %s --check-prefixes=NO-USAGE,USAGE-COMPILE
 // USAGE-COMPILE: bnn-compile: error: argument --target-fps: invalid float value: 'fast' (see bnn-compile --help)
 
