@@ -1,7 +1,12 @@
 """The cycle schedule on large feature maps: bnn-compile (FIFOs sized, report) of a two-conv BNN
 on 3xSxS images, its wall time and peak memory, and the cycle figures of the report.
 
-    python benchmarks/schedule_large_maps.py [--sizes 128 256 512] [--fps 100] [--clock-mhz 200]
+    python benchmarks/schedule_large_maps.py [--sizes 128 256 512] [--fps 50] [--clock-mhz 200]
+        [--reference-up-to 256]
+
+For sizes up to --reference-up-to it also solves the streaming design word by word (the
+reference solver, every loop iteration; what the schedule cost before it was solved at the
+words moved only) and prints its figures and time beside the schedule's: they must be equal.
 
 The network: Conv 3->8 3x3 pad 1, BatchNorm, Sign, MaxPool 2, Conv 8->8 3x3 pad 1, BatchNorm,
 Sign, MaxPool 8, Flatten, MatMul to 10 logits (random ±1 weights).
@@ -79,15 +84,53 @@ def compile_once(size: int, fps: float, clock_mhz: float, folder: Path) -> None:
           f"per frame, latency {report['latency_cycles']} cycles, {fifos} FIFOs")
 
 
+def compare_with_reference(size: int, fps: float, clock_mhz: float) -> None:
+    """The schedule's figures (FIFO depths, cycles per frame, latency) against the word-by-word
+    reference solver's, on the streaming design bnn-compile makes."""
+    from xdsl.context import Context
+
+    from bnnir.analysis import stream_schedule as ss
+    from bnnir.dialects.hwstream import DesignOp
+    from bnnir.frontend.onnx_import import import_onnx
+    from bnnir.passes.bnn_to_hwstream import BnnToHwstream
+    from bnnir.passes.fold import Fold
+    from bnnir.passes.legalize_padding import LegalizePadding
+    from bnnir.passes.threshold_fusion import ThresholdFusion
+
+    module = import_onnx(two_conv(size), "ui8")
+    for p in (ThresholdFusion(), LegalizePadding("exact"),
+              Fold(target_fps=fps, clock_mhz=clock_mhz), BnnToHwstream()):
+        p.apply(Context(), module)
+    design = next(op for op in module.ops if isinstance(op, DesignOp))
+    start = time.perf_counter()
+    reference = ss.pipeline(design)  # every iteration, word by word
+    free = reference.unbounded()
+    figures = (ss._output_timing(reference, free, ss.FRAMES), ss._needed_depths(reference, free))
+    seconds = time.perf_counter() - start
+    ss._SOLVED.clear()
+    start = time.perf_counter()
+    solved = ss._unbounded(ss._loops(design), ss.FRAMES)  # what fifo_depths and simulate use
+    fast = ((solved.period, solved.latency), list(solved.needed))
+    print(f"  word by word: {seconds:5.1f} s, (cycles per frame, latency) {figures[0]}, depths "
+          f"{figures[1]}")
+    print(f"  moves only:   {time.perf_counter() - start:5.1f} s, (cycles per frame, latency) "
+          f"{fast[0]}, depths {fast[1]}: {'the same' if fast == figures else 'DIFFERENT'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[128, 256, 512])
-    parser.add_argument("--fps", type=float, default=100)
+    parser.add_argument("--fps", type=float, default=50)
     parser.add_argument("--clock-mhz", type=float, default=200)
+    parser.add_argument("--reference-up-to", type=int, default=256, metavar="S")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         for size in args.sizes:  # rising sizes: each peak is the largest so far
             compile_once(size, args.fps, args.clock_mhz, Path(folder))
+    for size in args.sizes:  # in this process, after the compilations' peaks are measured
+        if size <= args.reference_up_to:
+            print(f"3x{size}x{size}, the streaming design's schedule:")
+            compare_with_reference(size, args.fps, args.clock_mhz)
     sys.stdout.flush()
 
 

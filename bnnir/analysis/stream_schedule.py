@@ -29,6 +29,15 @@ kernels stall one another word by word, each sweep settles one more stall, so af
 sweeps the same least solution is computed event by event instead. Neither has an iteration
 limit: the cycles do not depend on `SWEEPS`, only the time taken does.
 
+Cost. An iteration that moves no word runs one cycle after the iteration before it, so times
+are solved only at the iterations that read or write (`Moves`): the cost is the words the
+streams carry over the frames (an MVTU's nf·sf iterations per vector that compute without
+moving a word cost nothing), in numpy scans, never per word in Python except in the event-by-
+event fallback. The unbounded schedule's figures and depths depend on the loops alone, so a
+design's are solved once for hwstream-size-fifos, the report and `bnn-run --cycles`. Solving at
+every iteration (`pipeline(..., every_iteration=True)`) is the word-by-word reference the tests
+compare with.
+
 FIFO depths (`KernelTiming.depth_needed`): the latest schedule with the unbounded schedule's
 output cycles (every iteration as late as the outputs allow, none after the unbounded
 schedule's end) is feasible once every stream holds the most words waiting in it there. With

@@ -77,6 +77,8 @@ def _child(main: Callable[[list[str]], int | None], args: list[str], cwd: Path,
         null = os.open(os.devnull, os.O_WRONLY)
         os.dup2(null, 1)
         os.dup2(err, 2)
+        sys.stdout = open(1, "w", closefd=False)  # not pytest's capture
+        sys.stderr = open(2, "w", closefd=False)
         os.environ.pop("BNNIR_TRACEBACK", None)
         code = main(args) or 0
     except SystemExit as e:
