@@ -116,12 +116,14 @@ def test_progress_line_for_a_long_step_and_none_when_quiet(
     assert capsys.readouterr().err == ""
 
 
-def test_progress_timer_announces_only_slow_steps() -> None:
+def test_progress_timer_announces_only_slow_steps(monkeypatch: pytest.MonkeyPatch) -> None:
     import time
 
+    monkeypatch.delenv("BNNIR_PROGRESS_AFTER", raising=False)
     stream = io.StringIO()
+    assert Progress("tool", stream=stream).quiet  # not a terminal
     progress = Progress("tool", stream=stream)
-    progress.after = 0.05
+    progress.quiet, progress.after = False, 0.05
     with progress.step("fast"):
         pass
     with progress.step("slow"):
