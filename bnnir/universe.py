@@ -1,7 +1,8 @@
 """bnnir's xDSL universe: what an installed bnnir adds to `xdsl-opt` and to every xDSL tool that
 loads the `xdsl.universe` entry points (xdsl/universe.py).
 
-    xdsl-opt model.mlir -p 'bnn-threshold-fusion,bnn-fold{target-fps=1000}' -t bnn-report
+    xdsl-opt model.mlir -p 'bnn-threshold-fusion,bnn-legalize-padding,bnn-fold{target-fps=1000}' \
+        -t bnn-report
 
 The dialects `bnn` and `hwstream`, bnnir's passes (not xDSL's canonicalize, cse and dce, which
 xDSL registers itself) and the targets `bnn-hls` and `bnn-report`. Everything is loaded lazily,

@@ -116,12 +116,14 @@ def test_progress_line_for_a_long_step_and_none_when_quiet(
     assert capsys.readouterr().err == ""
 
 
-def test_progress_timer_announces_only_slow_steps() -> None:
+def test_progress_timer_announces_only_slow_steps(monkeypatch: pytest.MonkeyPatch) -> None:
     import time
 
+    monkeypatch.delenv("BNNIR_PROGRESS_AFTER", raising=False)
     stream = io.StringIO()
+    assert Progress("tool", stream=stream).quiet  # not a terminal
     progress = Progress("tool", stream=stream)
-    progress.after = 0.05
+    progress.quiet, progress.after = False, 0.05
     with progress.step("fast"):
         pass
     with progress.step("slow"):
@@ -184,3 +186,21 @@ def test_make_demo_prints_each_thing_once(tmp_path: Path) -> None:
     assert out.rstrip().endswith("demo: C simulation logits equal onnxruntime logits")
     projects = [p.parent for p in tmp_path.rglob("top.cpp")]
     assert projects == [tmp_path / "tiny_cnv_build" / "hls"]
+
+
+def test_output_check_compares_bits() -> None:
+    """The shared check of --verify-each and --verify: every bit, -0.0 and NaN payloads too."""
+    from bnnir.tools.cli import LocatingParser, bnnir_context
+    from bnnir.tools.output_check import OutputCheck
+
+    identity = LocatingParser(bnnir_context(), "func.func @main(%x: tensor<?x2xf32>) -> "
+                              "tensor<?x2xf32> {\n  func.return %x : tensor<?x2xf32>\n}",
+                              "identity.mlir").parse_module()
+    check = OutputCheck("x.npy", identity, np.array([[0.0, 1.0], [np.nan, 2.0]], np.float32))
+    assert check.difference((check.expected[0].copy(),)) is None
+    changed = check.expected[0].copy()
+    changed[0, 0] = -0.0
+    assert check.difference((changed,)) == \
+        "changed output 0 of the network on x.npy: 1 of 4 values differ, the first at index (0, 0)"
+    assert check.difference((changed[:1],)) == \
+        "changed output 0 of the network on x.npy: shape (1, 2) instead of (2, 2)"

@@ -15,7 +15,8 @@ with -1 padding): the later stages are checked against the output it gives. When
 streaming design ends before the network's last layer (an op between layers without a streaming
 kernel, such as float arithmetic that threshold fusion could not remove), a warning names that op
 and the first layer left to the host. Steps that take over a second are announced on stderr
-(--quiet: not). The flow is bnnir.compile (bnnir/api.py), which returns the build to Python.
+when it is a terminal (bnnir/tools/progress.py; --quiet: not). The flow is bnnir.compile
+(bnnir/api.py), which returns the build to Python.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@
 changes the network's output, naming it (FINN's verification steps, automated). It runs in xDSL's
 pass-pipeline callback, with the verifier, --time-passes and --print-between-passes. `--help`
 lists every pass with its options; `--help-pass NAME` describes one. A pass or check running
-over a second is announced on stderr, unless --quiet.
+over a second is announced on a terminal's stderr, unless --quiet (bnnir/tools/progress.py).
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ model's output layout and dtype (an .npz of all outputs for a network with sever
 when no -o is given. `--engine` selects the executor of the same module. `--cycles` also prints
 each hwstream design's cycle-level schedule: steady-state cycles per frame, first-frame latency,
 both with unbounded streams and with the design's FIFO depths, and the streams too shallow.
-Steps over a second are announced on stderr (a bar counts the frames of a large batch, run
-CHUNK frames at a time), unless --quiet.
+Steps over a second are announced on a terminal's stderr (a bar counts the frames of a large
+batch, run CHUNK frames at a time), unless --quiet.
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ from bnnir.tools.cli import (
     run_tool,
     write_atomic,
 )
+from bnnir.tools.progress import Progress
 
 TOOL = "bnn-translate"
 
@@ -107,6 +108,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
                              "of the pipeline, kernels sized by cycles, the bottleneck marked, "
                              "LUTs per layer)")
     parser.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="no progress line on stderr when the translation takes over a second")
     return parser.parse_args(argv)
 
 
@@ -145,7 +148,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if value is not None and translation.flag != used_by:
                 raise BnnirError(option, f"applies to {used_by}, not {translation.flag}")
         try:
-            text = translation.run(args)
+            with Progress(TOOL, args.quiet).step(f"{translation.flag} {args.input}"):
+                text = translation.run(args)
         except BnnirError as e:  # a whole-module problem is the input file's
             if e.where != "module" or not translation.reads_mlir:
                 raise

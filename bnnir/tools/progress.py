@@ -5,7 +5,8 @@ BNNIR_PROGRESS_AFTER seconds (default 1; 0 announces every step), by a timer thr
 steps print nothing and no step pays for its progress more than a timer; when an announced step
 ends, a line gives its time.
 A step with a known count (frames) can show a bar, updated per chunk of work, never per element.
-`quiet=True` (the tools' --quiet) prints nothing.
+Progress goes to a terminal: when stderr is a file or a pipe (a log, a test's FileCheck) nothing
+is printed unless BNNIR_PROGRESS_AFTER is set; `quiet=True` (the tools' --quiet) prints nothing.
 """
 
 from __future__ import annotations
@@ -33,9 +34,9 @@ class Progress:
 
     def __init__(self, tool: str, quiet: bool = False, stream: TextIO | None = None):
         self.tool = tool
-        self.quiet = quiet
-        self.after = _after()
         self.stream = sys.stderr if stream is None else stream
+        self.quiet = quiet or not (self.stream.isatty() or "BNNIR_PROGRESS_AFTER" in os.environ)
+        self.after = _after()
         self._lock = threading.Lock()
 
     def _print(self, text: str, end: str = "\n") -> None:

@@ -32,3 +32,10 @@
 // REPORT: "max_cycles": 4848
 // RUN: bnn-translate --import-onnx %S/../../../bnnir/examples/tiny_cnv.onnx --input-type ui8 | bnn-opt -p 'bnn-threshold-fusion,bnn-legalize-padding,bnn-fold{target-fps=20000 clock-mhz=100},bnn-to-hwstream' -t bnn-hls | filecheck %s --check-prefix=HLS
 // HLS: void accel(
+// RUN: not bnn-opt %s -t 'bnn-report{format=xml}' 2>&1 | filecheck %s --check-prefix=FORMAT
+// FORMAT: bnn-opt: error: bnn-report: unknown format 'xml'; use text, json, svg
+// RUN: not bnn-opt %s -t nope 2>&1 | filecheck %s --check-prefix=NOTARGET
+// NOTARGET: bnn-opt: error: argument -t/--target: invalid choice: 'nope' (choose from mlir, bnn-hls, bnn-report) (see bnn-opt --help)
+func.func @main(%x: tensor<?x4xi1>) -> tensor<?x4xi1> {
+  func.return %x : tensor<?x4xi1>
+}
