@@ -9,9 +9,12 @@ BUILD receives each stage's IR (1-imported.mlir, 2-hardware.mlir, 3-folded.mlir,
 4-streaming.mlir), the folding report (report.txt, report.json) and the HLS project (hls/), all
 written once every stage has succeeded: a failed run leaves BUILD as it was. With
 --verify the interpreter runs X after every stage and the flow stops at the first stage that
-changes the network's output; the C simulation of the project is checked too. With --padding
-minus-one the padding pass may change the output on purpose (unless the network was trained
-with -1 padding): the later stages are checked against the output it gives. When the
+changes the network's output; the C simulation of the project is checked too, and the imported
+module is compared with the original model run by its own runtime (onnxruntime, or qonnx for
+QONNX models, when installed): rows that differ by the contract's documented cases (Sign ties,
+Gemm blocks over 256 inputs) are named in a warning, any other difference stops the flow. With
+--padding minus-one the padding pass may change the output on purpose (unless the network was
+trained with -1 padding): the later stages are checked against the output it gives. When the
 streaming design ends before the network's last layer (an op between layers without a streaming
 kernel, such as float arithmetic that threshold fusion could not remove), a warning names that op
 and the first layer left to the host.
@@ -205,6 +208,34 @@ class Checker:
               "against them", flush=True)
 
 
+def compare_original(args: argparse.Namespace, checker: Checker) -> None:
+    """--verify: the imported module against the original model's own runtime."""
+    from bnnir.frontend.onnx.original import compare_with_original
+
+    assert checker.x is not None and checker.expected is not None
+    stage = "1-imported.mlir"
+    result = compare_with_original(args.model, checker.x, checker.expected, args.input_scale)
+    if result is None:
+        print(f"{TOOL}: {stage}: not compared with the original model (onnxruntime or qonnx is "
+              "not installed)", flush=True)
+        return
+    if result.mismatched:
+        raise BnnirError(stage, f"rows {_rows(result.mismatched)} differ from {result.runtime}'s "
+                         "output of the original model, which no documented case (Sign ties, "
+                         "Gemm blocks) explains")
+    for cause in sorted(set(result.documented.values())):
+        rows = [r for r, c in result.documented.items() if c == cause]
+        print(f"{TOOL}: warning: {stage}: rows {_rows(rows)} differ from {result.runtime}'s "
+              f"output of the original model by the contract's {cause}", file=sys.stderr)
+    same = result.rows - len(result.documented)
+    print(f"{TOOL}: {stage}: {same} of {result.rows} rows equal {result.runtime}'s output of "
+          "the original model", flush=True)
+
+
+def _rows(rows: Sequence[int]) -> str:
+    return ", ".join(str(r) for r in rows[:8]) + (", ..." if len(rows) > 8 else "")
+
+
 def compile_model(args: argparse.Namespace) -> None:
     from bnnir.backends.hls.emit import emit_project
     from bnnir.backends.report import build_report, render_json, render_text
@@ -221,6 +252,8 @@ def compile_model(args: argparse.Namespace) -> None:
     module = import_onnx(args.model, args.input_type, input_scale=args.input_scale)
     files["1-imported.mlir"] = _print(module)
     checker = Checker(args.verify, module)
+    if checker.x is not None:
+        compare_original(args, checker)
     for stage in plan:
         for p in stage.passes:
             p.apply(Context(), module)
