@@ -61,11 +61,9 @@ def compare_with_original(
     row by row; None when that runtime is not installed."""
     proto, _ = load_model(model)
     qonnx = any(node.domain in QONNX_DOMAINS for node in proto.graph.node)
-    signs = [node.input[0] for node in proto.graph.node
-             if node.op_type == "Sign" and node.domain in ("", "ai.onnx")]
     try:
         run = _qonnx_rows if qonnx else _onnxruntime_rows
-        expected, sign_inputs = run(proto, original_input(proto, x, input_scale), signs)
+        expected, sign_inputs = run(proto, original_input(proto, x, input_scale))
     except ImportError:
         return None
     documented: dict[int, str] = {}
@@ -99,13 +97,19 @@ def _fixed_batch(model: onnx.ModelProto) -> bool:
     return bool(dims) and dims[0].HasField("dim_value") and dims[0].dim_value >= 1
 
 
+def _sign_inputs(model: onnx.ModelProto) -> list[str]:
+    return [node.input[0] for node in model.graph.node
+            if node.op_type == "Sign" and node.domain in ("", "ai.onnx")]
+
+
 def _onnxruntime_rows(
-    model: onnx.ModelProto, x: np.ndarray, extra: list[str]
+    model: onnx.ModelProto, x: np.ndarray
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """The graph outputs and the tensors `extra` for each row of `x` (one run per row when the
-    model's batch is fixed)."""
+    """The graph outputs and the inputs of Sign nodes for each row of `x` (one run per row when
+    the model's batch is fixed)."""
     import onnxruntime as ort
 
+    extra = _sign_inputs(model)
     probe = onnx.ModelProto.FromString(model.SerializeToString())
     known = {o.name for o in probe.graph.output}
     for name in extra:
@@ -125,7 +129,7 @@ def _onnxruntime_rows(
 
 
 def _qonnx_rows(
-    model: onnx.ModelProto, x: np.ndarray, extra: list[str]
+    model: onnx.ModelProto, x: np.ndarray
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """qonnx's execute_onnx after cleanup_model, one row at a time (it needs static shapes)."""
     from qonnx.core.modelwrapper import ModelWrapper
@@ -139,7 +143,8 @@ def _qonnx_rows(
             dims[0].dim_value = 1
     wrapper = cleanup_model(ModelWrapper(static))
     feed = wrapper.graph.input[0].name
-    names = [o.name for o in model.graph.output]
+    names = [o.name for o in wrapper.graph.output]  # cleanup_model renames tensors
+    extra = _sign_inputs(wrapper.model)
     rows = [execute_onnx(wrapper, {feed: x[r:r + 1]}, return_full_exec_context=bool(extra))
             for r in range(len(x))]
     outputs = [np.concatenate([row[n] for row in rows]) for n in names]
