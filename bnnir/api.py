@@ -21,7 +21,7 @@ the module after each. Errors are `bnnir.diagnostics.BnnirError` (the tools' one
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -195,10 +195,40 @@ class _Check:
         else:
             self.log(f"{stage.file}: outputs unchanged")
 
+    def original(self, model: str, input_scale: str | None) -> None:
+        """The imported module against the original model's own runtime (onnxruntime, or qonnx
+        for QONNX models): rows that differ by the contract's documented cases (Sign ties, Gemm
+        blocks) are warnings, any other row is an error."""
+        from bnnir.frontend.onnx.original import compare_with_original
+
+        if self.check is None:
+            return
+        stage = STAGE_FILES[0]
+        result = compare_with_original(model, self.check.x, self.check.expected, input_scale)
+        if result is None:
+            self.log(f"{stage}: not compared with the original model (onnxruntime or qonnx is "
+                     "not installed)")
+            return
+        if result.mismatched:
+            raise BnnirError(stage, f"rows {_rows(result.mismatched)} differ from "
+                             f"{result.runtime}'s output of the original model, which no "
+                             "documented case (Sign ties, Gemm blocks) explains")
+        for cause in sorted(set(result.documented.values())):
+            rows = [r for r, c in result.documented.items() if c == cause]
+            self.log(f"warning: {stage}: rows {_rows(rows)} differ from {result.runtime}'s "
+                     f"output of the original model by the contract's {cause}")
+        same = result.rows - len(result.documented)
+        self.log(f"{stage}: {same} of {result.rows} rows equal {result.runtime}'s output of the "
+                 "original model")
+
     def csim(self, module: ModuleOp) -> None:
         if self.check is not None:
             self.check.check("hls", module, engine="csim")
             self.log("hls: outputs unchanged (csim)")
+
+
+def _rows(rows: Sequence[int]) -> str:
+    return ", ".join(str(r) for r in rows[:8]) + (", ..." if len(rows) > 8 else "")
 
 
 def _verifier(model: str) -> Callable[[ModulePass | None, ModuleOp, ModulePass | None], None]:
@@ -253,6 +283,7 @@ def compile_with(model: str, options: Options, *, verify: str | Path | np.ndarra
     modules = {STAGE_FILES[0]: module.clone()}
     with progress.step("running the model on the --verify batch"):
         check = _Check(str(verify) if isinstance(verify, Path) else verify, module, log)
+        check.original(model, options.input_scale)
     for index, stage in enumerate(plan, start=1):
         names = ", ".join(p.name for p in stage.passes)
         with progress.step(f"[{index}/{len(plan)}] {stage.file}: {names}"):

@@ -63,7 +63,7 @@ _ONNX_DTYPES = {
 
 _FLOAT_CONSUMERS = {
     "Sign", "BipolarQuant", "Quant", "MultiThreshold", "Mul", "Div", "Add", "Sub",
-    "BatchNormalization", "Neg",
+    "BatchNormalization", "Neg", "Relu",
 }
 
 _MOVES_DATA = {"Identity", "Dropout", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose"}

@@ -139,7 +139,8 @@ def _binary_weights(
         bits = int(np.asarray(imp.constants[producer.input[3]]).reshape(-1)[0])
         if bits == 1:
             raise
-        raise node_error(f"multi-bit weights: the {bits}-bit Quant '{producer.name}' "
+        quantizer = producer.name or producer.output[0]
+        raise node_error(f"multi-bit weights: the {bits}-bit Quant '{quantizer}' "
                          "quantizes them; bnnir supports binary weights only (1-bit, ±1 "
                          "or ±s with one magnitude s per output channel)") from None
 
