@@ -61,7 +61,8 @@ def test_api_verify_and_errors(build: bnnir.Build) -> None:
     x = np.load(EXAMPLE / "tiny_cnv_input.npy")
     bnnir.compile(EXAMPLE / "tiny_cnv.onnx", input_type="ui8", max_luts=4000, verify=x,
                   padding="minus-one", log=lines.append)
-    assert lines[:4] == [
+    assert lines[:5] == [
+        "1-imported.mlir: 4 of 4 rows equal onnxruntime's output of the original model",
         "2-hardware.mlir: outputs unchanged",
         "2-hardware.mlir: outputs changed by minus-one padding; the later stages are checked "
         "against them",
@@ -196,11 +197,15 @@ def test_output_check_compares_bits() -> None:
     identity = LocatingParser(bnnir_context(), "func.func @main(%x: tensor<?x2xf32>) -> "
                               "tensor<?x2xf32> {\n  func.return %x : tensor<?x2xf32>\n}",
                               "identity.mlir").parse_module()
-    check = OutputCheck("x.npy", identity, np.array([[0.0, 1.0], [np.nan, 2.0]], np.float32))
+    check = OutputCheck("x.npy", identity, np.array([[0.0, 1.0], [3.0, 2.0]], np.float32))
     assert check.difference((check.expected[0].copy(),)) is None
     changed = check.expected[0].copy()
     changed[0, 0] = -0.0
     assert check.difference((changed,)) == \
         "changed output 0 of the network on x.npy: 1 of 4 values differ, the first at index (0, 0)"
+    nan = check.expected[0].copy()
+    nan[1, 0] = np.nan
+    assert check.difference((nan,)) == \
+        "changed output 0 of the network on x.npy: 1 of 4 values differ, the first at index (1, 0)"
     assert check.difference((changed[:1],)) == \
         "changed output 0 of the network on x.npy: shape (1, 2) instead of (2, 2)"
