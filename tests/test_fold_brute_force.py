@@ -202,15 +202,15 @@ def every_folding(layers: Layers) -> Table:
 
 def folded(module: ModuleOp) -> tuple[tuple[tuple[str, int], ...], ...]:
     """The parameters bnn-fold annotated on each layer, in Option's order."""
-    return tuple(
-        tuple((k, v.value.data) for k, v in op.attributes["fold"].data.items()  # type: ignore
-              if k in ("pe", "simd", "window_simd"))
-        for op in layer_ops(module))
+    folds = [op.attributes["fold"] for op in layer_ops(module)]
+    assert all(isinstance(fold, bnn.FoldAttr) for fold in folds)
+    return tuple(tuple(fold.parameters.items()) for fold in folds)  # type: ignore[union-attr]
 
 
 def summary(module: ModuleOp) -> tuple[int, int, int]:
-    data = module.attributes["bnn.fold"].data  # type: ignore[union-attr]
-    return data["max_cycles"].value.data, data["luts"].value.data, data["brams"].value.data
+    data = module.attributes["bnn.fold"]
+    assert isinstance(data, bnn.FoldSummaryAttr)
+    return data.max_cycles.data, data.luts.data, data.brams.data
 
 
 def check_costed_alike(module: ModuleOp, table: Table) -> None:

@@ -23,6 +23,7 @@ from bnnir.analysis.folding import (
 )
 from bnnir.backends.report import build_report
 from bnnir.diagnostics import BnnirError
+from bnnir.dialects import bnn
 from bnnir.dialects import hwstream as hw
 from bnnir.frontend.onnx import import_onnx
 from bnnir.passes.bnn_to_hwstream import BnnToHwstream
@@ -142,8 +143,9 @@ def test_the_folding_is_what_the_design_reports(
         assert cheapest is not None
         budget = int(cheapest.luts * rng.uniform(1, 3))
         Fold(max_luts=budget, clock_mhz=100).apply(Context(), module)
-    summary = {k: v.value.data for k, v in module.attributes["bnn.fold"].data.items()
-               if k in ("luts", "brams", "max_cycles")}
+    fold = module.attributes["bnn.fold"]
+    assert isinstance(fold, bnn.FoldSummaryAttr)
+    summary = {k: v for k, v in fold.fields().items() if k in ("luts", "brams", "max_cycles")}
     before = build_report(module)
     BnnToHwstream().apply(Context(), module)
     after = build_report(module)
@@ -158,7 +160,7 @@ def test_a_label_select_left_on_the_host_is_not_folded() -> None:
     module = lowered(model, "bipolar")
     Fold(target_fps=100_000, clock_mhz=100).apply(Context(), module)
     assert all(layer.op.name != "bnn.arg_max" for layer in hardware_layers(module))
-    luts = module.attributes["bnn.fold"].data["luts"].value.data
+    luts = module.attributes["bnn.fold"].luts.data  # type: ignore[union-attr]
     BnnToHwstream().apply(Context(), module)
     design = next(op for op in module.ops if isinstance(op, hw.DesignOp))
     assert not any(isinstance(op, hw.LabelSelectOp) for op in design.kernels())
@@ -214,10 +216,10 @@ def test_folding_file_sets_each_layer_of_one_node(tmp_path) -> None:
     path = tmp_path / "folding.json"
     path.write_text(json.dumps({node: {"PE": 2, "simd": 4, "ram_style": "auto"}}))
     Fold(folding_file=str(path)).apply(Context(), module)
-    folds = {op.name: op.attributes["fold"].data for op in module.walk()
+    folds = {op.name: op.attributes["fold"].values for op in module.walk()  # type: ignore
              if "fold" in op.attributes and op.attributes["onnx_node"].data == node}
-    assert folds["bnn.threshold"]["pe"].value.data == 2
-    assert folds["bnn.pad"]["simd"].value.data == 4
+    assert folds["bnn.threshold"]["pe"] == 2
+    assert folds["bnn.pad"]["simd"] == 4
     assert_bit_exact(run_module(to_stream(module), x), models.ort_run(model, x))
     path.write_text(json.dumps({node: {"pe": 2, "window_simd": 4}}))
     with pytest.raises(BnnirError, match=f"layer '{node}' has no folding parameter window_simd "

@@ -339,7 +339,7 @@ def test_gearboxes_between_layers_keep_the_folded_rate() -> None:
                                  kernel=1, pad=1, pool=False, input_kind="ui8")
     module = lowered(model, "ui8")
     Fold(target_fps=165_400, clock_mhz=100).apply(Context(), module)
-    cycles = module.attributes["bnn.fold"].data["max_cycles"].value.data
+    cycles = module.attributes["bnn.fold"].max_cycles.data  # type: ignore[union-attr]
     BnnToHwstream().apply(Context(), module)
     SizeFifos().apply(Context(), module)
     converters = [op for op in design_of(module).kernels() if isinstance(op, hw.DwcOp)]

@@ -30,7 +30,7 @@ from functools import cached_property
 
 import numpy as np
 from xdsl.dialects.builtin import DictionaryAttr, IntegerAttr, ModuleOp
-from xdsl.ir import Operation
+from xdsl.ir import Attribute, Operation
 
 from bnnir.analysis import cost_model as cm
 from bnnir.analysis.hardware import element_bits, is_layer, layer_name, module_hardware_run
@@ -136,12 +136,16 @@ def folded_choice(layer: Layer, where: str) -> Choice:
     may too): every folding parameter of the layer as an integer, legal (a choice with too wide
     streams is returned: streaming conversion says which stream)."""
     fold = layer.op.attributes.get("fold")
-    if not isinstance(fold, DictionaryAttr):
+    if isinstance(fold, bnn.FoldAttr):
+        given: dict[str, Attribute] = dict(fold.entries.data)
+    elif isinstance(fold, DictionaryAttr):  # a hand-written folding may be a plain dictionary
+        given = dict(fold.data)
+    else:
         raise BnnirError(where, f"layer '{layer.name}' has no folding; run bnn-fold first")
     names = list((layer.choices or layer.too_wide)[0].params)
     params = {}
     for name in names:
-        value = fold.data.get(name)
+        value = given.get(name)
         if not isinstance(value, IntegerAttr):
             raise BnnirError(where, f"layer '{layer.name}': its fold must give "
                              f"{', '.join(names)} as integers; {name} is missing or not one")

@@ -25,7 +25,7 @@ import json
 from collections import Counter
 from typing import Any
 
-from xdsl.dialects.builtin import DictionaryAttr, FloatAttr, ModuleOp, StringAttr
+from xdsl.dialects.builtin import ModuleOp, StringAttr
 
 from bnnir.analysis.cost_model import frames_per_second
 from bnnir.analysis.folding import Folding, Layer, folded_choice, hardware_layers
@@ -45,10 +45,8 @@ ROW_FIELDS = ("name", "kind", "pe", "simd", "cycles", "luts", "brams")
 
 def _clock_mhz(module: ModuleOp) -> float:
     summary = module.attributes.get("bnn.fold")
-    if isinstance(summary, DictionaryAttr):
-        clock = summary.data.get("clock_mhz")
-        if isinstance(clock, FloatAttr):
-            return clock.value.data
+    if isinstance(summary, bnn.FoldSummaryAttr):
+        return summary.clock_mhz.data
     raise BnnirError("module", "has no bnn.fold summary; run bnn-fold first")
 
 

@@ -22,8 +22,10 @@ Every op states its exact integer (or float32) semantics in its docstring; the i
 from __future__ import annotations
 
 import itertools
+import math
 from abc import ABC
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
 
 import numpy as np
 from xdsl.dialects.builtin import (
@@ -31,20 +33,25 @@ from xdsl.dialects.builtin import (
     BytesAttr,
     DenseArrayBase,
     DenseIntOrFPElementsAttr,
+    DictionaryAttr,
     Float32Type,
     FloatAttr,
+    FloatData,
+    IntAttr,
     IntegerAttr,
     IntegerType,
     Signedness,
+    StringAttr,
     TensorType,
     UnitAttr,
     f32,
     i64,
 )
-from xdsl.ir import Attribute, Dialect, SSAValue
+from xdsl.ir import Attribute, Dialect, ParametrizedAttribute, SSAValue
 from xdsl.irdl import (
     IRDLOperation,
     ParsePropInAttrDict,
+    irdl_attr_definition,
     irdl_op_definition,
     operand_def,
     opt_prop_def,
@@ -52,7 +59,7 @@ from xdsl.irdl import (
     result_def,
     traits_def,
 )
-from xdsl.parser import Parser
+from xdsl.parser import AttrParser, Parser
 from xdsl.printer import Printer
 from xdsl.traits import ConstantLike, Pure
 from xdsl.utils.exceptions import VerifyException
@@ -1321,6 +1328,173 @@ class ArgMaxOp(IRDLOperation):
         _check_shape(self.name, (in_type.get_shape()[0], 1), out_type.get_shape())
 
 
+# ===----------------------------------------------------------------------=== #
+# Folding attributes (bnn-fold writes them)
+# ===----------------------------------------------------------------------=== #
+
+
+@irdl_attr_definition
+class FoldAttr(ParametrizedAttribute):
+    """A layer's folding as bnn-fold chose it: its folding parameters (pe, simd, window_simd,
+    as the layer has them) and the cycles per frame, LUTs and BRAM18s of its kernels, the
+    width converter feeding it included.
+
+        %c = bnn.conv2d %x, %w {..., fold = #bnn.fold<pe = 4, simd = 8, window_simd = 2,
+                                  cycles = 3600, luts = 2104, brams = 2>} : ...
+    """
+
+    name = "bnn.fold"
+
+    entries: DictionaryAttr
+
+    PARAMETERS: ClassVar[tuple[str, ...]] = ("pe", "simd", "window_simd")
+    TOTALS: ClassVar[tuple[str, ...]] = ("cycles", "luts", "brams")
+
+    def __init__(self, values: Mapping[str, int]):
+        super().__init__(DictionaryAttr({k: IntegerAttr(v, i64) for k, v in values.items()}))
+
+    @property
+    def values(self) -> dict[str, int]:
+        """Every entry (parameters and totals) by name."""
+        return {k: v.value.data for k, v in self.entries.data.items()
+                if isinstance(v, IntegerAttr)}
+
+    @property
+    def parameters(self) -> dict[str, int]:
+        """The folding parameters alone."""
+        return {k: v for k, v in self.values.items() if k in self.PARAMETERS}
+
+    @classmethod
+    def parse_parameters(cls, parser: AttrParser) -> Sequence[Attribute]:
+        def entry() -> tuple[str, int]:
+            key = parser.parse_identifier()
+            parser.parse_punctuation("=")
+            return key, parser.parse_integer(allow_boolean=False)
+
+        pos = parser.pos
+        parser.parse_punctuation("<")
+        pairs = [] if parser.parse_optional_punctuation(">") else [
+            *parser.parse_comma_separated_list(parser.Delimiter.NONE, entry),
+            parser.parse_punctuation(">")][:-1]
+        try:
+            return (cls(dict(pairs)).entries,)
+        except VerifyException as e:
+            parser.raise_error(str(e), pos, parser.pos)
+
+    def print_parameters(self, printer: Printer) -> None:
+        printer.print_string("<" + ", ".join(f"{k} = {v}" for k, v in self.values.items()) + ">")
+
+    def verify(self) -> None:
+        for key, value in self.entries.data.items():
+            if key not in self.PARAMETERS + self.TOTALS:
+                raise VerifyException(f"#bnn.fold has no entry '{key}' (it has "
+                                      f"{', '.join(self.PARAMETERS + self.TOTALS)})")
+            if not isinstance(value, IntegerAttr):
+                raise VerifyException(f"#bnn.fold {key} must be an integer, got {value}")
+            low = 1 if key in self.PARAMETERS else 0
+            if value.value.data < low:
+                raise VerifyException(f"#bnn.fold {key} must be at least {low}, got "
+                                      f"{value.value.data}")
+
+
+def _float_text(value: float) -> str:
+    """A float as an MLIR float literal that reads back to it (a '.' before any exponent)."""
+    text = repr(value)
+    if "e" in text and "." not in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}.0e{exponent}"
+    return text
+
+
+@irdl_attr_definition
+class FoldSummaryAttr(ParametrizedAttribute):
+    """The module's folding summary (`bnn.fold`): the part folded for (empty: none), the clock,
+    the frame rate and cycles per frame of the slowest kernel, its layer, the LUTs and BRAM18s
+    of all kernels (FIFOs included once hwstream-size-fifos has run) and the ideal cycles per
+    frame (MACs over Σ PE·SIMD).
+
+        builtin.module attributes {bnn.fold = #bnn.fold_summary<part = "xcku115",
+            clock_mhz = 200.0, fps = 12345.6, max_cycles = 16200, bottleneck = "conv3",
+            luts = 401234, brams = 1422, ideal_cycles = 15011.2>} {...}
+    """
+
+    name = "bnn.fold_summary"
+
+    part: StringAttr
+    clock_mhz: FloatData
+    fps: FloatData
+    max_cycles: IntAttr
+    bottleneck: StringAttr
+    luts: IntAttr
+    brams: IntAttr
+    ideal_cycles: FloatData
+
+    FIELDS: ClassVar[tuple[str, ...]] = ("part", "clock_mhz", "fps", "max_cycles", "bottleneck",
+                                         "luts", "brams", "ideal_cycles")
+
+    def __init__(self, *, part: str | None, clock_mhz: float, fps: float, max_cycles: int,
+                 bottleneck: str, luts: int, brams: int, ideal_cycles: float):
+        super().__init__(StringAttr(part or ""), FloatData(float(clock_mhz)),
+                         FloatData(float(fps)), IntAttr(max_cycles), StringAttr(bottleneck),
+                         IntAttr(luts), IntAttr(brams), FloatData(float(ideal_cycles)))
+
+    def with_resources(self, luts: int, brams: int) -> FoldSummaryAttr:
+        """The summary with other LUT and BRAM18 totals."""
+        return FoldSummaryAttr(**(self.fields() | {"luts": luts, "brams": brams}))
+
+    def fields(self) -> dict[str, Any]:
+        """The summary's values by name (part None when it names none)."""
+        values = {name: getattr(self, name).data for name in self.FIELDS}
+        values["part"] = values["part"] or None
+        return values
+
+    @classmethod
+    def parse_parameters(cls, parser: AttrParser) -> Sequence[Attribute]:
+        def entry() -> tuple[str, Attribute]:
+            key = parser.parse_identifier()
+            parser.parse_punctuation("=")
+            if key in ("part", "bottleneck"):
+                return key, StringAttr(parser.parse_str_literal())
+            if key in ("max_cycles", "luts", "brams"):
+                return key, IntAttr(parser.parse_integer(allow_boolean=False))
+            return key, FloatData(parser.parse_float())
+
+        pos = parser.pos
+        pairs = dict(parser.parse_comma_separated_list(parser.Delimiter.ANGLE, entry))
+        missing = [f for f in cls.FIELDS if f not in pairs and f != "part"]
+        unknown = [k for k in pairs if k not in cls.FIELDS]
+        if missing or unknown:
+            parser.raise_error(f"#bnn.fold_summary takes {', '.join(cls.FIELDS)} (part "
+                               "optional)", pos, parser.pos)
+        pairs.setdefault("part", StringAttr(""))
+        params = tuple(pairs[f] for f in cls.FIELDS)
+        try:
+            cls.new(params).verify()
+        except VerifyException as e:
+            parser.raise_error(str(e), pos, parser.pos)
+        return params
+
+    def print_parameters(self, printer: Printer) -> None:
+        values = self.fields()
+        text = [] if values["part"] is None else [f'part = "{values["part"]}"']
+        for name in self.FIELDS[1:]:
+            value = values[name]
+            text.append(f'{name} = "{value}"' if isinstance(value, str) else
+                        f"{name} = {_float_text(value) if isinstance(value, float) else value}")
+        printer.print_string("<" + ", ".join(text) + ">")
+
+    def verify(self) -> None:
+        values = self.fields()
+        for name in ("clock_mhz", "fps", "ideal_cycles"):
+            if not (math.isfinite(values[name]) and values[name] >= 0):
+                raise VerifyException(f"#bnn.fold_summary {name} must be a finite number >= 0, "
+                                      f"got {values[name]}")
+        for name in ("max_cycles", "luts", "brams"):
+            if values[name] < 0:
+                raise VerifyException(f"#bnn.fold_summary {name} must be >= 0, got "
+                                      f"{values[name]}")
+
+
 Bnn = Dialect(
     "bnn",
     [
@@ -1337,5 +1511,5 @@ Bnn = Dialect(
         ReshapeOp,
         ArgMaxOp,
     ],
-    [],
+    [FoldAttr, FoldSummaryAttr],
 )

@@ -5,10 +5,11 @@
     bnn-fold{folding-file=folding.json clock-mhz=100}
 
 Afterwards every layer that becomes hardware (bnnir/analysis/hardware.py: conv2d, dense,
-max_pool, pad, integer threshold, arg_max, in the design's run) carries a `fold` dictionary (pe,
-simd, window_simd for convs; the cycles, luts and brams of its kernels and of the width converter
-feeding it) and the module a `bnn.fold` summary (clock_mhz, fps, max_cycles, bottleneck, luts,
-brams, ideal_cycles): exactly what bnn-to-hwstream builds and `--emit-report` reports. The choice
+max_pool, pad, integer threshold, arg_max, in the design's run) carries a `fold` attribute
+(#bnn.fold<pe = .., simd = .., window_simd = .. for convs, and the cycles, luts and brams of its
+kernels and of the width converter feeding it>) and the module a `bnn.fold` summary
+(#bnn.fold_summary<part, clock_mhz, fps, max_cycles, bottleneck, luts, brams, ideal_cycles>):
+exactly what bnn-to-hwstream builds and `--emit-report` reports. The choice
 is optimal under the cost model, converters between layers included (bnnir/analysis/folding.py
 explains why); no stream word exceeds cost_model.MAX_STREAM_BITS. With a target, the folding is
 the cheapest meeting it (within the part's BRAM18s); with a budget (max-luts, part), the fastest
@@ -31,15 +32,10 @@ from pathlib import Path
 
 from xdsl.context import Context
 from xdsl.dialects.builtin import (
-    DictionaryAttr,
-    FloatAttr,
     IntegerAttr,
     ModuleOp,
-    StringAttr,
-    f64,
     i64,
 )
-from xdsl.ir import Attribute
 from xdsl.passes import ModulePass
 
 from bnnir.analysis import targets
@@ -55,6 +51,7 @@ from bnnir.analysis.folding import (
 )
 from bnnir.analysis.kernel_costs import ideal_cycles, matrix_work
 from bnnir.diagnostics import BnnirError
+from bnnir.dialects import bnn
 
 PARTS: dict[str, tuple[int, int]] = {
     name: (part.luts, part.bram18) for name, part in targets.PARTS.items()}
@@ -338,24 +335,17 @@ def _restricted(path: str, layer: Layer, params: object) -> Layer:
 
 def annotate(module: ModuleOp, folding: Folding, clock_mhz: float,
              part: str | None = None) -> None:
-    """Write the folding into the module: each layer's `fold` (its parameters and the cycles,
-    LUTs and BRAM18s of its kernels, the width converter feeding it included) and the module's
-    `bnn.fold` summary."""
+    """Write the folding into the module: each layer's `fold` (#bnn.fold: its parameters and the
+    cycles, LUTs and BRAM18s of its kernels, the width converter feeding it included) and the
+    module's `bnn.fold` summary (#bnn.fold_summary)."""
     for layer, choice in folding.choices:
         kernels = [k for owner, k in folding.kernels if owner is layer]
-        entries = {k: _int(v) for k, v in choice.params.items()}
-        entries.update(cycles=_int(max(k.cost.cycles for k in kernels)),
-                       luts=_int(sum(k.cost.luts for k in kernels)),
-                       brams=_int(sum(k.cost.brams for k in kernels)))
-        layer.op.attributes["fold"] = DictionaryAttr(entries)
-    summary: dict[str, Attribute] = {} if part is None else {"part": StringAttr(part)}
-    module.attributes["bnn.fold"] = DictionaryAttr({
-        **summary,
-        "clock_mhz": FloatAttr(clock_mhz, f64),
-        "fps": FloatAttr(frames_per_second(clock_mhz, folding.max_cycles), f64),
-        "max_cycles": _int(folding.max_cycles),
-        "bottleneck": StringAttr(folding.bottleneck),
-        "luts": _int(folding.luts),
-        "brams": _int(folding.brams),
-        "ideal_cycles": FloatAttr(ideal_cycles(*matrix_work(folding.specs)), f64),
-    })
+        layer.op.attributes["fold"] = bnn.FoldAttr({
+            **choice.params, "cycles": max(k.cost.cycles for k in kernels),
+            "luts": sum(k.cost.luts for k in kernels),
+            "brams": sum(k.cost.brams for k in kernels)})
+    module.attributes["bnn.fold"] = bnn.FoldSummaryAttr(
+        part=part, clock_mhz=clock_mhz,
+        fps=frames_per_second(clock_mhz, folding.max_cycles), max_cycles=folding.max_cycles,
+        bottleneck=folding.bottleneck, luts=folding.luts, brams=folding.brams,
+        ideal_cycles=ideal_cycles(*matrix_work(folding.specs)))

@@ -14,13 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import DictionaryAttr, IntegerAttr, ModuleOp, i64
+from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
 
 from bnnir.analysis.kernel_costs import kernel_cost
 from bnnir.analysis.stream_schedule import fifo_depths, stream_kernels
 from bnnir.analysis.targets import DEFAULT_STREAM_DEPTH
 from bnnir.diagnostics import BnnirError
+from bnnir.dialects import bnn
 from bnnir.dialects import hwstream as hw
 
 MAX_DEPTH = 1 << 24
@@ -64,13 +65,9 @@ def _fifo_resources(designs: list[hw.DesignOp]) -> tuple[int, int]:
 def _update_summary(module: ModuleOp, luts: int, brams: int) -> None:
     """Count the FIFOs in the module's `bnn.fold` totals, which bnn-fold made without them."""
     summary = module.attributes.get("bnn.fold")
-    if not isinstance(summary, DictionaryAttr):
-        return
-    entries = dict(summary.data)
-    for key, delta in (("luts", luts), ("brams", brams)):
-        if isinstance(total := entries.get(key), IntegerAttr):
-            entries[key] = IntegerAttr(total.value.data + delta, i64)
-    module.attributes["bnn.fold"] = DictionaryAttr(entries)
+    if isinstance(summary, bnn.FoldSummaryAttr):
+        module.attributes["bnn.fold"] = summary.with_resources(summary.luts.data + luts,
+                                                               summary.brams.data + brams)
 
 
 def _insert_fifo(design: hw.DesignOp, kernel: hw.KernelOp, depth: int) -> None:

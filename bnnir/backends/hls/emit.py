@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 import numpy as np
-from xdsl.dialects.builtin import DictionaryAttr, FloatAttr, ModuleOp, StringAttr, TensorType
+from xdsl.dialects.builtin import ModuleOp, StringAttr, TensorType
 from xdsl.ir import SSAValue
 
 from bnnir.analysis import targets
@@ -692,16 +692,11 @@ def _part_string(name: str) -> str:
 
 
 def _fold_summary(module: ModuleOp) -> tuple[str, float]:
+    """The part and clock bnn-fold folded for, else the defaults."""
     summary = module.attributes.get("bnn.fold")
-    part, clock = targets.DEFAULT_PART, targets.DEFAULT_CLOCK_MHZ
-    if isinstance(summary, DictionaryAttr):
-        value = summary.data.get("part")
-        if isinstance(value, StringAttr):
-            part = value.data
-        clock_attr = summary.data.get("clock_mhz")
-        if isinstance(clock_attr, FloatAttr):
-            clock = clock_attr.value.data
-    return part, clock
+    if isinstance(summary, bnn.FoldSummaryAttr):
+        return summary.part.data or targets.DEFAULT_PART, summary.clock_mhz.data
+    return targets.DEFAULT_PART, targets.DEFAULT_CLOCK_MHZ
 
 
 def emitted(module: ModuleOp) -> Emitter:

@@ -23,11 +23,11 @@ func.func @main(%x: tensor<?x2x3x3xi1>) -> tensor<?x1xsi64> {
   func.return %l : tensor<?x1xsi64>
 }
 
-// CHECK:      bnn.fold = {clock_mhz = 1.000000e+02 : f64, fps = 1136363.6000000001 : f64, max_cycles = 88 : i64, bottleneck = "conv0", luts = 1187 : i64, brams = 3 : i64, ideal_cycles = 3.800000e+01 : f64}
-// CHECK:      bnn.conv2d {{.*}}fold = {pe = 2 : i64, simd = 1 : i64, window_simd = 1 : i64, cycles = 88 : i64, luts = 701 : i64, brams = 3 : i64}
-// CHECK:      bnn.max_pool {{.*}}fold = {cycles = 9 : i64, luts = 55 : i64, brams = 0 : i64}
-// CHECK:      bnn.dense {{.*}}fold = {pe = 1 : i64, simd = 2 : i64, cycles = 4 : i64, luts = 317 : i64, brams = 0 : i64}
-// CHECK:      bnn.arg_max {{.*}}fold = {pe = 1 : i64, cycles = 4 : i64, luts = 114 : i64, brams = 0 : i64}
+// CHECK:      bnn.fold = #bnn.fold_summary<clock_mhz = 100.0, fps = 1136363.6, max_cycles = 88, bottleneck = "conv0", luts = 1187, brams = 3, ideal_cycles = 38.0>
+// CHECK:      bnn.conv2d {{.*}}fold = #bnn.fold<pe = 2, simd = 1, window_simd = 1, cycles = 88, luts = 701, brams = 3>
+// CHECK:      bnn.max_pool {{.*}}fold = #bnn.fold<cycles = 9, luts = 55, brams = 0>
+// CHECK:      bnn.dense {{.*}}fold = #bnn.fold<pe = 1, simd = 2, cycles = 4, luts = 317, brams = 0>
+// CHECK:      bnn.arg_max {{.*}}fold = #bnn.fold<pe = 1, cycles = 4, luts = 114, brams = 0>
 
 // REPORT:      conv0.pad    pad    {{.*}} 1 1 32
 // REPORT-NEXT: conv0.window window {{.*}} 1 1 88

@@ -15,9 +15,9 @@ func.func @main(%x: tensor<?x64xi1>) -> tensor<?x10xsi32> {
   func.return %y : tensor<?x10xsi32>
 }
 
-// CHECK:      bnn.fold = {clock_mhz = 1.000000e+02 : f64, fps = 2.500000e+06 : f64, max_cycles = 40 : i64, bottleneck = "fc1", luts = [[LUTS:[0-9]+]] : i64, brams = 0 : i64
-// CHECK:      fold = {pe = 4 : i64, simd = 8 : i64, cycles = 24 : i64, luts = 653 : i64
-// CHECK:      fold = {pe = 1 : i64, simd = 3 : i64, cycles = 40 : i64, luts = 355 : i64
+// CHECK:      bnn.fold = #bnn.fold_summary<clock_mhz = 100.0, fps = 2500000.0, max_cycles = 40, bottleneck = "fc1", luts = [[LUTS:[0-9]+]], brams = 0
+// CHECK:      fold = #bnn.fold<pe = 4, simd = 8, cycles = 24, luts = 653
+// CHECK:      fold = #bnn.fold<pe = 1, simd = 3, cycles = 40, luts = 355
 // CHECK:      fc0.mvtu               mvtu         8 -> 3 words                 4     8        24      653
 // CHECK-NEXT: fc1.dwc                dwc          3 -> 4 words                 1     4         4       28
 // CHECK-NEXT: fc1.mvtu               mvtu         4 -> 10 words                1     3        40      327

@@ -27,17 +27,17 @@ func.func @main(%x: tensor<?x64xi1>) -> tensor<?x10xsi32> {
   func.return %y : tensor<?x10xsi32>
 }
 
-// CHECK:      builtin.module attributes {bnn.fold = {clock_mhz = 1.000000e+02 : f64, fps = 195312.5 : f64, max_cycles = 512 : i64, bottleneck = "fc0", luts = {{[0-9]+}} : i64, brams = 2 : i64, ideal_cycles = 4.736000e+02 : f64}}
-// CHECK:      bnn.dense %x, %w0 {onnx_node = "fc0", fold = {pe = 1 : i64, simd = 4 : i64, cycles = 512 : i64, luts = {{[0-9]+}} : i64, brams = 1 : i64}
-// CHECK:      bnn.dense %h, %w1 {onnx_node = "fc1", fold = {pe = 1 : i64, simd = 1 : i64, cycles = 320 : i64
+// CHECK:      builtin.module attributes {bnn.fold = #bnn.fold_summary<clock_mhz = 100.0, fps = 195312.5, max_cycles = 512, bottleneck = "fc0", luts = {{[0-9]+}}, brams = 2, ideal_cycles = 473.6>}
+// CHECK:      bnn.dense %x, %w0 {onnx_node = "fc0", fold = #bnn.fold<pe = 1, simd = 4, cycles = 512, luts = {{[0-9]+}}, brams = 1>
+// CHECK:      bnn.dense %h, %w1 {onnx_node = "fc1", fold = #bnn.fold<pe = 1, simd = 1, cycles = 320
 
 // INFEASIBLE: bnn-opt: error: bnn-fold: 2e+08 fps at 100 MHz allows less than one cycle per frame, but the best folding takes 1 cycle (at most 100000000.0 fps)
 
 // The fastest folding within 1400 LUTs: 32 cycles per frame, 1244 LUTs, the width converter
 // between fc0's 1-lane output and fc1's 2-lane input included (in fc1's numbers).
-// BUDGET:     bnn.fold = {clock_mhz = 1.000000e+02 : f64, fps = 3.125000e+06 : f64, max_cycles = 32 : i64, bottleneck = "fc0", luts = 1244 : i64
-// BUDGET:     bnn.dense %x, %w0 {onnx_node = "fc0", fold = {pe = 1 : i64, simd = 64 : i64, cycles = 32 : i64, luts = 813 : i64
-// BUDGET:     bnn.dense %h, %w1 {onnx_node = "fc1", fold = {pe = 5 : i64, simd = 2 : i64, cycles = 32 : i64, luts = 431 : i64
+// BUDGET:     bnn.fold = #bnn.fold_summary<clock_mhz = 100.0, fps = 3125000.0, max_cycles = 32, bottleneck = "fc0", luts = 1244
+// BUDGET:     bnn.dense %x, %w0 {onnx_node = "fc0", fold = #bnn.fold<pe = 1, simd = 64, cycles = 32, luts = 813
+// BUDGET:     bnn.dense %h, %w1 {onnx_node = "fc1", fold = #bnn.fold<pe = 5, simd = 2, cycles = 32, luts = 431
 
 // TOOSMALL:   bnn-opt: error: bnn-fold: no folding fits 100 LUTs; the smallest needs {{[0-9]+}} LUTs and {{[0-9]+}} BRAM18s
 
@@ -50,5 +50,5 @@ func.func @main(%x: tensor<?x64xi1>) -> tensor<?x10xsi32> {
 // TINYFPS:   bnn-opt: error: pass 'bnn-fold': target-fps must be between 1e-06 and 1e+12 frames per second, got 1e-300
 // HUGECLOCK: bnn-opt: error: pass 'bnn-fold': clock-mhz must be between 0.001 and 100000 MHz, got 1e+{{303|308}}
 // A board or a full part string names the part; the summary gives its short name.
-// BOARD:     bnn.fold = {part = "xc7z020", clock_mhz = 2.000000e+02 : f64
-// BRAMS:     bnn.fold = {clock_mhz = 2.000000e+02 : f64, {{.*}}, brams = 0 : i64
+// BOARD:     bnn.fold = #bnn.fold_summary<part = "xc7z020", clock_mhz = 200.0
+// BRAMS:     bnn.fold = #bnn.fold_summary<clock_mhz = 200.0, {{.*}}, brams = 0

@@ -17,8 +17,8 @@ func.func @main(%x: tensor<?x64xi1>) -> tensor<?x10xsi32> {
   %y = bnn.dense %h, %w1 {onnx_node = "fc1"} : tensor<?x32xi1>, tensor<10x32xi1> -> tensor<?x10xsi32>
   func.return %y : tensor<?x10xsi32>
 }
-// CHECK: bnn.fold = {clock_mhz = 1.000000e+02 : f64, fps = 1.562500e+06 : f64, max_cycles = 64 : i64, bottleneck = "fc0"
-// CHECK: bnn.dense %x, %w0 {onnx_node = "fc0", fold = {pe = 2 : i64, simd = 16 : i64, cycles = 64 : i64
+// CHECK: bnn.fold = #bnn.fold_summary<clock_mhz = 100.0, fps = 1562500.0, max_cycles = 64, bottleneck = "fc0"
+// CHECK: bnn.dense %x, %w0 {onnx_node = "fc0", fold = #bnn.fold<pe = 2, simd = 16, cycles = 64
 // ILLEGAL: bnn-opt: error: {{.*}}illegal.json: layer 'fc0': {"pe": 3, "simd": 16} is not a legal folding (PE must divide the output channels
 // UNKNOWN: bnn-opt: error: {{.*}}unknown.json: unknown layer 'fc9'; layers: fc0, fc1
 // PARAM: bnn-opt: error: {{.*}}param.json: layer 'fc0' has no folding parameter window_simd (it has pe, simd)
@@ -31,7 +31,7 @@ func.func @main(%x: tensor<?x64xi1>) -> tensor<?x10xsi32> {
 // be given unquoted, as MLIR's pipeline syntax allows.
 // RUN: echo '{"fc0": {"pe": 2}}' > %t.partial.json
 // RUN: bnn-opt %s -p 'bnn-fold{folding-file=%t.partial.json target-fps=100000 clock-mhz=100}' | filecheck %s --check-prefix=PARTIAL
-// PARTIAL: bnn.dense %x, %w0 {onnx_node = "fc0", fold = {pe = 2 : i64, simd = 2 : i64, cycles = 512 : i64
+// PARTIAL: bnn.dense %x, %w0 {onnx_node = "fc0", fold = #bnn.fold<pe = 2, simd = 2, cycles = 512
 
 // FINN's node attributes that do not apply here are ignored; any other key is an error.
 // RUN: echo '{"Defaults": {}, "fc0": {"PE": 2, "SIMD": 16, "ram_style": "block", "mem_mode": "internal_decoupled", "resType": "lut", "runtime_writeable_weights": 0, "ram_style_thresholds": "distributed"}}' > %t.finnkeys.json

@@ -12,5 +12,5 @@ func.func @main(%x: tensor<?x1024xui8>) -> tensor<?x8xi1> {
 }
 
 // TARGET:  bnn-opt: error: bnn-fold: 5e+07 fps at 100 MHz allows 2 cycles per frame; the cheapest folding that fast needs 207596 LUTs and 0 BRAM18s; within xc7z020 (53200 LUTs, 280 BRAM18s) the fastest takes 8 cycles per frame (at most 12500000.0 fps)
-// FASTEST: builtin.module attributes {bnn.fold = {part = "xc7z020", clock_mhz = 1.000000e+02 : f64, fps = 1.250000e+07 : f64, max_cycles = 8 : i64, bottleneck = "fc0", luts = 52124 : i64
+// FASTEST: builtin.module attributes {bnn.fold = #bnn.fold_summary<part = "xc7z020", clock_mhz = 100.0, fps = 12500000.0, max_cycles = 8, bottleneck = "fc0", luts = 52124
 // NOTHING: bnn-opt: error: bnn-fold: no folding fits 60 LUTs; the smallest needs 405 LUTs and 1 BRAM18s

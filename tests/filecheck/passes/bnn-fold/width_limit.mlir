@@ -12,6 +12,6 @@ func.func @main(%x: tensor<?x1024xui8>) -> tensor<?x8xi1> {
   func.return %y : tensor<?x8xi1>
 }
 
-// CHECK:    bnn.dense %x, %w {onnx_node = "fc0", fold = {pe = 8 : i64, simd = 512 : i64, cycles = 2 : i64
+// CHECK:    bnn.dense %x, %w {onnx_node = "fc0", fold = #bnn.fold<pe = 8, simd = 512, cycles = 2
 // FASTEST:  bnn-opt: error: bnn-fold: 1e+08 fps at 100 MHz allows 1 cycle per frame, but the best folding takes 2 cycles (at most 50000000.0 fps)
 // FILE:     bnn-opt: error: {{.*}}wide.json: layer 'fc0': {"simd": 1024} needs 8192-bit stream words, wider than the 4096 bits Vitis HLS allows (ap_uint with AP_INT_MAX_W); choose a smaller PE or SIMD

@@ -6,12 +6,12 @@
 // classes get one popcount-domain table each, and @main keeps only the instance.
 func.func @main(%x: tensor<?x2x3x3xi1>) -> tensor<?x1xsi64> {
   %w = bnn.constant bits<"0x5AA5"> : tensor<2x2x2x2xi1>
-  %a = bnn.conv2d %x, %w {onnx_node = "conv0", strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 1, 1>, pad_value = -1 : i64, correction = dense<[[[[[0, 0], [1, -1]]], [[[-1, 1], [2, 0]]]]]> : tensor<1x2x1x2x2xsi32>, thresholds = dense<[[1], [0]]> : tensor<2x1xsi32>, descending = array<i64: 1>, fold = {pe = 2 : i64, simd = 4 : i64, window_simd = 2 : i64}} : tensor<?x2x3x3xi1>, tensor<2x2x2x2xi1> -> tensor<?x2x3x3xi1>
-  %p = bnn.max_pool %a {onnx_node = "pool0", kernel = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, fold = {}} : tensor<?x2x3x3xi1> -> tensor<?x2x1x1xi1>
+  %a = bnn.conv2d %x, %w {onnx_node = "conv0", strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 1, 1>, pad_value = -1 : i64, correction = dense<[[[[[0, 0], [1, -1]]], [[[-1, 1], [2, 0]]]]]> : tensor<1x2x1x2x2xsi32>, thresholds = dense<[[1], [0]]> : tensor<2x1xsi32>, descending = array<i64: 1>, fold = #bnn.fold<pe = 2, simd = 4, window_simd = 2>} : tensor<?x2x3x3xi1>, tensor<2x2x2x2xi1> -> tensor<?x2x3x3xi1>
+  %p = bnn.max_pool %a {onnx_node = "pool0", kernel = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, fold = #bnn.fold<>} : tensor<?x2x3x3xi1> -> tensor<?x2x1x1xi1>
   %f = bnn.flatten %p : tensor<?x2x1x1xi1> -> tensor<?x2xi1>
   %v = bnn.constant bits<"0x0B"> : tensor<4x2xi1>
-  %y = bnn.dense %f, %v {onnx_node = "fc0", fold = {pe = 2 : i64, simd = 1 : i64}} : tensor<?x2xi1>, tensor<4x2xi1> -> tensor<?x4xsi32>
-  %l = bnn.arg_max %y {onnx_node = "top", fold = {pe = 4 : i64}} : tensor<?x4xsi32> -> tensor<?x1xsi64>
+  %y = bnn.dense %f, %v {onnx_node = "fc0", fold = #bnn.fold<pe = 2, simd = 1>} : tensor<?x2xi1>, tensor<4x2xi1> -> tensor<?x4xsi32>
+  %l = bnn.arg_max %y {onnx_node = "top", fold = #bnn.fold<pe = 4>} : tensor<?x4xsi32> -> tensor<?x1xsi64>
   func.return %l : tensor<?x1xsi64>
 }
 

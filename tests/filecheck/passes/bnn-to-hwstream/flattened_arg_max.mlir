@@ -5,7 +5,7 @@
 // and the host flattens and takes the arg-max.
 func.func @main(%x: tensor<?x2x1x2xi1>) -> tensor<?x1xsi64> {
   %w = bnn.constant bits<"0x09"> : tensor<2x2x1x1xi1>
-  %a = bnn.conv2d %x, %w {onnx_node = "conv0", strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, fold = {pe = 1 : i64, simd = 2 : i64, window_simd = 2 : i64}} : tensor<?x2x1x2xi1>, tensor<2x2x1x1xi1> -> tensor<?x2x1x2xsi32>
+  %a = bnn.conv2d %x, %w {onnx_node = "conv0", strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, fold = #bnn.fold<pe = 1, simd = 2, window_simd = 2>} : tensor<?x2x1x2xi1>, tensor<2x2x1x1xi1> -> tensor<?x2x1x2xsi32>
   %f = bnn.flatten %a : tensor<?x2x1x2xsi32> -> tensor<?x4xsi32>
   %l = bnn.arg_max %f {onnx_node = "top"} : tensor<?x4xsi32> -> tensor<?x1xsi64>
   func.return %l : tensor<?x1xsi64>

@@ -6,9 +6,9 @@
 // dense layer's columns (+1 +1 -1 -1 -> +1 -1 +1 -1: bits 0b0101 in stream order).
 func.func @main(%x: tensor<?x2x1x2xsi4>) -> tensor<?x1xsi32> {
   %f = bnn.flatten %x : tensor<?x2x1x2xsi4> -> tensor<?x4xsi4>
-  %t = bnn.threshold %f {onnx_node = "t0", thresholds = dense<[[0], [1], [2], [3]]> : tensor<4x1xsi32>, descending = array<i64: 1>, fold = {pe = 1 : i64}} : tensor<?x4xsi4> -> tensor<?x4xi1>
+  %t = bnn.threshold %f {onnx_node = "t0", thresholds = dense<[[0], [1], [2], [3]]> : tensor<4x1xsi32>, descending = array<i64: 1>, fold = #bnn.fold<pe = 1>} : tensor<?x4xsi4> -> tensor<?x4xi1>
   %w = bnn.constant bits<"0x03"> : tensor<1x4xi1>
-  %y = bnn.dense %t, %w {onnx_node = "fc0", fold = {pe = 1 : i64, simd = 4 : i64}} : tensor<?x4xi1>, tensor<1x4xi1> -> tensor<?x1xsi32>
+  %y = bnn.dense %t, %w {onnx_node = "fc0", fold = #bnn.fold<pe = 1, simd = 4>} : tensor<?x4xi1>, tensor<1x4xi1> -> tensor<?x1xsi32>
   func.return %y : tensor<?x1xsi32>
 }
 // CHECK:      hwstream.threshold %{{[0-9]+}} {layer = "t0", channels = 4 : i64, pixels = 1 : i64, pe = 1 : i64, input_bits = 4 : i64, thresholds = dense<{{\[\[\[}}0], [2], [1], [3]]]> : tensor<1x4x1xsi32>, output_bits = 1 : i64, descending = array<i64: 2>}

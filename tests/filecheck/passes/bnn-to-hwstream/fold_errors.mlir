@@ -13,7 +13,7 @@
 // RUN: not bnn-translate %t.illegal.mlir --emit-report 2>&1 | filecheck %s --check-prefix=REPORT
 // RUN: not bnn-opt %t.illegal.mlir -p 'bnn-to-hwstream{design=""}' 2>&1 | filecheck %s --check-prefix=DESIGN
 
-module attributes {bnn.fold = {clock_mhz = 1.000000e+02 : f64}} {
+module attributes {bnn.fold = #bnn.fold_summary<clock_mhz = 100.0, fps = 1.0, max_cycles = 1, bottleneck = "fc0", luts = 1, brams = 0, ideal_cycles = 1.0>} {
   func.func @main(%x: tensor<?x2xi1>) -> tensor<?x4xsi32> {
     %v = bnn.constant bits<"0x0B"> : tensor<4x2xi1>
     %y = bnn.dense %x, %v {onnx_node = "fc0", fold = FOLD} : tensor<?x2xi1>, tensor<4x2xi1> -> tensor<?x4xsi32>

@@ -5,11 +5,11 @@
 // standalone threshold of those integers into 2-bit levels (PE 2: a channel per lane), and a
 // max-pool of the levels with padding on the top and left (padded taps are ignored).
 func.func @main(%x: tensor<?x1x3x3xui8>) -> tensor<?x2x2x2xui2> {
-  %p = bnn.pad %x {onnx_node = "pad0", pads = array<i64: 1, 1, 1, 1>, value = 7 : i64, fold = {simd = 1 : i64}} : tensor<?x1x3x3xui8> -> tensor<?x1x5x5xui8>
+  %p = bnn.pad %x {onnx_node = "pad0", pads = array<i64: 1, 1, 1, 1>, value = 7 : i64, fold = #bnn.fold<simd = 1>} : tensor<?x1x3x3xui8> -> tensor<?x1x5x5xui8>
   %w = bnn.constant bits<"0x5A"> : tensor<2x1x2x2xi1>
-  %a = bnn.conv2d %p, %w {onnx_node = "conv0", strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, fold = {pe = 2 : i64, simd = 2 : i64, window_simd = 1 : i64}} : tensor<?x1x5x5xui8>, tensor<2x1x2x2xi1> -> tensor<?x2x2x2xsi32>
-  %t = bnn.threshold %a {onnx_node = "act0", thresholds = dense<[[-1, 0, 4], [-2, 1, 3]]> : tensor<2x3xsi32>, fold = {pe = 2 : i64}} : tensor<?x2x2x2xsi32> -> tensor<?x2x2x2xui2>
-  %m = bnn.max_pool %t {onnx_node = "pool0", kernel = array<i64: 2, 2>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 0, 0>, fold = {}} : tensor<?x2x2x2xui2> -> tensor<?x2x2x2xui2>
+  %a = bnn.conv2d %p, %w {onnx_node = "conv0", strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, fold = #bnn.fold<pe = 2, simd = 2, window_simd = 1>} : tensor<?x1x5x5xui8>, tensor<2x1x2x2xi1> -> tensor<?x2x2x2xsi32>
+  %t = bnn.threshold %a {onnx_node = "act0", thresholds = dense<[[-1, 0, 4], [-2, 1, 3]]> : tensor<2x3xsi32>, fold = #bnn.fold<pe = 2>} : tensor<?x2x2x2xsi32> -> tensor<?x2x2x2xui2>
+  %m = bnn.max_pool %t {onnx_node = "pool0", kernel = array<i64: 2, 2>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 0, 0>, fold = #bnn.fold<>} : tensor<?x2x2x2xui2> -> tensor<?x2x2x2xui2>
   func.return %m : tensor<?x2x2x2xui2>
 }
 
