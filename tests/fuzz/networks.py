@@ -184,7 +184,7 @@ def random_network(seed: int) -> Network:
 
 @dataclass(frozen=True)
 class Verdict:
-    outcome: str  # "match", "refused", "mismatch", "mismatch (remarked)", "internal error"
+    outcome: str  # one of campaign.NETWORK_OUTCOMES
     stage: str
     detail: str
 
@@ -200,8 +200,10 @@ def same_bits(a: np.ndarray, b: np.ndarray) -> str | None:
     if not differ.any():
         return None
     first = tuple(int(i) for i in np.argwhere(differ)[0])
-    return f"{int(differ.sum())} of {differ.size} differ, first at {first}: {a[first]!r} vs " \
-           f"{b[first]!r}"
+    zeros = a.dtype.kind == "f" and bool(np.all((a[differ] == 0) & (b[differ] == 0)))
+    return ("signed zero: " if zeros else "") + \
+        f"{int(differ.sum())} of {differ.size} differ, first at {first}: {a[first]!r} vs " \
+        f"{b[first]!r}"
 
 
 def check_network(network: Network, fold_seed: int) -> Verdict:
@@ -234,7 +236,8 @@ def check_network(network: Network, fold_seed: int) -> Verdict:
                 got = run_module(module, network.x)
                 if (why := same_bits(got, expected)) is not None:
                     remarked = "remark:" in remarks.getvalue()
-                    outcome = "mismatch (remarked)" if remarked else "mismatch"
+                    outcome = "mismatch (remarked)" if remarked else \
+                        "mismatch (signed zero)" if why.startswith("signed zero") else "mismatch"
                     return Verdict(outcome, stage, why + _remark_of(remarks.getvalue()))
     except BnnirError as e:
         return Verdict("refused", stage, str(e))
