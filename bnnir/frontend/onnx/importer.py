@@ -9,6 +9,7 @@ Nodes whose inputs are all constants are folded with numpy (constants.py) instea
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -61,6 +62,9 @@ _ONNX_DTYPES = {
     onnx.TensorProto.INT32: "int32",
 }
 
+_INTEGER_INPUTS = {onnx.TensorProto.UINT8: "ui8", onnx.TensorProto.INT8: "si8"}
+"""Integer graph inputs: the module reads them as they are."""
+
 _FLOAT_CONSUMERS = {
     "Sign", "BipolarQuant", "Quant", "MultiThreshold", "Mul", "Div", "Add", "Sub",
     "BatchNormalization", "Neg", "Relu",
@@ -80,6 +84,12 @@ output."""
 
 _READS_LAYOUT = {"Flatten", "Reshape", "Squeeze", "Unsqueeze", "Transpose", "Shape"}
 """Nodes that read a value's ONNX shape themselves (layout.py)."""
+
+_QONNX_OPS = {
+    "BipolarQuant", "Quant", "IntQuant", "FloatQuant", "MultiThreshold", "XnorPopcountMatMul",
+    "Trunc", "Im2Col", "MaxPoolNHWC", "QuantAvgPool2d", "DebugMarker", "GenericPartition",
+}
+"""The custom ops of qonnx's domains (qonnx.custom_op.general), some named as standard ops."""
 
 Handler = Callable[["OnnxImporter", onnx.NodeProto], None]
 
@@ -171,7 +181,7 @@ class OnnxImporter:
     def run(self) -> ModuleOp:
         graph = self.model.graph
         for init in graph.initializer:
-            self.constants[init.name] = numpy_helper.to_array(init)
+            self.constants[init.name] = self._initializer(init)
         for node in graph.node:
             for name in node.input:
                 self.consumers.setdefault(name, []).append(node)
@@ -199,6 +209,17 @@ class OnnxImporter:
             res_attrs=ArrayAttr(res_attrs),
         )
         return ModuleOp([fn])
+
+    def _initializer(self, init: onnx.TensorProto) -> np.ndarray:
+        """An initializer's values; too few or too many for its dims is the model's error."""
+        try:
+            return numpy_helper.to_array(init)
+        except (ValueError, TypeError) as e:
+            dims, need = list(init.dims), int(np.prod(init.dims, dtype=np.int64))
+            found = re.search(r"array of size (\d+)", str(e))
+            held = f"{found.group(1)} values" if found else "a different number of values"
+            raise BnnirError(f"{self.source}: initializer '{init.name}'",
+                             f"holds {held} where its dims {dims} need {need}") from None
 
     def _where(self, node: onnx.NodeProto, index: int) -> str:
         name = node.name or (node.output[0] if node.output and node.output[0] else f"#{index}")
@@ -244,7 +265,22 @@ class OnnxImporter:
                     found[annotation.tensor_name] = entry.value
         return found
 
-    def _input_kind(self, name: str) -> str:
+    def _input_kind(self, graph_input: onnx.ValueInfoProto) -> str:
+        """What the graph input holds: its integer element type (a real uint8 or int8 image,
+        which the model casts to float), --input-type, a QONNX annotation, or f32 when float
+        ops read it first."""
+        name = graph_input.name
+        elem_type = graph_input.type.tensor_type.elem_type
+        integer = _INTEGER_INPUTS.get(elem_type)
+        if elem_type != onnx.TensorProto.FLOAT and integer is None:
+            raise BnnirError(self.source, f"graph input '{name}' is declared "
+                             f"{_dtype_name(elem_type)}; bnnir reads float32 inputs, or uint8 "
+                             "and int8 inputs (cast to float)")
+        if integer is not None:
+            if self.input_type not in (None, integer):
+                raise BnnirError("--input-type", f"'{self.input_type}' does not match graph "
+                                 f"input '{name}', which is declared {_dtype_name(elem_type)}")
+            return integer
         if self.input_type is not None:
             return self.input_type
         annotated = self._finn_datatypes().get(name)
@@ -292,7 +328,7 @@ class OnnxImporter:
         if any(d in (DYNAMIC_INDEX, 0) for d in dims[1:]):
             raise BnnirError(self.source, f"graph input '{graph_input.name}' must have static "
                              "dimensions except the batch")
-        kind = self._input_kind(graph_input.name)
+        kind = self._input_kind(graph_input)
         element = f32 if kind == "f32" else INPUT_TYPES[kind]
         block = Block(arg_types=[TensorType(element, dims)])
         block.args[0].name_hint = _ssa_name(graph_input.name)
@@ -327,17 +363,35 @@ class OnnxImporter:
                                  "is not computed by the supported nodes")
             value = self._in_onnx_shape(self.values[output.name])
             ssa = self.real(value).ssa if value.binary else value.ssa
-            dtype = _ONNX_DTYPES.get(output.type.tensor_type.elem_type, "float32")
+            dtype = self._output_dtype(output)
             results.append(ssa)
             attrs.append(DictionaryAttr({"bnn.onnx_name": StringAttr(output.name),
                                          "bnn.onnx_dtype": StringAttr(dtype)}))
         return results, attrs
+
+    def _output_dtype(self, output: onnx.ValueInfoProto) -> str:
+        """The declared element type of a graph output, one bnnir computes exactly (float32
+        values, int64 or int32 labels); undeclared is float32."""
+        elem_type = output.type.tensor_type.elem_type
+        if elem_type == onnx.TensorProto.UNDEFINED:
+            return "float32"
+        if elem_type not in _ONNX_DTYPES:
+            raise BnnirError(self.source, f"graph output '{output.name}' is declared "
+                             f"{_dtype_name(elem_type)}, which bnnir does not compute (it "
+                             "computes float32, or int64/int32 labels); onnxruntime refuses "
+                             "such a model too: declare the output float")
+        return _ONNX_DTYPES[elem_type]
 
     # -- dispatch -------------------------------------------------------------
 
     def _import_node(self, node: onnx.NodeProto) -> None:
         if node.domain not in ("", "ai.onnx") and node.domain not in QONNX_DOMAINS:
             raise node_error(f"unsupported domain '{node.domain}'")
+        if node.domain in QONNX_DOMAINS and node.op_type not in _QONNX_OPS and \
+                onnx.defs.has(node.op_type):
+            raise node_error(f"{node.op_type} is a standard ONNX op, not an op of the custom "
+                             f"domain '{node.domain}' (onnxruntime and qonnx refuse it there); "
+                             "give the node the domain ''")
         check_inputs(node)
         present = [n for n in node.input if n]
         if node.op_type == "Constant" or (present and all(n in self.constants for n in present)):
@@ -492,6 +546,13 @@ def _check_no_nan(op: bnn.AffineOp | bnn.BatchNormOp) -> None:
             f"channel {int(nan[0])} becomes NaN for values its input can take (a float32 "
             "overflow to inf times a zero scale); bnnir needs finite values here: scale the "
             "layer before it down or remove the zero scale")
+
+
+def _dtype_name(elem_type: int) -> str:
+    try:
+        return onnx.TensorProto.DataType.Name(elem_type)
+    except ValueError:
+        return f"element type {elem_type}"
 
 
 def _erase_dead_ops(block: Block) -> None:

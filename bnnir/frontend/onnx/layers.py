@@ -50,6 +50,10 @@ def conv(imp: OnnxImporter, node: onnx.NodeProto) -> None:
     if raw.ndim != 4:
         raise node_error(f"only 2-D convolutions are supported, weights have shape "
                          f"{list(raw.shape)}")
+    kernel = [int(k) for k in attrs.get("kernel_shape", raw.shape[2:])]
+    if kernel != list(raw.shape[2:]):
+        raise node_error(f"kernel_shape {kernel} does not match the weights' kernel "
+                         f"{list(raw.shape[2:])} (onnxruntime refuses it)")
     layer_input = _conv_input(imp, node.input[0])
     require_rank(layer_input.levels, 4)
     weights, w_scale = _binary_weights(imp, node.input[1], raw, 0)

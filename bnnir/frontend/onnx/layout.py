@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import onnx
-from xdsl.dialects.builtin import DYNAMIC_INDEX, TensorType
+from xdsl.dialects.builtin import DYNAMIC_INDEX, IntegerType, TensorType
 from xdsl.ir import SSAValue
 
 from bnnir.dialects import bnn
@@ -164,6 +164,18 @@ def identity(imp: OnnxImporter, node: onnx.NodeProto) -> None:
     imp.bind(node.output[0], value.ssa, value.binary)
 
 
+def cast(imp: OnnxImporter, node: onnx.NodeProto) -> None:
+    """Cast of integer activations (a uint8 or int8 image input) to float: the same values,
+    which layers and float ops read as integers."""
+    value = imp.value(node.input[0])
+    to = int(node_attributes(node).get("to", 0))
+    if to != onnx.TensorProto.FLOAT or not isinstance(value.element_type, IntegerType) or \
+            bnn.is_bipolar(value.element_type) or value.element_type.width.data > 24:
+        raise node_error("Cast of activations is supported only from integers (as a uint8 or "
+                         "int8 input) to float")
+    imp.values[node.output[0]] = value
+
+
 def transpose(imp: OnnxImporter, node: onnx.NodeProto) -> None:
     """A Transpose that moves only size-1 axes keeps the order of the elements: a reshape."""
     value = imp.value(node.input[0])
@@ -184,6 +196,7 @@ HANDLERS: dict[str, Handler] = {
     "Identity": identity,
     "Dropout": identity,
     "Transpose": transpose,
+    "Cast": cast,
     "Squeeze": squeeze,
     "Unsqueeze": unsqueeze,
     "Shape": shape,

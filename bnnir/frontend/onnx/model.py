@@ -38,6 +38,11 @@ def load_model(model: onnx.ModelProto | str | os.PathLike[str]) -> tuple[onnx.Mo
             detail = detail.decode(errors="replace")
         detail = " ".join(str(detail).split())
         raise BnnirError(path, f"not a valid ONNX model ({detail})") from None
+    except (IndexError, ValueError, OverflowError) as e:  # onnx.parser's std::stoll and kin
+        detail = " ".join(str(e).split())
+        if detail in ("stoll", "stoi", "stoul", "stoull", "stof", "stod"):
+            detail = "a number literal is out of its type's range"
+        raise BnnirError(path, f"not a valid ONNX model ({detail})") from None
     if not proto.graph.node or not proto.graph.output:
         raise BnnirError(path, "not a valid ONNX model (no graph nodes or outputs)")
     _load_external_data(proto, path)

@@ -26,12 +26,23 @@ def batch_norm(imp: OnnxImporter, node: onnx.NodeProto) -> None:
         raise node_error("BatchNormalization in training mode is not supported")
     value = imp.real(imp.value(node.input[0]))
     gamma, beta, mean, var = (
-        imp.constant(n, what).astype(np.float32).reshape(-1)
+        _batch_norm_parameter(imp, n, what)
         for n, what in zip(node.input[1:5], ("scale", "B", "mean", "var"), strict=True)
     )
     eps = float(attrs.get("epsilon", 1e-5))
     op = bnn.BatchNormOp(value.ssa, gamma, beta, mean, var, eps)
     imp.bind(node.output[0], imp.insert(op))
+
+
+def _batch_norm_parameter(imp: OnnxImporter, name: str, what: str) -> np.ndarray:
+    """A BatchNormalization parameter: one float32 value per channel, as onnxruntime requires
+    (its type is the input's, float32 here)."""
+    values = imp.constant(name, what)
+    if values.ndim != 1 or values.dtype != np.float32:
+        raise node_error(f"BatchNormalization {what} '{name}' must be a 1-D float32 tensor (one "
+                         f"value per channel, as onnxruntime requires), got {values.dtype} of "
+                         f"shape {list(values.shape)}")
+    return values
 
 
 def elementwise(imp: OnnxImporter, node: onnx.NodeProto) -> None:
@@ -63,7 +74,17 @@ def elementwise(imp: OnnxImporter, node: onnx.NodeProto) -> None:
 
 
 def neg(imp: OnnxImporter, node: onnx.NodeProto) -> None:
-    value = imp.real(imp.value(node.input[0]))
+    """−x in float32; of bipolar values, the complemented bits (a falling threshold at 0), so
+    that what reads them still reads bits: a max-pool pools them, and a layer's exact zero sum
+    is +0.0 as onnxruntime's sum of ±1 products (not −1 · +0 = −0.0)."""
+    value = imp.value(node.input[0])
+    if bnn.is_bipolar(value.element_type) and not value.binary:
+        channels = value.ir_shape[1]
+        zero = bnn.dense_from_numpy(np.zeros((1, 1), np.int32), bnn.si32)
+        op = bnn.ThresholdOp(value.ssa, zero, bnn.bipolar, descending=range(channels))
+        imp.bind(node.output[0], imp.insert(op))
+        return
+    value = imp.real(value)
     imp.bind(node.output[0], imp.insert(bnn.AffineOp(value.ssa, np.float32([-1]))))
 
 

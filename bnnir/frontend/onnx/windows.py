@@ -87,7 +87,8 @@ def pad(imp: OnnxImporter, node: onnx.NodeProto) -> None:
     spatial = (pads[2], pads[3], pads[6], pads[7])
     element = value.element_type
     if not isinstance(element, IntegerType):
-        raise node_error("padding of real-valued tensors is not supported")
+        _pad_levels(imp, node, value, spatial, fill)
+        return
     if not np.isfinite(fill) or fill != int(fill):
         raise node_error(f"pad value {fill} is not an integer")
     fill = int(fill)
@@ -107,6 +108,44 @@ def pad(imp: OnnxImporter, node: onnx.NodeProto) -> None:
     if not low <= fill <= high:
         raise node_error(f"pad value {fill} is not representable in {element}")
     imp.bind(node.output[0], imp.insert(bnn.PadOp(value.ssa, spatial, fill)))
+
+
+def _pad_levels(
+    imp: OnnxImporter, node: onnx.NodeProto, value: Value, spatial: tuple[int, ...], fill: float
+) -> None:
+    """Padding of a float map made of integer or bipolar levels by scalar steps (a (Sign + 1) / 2
+    map, a Brevitas scale): the levels are padded with the level the steps take to `fill`."""
+    levels = trace_levels(value.ssa)
+    level = None if levels is None else _level_of(levels.levels, levels.steps, fill)
+    if levels is None or level is None:
+        raise node_error("padding of real-valued tensors is supported only where the pad value "
+                         "is a scale and offset of one of their integer or bipolar levels")
+    padded = imp.insert(bnn.PadOp(levels.levels, spatial, level))
+    imp.bind(node.output[0], applied(imp, levels.steps, padded))
+
+
+def _level_of(levels: SSAValue, steps: Sequence[bnn.AffineOp], fill: float) -> int | None:
+    """The level the float32 `steps` take exactly to `fill`, if the levels' type holds it
+    (bipolar: ±1)."""
+    element = bnn.tensor_type(levels).element_type
+    assert isinstance(element, IntegerType)
+    low, high = (-1, 1) if bnn.is_bipolar(element) else bnn.integer_range(element)
+    scale, offset = 1.0, 0.0
+    for step in steps:  # the float64 map, to find the candidate; the float32 steps decide
+        s = 1.0 if step.scale is None else float(bnn.dense_to_numpy(step.scale)[0])
+        o = 0.0 if step.offset is None else float(bnn.dense_to_numpy(step.offset)[0])
+        scale, offset = (scale / s, offset / s) if step.divide is not None else (scale * s,
+                                                                                 offset * s)
+        offset += o
+    if scale == 0 or not np.isfinite(fill):
+        return None
+    level = round((fill - offset) / scale)
+    if not low <= level <= high or (bnn.is_bipolar(element) and level == 0):
+        return None
+    x: np.ndarray = np.array([[level]], np.float32)
+    for step in steps:
+        x = step.evaluate(x)
+    return level if float(x.reshape(-1)[0]) == fill else None
 
 
 def _bipolar_as_integers(imp: OnnxImporter, value: Value, fill: int) -> SSAValue:
