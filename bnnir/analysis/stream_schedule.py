@@ -231,9 +231,9 @@ class Moves:
         moving[program.reads] = True
         moving[program.writes] = True
         positions = np.flatnonzero(moving).astype(np.int64)
-        index = np.cumsum(moving, dtype=np.int64)  # moves up to each iteration
-        return Moves(program.length, positions, index[program.reads] - 1,
-                     index[program.writes] - 1)
+        del moving
+        return Moves(program.length, positions, np.searchsorted(positions, program.reads),
+                     np.searchsorted(positions, program.writes))
 
     def repeated(self, frames: int) -> Moves:
         """The loop run for `frames` frames back to back."""
@@ -267,9 +267,13 @@ def _as_early_as_possible(earliest: np.ndarray, positions: np.ndarray) -> np.nda
 def _as_late_as_possible(latest: np.ndarray, positions: np.ndarray, slack: int) -> np.ndarray:
     """t[k] = min(latest[k], t[k+1] − (positions[k+1] − positions[k])), every t − position at
     most `slack` (the loop's last iteration ending in time): positions + min_{j≥k}(latest[j] −
-    positions[j], slack)."""
-    ahead = np.minimum.accumulate((latest - positions)[::-1])[::-1]
-    return positions + np.minimum(ahead, slack)
+    positions[j], slack). Computed in `latest`'s memory."""
+    np.subtract(latest, positions, out=latest)  # in `latest`'s memory, as the early one
+    backwards = latest[::-1]
+    np.minimum.accumulate(backwards, out=backwards)
+    np.minimum(latest, slack, out=latest)
+    latest += positions
+    return latest
 
 
 class Pipeline:
