@@ -16,6 +16,7 @@ import models
 from bnnir.analysis import targets
 from bnnir.analysis.folding import Folding, folded_choice, hardware_layers
 from bnnir.analysis.kernel_costs import kernel_cost
+from bnnir.backends.report import build_report, render_json
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import hwstream as hw
 from bnnir.frontend.onnx_import import import_onnx
@@ -98,3 +99,16 @@ def test_a_board_or_part_name_selects_its_part(name: str, part: str) -> None:
 def test_every_board_names_a_known_part() -> None:
     assert set(targets.BOARDS.values()) <= set(targets.PARTS)
     assert targets.find_part("xc9z999") is None
+
+
+@pytest.mark.parametrize("name", ["cnv_small", "pad_value_cnn", "qonnx_topk", "pool_order_cnv"])
+def test_a_report_is_a_folding_file(name: str, tmp_path) -> None:
+    """Issue 13: report.json given as --folding-file gives the identical folding."""
+    module = lower(zoo(name))
+    VARIANTS["random"](module)
+    report = tmp_path / "report.json"
+    report.write_text(render_json(build_report(module)))
+    again = lower(zoo(name))
+    Fold(folding_file=str(report)).apply(Context(), again)
+    assert [layer.op.attributes["fold"] for layer in hardware_layers(again)] == \
+        [layer.op.attributes["fold"] for layer in hardware_layers(module)]

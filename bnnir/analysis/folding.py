@@ -63,11 +63,6 @@ class Choice:
     lanes: tuple[int, int]
     widest: int
 
-    @staticmethod
-    def of(params: dict[str, int], specs: tuple[hw.KernelSpec, ...]) -> Choice:
-        return Choice(params, tuple(Kernel.of(s) for s in specs),
-                      (specs[0].lanes_in, specs[-1].lanes_out), max(s.widest for s in specs))
-
     @property
     def cycles(self) -> int:
         return max(k.cost.cycles for k in self.kernels)
@@ -165,7 +160,19 @@ def folded_choice(layer: Layer, where: str) -> Choice:
 def _layer(name: str, op: Operation, stream: StreamIn) -> Layer:
     """The layer of `op` with every folding the lowering gives it, costed."""
     lower = lowering(op, stream)
-    choices = [Choice.of(params, lower(params)) for params in folding_space(op)]
+    costed: dict[int, Kernel] = {}  # by spec identity: the lowering reuses its specs
+
+    def kernel(spec: hw.KernelSpec) -> Kernel:
+        if id(spec) not in costed:
+            costed[id(spec)] = Kernel.of(spec)
+        return costed[id(spec)]
+
+    choices = []
+    for params in folding_space(op):
+        specs = lower(params)
+        choices.append(Choice(params, tuple(kernel(s) for s in specs),
+                              (specs[0].lanes_in, specs[-1].lanes_out),
+                              max(s.widest for s in specs)))
     legal = [c for c in choices if c.widest <= cm.MAX_STREAM_BITS]
     too_wide = [c for c in choices if c.widest > cm.MAX_STREAM_BITS]
     return Layer(name, op, legal, stream, too_wide)

@@ -17,6 +17,7 @@ import itertools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 
 from xdsl.dialects.builtin import IntegerType, Signedness
 from xdsl.ir import Operation
@@ -88,18 +89,27 @@ def lower_conv(op: bnn.Conv2dOp, stream: StreamIn) -> Lowering:
     padded = (h + pads[0] + pads[2], w + pads[1] + pads[3])
     mvtu = _mvtu(op, oh * ow, stream)
 
-    def lowering(fold: Mapping[str, int]) -> Specs:
-        window_simd = fold["window_simd"]
-        specs: list[hw.KernelSpec] = []
-        if any(pads):
-            specs.append(hw.PadSpec(c, h, w, window_simd, bits, pads, value))
+    # The folding search asks for every (pe, simd, window_simd): each part is made once.
+    @cache
+    def front(window_simd: int) -> Specs:
         window = hw.WindowSpec(c, *padded, window_simd, bits, kernel, strides)
-        unit = mvtu(fold)
-        specs.append(window)
-        dwc = converter(window_simd, unit.simd, StreamIn(bits, window.words_out() * window_simd))
-        if dwc is not None:
-            specs.append(dwc)
-        return (*specs, unit)
+        if not any(pads):
+            return (window,)
+        return hw.PadSpec(c, h, w, window_simd, bits, pads, value), window
+
+    @cache
+    def unit(pe: int, simd: int) -> hw.MvtuSpec:
+        return mvtu({"pe": pe, "simd": simd})
+
+    @cache
+    def gearbox(window_simd: int, simd: int) -> Specs:
+        words = front(window_simd)[-1].words_out() * window_simd
+        dwc = converter(window_simd, simd, StreamIn(bits, words))
+        return () if dwc is None else (dwc,)
+
+    def lowering(fold: Mapping[str, int]) -> Specs:
+        window_simd, pe, simd = fold["window_simd"], fold["pe"], fold["simd"]
+        return *front(window_simd), *gearbox(window_simd, simd), unit(pe, simd)
 
     return lowering
 

@@ -17,7 +17,8 @@ within it and the cheapest at that speed. An infeasible target fails with the be
 frame rate, on the part when one is given.
 
 A folding file (JSON, {"layer": {"pe": P, "simd": S, "window_simd": W}}) fixes the parameters it
-names and leaves a layer's others to the search; values are checked for legality. FINN's
+names and leaves a layer's others to the search; values are checked for legality. A report
+(`--emit-report --format json`) is a folding file too: it gives back the folding it shows. FINN's
 spelling is accepted: PE and SIMD in capitals, a "Defaults" entry, and FINN's other node
 attributes (ram_style, mem_mode, ...), which are ignored; any other key is an error.
 """
@@ -227,6 +228,8 @@ def restricted_by_file(path: str, layers: list[Layer]) -> list[Layer]:
     """The layers with the folding parameters a folding file names fixed: a layer may fix some
     of its parameters and leave the others to the search. Values are checked for legality."""
     spec = _read_json(path)
+    if isinstance(spec, dict) and isinstance(spec.get("layers"), list):
+        spec = _report_folding(path, spec["layers"])
     if not isinstance(spec, dict):
         raise BnnirError(path, 'expected an object {"layer name": {"pe": ..., "simd": ...}}')
     # One ONNX node can become several layers of one name (a Pad of a bipolar map with an
@@ -257,6 +260,34 @@ def restricted_by_file(path: str, layers: list[Layer]) -> list[Layer]:
                 k: v for k, v in params.items() if _lower(k) in _parameters(layers[index])}
             result[index] = _restricted(path, layers[index], own)
     return result
+
+
+def _report_folding(path: str, rows: list[object]) -> dict[str, dict[str, object]]:
+    """The folding a report (`--emit-report --format json`) shows, as a folding file gives it:
+    per layer, the PE and SIMD of its MVTU, its window's SIMD (window_simd), a pad layer's SIMD,
+    a threshold's or label select's PE. Rows come in stream order, so a conv's MVTU comes after
+    its padding; width converters and FIFOs follow from the parameters."""
+    spec: dict[str, dict[str, object]] = {}
+    for row in rows:
+        if not (isinstance(row, dict) and isinstance(row.get("name"), str)
+                and isinstance(row.get("kind"), str)):
+            raise BnnirError(path, "a report's layers must be objects with a name and a kind")
+        name, kind = row["name"], row["kind"]
+        if "->" in name or "." not in name:  # a FIFO, or not a kernel of a layer
+            continue
+        match kind:
+            case "mvtu":
+                params = {"pe": row.get("pe"), "simd": row.get("simd")}
+            case "window":
+                params = {"window_simd": row.get("simd")}
+            case "pad":
+                params = {"simd": row.get("simd")}
+            case "threshold" | "label_select":
+                params = {"pe": row.get("pe")}
+            case _:
+                continue
+        spec.setdefault(name.rsplit(".", 1)[0], {}).update(params)
+    return spec
 
 
 def _lower(key: str) -> str:
