@@ -50,17 +50,19 @@ def _lane_dtype(bits: int) -> type[np.signedinteger]:
 
 
 def run_pad(op: hw.PadOp, words: Words) -> Words:
-    height, width, channels = op.prop_int("height"), op.prop_int("width"), op.prop_int("channels")
-    top, left, bottom, right = op.prop_ints("pads")
-    value, lanes = op.prop_int("value"), op.lanes_out
+    spec = op.spec
+    height, width, channels = spec.height, spec.width, spec.channels
+    top, left, bottom, right = spec.pads
+    value, lanes = spec.value, op.lanes_out
     fmap = words.reshape(len(words), height, width, channels)
     padded = np.pad(fmap, ((0, 0), (top, bottom), (left, right), (0, 0)), constant_values=value)
     return _as_words(padded, lanes)
 
 
 def run_window(op: hw.WindowOp, words: Words) -> Words:
-    height, width, channels = op.prop_int("height"), op.prop_int("width"), op.prop_int("channels")
-    (kh, kw), (sh, sw) = op.prop_ints("kernel"), op.prop_ints("strides")
+    spec = op.spec
+    height, width, channels = spec.height, spec.width, spec.channels
+    (kh, kw), (sh, sw) = spec.kernel, spec.strides
     lanes = op.lanes_out
     fmap = words.reshape(len(words), height, width, channels)
     windows = np.lib.stride_tricks.sliding_window_view(fmap, (kh, kw), axis=(1, 2))
@@ -69,9 +71,10 @@ def run_window(op: hw.WindowOp, words: Words) -> Words:
 
 
 def run_pool(op: hw.PoolOp, words: Words) -> Words:
-    height, width, channels = op.prop_int("height"), op.prop_int("width"), op.prop_int("channels")
-    (kh, kw), (sh, sw) = op.prop_ints("kernel"), op.prop_ints("strides")
-    top, left, bottom, right = op.prop_ints("pads")
+    spec = op.spec
+    height, width, channels = spec.height, spec.width, spec.channels
+    (kh, kw), (sh, sw) = spec.kernel, spec.strides
+    top, left, bottom, right = spec.pads
     lanes = op.lanes_out
     fmap = words.reshape(len(words), height, width, channels)
     lowest = np.iinfo(words.dtype).min  # padded taps never win
@@ -92,8 +95,8 @@ def run_dwc(op: hw.DwcOp, words: Words) -> Words:
 
 def decode_weights(op: hw.MvtuOp) -> np.ndarray:
     """The ±1 matrix [MH, MW] held in finn-hlslib's layout."""
-    pe, simd = op.prop_int("pe"), op.prop_int("simd")
-    rows, columns = op.prop_int("rows"), op.prop_int("columns")
+    spec = op.spec
+    pe, simd, rows, columns = spec.pe, spec.simd, spec.rows, spec.columns
     packed = bnn.dense_to_numpy(op.weights).view(np.uint8)
     bits = np.unpackbits(packed, axis=2, count=simd, bitorder="little")
     nf, sf = rows // pe, columns // simd
@@ -103,7 +106,7 @@ def decode_weights(op: hw.MvtuOp) -> np.ndarray:
 
 def border_classes(op: hw.MvtuOp) -> np.ndarray:
     """The border class of each of the unit's vectors (0 everywhere without `border`)."""
-    vectors = op.prop_int("vectors")
+    vectors = op.spec.vectors
     if op.border is None:
         return np.zeros(vectors, np.int64)
     in_h, in_w, kh, kw, sh, sw, top, left, bottom, right = hw.int_values(op.border)
@@ -125,7 +128,8 @@ class MvtuTables:
     dot product 2P − MW (P ≥ t ⇔ 2P − MW ≥ 2t − MW)."""
 
     def __init__(self, op: hw.MvtuOp) -> None:
-        rows, columns = op.prop_int("rows"), op.prop_int("columns")
+        spec = op.spec
+        rows, columns = spec.rows, spec.columns
         self.weights = decode_weights(op)
         self.packed = pack_rows(self.weights > 0)
         classes = border_classes(op)
@@ -142,7 +146,8 @@ class MvtuTables:
 
 
 def run_mvtu(op: hw.MvtuOp, words: Words, tables: MvtuTables) -> Words:
-    rows, columns, vectors = op.prop_int("rows"), op.prop_int("columns"), op.prop_int("vectors")
+    spec = op.spec
+    rows, columns, vectors = spec.rows, spec.columns, spec.vectors
     xnor, bias, lanes, output_bits = op.is_xnor, op.bias_value, op.lanes_out, op.bits_out
     n = len(words)
     inputs = words.reshape(n * vectors, columns)
@@ -161,7 +166,7 @@ def run_mvtu(op: hw.MvtuOp, words: Words, tables: MvtuTables) -> Words:
 
 
 def run_threshold(op: hw.ThresholdOp, words: Words) -> Words:
-    channels, pe, output_bits = op.prop_int("channels"), op.prop_int("pe"), op.bits_out
+    channels, pe, output_bits = op.spec.channels, op.spec.pe, op.bits_out
     table = bnn.dense_to_numpy(op.thresholds).astype(np.int64)  # [PE, NF, T]
     falling = np.zeros(channels, bool)
     falling[list(() if op.descending is None else hw.int_values(op.descending))] = True
