@@ -52,6 +52,14 @@ def _run(
         raise BnnirError("module", f"cannot be run: {' '.join(str(e).split())}") from None
 
 
+def run_with(
+    module: ModuleOp, main: func.FuncOp, inputs: tuple[np.ndarray, ...], streams: HwstreamFunctions
+) -> tuple[np.ndarray, ...]:
+    """The interpreter with `streams` running the hwstream designs: the engines of backends
+    (the RTL simulation) are built on it."""
+    return _run(module, main, inputs, streams)
+
+
 def interpret(
     module: ModuleOp, main: func.FuncOp, inputs: tuple[np.ndarray, ...]
 ) -> tuple[np.ndarray, ...]:
@@ -200,10 +208,11 @@ def convert_output(y: np.ndarray, dtype: str | None) -> np.ndarray:
 
 
 def run_module_all(
-    module: ModuleOp, inputs: Sequence[np.ndarray], engine: str = "interp"
+    module: ModuleOp, inputs: Sequence[np.ndarray], engine: str | Engine = "interp"
 ) -> tuple[np.ndarray, ...]:
-    """Run the module's entry function on a batch: one array per result."""
-    if engine not in ENGINES:
+    """Run the module's entry function on a batch: one array per result (`engine`: a name in
+    ENGINES, or an engine function)."""
+    if isinstance(engine, str) and engine not in ENGINES:
         raise BnnirError("--engine", f"unknown engine '{engine}'; available: {', '.join(ENGINES)}")
     main = entry_function(module)
     check_runnable(module, main)
@@ -218,7 +227,7 @@ def run_module_all(
     empty = bool(converted) and all(x.ndim and x.shape[0] == 0 for x in converted)
     if empty:  # run one filler item to learn the output shapes, then keep none of it
         converted = tuple(np.zeros((1, *x.shape[1:]), x.dtype) for x in converted)
-    results = ENGINES[engine](module, main, converted)
+    results = (ENGINES[engine] if isinstance(engine, str) else engine)(module, main, converted)
     if empty:
         results = tuple(np.asarray(y)[:0] for y in results)
     res_attrs = main.res_attrs.data if main.res_attrs is not None else None
@@ -228,7 +237,7 @@ def run_module_all(
     )
 
 
-def run_module(module: ModuleOp, x: np.ndarray, engine: str = "interp") -> np.ndarray:
+def run_module(module: ModuleOp, x: np.ndarray, engine: str | Engine = "interp") -> np.ndarray:
     """Run a one-input, one-output network on the batch `x`."""
     results = run_module_all(module, [x], engine)
     if len(results) != 1:
