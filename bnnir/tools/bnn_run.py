@@ -1,12 +1,16 @@
 """bnn-run: execute a bnnir module on a batch of inputs.
 
-    bnn-run IN.mlir --input X.npy [-o Y.npy] [--engine interp|csim] [--cycles]
+    bnn-run IN.mlir --input X.npy [-o Y.npy] [--engine interp|csim|rtl] [--cycles]
+            [--backpressure P] [--gaps P]
 
 X is batched on its first axis, as the ONNX model's input. The output is written as .npy in the
 model's output layout and dtype (an .npz of all outputs for a network with several), or printed
 when no -o is given. `--engine` selects the executor of the same module. `--cycles` also prints
 each hwstream design's cycle-level schedule: steady-state cycles per frame, first-frame latency,
-both with unbounded streams and with the design's FIFO depths, and the streams too shallow.
+both with unbounded streams and with the design's FIFO depths, and the streams too shallow;
+with `--engine rtl` (the exported SystemVerilog in Verilator) also the cycles it measured.
+`--backpressure P` / `--gaps P` make the RTL testbench refuse an output word / hold back an
+input word with probability P each cycle.
 """
 
 from __future__ import annotations
@@ -15,10 +19,14 @@ import argparse
 import io
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from bnnir.diagnostics import BnnirError
+
+if TYPE_CHECKING:
+    from bnnir.backends.circt.sim import Result, RtlEngine
 from bnnir.dialects.hwstream import DesignOp
 from bnnir.tools.cli import (
     ToolArgumentParser,
@@ -39,12 +47,42 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("input_module", metavar="IN.mlir")
     parser.add_argument("--input", required=True, metavar="X.npy", help="the input batch")
     parser.add_argument("-o", "--output", metavar="Y.npy", help="where to write the output")
-    parser.add_argument("--engine", default="interp", choices=sorted(ENGINES),
+    parser.add_argument("--engine", default="interp", choices=sorted([*ENGINES, "rtl"]),
                         help="interp: the interpreter (default); csim: the hwstream design "
-                             "as the g++-compiled C simulation of its HLS C++ (needs g++)")
+                             "as the g++-compiled C simulation of its HLS C++ (needs g++); "
+                             "rtl: its SystemVerilog through CIRCT, in Verilator")
+    for flag, what in (("--backpressure", "refuses an output word"),
+                       ("--gaps", "holds back an input word")):
+        parser.add_argument(flag, type=float, metavar="P",
+                            help=f"with --engine rtl: the probability that the testbench {what} "
+                                 "in a cycle (0 <= P < 1)")
     parser.add_argument("--cycles", action="store_true",
                         help="also simulate and report cycles (hwstream modules)")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    for flag in ("backpressure", "gaps"):
+        value = getattr(args, flag)
+        if value is not None and args.engine != "rtl":
+            parser.error(f"--{flag} applies to --engine rtl")
+        if value is not None and not 0 <= value < 1:
+            parser.error(f"--{flag} must be a probability in [0, 1), got {value}")
+    return args
+
+
+def rtl_engine(args: argparse.Namespace) -> RtlEngine:
+    from bnnir.backends.circt.sim import Options, RtlEngine
+
+    return RtlEngine(Options(args.backpressure or 0.0, args.gaps or 0.0))
+
+
+def rtl_cycles(runs: list[Result]) -> str:
+    """The cycles the RTL simulation measured, one line per design run."""
+    lines = []
+    for run in runs:
+        per_frame = run.cycles_per_frame
+        steady = "one frame only" if per_frame is None else f"{per_frame} cycles per frame"
+        lines.append(f"  RTL in Verilator: {steady}, latency {run.latency} cycles (last two "
+                     "frames; first frame)")
+    return "\n".join(lines)
 
 
 def save_outputs(path: str, outputs: tuple[np.ndarray, ...], names: list[str]) -> None:
@@ -104,7 +142,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise BnnirError(args.input_module, "--cycles needs a hwstream-level module "
                              "(run bnn-fold and bnn-to-hwstream first)")
         x = load_batch(args.input)
-        outputs = run_batch(module, x, args.input, args.engine, args.input_module)
+        engine = rtl_engine(args) if args.engine == "rtl" else args.engine
+        outputs = run_batch(module, x, args.input, engine, args.input_module)
         if args.output is not None:
             names = result_names(entry_function(module), len(outputs))
             save_outputs(args.output, outputs, names)
@@ -115,6 +154,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.cycles:
             for design in designs:
                 print(cycle_report(design))
+            if args.engine == "rtl":
+                print(rtl_cycles(engine.runs))
 
     return run_tool(TOOL, run)
 

@@ -23,7 +23,7 @@ import tempfile
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import numpy as np
 from xdsl.context import Context
@@ -41,6 +41,9 @@ from xdsl.utils.exceptions import ArgSpecParseError, DiagnosticException, ParseE
 from xdsl.utils.lexer import Span
 
 from bnnir.diagnostics import BnnirError
+
+if TYPE_CHECKING:
+    from bnnir.interp.run import Engine
 
 EXIT_ERROR = 1
 EXIT_INTERNAL = 70
@@ -342,10 +345,11 @@ def print_module(module: ModuleOp) -> str:
     return out.getvalue()
 
 
-def run_batch(module: ModuleOp, x: np.ndarray, batch_path: str, engine: str = "interp",
+def run_batch(module: ModuleOp, x: np.ndarray, batch_path: str, engine: str | Engine = "interp",
               module_path: str | None = None) -> tuple[np.ndarray, ...]:
-    """The module's outputs on batch x; errors about the input name the batch's file (and
-    whole-module errors the module's file)."""
+    """The module's outputs on batch x (`engine`: a name in bnnir.interp's ENGINES, or an
+    engine such as bnnir.backends.circt.sim.RtlEngine); errors about the input name the
+    batch's file (and whole-module errors the module's file)."""
     from bnnir.interp import run_module_all
 
     try:

@@ -91,17 +91,20 @@ def _accumulator_range(p: MvtuParams) -> tuple[int, int]:
     return -p.columns * top, p.columns * top
 
 
-def _products(rtl: Rtl, p: MvtuParams, x: Value, w: Value, bits: int) -> list[Value]:
-    """The SIMD products of one PE, each `bits` wide (two's complement)."""
+def _products(rtl: Rtl, p: MvtuParams, x: Value, w: Value, bits: int, name: str
+              ) -> list[Value]:
+    """The SIMD products of one PE, registered (stage 1), each `bits` wide (two's
+    complement): XNOR match bits are registered as one SIMD-bit word, then extended."""
     if p.xnor:
-        match = rtl.not_(rtl.xor(x, w))
+        match = rtl.delay(rtl.not_(rtl.xor(x, w)), 1, f"{name}_match")
         return [rtl.zext(rtl.extract(match, s, 1), bits) for s in range(p.simd)]
-    lanes = rtl.lanes(x, p.input_bits)
     terms = []
-    for s, lane in enumerate(lanes):
-        value = rtl.sext(lane, bits) if p.signed_input else rtl.zext(lane, bits)
-        negated = rtl.sub(rtl.const(0, bits), value)
-        terms.append(rtl.mux(rtl.extract(w, s, 1), value, negated))
+    for s, lane in enumerate(rtl.lanes(x, p.input_bits)):
+        value = rtl.sext(lane, p.input_bits + 2) if p.signed_input else \
+            rtl.zext(lane, p.input_bits + 2)
+        negated = rtl.sub(rtl.const(0, p.input_bits + 2), value)
+        term = rtl.mux(rtl.extract(w, s, 1), value, negated)
+        terms.append(rtl.sext(rtl.delay(term, 1, f"{name}_term{s}"), bits))
     return terms
 
 
@@ -143,8 +146,7 @@ def mvtu_module(name: str, p: MvtuParams) -> hw.HWModuleOp:
     partials = []
     for pe in range(p.pe):
         w = rtl.rom([int(v) for v in p.weights[pe]], p.simd, tile.q)
-        terms = [rtl.delay(t, 1, f"pe{pe}_term{s}")
-                 for s, t in enumerate(_products(rtl, p, x, w, partial_bits))]
+        terms = _products(rtl, p, x, w, partial_bits, f"pe{pe}")
         partial, got = _pipelined_sum(rtl, terms, f"pe{pe}_sum")
         assert got == stages
         partials.append(partial)

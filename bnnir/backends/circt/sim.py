@@ -22,7 +22,7 @@ import shlex
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -59,6 +59,17 @@ class Options:
 class Result:
     outputs: np.ndarray
     frame_ends: list[int]  # the cycle each frame's last output word left
+
+    @property
+    def latency(self) -> int:
+        """Cycles from the first input word offered to the first frame's last output word."""
+        return self.frame_ends[0] + 1
+
+    @property
+    def cycles_per_frame(self) -> int | None:
+        """Cycles between the last two frames' ends (None for one frame)."""
+        ends = self.frame_ends
+        return ends[-1] - ends[-2] if len(ends) > 1 else None
 
 
 def verilator() -> list[str]:
@@ -187,25 +198,33 @@ def simulate(module: ModuleOp, x: np.ndarray, options: Options = Options()) -> R
 
 @register_impls
 class RtlFunctions(HwstreamFunctions):
-    """Runs `hwstream.instance` as the Verilator simulation of the exported circuit."""
+    """Runs `hwstream.instance` as the Verilator simulation of the exported circuit; keeps each
+    run's timing in `runs`."""
 
-    def __init__(self, options: Options) -> None:
+    def __init__(self, options: Options, runs: list[Result]) -> None:
         super().__init__()
         self.options = options
+        self.runs = runs
 
     def execute(self, module: ModuleOp, design: hw.DesignOp, x: np.ndarray) -> np.ndarray:
-        return simulate(module, x, self.options).outputs
+        result = simulate(module, x, self.options)
+        self.runs.append(result)
+        return result.outputs
 
 
-def engine(options: Options):
-    """The `rtl` engine with these port options, for `run_module_all`."""
-    from bnnir.interp.run import run_with
+@dataclass
+class RtlEngine:
+    """The `rtl` engine for `run_module_all`, with its port options; `runs` collects the timing
+    of every design it simulated."""
 
-    def rtl(module: ModuleOp, main: func.FuncOp, inputs: tuple[np.ndarray, ...]
-            ) -> tuple[np.ndarray, ...]:
+    options: Options = Options()
+    runs: list[Result] = field(default_factory=list)
+
+    def __call__(self, module: ModuleOp, main: func.FuncOp, inputs: tuple[np.ndarray, ...]
+                 ) -> tuple[np.ndarray, ...]:
+        from bnnir.interp.run import run_with
+
         if not any(isinstance(op, hw.DesignOp) for op in module.ops):
             raise BnnirError("--engine rtl", "needs a hwstream design (run bnn-fold and "
                              "bnn-to-hwstream first)")
-        return run_with(module, main, inputs, RtlFunctions(options))
-
-    return rtl
+        return run_with(module, main, inputs, RtlFunctions(self.options, self.runs))

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from xdsl.dialects import hw
-from xdsl.dialects.builtin import ModuleOp
+from xdsl.dialects.builtin import ModuleOp, TensorType
 
 from bnnir.backends.circt import maps, mvtu, streams
 from bnnir.backends.circt.builder import Rtl, Value
@@ -59,6 +59,8 @@ class Circuit:
     module: ModuleOp  # the kernels' and adapters' hw.modules, then the top
     streams: list[str]
     io: Interface
+    input_type: TensorType
+    output_type: TensorType
 
     @property
     def top(self) -> str:
@@ -90,7 +92,8 @@ def circuit(module: ModuleOp) -> Circuit:
             f"{name}_output_adapter", io.output.kernel_lanes, io.output.lanes, io.output.bits,
             io.output.width)))
     top = _top(f"{name}_top", units, io)
-    return Circuit(name, ModuleOp([*(m for _, m in units), top]), [u for u, _ in units], io)
+    return Circuit(name, ModuleOp([*(m for _, m in units), top]), [u for u, _ in units], io,
+                   design.input_type, design.output_type)
 
 
 _KNOWN_OPS = (hw_stream.PadOp, hw_stream.WindowOp, hw_stream.PoolOp, hw_stream.DwcOp,
