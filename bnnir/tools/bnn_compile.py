@@ -5,10 +5,11 @@
                 [--padding exact|minus-one] [--verify X.npy]
 
 BUILD receives each stage's IR (1-imported.mlir, 2-hardware.mlir, 3-folded.mlir,
-4-streaming.mlir), the folding report (report.txt, report.json) and the HLS project (hls/), all
-written once every stage has succeeded: a failed run leaves BUILD as it was. With
---verify the interpreter runs X after every stage and the flow stops at the first stage that
-changes the network's output; the C simulation of the project is checked too. With --padding
+4-streaming.mlir), the folding report (report.txt, report.json), the HLS project (hls/) and the
+SystemVerilog through CIRCT (rtl/), all written once every stage has succeeded: a failed run
+leaves BUILD as it was. With --verify the interpreter runs X after every stage and the flow
+stops at the first stage that changes the network's output; the C simulation of the project and
+the Verilator simulation of the SystemVerilog are checked too. With --padding
 minus-one the padding pass may change the output on purpose (unless the network was trained
 with -1 padding): the later stages are checked against the output it gives. When the
 streaming design ends before the network's last layer (an op between layers without a streaming
@@ -23,7 +24,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from xdsl.context import Context
@@ -32,6 +33,9 @@ from xdsl.passes import ModulePass
 
 from bnnir.diagnostics import BnnirError, describe
 from bnnir.tools.cli import ToolArgumentParser, run_tool
+
+if TYPE_CHECKING:
+    from bnnir.interp.run import Engine
 
 TOOL = "bnn-compile"
 
@@ -47,7 +51,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
                         help="the network: ONNX, QONNX or FINN-ONNX")
     parser.add_argument("-o", "--output", required=True, metavar="BUILD",
                         help="folder to write: each stage's IR, report.txt, report.json and "
-                             "the HLS project hls/")
+                             "the HLS project hls/ and the SystemVerilog rtl/")
     parser.add_argument("--input-type", choices=["ui8", "si8", "bipolar", "binary"],
                         help="what the model's float input holds: 8-bit pixels 0..255 (ui8) or "
                              "-128..127 (si8), -1/+1 (bipolar), 0/1 (binary); needed unless a "
@@ -168,7 +172,7 @@ class Checker:
             except BnnirError as e:  # name the file whose batch does not fit the model
                 raise BnnirError(str(path), f"{e.what} (the model's input)") from None
 
-    def run(self, module: ModuleOp, engine: str = "interp") -> tuple[np.ndarray, ...]:
+    def run(self, module: ModuleOp, engine: str | Engine = "interp") -> tuple[np.ndarray, ...]:
         from bnnir.interp import run_module_all
 
         assert self.x is not None
@@ -179,12 +183,14 @@ class Checker:
         return any(got.shape != want.shape or got.tobytes() != want.tobytes()
                    for got, want in zip(outputs, self.expected, strict=True))
 
-    def check(self, stage: str, module: ModuleOp, engine: str = "interp") -> None:
+    def check(self, stage: str, module: ModuleOp, engine: str | Engine = "interp",
+              engine_name: str | None = None) -> None:
         if self.x is None:
             return
         if self._changed(self.run(module, engine)):
             raise BnnirError(stage, "changed the network's output on the --verify input")
-        print(f"{TOOL}: {stage}: outputs unchanged" + (f" ({engine})" if engine != "interp"
+        name = engine_name or (engine if isinstance(engine, str) else "")
+        print(f"{TOOL}: {stage}: outputs unchanged" + (f" ({name})" if name != "interp"
                                                          else ""), flush=True)
 
     def rebase(self, stage: str, module: ModuleOp, why: str) -> None:
@@ -202,6 +208,8 @@ class Checker:
 
 
 def compile_model(args: argparse.Namespace) -> None:
+    from bnnir.backends.circt.project import emit_project as emit_rtl
+    from bnnir.backends.circt.sim import RtlEngine
     from bnnir.backends.hls.emit import emit_project
     from bnnir.backends.report import build_report, render_json, render_text
     from bnnir.frontend.onnx_import import import_onnx
@@ -234,12 +242,15 @@ def compile_model(args: argparse.Namespace) -> None:
     files["report.txt"] = render_text(report)
     files["report.json"] = render_json(report)
     files |= {f"hls/{name}": text for name, text in emit_project(module).items()}
+    files |= {f"rtl/{name}": text for name, text in emit_rtl(module).items()}
     if args.verify is not None:
         checker.check("hls", module, engine="csim")
+        checker.check("rtl", module, RtlEngine(), "rtl")
     write_project(str(build), files)
     print(render_text(report), end="")
-    print(f"{TOOL}: wrote {build}/: the IR after each stage, report.txt, report.json and the "
-          f"HLS project hls/ (see {build / 'hls'}/README.md)")
+    print(f"{TOOL}: wrote {build}/: the IR after each stage, report.txt, report.json, the "
+          f"HLS project hls/ (see {build / 'hls'}/README.md) and the SystemVerilog rtl/ (see "
+          f"{build / 'rtl'}/README.md)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
