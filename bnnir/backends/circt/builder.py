@@ -151,6 +151,8 @@ class Rtl:
         return self._add(comb.SubOp(a, b))
 
     def mul(self, a: Value, factor: int) -> Value:
+        if factor == 1:
+            return a
         return self._add(comb.MulOp([a, self.const(factor, width(a))]))
 
     def and_(self, *values: Value) -> Value:
@@ -297,7 +299,7 @@ class Rtl:
         outputs."""
         entries = []
         for k in range(depth):
-            r = self.reg(f"{name}_{k}", bits, None)
+            r = self.reg(f"{name}{k}", bits, None)
             hit = write if depth == 1 else self.and_(write, self.eq(address, k))
             r.next(self.mux(hit, data, r.q))
             entries.append(r.q)

@@ -68,29 +68,17 @@ class LoopKernel:
     def control(self, reads: Value, writes: Value) -> Value:
         """`fire`: the iteration runs this cycle."""
         rtl = self.rtl
-        owned_bits = bits_for(self.depth + 1)
-        issued = rtl.reg("issue_d0", 1)  # placeholder chain: stage k holds the writes issued
-        in_flight: list[Value] = []  # k cycles ago, k = 1 .. latency
-        stage = issued
-        for k in range(self.latency):
-            in_flight.append(stage.q)
-            if k + 1 < self.latency:
-                following = rtl.reg(f"issue_d{k + 1}", 1)
-                following.next(stage.q)
-                stage = following
-        owned = rtl.sum([self._count.q, *in_flight], owned_bits)
-        room = rtl.ult(owned, self.depth)
-        may_write = rtl.or_(rtl.not_(writes), room)
-        valid = rtl.or_(rtl.not_(reads), rtl.inputs["in_valid"])
-        fire = rtl.and_(valid, may_write)
+        # the words the queue holds or will hold: its count and the writes issued 1 ..
+        # latency cycles ago (issue_d1 .. issue_dL), still in the datapath
+        issued = [rtl.reg(f"issue_d{k + 1}", 1) for k in range(self.latency)]
+        owned = rtl.sum([self._count.q, *(r.q for r in issued)], bits_for(self.depth + 1))
+        may_write = rtl.or_(rtl.not_(writes), rtl.ult(owned, self.depth))
+        fire = rtl.and_(rtl.or_(rtl.not_(reads), rtl.inputs["in_valid"]), may_write)
         self._in_ready = rtl.and_(reads, may_write)
         wrote = rtl.and_(fire, writes)
-        if self.latency == 0:
-            issued.next(rtl.false())
-            self._push = wrote
-        else:
-            issued.next(wrote)
-            self._push = stage.q
+        for register, source in zip(issued, [wrote, *(r.q for r in issued)], strict=False):
+            register.next(source)
+        self._push = issued[-1].q if issued else wrote
         self.fire = fire
         return fire
 

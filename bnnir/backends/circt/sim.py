@@ -155,8 +155,8 @@ def _evict(root: Path) -> None:
 
 
 def stall_limit(design: hw.DesignOp) -> int:
-    return max(kernel_cost(op).cycles for op in design.kernels()
-               if not isinstance(op, hw.FifoOp)) + STALL_MARGIN
+    return max((kernel_cost(op).cycles for op in design.kernels()
+                if not isinstance(op, hw.FifoOp)), default=0) + STALL_MARGIN
 
 
 def simulate(module: ModuleOp, x: np.ndarray, options: Options = Options()) -> Result:

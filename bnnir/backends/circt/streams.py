@@ -59,8 +59,8 @@ def dwc_module(name: str, p: DwcParams) -> hw.HWModuleOp:
     k = LoopKernel(name, a * bits, b * bits, 0)
     rtl = k.rtl
     words_out = p.words * a // b
-    rtl.note(f"width converter {a} -> {b} lanes of {bits} bits: {max(p.words, words_out)} "
-             "cycles per frame")
+    rtl.note(f"width converter {a} -> {b} lanes of {bits}-bit elements: "
+             f"{max(p.words, words_out)} cycles per frame")
     if a == b:
         k.control(rtl.true(), rtl.true())
         return k.finish(k.in_data)
