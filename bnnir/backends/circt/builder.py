@@ -24,6 +24,8 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Block, Region, SSAValue
 from xdsl.rewriter import InsertPoint
 
+from bnnir.backends.circt.seq_memory import FirMemOp, FirMemReadPortOp, hex_lines
+
 Value = SSAValue
 
 
@@ -292,6 +294,18 @@ class Rtl:
         if len(unique) == 1:
             return self.const(unique[0], bits)
         return self.select([self.const(v, bits) for v in contents], index)
+
+    def memory(self, name: str, contents: Sequence[int], bits: int, address: Value) -> Value:
+        """A read-only memory initialized from a hex file (`seq.firmem`), read at `address`
+        with one cycle of latency: for tables too large for constant arrays."""
+        depth = len(contents)
+        assert depth >= 2
+        file = f"{self.name}_{name}.hex"
+        memory = self._add(FirMemOp(depth, bits, file, hex_lines(contents, bits)), name)
+        index_bits = bits_for(depth)
+        index = self.zext(address, index_bits) if width(address) < index_bits else \
+            self.extract(address, 0, index_bits)
+        return self._add(FirMemReadPortOp(memory, index, self.clk))
 
     def regfile(self, name: str, depth: int, bits: int, write: Value, address: Value,
                 data: Value) -> list[Value]:

@@ -18,8 +18,8 @@ from bnnir.backends.circt.top import Circuit
 from bnnir.diagnostics import BnnirError
 
 LOWERING_OPTIONS = "disallowPackedArrays,disallowLocalVariables,locationInfoStyle=none"
-PIPELINE = ("builtin.module(lower-seq-to-sv, canonicalize, cse, hw.module(hw-legalize-modules), "
-            "hw.module(hw-cleanup), hw.module(prettify-verilog))")
+PIPELINE = ("builtin.module(lower-seq-to-sv, lower-seq-firmem, hw-memory-sim, canonicalize, cse, "
+            "hw.module(hw-legalize-modules), hw.module(hw-cleanup), hw.module(prettify-verilog))")
 WHERE = "--emit-verilog"
 
 

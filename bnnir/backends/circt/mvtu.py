@@ -26,6 +26,11 @@ LEVELS_PER_STAGE = 3
 LUT-and-carry chain deep per bit on a 6-LUT FPGA)."""
 
 
+ROM_BITS = 1 << 14
+"""Weight tables of more bits than this are memories initialized from hex files (seq.firmem,
+one cycle of read latency), smaller ones constant arrays (`casez` ROMs)."""
+
+
 def signed_bits(low: int, high: int) -> int:
     """Bits of a two's complement value in low .. high."""
     bits = 1
@@ -113,12 +118,15 @@ def mvtu_module(name: str, p: MvtuParams) -> hw.HWModuleOp:
     acc_bits = signed_bits(low, high)
     partial_bits = signed_bits(low * p.simd // p.columns - 1, high * p.simd // p.columns + 1)
     stages = tree_stages(p.simd)
-    latency = 1 + stages + 1
+    in_memory = p.weights.shape[1] >= 2 and p.weights.size * p.simd > ROM_BITS
+    read = 1 if in_memory else 0  # cycles to read a weight word
+    latency = read + 1 + stages + 1
     k = LoopKernel(name, p.simd * p.input_bits, p.pe * p.output_bits, latency)
     rtl = k.rtl
     rtl.note(f"MVTU {p.rows}x{p.columns}, PE {p.pe}, SIMD {p.simd}, {p.vectors} vectors: "
              f"{p.vectors * p.nf * p.sf} cycles per frame; adder tree of {p.simd} terms, "
-             f"{LEVELS_PER_STAGE} levels per register stage; latency {latency} cycles")
+             f"{LEVELS_PER_STAGE} levels per register stage; weights in "
+             f"{'memories' if in_memory else 'constant arrays'}; latency {latency} cycles")
     sf_reg = rtl.reg("sf", bits_for(p.sf))
     nf_reg = rtl.reg("nf", bits_for(p.nf))
     reads = rtl.eq(nf_reg.q, 0)
@@ -143,19 +151,23 @@ def mvtu_module(name: str, p: MvtuParams) -> hw.HWModuleOp:
         x = rtl.mux(reads, k.in_data, rtl.select(kept, sf_reg.q))
     else:
         x = k.in_data
+    if in_memory:  # the word read meets the input word a cycle later
+        x = rtl.delay(x, 1, "x")
     partials = []
     for pe in range(p.pe):
-        w = rtl.rom([int(v) for v in p.weights[pe]], p.simd, tile.q)
+        contents = [int(v) for v in p.weights[pe]]
+        w = rtl.memory(f"weights{pe}", contents, p.simd, tile.q) if in_memory else \
+            rtl.rom(contents, p.simd, tile.q)
         terms = _products(rtl, p, x, w, partial_bits, f"pe{pe}")
         partial, got = _pipelined_sum(rtl, terms, f"pe{pe}_sum")
         assert got == stages
         partials.append(partial)
     # control, delayed to the accumulator stage
-    first = rtl.delay(rtl.eq(sf_reg.q, 0), 1 + stages, "first")
-    valid = rtl.delay(fire, 1 + stages, "valid", reset=0)
+    first = rtl.delay(rtl.eq(sf_reg.q, 0), read + 1 + stages, "first")
+    valid = rtl.delay(fire, read + 1 + stages, "valid", reset=0)
     row_bits = bits_for(class_count * p.nf)
     row = rtl.add(rtl.mul(rtl.zext(nf_reg.q, row_bits), class_count), rtl.zext(cls, row_bits))
-    index = rtl.delay(row, 1 + stages, "row")
+    index = rtl.delay(row, read + 1 + stages, "row")
     lanes = []
     for pe, partial in enumerate(partials):
         acc = rtl.reg(f"acc{pe}", acc_bits)

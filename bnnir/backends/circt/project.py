@@ -57,7 +57,9 @@ Units, in stream order (one module each, `{c.name}_*.sv`):
 Every kernel runs its HLS kernel's loop at one iteration per cycle; its output goes through a
 registered queue, so no ready or valid path crosses a kernel. `tb.cpp` is the Verilator
 testbench `bnn-run --engine rtl` builds (`verilator --cc --exe --build --top-module {c.top}
-$(cat files.f) tb.cpp`).
+$(cat files.f) tb.cpp`). Large weight tables are memories initialized by `$readmemh` from the
+`.hex` files here (paths relative to the simulator's working directory; synthesis tools read
+them with ENABLE_INITIAL_MEM_ defined).
 """
 
 
@@ -67,6 +69,7 @@ def emit_project(module: ModuleOp) -> dict[str, str]:
     with tempfile.TemporaryDirectory(prefix="bnnir-sv-") as tmp:
         names = split_verilog(c, Path(tmp))
         files = {name: (Path(tmp) / name).read_text() for name in names}
+    files |= c.data_files()
     files["files.f"] = "".join(f"{name}\n" for name in names)
     files["tb.cpp"] = testbench(c)
     files["README.md"] = readme(c)

@@ -97,12 +97,20 @@ def _version(command: tuple[str, ...]) -> str:
     return result.stdout.strip()
 
 
+def verilator_version() -> str:
+    return _version(tuple(verilator()))
+
+
 def cache_root() -> Path:
     return Path(os.environ.get("BNNIR_CACHE", Path.home() / ".cache" / "bnnir")) / "rtl"
 
 
 def _sources(c: Circuit, folder: Path) -> list[Path]:
+    """Writes the SystemVerilog, the memories' hex files and the testbench into `folder`; the
+    SystemVerilog files."""
     names = split_verilog(c, folder)
+    for name, text in c.data_files().items():
+        (folder / name).write_text(text)
     (folder / "tb.cpp").write_text(testbench(c))
     return [folder / n for n in names]
 
@@ -119,6 +127,8 @@ def _build(c: Circuit, command: list[str], work: Path) -> None:
                       or "error" in line), result.stderr.strip()[:300])
         raise BnnirError(WHERE, f"Verilator cannot build the design: {first}")
     (work / "obj" / "Vsim").rename(work / "Vsim")
+    for name in c.data_files():  # read at run time, from the simulator's folder
+        (work / "src" / name).rename(work / name)
     shutil.rmtree(work / "obj")
     shutil.rmtree(work / "src")
 
@@ -128,9 +138,9 @@ def simulator(c: Circuit) -> Path:
     command = verilator()
     with tempfile.TemporaryDirectory(prefix="bnnir-rtl-") as tmp:
         digest = hashlib.sha256()
-        for path in sorted(_sources(c, Path(tmp))):
+        _sources(c, Path(tmp))
+        for path in sorted(Path(tmp).iterdir()):
             digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-        digest.update((Path(tmp) / "tb.cpp").read_bytes())
     digest.update(_version(tuple(command)).encode() + " ".join(VERILATOR_FLAGS).encode())
     folder = cache_root() / digest.hexdigest()[:24]
     if (folder / "Vsim").is_file():
@@ -180,7 +190,8 @@ def simulate(module: ModuleOp, x: np.ndarray, options: Options = Options()) -> R
         result = subprocess.run(
             [str(binary), str(inputs), str(outputs), str(frames), str(options.seed),
              str(round(options.backpressure * 1000)), str(round(options.gaps * 1000)),
-             str(stall_limit(design))], capture_output=True, text=True, check=False)
+             str(stall_limit(design))], capture_output=True, text=True, check=False,
+            cwd=binary.parent)
         lines = result.stdout.split("\n")
         if result.returncode == 3:
             stall = next(line for line in lines if line.startswith("stall")).split()

@@ -33,6 +33,7 @@ from bnnir.backends.circt.params import (
     params,
 )
 from bnnir.backends.circt.ports import input_adapter, output_adapter
+from bnnir.backends.circt.seq_memory import FirMemOp
 from bnnir.backends.hls.emit import Interface, design_of, interface
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import hwstream as hw_stream
@@ -61,6 +62,12 @@ class Circuit:
     io: Interface
     input_type: TensorType
     output_type: TensorType
+
+    def data_files(self) -> dict[str, str]:
+        """The hex files initializing the memories, by name (the simulator reads them from its
+        working directory)."""
+        return {op.file.data: op.contents.data for op in self.module.walk()
+                if isinstance(op, FirMemOp)}
 
     @property
     def top(self) -> str:

@@ -15,7 +15,7 @@ hwstream.design @accel attributes {input_type = tensor<?x4xi1>, output_type = te
 // Iterations (nf, sf); each PE's weight ROM read at the tile counter (array_create lists the
 // highest address first: PE 0 holds 0x1, 0x2, PE 1 0x3, 0x0), XNOR match bits registered
 // (stage 1), popcount, accumulator cleared at sf = 0, three >= comparisons per PE counted.
-// CHECK-LABEL: hw.module @accel_k0_mvtu(in %clk: !seq.clock, in %rst: i1, in %in_data: i2, in %in_valid: i1, in %out_ready: i1, out in_ready: i1, out out_data: i4, out out_valid: i1) attributes {comment = "MVTU 2x4, PE 2, SIMD 2, 1 vectors: 2 cycles per frame; adder tree of 2 terms, 3 levels per register stage; latency 2 cycles"}
+// CHECK-LABEL: hw.module @accel_k0_mvtu(in %clk: !seq.clock, in %rst: i1, in %in_data: i2, in %in_valid: i1, in %out_ready: i1, out in_ready: i1, out out_data: i4, out out_valid: i1) attributes {comment = "MVTU 2x4, PE 2, SIMD 2, 1 vectors: 2 cycles per frame; adder tree of 2 terms, 3 levels per register stage; weights in constant arrays; latency 2 cycles"}
 // CHECK:       %sf = seq.compreg
 // CHECK-NEXT:  %nf = seq.compreg
 // CHECK:       %issue_d1 = seq.compreg
@@ -36,6 +36,6 @@ hwstream.design @accel attributes {input_type = tensor<?x4xi1>, output_type = te
 // CHECK:       hw.output
 
 // SV:      // MVTU 2x4, PE 2, SIMD 2, 1 vectors: 2 cycles per frame; adder tree of 2 terms, 3 levels
-// SV-NEXT: // per register stage; latency 2 cycles
+// SV-NEXT: // per register stage; weights in constant arrays; latency 2 cycles
 // SV-NEXT: module accel_k0_mvtu(
 // SV:      reg  [3:0] acc0;

@@ -7,7 +7,7 @@
 // The border class of vector (oy, ox) is a row part plus a column part (two ROMs); the input
 // vector is kept in SF registers for the second row fold; each PE's offsets ROM has a row per
 // (row fold, class) and its dot product 2P - MW leaves as a 32-bit lane.
-// CHECK-LABEL: hw.module @accel_k3_mvtu(in %clk: !seq.clock, in %rst: i1, in %in_data: i2, in %in_valid: i1, in %out_ready: i1, out in_ready: i1, out out_data: i64, out out_valid: i1) attributes {comment = "MVTU 4x4, PE 2, SIMD 2, 9 vectors: 36 cycles per frame; adder tree of 2 terms, 3 levels per register stage; latency 2 cycles"}
+// CHECK-LABEL: hw.module @accel_k3_mvtu(in %clk: !seq.clock, in %rst: i1, in %in_data: i2, in %in_valid: i1, in %out_ready: i1, out in_ready: i1, out out_data: i64, out out_valid: i1) attributes {comment = "MVTU 4x4, PE 2, SIMD 2, 9 vectors: 36 cycles per frame; adder tree of 2 terms, 3 levels per register stage; weights in constant arrays; latency 2 cycles"}
 // CHECK:       %ox = seq.compreg
 // CHECK:       %oy = seq.compreg
 // CHECK:       [[ROWS:%[0-9]+]] = hw.array_create {{.*}} : i2
