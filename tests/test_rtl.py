@@ -245,3 +245,21 @@ def test_every_kernel_kind_exports() -> None:
         assert f"module accel_k{index}_{op.name.removeprefix('hwstream.')}(" in text
     assert {"pad", "window", "mvtu", "pool", "dwc"} <= kinds
     assert "module accel_top(" in text
+
+
+def test_large_weight_tables_are_memories(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Weights beyond ROM_BITS become seq.firmem memories in CIRCT's syntax, read a cycle
+    later, initialized from hex files the SystemVerilog folder carries (word 0 first)."""
+    from bnnir.backends.circt.project import emit_mlir, emit_project
+
+    monkeypatch.setattr(mvtu, "ROM_BITS", 0)
+    module = load_module(str(CIRCT_TESTS / "mvtu.mlir"))
+    text = emit_mlir(module)
+    assert ('%weights0 = seq.firmem 1, 1, undefined, undefined {init = #seq.firmem.init<'
+            '"accel_k0_mvtu_weights0.hex", false, true>} : <2 x 2>') in text
+    assert "seq.firmem.read_port %weights0[%tile], clock %clk : <2 x 2>" in text
+    files = emit_project(module)
+    assert files["accel_k0_mvtu_weights0.hex"] == "1\n2\n"
+    assert files["accel_k0_mvtu_weights1.hex"] == "3\n0\n"
+    assert "$readmemh(\"accel_k0_mvtu_weights0.hex\"" in "".join(
+        v for k, v in files.items() if k.endswith(".sv"))
