@@ -21,7 +21,7 @@ from xdsl.dialects.builtin import (
     IntegerType,
     StringAttr,
 )
-from xdsl.ir import Block, Region, SSAValue
+from xdsl.ir import Attribute, Block, Region, SSAValue
 from xdsl.rewriter import InsertPoint
 
 from bnnir.backends.circt.seq_memory import FirMemOp, FirMemReadPortOp, hex_lines
@@ -146,8 +146,19 @@ class Rtl:
     def false(self) -> Value:
         return self.const(0, 1)
 
+    def _fast(self, kind: type, operands: list[Value], result: Attribute,
+              properties: dict[str, Attribute] | None = None) -> Value:
+        """An op built with `create`, without IRDL's argument processing: the hot ops of large
+        designs (a popcount tree builds one per weight bit); their verifiers run on the
+        module."""
+        return self._add(kind.create(operands=operands, result_types=[result],
+                                     properties=properties or {}))
+
     def add(self, a: Value, b: Value, name: str | None = None) -> Value:
-        return self._add(comb.AddOp([a, b]), name)
+        result = self._fast(comb.AddOp, [a, b], a.type)
+        if name is not None:
+            result.name_hint = name
+        return result
 
     def sub(self, a: Value, b: Value) -> Value:
         return self._add(comb.SubOp(a, b))
@@ -158,13 +169,14 @@ class Rtl:
         return self._add(comb.MulOp([a, self.const(factor, width(a))]))
 
     def and_(self, *values: Value) -> Value:
-        return values[0] if len(values) == 1 else self._add(comb.AndOp(list(values)))
+        return values[0] if len(values) == 1 else \
+            self._fast(comb.AndOp, list(values), values[0].type)
 
     def or_(self, *values: Value) -> Value:
         return values[0] if len(values) == 1 else self._add(comb.OrOp(list(values)))
 
     def xor(self, a: Value, b: Value) -> Value:
-        return self._add(comb.XorOp([a, b]))
+        return self._fast(comb.XorOp, [a, b], a.type)
 
     def not_(self, a: Value) -> Value:
         return self.xor(a, self.const(-1, width(a)))
@@ -191,19 +203,22 @@ class Rtl:
     def mux(self, cond: Value, yes: Value, no: Value, name: str | None = None) -> Value:
         if yes is no:
             return yes
-        return self._add(comb.MuxOp(cond, yes, no), name)
+        result = self._fast(comb.MuxOp, [cond, yes, no], yes.type)
+        if name is not None:
+            result.name_hint = name
+        return result
 
     def concat(self, high_to_low: Sequence[Value]) -> Value:
         if len(high_to_low) == 1:
             return high_to_low[0]
         total = sum(width(v) for v in high_to_low)
-        return self._add(comb.ConcatOp(list(high_to_low), IntegerType(total)))
+        return self._fast(comb.ConcatOp, list(high_to_low), IntegerType(total))
 
     def extract(self, value: Value, low: int, bits: int) -> Value:
         if low == 0 and bits == width(value):
             return value
-        return self._add(comb.ExtractOp(value, IntegerAttr(low, IntegerType(32)),
-                                        IntegerType(bits)))
+        return self._fast(comb.ExtractOp, [value], IntegerType(bits),
+                          {"lowBit": IntegerAttr(low, IntegerType(32))})
 
     def zext(self, value: Value, bits: int) -> Value:
         have = width(value)

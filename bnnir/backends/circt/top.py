@@ -99,8 +99,10 @@ def circuit(module: ModuleOp) -> Circuit:
             f"{name}_output_adapter", io.output.kernel_lanes, io.output.lanes, io.output.bits,
             io.output.width)))
     top = _top(f"{name}_top", units, io)
-    return Circuit(name, ModuleOp([*(m for _, m in units), top]), [u for u, _ in units], io,
-                   design.input_type, design.output_type)
+    circuit_module = ModuleOp([*(m for _, m in units), top])
+    circuit_module.verify()
+    return Circuit(name, circuit_module, [u for u, _ in units], io, design.input_type,
+                   design.output_type)
 
 
 _KNOWN_OPS = (hw_stream.PadOp, hw_stream.WindowOp, hw_stream.PoolOp, hw_stream.DwcOp,
