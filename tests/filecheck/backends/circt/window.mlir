@@ -1,5 +1,8 @@
-// RUN: bnn-translate %s --emit-circt | filecheck %s
-// RUN: bnn-translate %s --emit-verilog -o %t && filecheck %s --check-prefix=SV --input-file %t/accel_k0_window.sv
+// RUN: bnn-translate %s --emit-circt -o %t.mlir && filecheck %s --input-file %t.mlir
+// RUN: rm -rf %t %t.again && bnn-translate %s --emit-verilog -o %t && filecheck %s --check-prefix=SV --input-file %t/accel_k0_window.sv
+// The same input gives byte-identical MLIR and SystemVerilog.
+// RUN: bnn-translate %s --emit-circt | diff - %t.mlir
+// RUN: bnn-translate %s --emit-verilog -o %t.again && diff -r %t %t.again
 // A 3x2 window with strides (2, 1) over a 5x6 map of 4 unsigned 4-bit channels, 2 per word.
 func.func @main(%x: tensor<?x4x5x6xui4>) -> tensor<?x4x2x30xui4> {
   %y = hwstream.instance @accel(%x) : tensor<?x4x5x6xui4> -> tensor<?x4x2x30xui4>
