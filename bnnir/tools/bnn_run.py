@@ -1,14 +1,17 @@
 """bnn-run: execute a bnnir module on a batch of inputs.
 
-    bnn-run IN.mlir --input X.npy [-o Y.npy] [--engine interp|csim] [--cycles] [--quiet]
+    bnn-run IN.mlir --input X.npy [-o Y.npy] [--engine interp|csim|rtl] [--cycles]
+            [--backpressure P] [--gaps P] [--quiet]
 
 X is batched on its first axis, as the ONNX model's input. The output is written as .npy in the
 model's output layout and dtype (an .npz of all outputs for a network with several), or printed
 when no -o is given. `--engine` selects the executor of the same module. `--cycles` also prints
 each hwstream design's cycle-level schedule: steady-state cycles per frame, first-frame latency,
-both with unbounded streams and with the design's FIFO depths, and the streams too shallow.
-Steps over a second are announced on a terminal's stderr (a bar counts the frames of a large
-batch, run CHUNK frames at a time), unless --quiet.
+both with unbounded streams and with the design's FIFO depths, and the streams too shallow;
+with `--engine rtl` (the exported SystemVerilog in Verilator) also the cycles it measured.
+`--backpressure P` / `--gaps P` make the RTL testbench refuse an output word / hold back an
+input word with probability P each cycle. Steps over a second are announced on a terminal's
+stderr (a bar counts the frames of a large batch, run CHUNK frames at a time), unless --quiet.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import argparse
 import io
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp
@@ -32,7 +36,12 @@ from bnnir.tools.cli import (
     run_tool,
     write_atomic,
 )
+from bnnir.tools.cli import engine as cli_engine
 from bnnir.tools.progress import Progress
+
+if TYPE_CHECKING:
+    from bnnir.backends.circt.sim import Result
+    from bnnir.interp import Engine
 
 TOOL = "bnn-run"
 
@@ -50,12 +59,36 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("-o", "--output", metavar="Y.npy", help="where to write the output")
     parser.add_argument("--engine", default="interp", choices=sorted(ENGINES),
                         help="interp: the interpreter (default); csim: the hwstream design "
-                             "as the g++-compiled C simulation of its HLS C++ (needs g++)")
+                             "as the g++-compiled C simulation of its HLS C++ (needs g++); "
+                             "rtl: its SystemVerilog through CIRCT, in Verilator")
+    for flag, what in (("--backpressure", "refuses an output word"),
+                       ("--gaps", "holds back an input word")):
+        parser.add_argument(flag, type=float, metavar="P",
+                            help=f"with --engine rtl: the probability that the testbench {what} "
+                                 "in a cycle (0 <= P < 1)")
     parser.add_argument("--cycles", action="store_true",
                         help="also simulate and report cycles (hwstream modules)")
     parser.add_argument("-q", "--quiet", action="store_true",
                         help="no progress lines on stderr for the steps that take over a second")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    for flag in ("backpressure", "gaps"):
+        value = getattr(args, flag)
+        if value is not None and args.engine != "rtl":
+            parser.error(f"--{flag} applies to --engine rtl")
+        if value is not None and not 0 <= value < 1:
+            parser.error(f"--{flag} must be a probability in [0, 1), got {value}")
+    return args
+
+
+def rtl_cycles(runs: list[Result]) -> str:
+    """The cycles the RTL simulation measured, one line per design run."""
+    lines = []
+    for run in runs:
+        per_frame = run.cycles_per_frame
+        steady = "one frame only" if per_frame is None else f"{per_frame} cycles per frame"
+        lines.append(f"  RTL in Verilator: {steady}, latency {run.latency} cycles (last two "
+                     "frames; first frame)")
+    return "\n".join(lines)
 
 
 def save_outputs(path: str, outputs: tuple[np.ndarray, ...], names: list[str]) -> None:
@@ -67,22 +100,23 @@ def save_outputs(path: str, outputs: tuple[np.ndarray, ...], names: list[str]) -
     write_atomic(path, buffer.getvalue())
 
 
-def run_frames(module: ModuleOp, x: np.ndarray, args: argparse.Namespace,
+def run_frames(module: ModuleOp, x: np.ndarray, args: argparse.Namespace, engine: Engine,
                progress: Progress) -> tuple[np.ndarray, ...]:
     """The module's outputs on batch x; a large batch in the interpreter runs CHUNK frames at a
     time under a progress bar (frames are independent, so the outputs are the same)."""
     if args.engine != "interp" or x.ndim == 0 or len(x) <= CHUNK:
-        what = "compiling and running the C simulation" if args.engine == "csim" else \
-            f"running {args.input_module} on {args.input}"
+        what = {"csim": "compiling and running the C simulation",
+                "rtl": "exporting the SystemVerilog, building and running its Verilator simulation"
+                }.get(args.engine, f"running {args.input_module} on {args.input}")
         with progress.step(what):
-            return run_batch(module, x, args.input, args.engine, args.input_module)
+            return run_batch(module, x, args.input, engine, args.input_module)
     bar = progress.bar(f"running {args.input_module}: frames", len(x))
     parts = []
     for start in range(0, len(x), CHUNK):
         chunk = x[start : start + CHUNK]
-        outputs = run_batch(module, chunk, args.input, args.engine, args.input_module)
+        outputs = run_batch(module, chunk, args.input, engine, args.input_module)
         if any(y.ndim == 0 or len(y) != len(chunk) for y in outputs):  # not one row per frame
-            return run_batch(module, x, args.input, args.engine, args.input_module)
+            return run_batch(module, x, args.input, engine, args.input_module)
         parts.append(outputs)
         bar.update(start + len(chunk))
     return tuple(np.concatenate(ys, axis=0) for ys in zip(*parts, strict=True))
@@ -138,7 +172,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise BnnirError(args.input_module, "--cycles needs a hwstream-level module "
                              "(run bnn-fold and bnn-to-hwstream first)")
         x = load_batch(args.input)
-        outputs = run_frames(module, x, args, progress)
+        engine = cli_engine(args.engine, args.backpressure or 0.0, args.gaps or 0.0)
+        outputs = run_frames(module, x, args, engine, progress)
         if args.output is not None:
             names = result_names(entry_function(module), len(outputs))
             save_outputs(args.output, outputs, names)
@@ -151,6 +186,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 with progress.step(f"simulating the cycles of design @{design.sym_name.data}"):
                     text = cycle_report(design)
                 print(text)
+            if args.engine == "rtl":
+                from bnnir.backends.circt.sim import RtlEngine
+
+                assert isinstance(engine, RtlEngine)
+                print(rtl_cycles(engine.runs))
 
     return run_tool(TOOL, run)
 

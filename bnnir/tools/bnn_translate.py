@@ -3,6 +3,8 @@
     bnn-translate --import-onnx MODEL.onnx [--input-type ui8|si8|bipolar|binary] [-o OUT.mlir]
     bnn-translate IN.mlir --emit-report [--format text|json|svg] [-o OUT]
     bnn-translate IN.mlir --emit-hls [-o DIR]
+    bnn-translate IN.mlir --emit-circt [-o FILE]
+    bnn-translate IN.mlir --emit-verilog -o DIR
 
 Each translation is one entry of TRANSLATIONS; the emitters of later stages add theirs there.
 The model may also come before its flag (`bnn-translate MODEL.onnx --import-onnx`), as the
@@ -57,6 +59,24 @@ def emit_hls(args: argparse.Namespace) -> str:
     return ""
 
 
+def emit_circt(args: argparse.Namespace) -> str:
+    from bnnir.backends.circt.project import emit_mlir
+    from bnnir.tools.cli import load_module
+
+    return emit_mlir(load_module(args.input))
+
+
+def emit_verilog(args: argparse.Namespace) -> str:
+    from bnnir.backends.circt.project import emit_project as emit_sv_project
+    from bnnir.tools.cli import load_module
+
+    if args.output is None:
+        raise BnnirError("--emit-verilog", "needs -o DIR, the folder to write the SystemVerilog "
+                         "files into")
+    write_project(args.output, emit_sv_project(load_module(args.input)))
+    return ""
+
+
 def write_project(folder: str, files: dict[str, str]) -> None:
     """Write a project folder: every file atomically, into a folder made for it."""
     from pathlib import Path
@@ -85,6 +105,10 @@ TRANSLATIONS = (
                 emit_report, reads_mlir=True),
     Translation("--emit-hls", "HLS C++: one translation unit, or a project folder with -o DIR",
                 emit_hls, reads_mlir=True),
+    Translation("--emit-circt", "the hw/comb/seq MLIR of the design (CIRCT 1.62 parses it)",
+                emit_circt, reads_mlir=True),
+    Translation("--emit-verilog", "SystemVerilog through CIRCT: a folder (-o DIR) with one file "
+                "per module, a Verilator testbench and a README", emit_verilog, reads_mlir=True),
 )
 
 

@@ -403,30 +403,41 @@ def print_module(module: ModuleOp) -> str:
     return out.getvalue()
 
 
-ENGINES = ("interp", "csim")
-"""`--engine`'s choices: the interpreter, and the C simulation of the emitted HLS C++."""
+ENGINES = ("interp", "csim", "rtl")
+"""`--engine`'s choices: the interpreter, the C simulation of the emitted HLS C++, and the
+Verilator simulation of the SystemVerilog exported through CIRCT."""
 
 
-def engine(name: str) -> Engine:
-    """The engine `--engine NAME` selects (imported when used: the CLIs start fast)."""
+def engine(name: str, backpressure: float = 0.0, gaps: float = 0.0) -> Engine:
+    """The engine `--engine NAME` selects (imported when used: the CLIs start fast); the RTL
+    testbench refuses an output word with probability `backpressure` and holds back an input
+    word with probability `gaps` each cycle."""
     if name == "csim":
         from bnnir.backends.hls import csim
 
         return csim.run
-    assert name == "interp", name
+    if name == "rtl":
+        from bnnir.backends.circt.sim import Options, RtlEngine
+
+        return RtlEngine(Options(backpressure, gaps))
+    if name != "interp":
+        raise BnnirError("--engine", f"unknown engine '{name}'; available: {', '.join(ENGINES)}")
     from bnnir.interp import interpret
 
     return interpret
 
 
-def run_batch(module: ModuleOp, x: np.ndarray, batch_path: str, engine_name: str = "interp",
+def run_batch(module: ModuleOp, x: np.ndarray, batch_path: str,
+              engine_name: str | Engine = "interp",
               module_path: str | None = None) -> tuple[np.ndarray, ...]:
-    """The module's outputs on batch x; errors about the input name the batch's file (and
-    whole-module errors the module's file)."""
+    """The module's outputs on batch x (`engine_name`: one of ENGINES, or an engine such as
+    bnnir.backends.circt.sim.RtlEngine); errors about the input name the
+    batch's file (and whole-module errors the module's file)."""
     from bnnir.interp import run_module_all
 
     try:
-        return run_module_all(module, [x], engine(engine_name))
+        return run_module_all(module, [x], engine(engine_name) if isinstance(engine_name, str)
+                              else engine_name)
     except BnnirError as e:
         where = {"input": batch_path, "module": module_path}.get(e.where)
         raise e if where is None else BnnirError(where, e.what) from None

@@ -17,6 +17,7 @@
 // CHECK: bnn-compile: 3-folded.mlir: outputs unchanged
 // CHECK: bnn-compile: 4-streaming.mlir: outputs unchanged
 // CHECK: bnn-compile: hls: outputs unchanged (csim)
+// CHECK: bnn-compile: rtl: outputs unchanged (rtl)
 // CHECK: throughput: 20627.0 fps at 100 MHz
 // CHECK: bnn-compile: wrote
 // FILES: 1-imported.mlir
@@ -27,6 +28,7 @@
 // FILES: report.json
 // FILES: report.svg
 // FILES: report.txt
+// FILES: rtl
 // NOFOLD: bnn-compile: error: options: give --target-fps, --max-luts, --part or --folding-file to choose a folding
 // NOFOLD-NOT: {{.}}
 // FAST: bnn-compile: error: bnn-fold: 1e+09 fps at 200 MHz allows less than one cycle per frame, but the best folding takes 606
@@ -42,6 +44,7 @@
 // bnn-fold's budget leaves out the FIFOs sized after it; the design with them is over it.
 // MINUS-NEXT: bnn-compile: warning: with its FIFOs the design needs {{[0-9]+}} LUTs and {{[0-9]+}} BRAM18s, more than --max-luts 4000 allows; fold for a smaller budget (bnn-fold does not count FIFOs)
 // MINUS-NEXT: bnn-compile: hls: outputs unchanged (csim)
+// MINUS-NEXT: bnn-compile: rtl: outputs unchanged (rtl)
 
 // A folding file fixes the layers it names (FINN's spelling, with keys bnnir ignores); alone, it
 // leaves the others at the fastest folding.
