@@ -200,21 +200,17 @@ def test_missing_verilator_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path
 
 @irdl_op_definition
 class MysteryOp(hw.KernelOp):
-    """A kernel the backend does not know (the dialect might grow one): a stream passed on."""
+    """A kernel the backend does not know (the dialect might grow one): a stream passed on, with
+    a FIFO's parameters."""
 
     name = "hwstream.mystery"
 
+    depth = prop_def(IntegerAttr)
     lanes = prop_def(IntegerAttr)
     bits = prop_def(IntegerAttr)
     words = prop_def(IntegerAttr)
 
-    STREAMS: ClassVar[hw.StreamProps] = ("lanes", "lanes", "bits", "bits")
-
-    def words_in(self) -> int:
-        return self.prop_int("words")
-
-    def words_out(self) -> int:
-        return self.prop_int("words")
+    SPEC: ClassVar[type[hw.KernelSpec]] = hw.FifoSpec
 
 
 def test_unknown_kernel_is_one_error() -> None:
@@ -222,7 +218,7 @@ def test_unknown_kernel_is_one_error() -> None:
     (fifo,) = design_of(module).kernels()
     mystery = MysteryOp.create(
         operands=list(fifo.operands), result_types=[r.type for r in fifo.results],
-        properties={k: v for k, v in fifo.properties.items() if k != "depth"})
+        properties=dict(fifo.properties))
     fifo.parent_block().insert_op_before(mystery, fifo)
     fifo.results[0].replace_all_uses_with(mystery.results[0])
     fifo.detach()
