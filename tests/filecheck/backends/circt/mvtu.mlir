@@ -8,7 +8,7 @@ func.func @main(%x: tensor<?x4xi1>) -> tensor<?x2xui2> {
 }
 hwstream.design @accel attributes {input_type = tensor<?x4xi1>, output_type = tensor<?x2xui2>, input_lanes = 2 : i64, output_lanes = 2 : i64} {
 ^bb0(%in: !hwstream.stream<2>):
-  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 2 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 2 : i64, xnor = 1 : i64, weights = dense<[[[1], [2]], [[3], [0]]]> : tensor<2x2x1xi8>, thresholds = dense<[[[[0, 1, 2]], [[1, 2, 3]]]]> : tensor<1x2x1x3xsi32>} : !hwstream.stream<2> -> !hwstream.stream<4>
+  %m = hwstream.mvtu %in {rows = 2 : i64, columns = 4 : i64, vectors = 1 : i64, pe = 2 : i64, simd = 2 : i64, input_bits = 1 : i64, output_bits = 2 : i64, xnor, weights = dense<[[[1], [2]], [[3], [0]]]> : tensor<2x2x1xi8>, thresholds = dense<[[[[0, 1, 2]], [[1, 2, 3]]]]> : tensor<1x2x1x3xsi32>} : !hwstream.stream<2> -> !hwstream.stream<4>
   hwstream.yield %m : !hwstream.stream<4>
 }
 
