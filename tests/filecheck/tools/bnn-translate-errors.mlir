@@ -23,7 +23,7 @@
 // WHOLE: bnn.dense
 
 // RUN: not bnn-translate 2>&1 | filecheck %s --check-prefix=USAGE
-// USAGE: bnn-translate: error: one of the arguments --import-onnx --emit-report --emit-hls is required
+// USAGE: bnn-translate: error: one of the arguments --import-onnx --emit-report --emit-hls --emit-circt --emit-verilog is required
 
 // An option of another translation is an error, not silently ignored.
 // RUN: not bnn-translate %s --emit-hls --format json 2>&1 | filecheck %s --check-prefix=FORMAT
