@@ -233,8 +233,8 @@ def test_sized_fifos_keep_the_unbounded_outputs(
     for timing in schedule.kernels:
         fifo = timing.op.input.owner
         if isinstance(fifo, hw.FifoOp):
-            assert timing.depth_needed <= fifo.prop_int("depth")
-            assert fifo.prop_int("depth") > ss.DEFAULT_DEPTH
+            assert timing.depth_needed <= fifo.spec.depth
+            assert fifo.spec.depth > ss.DEFAULT_DEPTH
         else:
             assert timing.depth_needed <= ss.DEFAULT_DEPTH
 
@@ -282,11 +282,11 @@ def test_size_fifos_keeps_outputs() -> None:
     assert_bit_exact(run_module(module, x), expected)
     SizeFifos().apply(Context(), module)  # re-sizing replaces, never stacks, FIFOs
     again = [op for op in design_of(module).kernels() if isinstance(op, hw.FifoOp)]
-    assert [f.prop_int("depth") for f in again] == [f.prop_int("depth") for f in fifos]
+    assert [f.spec.depth for f in again] == [f.spec.depth for f in fifos]
     SizeFifos(min_depth=4).apply(Context(), module)
     deep = [op for op in design_of(module).kernels() if isinstance(op, hw.FifoOp)]
     assert len(deep) == len(ss.stream_kernels(design_of(module)))
-    assert all(f.prop_int("depth") >= 4 for f in deep)
+    assert all(f.spec.depth >= 4 for f in deep)
 
 
 # ===----------------------------------------------------------------------=== #

@@ -13,6 +13,7 @@ from xdsl.ir import SSAValue
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import bnn
 from bnnir.dialects import hwstream as hw
+from bnnir.interp.hwstream import border_classes
 
 WHERE = "--emit-circt"
 
@@ -131,15 +132,14 @@ KernelParams = (PadParams | WindowParams | PoolParams | DwcParams | MvtuParams |
                 | LabelSelectParams | FifoParams)
 
 
-def _map(op: hw.KernelOp) -> MapParams:
-    return MapParams(op.prop_int("height"), op.prop_int("width"), op.prop_int("channels"),
-                     op.prop_int("simd"), op.prop_int("bits"))
+def _map(spec: hw.PadSpec | hw.WindowSpec | hw.PoolSpec) -> MapParams:
+    return MapParams(spec.height, spec.width, spec.channels, spec.simd, spec.bits)
 
 
 def _weight_words(op: hw.MvtuOp) -> np.ndarray:
     """Each PE's SIMD-bit memory words as integers, lane 0 least significant."""
     packed = bnn.dense_to_numpy(op.weights).view(np.uint8)  # [PE, WMEM, bytes]
-    mask = (1 << op.prop_int("simd")) - 1
+    mask = (1 << op.spec.simd) - 1
     words = np.empty(packed.shape[:2], dtype=object)
     for p, a in np.ndindex(*packed.shape[:2]):
         words[p, a] = int.from_bytes(packed[p, a].tobytes(), "little") & mask
@@ -147,18 +147,13 @@ def _weight_words(op: hw.MvtuOp) -> np.ndarray:
 
 
 def _border_classes(op: hw.MvtuOp) -> np.ndarray:
-    vectors = op.prop_int("vectors")
+    """The border class of each vector as [output rows, output columns] ([1, vectors] without
+    `border`): the stream interpreter's classes, by output pixel."""
+    classes = border_classes(op)
     if op.border is None:
-        return np.zeros((1, vectors), np.int64)
-    in_h, in_w, kh, kw, sh, sw, top, left, bottom, right = hw.int_values(op.border)
-    dims = bnn.correction_shape((kh, kw), (top, left, bottom, right), 1)[:4]
-    out_h = (in_h + top + bottom - kh) // sh + 1
-    out_w = vectors // out_h
-    th, bh = bnn.border_hits(in_h, out_h, kh, sh, top)
-    lh, rh = bnn.border_hits(in_w, out_w, kw, sw, left)
-    rows = th * dims[1] + bh
-    cols = lh * dims[3] + rh
-    return (rows[:, None] * dims[2] * dims[3] + cols[None, :]).astype(np.int64)
+        return classes.reshape(1, -1)
+    in_h, _, kh, _, sh, _, top, _, bottom, _ = hw.int_values(op.border)
+    return classes.reshape((in_h + top + bottom - kh) // sh + 1, -1)
 
 
 def mvtu_params(op: hw.MvtuOp, signed: dict[SSAValue, bool]) -> MvtuParams:
@@ -166,50 +161,56 @@ def mvtu_params(op: hw.MvtuOp, signed: dict[SSAValue, bool]) -> MvtuParams:
     thresholds = None if op.thresholds is None else \
         bnn.dense_to_numpy(op.thresholds).astype(np.int64)
     offsets = None if op.offsets is None else bnn.dense_to_numpy(op.offsets).astype(np.int64)
+    spec = op.spec
     return MvtuParams(
-        op.prop_int("rows"), op.prop_int("columns"), op.prop_int("vectors"), op.prop_int("pe"),
-        op.prop_int("simd"), op.bits_in, op.bits_out, op.is_xnor, op.signed_input is not None,
+        spec.rows, spec.columns, spec.vectors, spec.pe, spec.simd, spec.input_bits,
+        spec.output_bits, spec.xnor, spec.signed_input,
         _weight_words(op), thresholds, op.bias_value, offsets, _border_classes(op))
 
 
 def threshold_params(op: hw.ThresholdOp, signed: dict[SSAValue, bool]) -> ThresholdParams:
-    pe, channels = op.prop_int("pe"), op.prop_int("channels")
+    spec = op.spec
+    pe, channels = spec.pe, spec.channels
     falling = np.zeros(channels, bool)
     if op.descending is not None:
         falling[list(hw.int_values(op.descending))] = True
     return ThresholdParams(
-        channels, op.prop_int("pixels"), pe, op.bits_in, op.bits_out, signed[op.input],
+        channels, spec.pixels, pe, spec.input_bits, spec.output_bits, signed[op.input],
         bnn.dense_to_numpy(op.thresholds).astype(np.int64),
         0 if op.bias is None else op.bias.value.data,
         falling.reshape(channels // pe, pe).T)
 
 
+def _two(values: tuple[int, ...]) -> tuple[int, int]:
+    first, second = values
+    return first, second
+
+
+def _four(values: tuple[int, ...]) -> tuple[int, int, int, int]:
+    top, left, bottom, right = values
+    return top, left, bottom, right
+
+
 def params(op: hw.KernelOp, signed: dict[SSAValue, bool]) -> KernelParams:
     """The parameters of a kernel op (`signed`: the design's lane signedness per stream)."""
     match op:
-        case hw.PadOp():
-            top, left, bottom, right = op.prop_ints("pads")
-            return PadParams(_map(op), (top, left, bottom, right), op.prop_int("value"))
-        case hw.WindowOp():
-            kh, kw = op.prop_ints("kernel")
-            sh, sw = op.prop_ints("strides")
-            return WindowParams(_map(op), (kh, kw), (sh, sw), op.output_size())
-        case hw.PoolOp():
-            kh, kw = op.prop_ints("kernel")
-            sh, sw = op.prop_ints("strides")
-            top, left, bottom, right = op.prop_ints("pads")
-            return PoolParams(_map(op), (kh, kw), (sh, sw), (top, left, bottom, right),
-                              op.output_size(), signed[op.input])
-        case hw.DwcOp():
-            return DwcParams(op.lanes_in, op.lanes_out, op.prop_int("bits"), op.words_in())
+        case hw.PadOp(spec=spec):
+            return PadParams(_map(spec), _four(spec.pads), spec.value)
+        case hw.WindowOp(spec=spec):
+            return WindowParams(_map(spec), _two(spec.kernel), _two(spec.strides),
+                                spec.output_size())
+        case hw.PoolOp(spec=spec):
+            return PoolParams(_map(spec), _two(spec.kernel), _two(spec.strides), _four(spec.pads),
+                              spec.output_size(), signed[op.input])
+        case hw.DwcOp(spec=spec):
+            return DwcParams(spec.in_lanes, spec.out_lanes, spec.bits, spec.words)
         case hw.MvtuOp():
             return mvtu_params(op, signed)
         case hw.ThresholdOp():
             return threshold_params(op, signed)
-        case hw.LabelSelectOp():
-            return LabelSelectParams(op.prop_int("labels"), op.prop_int("pe"),
-                                     op.prop_int("bits"), op.prop_int("index_bits"),
+        case hw.LabelSelectOp(spec=spec):
+            return LabelSelectParams(spec.labels, spec.pe, spec.bits, spec.index_bits,
                                      signed[op.input])
-        case hw.FifoOp():
-            return FifoParams(op.prop_int("depth"), op.lanes_in * op.bits_in)
+        case hw.FifoOp(spec=spec):
+            return FifoParams(spec.depth, spec.lanes * spec.bits)
     raise BnnirError(WHERE, f"no RTL kernel for '{op.name}'")
