@@ -111,3 +111,22 @@ def test_compile_verify_warns_on_sign_ties(tmp_path: Path,
             "the original model by the contract's Sign ties (ONNX Sign(0) = 0, bnn.sign(0) = +1)"
             ) in err
     assert "bnn-compile: 1-imported.mlir: 1 of 2 rows equal onnxruntime's output" in out
+
+
+def test_compile_verify_stops_on_a_real_mismatch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """A row no documented case explains (a bnnir bug, simulated here) stops the flow."""
+    from bnnir.frontend.onnx import original
+
+    model = tmp_path / "sign.onnxtxt"
+    model.write_text(SIGN_NET)
+    x = tmp_path / "x.npy"
+    np.save(x, np.array([[1, 1, 2, 3], [1, 1, -1, 1]], np.float32))
+    monkeypatch.setattr(original, "compare_with_original", lambda *_: original.Comparison(
+        "onnxruntime", 2, {}, (1,)))
+    assert bnn_compile([str(model), "-o", str(tmp_path / "b"), "--target-fps", "1000",
+                        "--verify", str(x)]) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "bnn-compile: error: 1-imported.mlir: rows 1 differ from onnxruntime's output of the "
+        "original model, which no documented case (Sign ties, Gemm blocks) explains")
+    assert not (tmp_path / "b").exists()

@@ -129,7 +129,9 @@ def test_mixed_networks_fuse_completely_and_exactly(
     with contextlib.redirect_stderr(io.StringIO()) as remarks:
         module = import_onnx(model, input_kind)
         fused = apply(module, ThresholdFusion())
-    assert remarks.getvalue() == ""
+    # the importer names the Signs these ties can reach; nothing else may be remarked
+    others = [r for r in remarks.getvalue().splitlines() if "the contract's Sign tie" not in r]
+    assert others == []
     assert_bit_exact(run_module(module, x), expected)
     assert_bit_exact(run_module(fused, x), expected)
     assert hidden_float_ops(fused) == []

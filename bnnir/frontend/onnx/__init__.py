@@ -15,10 +15,14 @@ a table from op type to the function of its family:
 * normalization.py: BatchNormalization and Mul / Add / Sub / Div / Neg by constants keep their
   float32 steps, with finite scales and offsets.
 * activations.py: Sign, BipolarQuant and Quant (1-bit) binarize; a multi-bit Quant becomes an
-  exact float32 multi-threshold (quantizers.py); MultiThreshold maps onto `bnn.threshold`.
+  exact float32 multi-threshold (quantizers.py); MultiThreshold maps onto `bnn.threshold`; a
+  Relu before unsigned Quants is the identity.
 * windows.py: MaxPool and Pad, and the pads of Conv and MaxPool.
-* layout.py: Flatten, Reshape, Transpose, Identity, Dropout, Shape.
+* layout.py: Flatten, Reshape, Squeeze, Unsqueeze, Transpose, Cast, Identity, Dropout, Shape.
 * labels.py: TopK (k = 1) and ArgMax.
+
+model.py reads the file, values.py holds the importer's view of a tensor, and original.py runs
+the original model with its own runtime for `bnn-compile --verify`.
 
 Constant subgraphs (weights behind quantizers, transposes, reshapes; shape arithmetic) are
 evaluated with numpy (constants.py). ONNX `Sign(0) = 0` while `bnn.sign(0) = +1` (Brevitas'
