@@ -52,7 +52,7 @@ def onnx_model(network: str):
 def bnn_module(network: str):
     from xdsl.context import Context
 
-    from bnnir.frontend.onnx_import import import_onnx
+    from bnnir.frontend.onnx import import_onnx
     from bnnir.passes.legalize_padding import LegalizePadding
     from bnnir.passes.threshold_fusion import ThresholdFusion
 

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
 from golden_flow import network_digests
 
 from bnnir.examples.reference_networks import FINN_CNV, PAPER, build
-from bnnir.frontend.onnx_import import import_onnx
+from bnnir.frontend.onnx import import_onnx
 from bnnir.passes.fold import Fold
 
 STORED = Path(__file__).with_suffix(".json")

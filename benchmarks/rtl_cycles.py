@@ -31,7 +31,7 @@ from bnnir.backends.circt.lowering import verilog
 from bnnir.backends.circt.top import circuit
 from bnnir.backends.hls.emit import design_of
 from bnnir.examples.reference_networks import FINN_CNV, build
-from bnnir.frontend.onnx_import import import_onnx
+from bnnir.frontend.onnx import import_onnx
 from bnnir.interp import run_module
 from bnnir.passes.bnn_to_hwstream import BnnToHwstream
 from bnnir.passes.fold import Fold, annotate

@@ -19,7 +19,7 @@ from bnnir.backends.circt import sim
 from bnnir.backends.circt.lowering import verilog
 from bnnir.backends.circt.top import circuit
 from bnnir.examples.reference_networks import PAPER, build
-from bnnir.frontend.onnx_import import import_onnx
+from bnnir.frontend.onnx import import_onnx
 from bnnir.interp import run_module
 from bnnir.passes.bnn_to_hwstream import BnnToHwstream
 from bnnir.passes.fold import Fold

@@ -91,7 +91,7 @@ def compare_with_reference(size: int, fps: float, clock_mhz: float) -> None:
 
     from bnnir.analysis import stream_schedule as ss
     from bnnir.dialects.hwstream import DesignOp
-    from bnnir.frontend.onnx_import import import_onnx
+    from bnnir.frontend.onnx import import_onnx
     from bnnir.passes.bnn_to_hwstream import BnnToHwstream
     from bnnir.passes.fold import Fold
     from bnnir.passes.legalize_padding import LegalizePadding

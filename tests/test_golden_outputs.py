@@ -21,7 +21,7 @@ from golden_flow import network_digests
 from xdsl.dialects.builtin import ModuleOp
 
 import models
-from bnnir.frontend.onnx_import import import_onnx
+from bnnir.frontend.onnx import import_onnx
 
 GOLDEN = Path(__file__).parent / "golden" / "digests.json"
 NETWORKS = ["tiny_cnv", *sorted(models.ZOO)]

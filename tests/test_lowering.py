@@ -19,7 +19,7 @@ from bnnir.analysis.kernel_costs import kernel_cost
 from bnnir.backends.report import build_report, render_json
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import hwstream as hw
-from bnnir.frontend.onnx_import import import_onnx
+from bnnir.frontend.onnx import import_onnx
 from bnnir.passes.bnn_to_hwstream import BnnToHwstream
 from bnnir.passes.fold import Fold
 from bnnir.passes.legalize_padding import LegalizePadding

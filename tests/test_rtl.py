@@ -158,7 +158,7 @@ def test_tiny_cnv_cycles_are_the_schedule() -> None:
 
 
 def _tiny_cnv(examples: Path) -> ModuleOp:
-    from bnnir.frontend.onnx_import import import_onnx
+    from bnnir.frontend.onnx import import_onnx
     from bnnir.passes.legalize_padding import LegalizePadding
     from bnnir.passes.threshold_fusion import ThresholdFusion
 

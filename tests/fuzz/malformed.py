@@ -37,7 +37,7 @@ class Seeds:
     """The good inputs, made once per campaign in `folder`."""
 
     def __init__(self, folder: Path):
-        from bnnir.frontend.onnx_import import import_onnx
+        from bnnir.frontend.onnx import import_onnx
         from bnnir.passes.bnn_to_hwstream import BnnToHwstream
         from bnnir.passes.fold import Fold
         from bnnir.passes.legalize_padding import LegalizePadding

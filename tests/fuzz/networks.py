@@ -209,7 +209,7 @@ def same_bits(a: np.ndarray, b: np.ndarray) -> str | None:
 def check_network(network: Network, fold_seed: int) -> Verdict:
     """Import, fuse, legalize padding, fold at random and stream; compare each stage's output
     with onnxruntime's."""
-    from bnnir.frontend.onnx_import import import_onnx
+    from bnnir.frontend.onnx import import_onnx
     from bnnir.interp import run_module
     from bnnir.passes.bnn_to_hwstream import BnnToHwstream
     from bnnir.passes.legalize_padding import LegalizePadding
