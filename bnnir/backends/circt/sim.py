@@ -34,9 +34,9 @@ from bnnir.analysis.kernel_costs import kernel_cost
 from bnnir.backends.circt.lowering import split_verilog
 from bnnir.backends.circt.testbench import testbench
 from bnnir.backends.circt.top import Circuit, circuit
+from bnnir.backends.hls.csim import pack_words, unpack_words
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import hwstream as hw
-from bnnir.backends.hls.csim import pack_words, unpack_words
 from bnnir.interp.hwstream import HwstreamFunctions, from_stream, to_stream
 
 WHERE = "RTL simulation"
