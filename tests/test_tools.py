@@ -69,7 +69,7 @@ def test_api_verify_and_errors(build: bnnir.Build) -> None:
         "3-folded.mlir: outputs unchanged",
         "4-streaming.mlir: outputs unchanged",
     ]
-    assert lines[-1] == "hls: outputs unchanged (csim)"
+    assert lines[-2:] == ["hls: outputs unchanged (csim)", "rtl: outputs unchanged (Verilator)"]
     with pytest.raises(BnnirError, match="give --target-fps, --max-luts"):
         bnnir.compile(EXAMPLE / "tiny_cnv.onnx", input_type="ui8")
     with pytest.raises(BnnirError, match="unknown mode 'zero'"):

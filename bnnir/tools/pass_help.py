@@ -86,7 +86,7 @@ def pass_options(pass_class: type[ModulePass]) -> list[PassOption]:
         default = field.default
         if default is dataclasses.MISSING and field.default_factory is not dataclasses.MISSING:
             default = field.default_factory()
-        default = "none" if default in (None, dataclasses.MISSING) else str(default)
+        default = "none" if default in (None, dataclasses.MISSING) else _spelled(default)
         options.append(PassOption(field.name.replace("_", "-"), describe_type(hints[field.name]),
                                   default, texts.get(field.name, "")))
     return options
@@ -128,3 +128,10 @@ def pass_help(name: str, pass_class: type[ModulePass]) -> str:
     elif pass_class.__doc__:
         lines.append(inspect.cleandoc(pass_class.__doc__))
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _spelled(value: object) -> str:
+    """A default as a pass option would be written: 200, not 200.0."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

@@ -17,7 +17,7 @@
 // CHECK: bnn-compile: 3-folded.mlir: outputs unchanged
 // CHECK: bnn-compile: 4-streaming.mlir: outputs unchanged
 // CHECK: bnn-compile: hls: outputs unchanged (csim)
-// CHECK: bnn-compile: rtl: outputs unchanged (rtl)
+// CHECK: bnn-compile: rtl: outputs unchanged (Verilator)
 // CHECK: throughput: 20627.0 fps at 100 MHz
 // CHECK: bnn-compile: wrote
 // FILES: 1-imported.mlir
@@ -44,7 +44,7 @@
 // bnn-fold's budget leaves out the FIFOs sized after it; the design with them is over it.
 // MINUS-NEXT: bnn-compile: warning: with its FIFOs the design needs {{[0-9]+}} LUTs and {{[0-9]+}} BRAM18s, more than --max-luts 4000 allows; fold for a smaller budget (bnn-fold does not count FIFOs)
 // MINUS-NEXT: bnn-compile: hls: outputs unchanged (csim)
-// MINUS-NEXT: bnn-compile: rtl: outputs unchanged (rtl)
+// MINUS-NEXT: bnn-compile: rtl: outputs unchanged (Verilator)
 
 // A folding file fixes the layers it names (FINN's spelling, with keys bnnir ignores); alone, it
 // leaves the others at the fastest folding.
