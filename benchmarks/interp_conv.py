@@ -21,11 +21,12 @@ from xdsl.ir import Block, Region
 from xdsl.rewriter import InsertPoint
 
 from bnnir.dialects import bnn
+from bnnir.dialects.bnn_values import bipolar
 from bnnir.interp import run_module
 
 
 def conv_module(channels: int, size: int, pad_value: int | None) -> ModuleOp:
-    in_type = TensorType(bnn.bipolar, [1, channels, size, size])
+    in_type = TensorType(bipolar, [1, channels, size, size])
     block = Block(arg_types=[in_type])
     b = Builder(InsertPoint.at_end(block))
     rng = np.random.default_rng(0)

@@ -20,6 +20,8 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Block, Region
 
 from bnnir.dialects import bnn
+from bnnir.dialects.arithmetic import fused_multiply_add
+from bnnir.dialects.bnn_values import dense_to_numpy, ui8
 from bnnir.tools.cli import LocatingParser, bnnir_context, print_module
 
 FLOAT32_MAX = Fraction(float(np.finfo(np.float32).max))
@@ -50,7 +52,7 @@ def test_fused_multiply_add_rounds_once_where_two_roundings_differ() -> None:
                  for v in x]
         twice = (x.astype(np.float64) * 1.5 + tiny).astype(np.float32)
         assert np.any(twice != exact)
-        assert np.array_equal(bnn.fused_multiply_add(x, scale, addend), exact)
+        assert np.array_equal(fused_multiply_add(x, scale, addend), exact)
 
 
 FLOATS = st.floats(width=32, allow_nan=False, allow_infinity=False)
@@ -60,7 +62,7 @@ FLOATS = st.floats(width=32, allow_nan=False, allow_infinity=False)
 @given(x=FLOATS, a=FLOATS, b=FLOATS)
 def test_fused_multiply_add_equals_exact_rounding(x: float, a: float, b: float) -> None:
     with np.errstate(over="ignore"):
-        got = bnn.fused_multiply_add(np.float32([x]), np.float32([a]), np.float32([b]))[0]
+        got = fused_multiply_add(np.float32([x]), np.float32([a]), np.float32([b]))[0]
     expected = round_to_float32(Fraction(x) * Fraction(a) + Fraction(b))
     assert got == expected, (got, expected)
 
@@ -73,7 +75,7 @@ def affine_module(values: np.ndarray) -> ModuleOp:
         TensorType(f32, [len(values), 1]), BytesAttr(values.astype("<f4").tobytes()))
     op = bnn.ThresholdOp.create(
         operands=[block.args[0]], properties={"thresholds": thresholds},
-        result_types=[TensorType(bnn.ui8, [DYNAMIC_INDEX, len(values)])])
+        result_types=[TensorType(ui8, [DYNAMIC_INDEX, len(values)])])
     block.add_ops([op, func.ReturnOp(op.output)])
     return ModuleOp([func.FuncOp("main", ([in_type], [op.output.type]), Region(block))])
 
@@ -89,4 +91,4 @@ def test_float_payloads_round_trip_bit_exactly(bits: list[int]) -> None:
     parsed = LocatingParser(bnnir_context(), text, "m.mlir").parse_module()
     op = next(o for o in parsed.walk() if isinstance(o, bnn.ThresholdOp))
     assert op.thresholds is not None
-    assert bnn.dense_to_numpy(op.thresholds).tobytes() == values.astype("<f4").tobytes()
+    assert dense_to_numpy(op.thresholds).tobytes() == values.astype("<f4").tobytes()

@@ -14,7 +14,7 @@ from xdsl.parser import Parser
 from xdsl.rewriter import InsertPoint
 
 from bnnir.diagnostics import BnnirError
-from bnnir.dialects import bnn
+from bnnir.dialects import bnn, bnn_values
 from bnnir.interp import run_module
 from bnnir.interp.bnn import integer_dot, pack_rows, xnor_popcount_dot
 from bnnir.tools.cli import bnnir_context
@@ -91,7 +91,7 @@ def test_conv2d_equals_direct_convolution(
     if size[0] + top + bottom < kernel[0] or size[1] + left + right < kernel[1]:
         return
     rng = np.random.default_rng(seed)
-    element = bnn.bipolar if bipolar else bnn.ui8
+    element = bnn_values.bipolar if bipolar else bnn_values.ui8
     if bipolar:
         x = rng.choice(np.array([-1, 1], np.int8), size=(2, channels, *size))
     else:

@@ -29,6 +29,7 @@ from xdsl.rewriter import InsertPoint
 
 import models
 from bnnir.dialects import bnn
+from bnnir.dialects.bnn_values import bipolar, integer_range, is_bipolar, numpy_dtype
 from bnnir.frontend.onnx import import_onnx
 from bnnir.interp import run_module
 from bnnir.interp.run import interpret
@@ -150,7 +151,7 @@ def conv_bn_sign(
     near_boundary: bool,
 ) -> ModuleOp:
     """bipolar x -> conv2d (zero pads) -> batch_norm -> sign, with max-pool when it fits."""
-    in_type = TensorType(bnn.bipolar, [DYNAMIC_INDEX, channels, *size])
+    in_type = TensorType(bipolar, [DYNAMIC_INDEX, channels, *size])
     block = Block(arg_types=[in_type])
     b = Builder(InsertPoint.at_end(block))
     weights = rng.choice(np.array([-1, 1], np.int8), size=(out_channels, channels, *kernel))
@@ -282,11 +283,11 @@ def random_arguments(function: func.FuncOp, rng: np.random.Generator) -> tuple[n
         assert isinstance(arg_type, TensorType)
         shape = [256 if d == DYNAMIC_INDEX else d for d in arg_type.get_shape()]
         element = arg_type.element_type
-        if bnn.is_bipolar(element):
+        if is_bipolar(element):
             arguments.append(rng.choice(np.array([-1, 1], np.int8), shape))
         elif isinstance(element, IntegerType):
-            low, high = bnn.integer_range(element)
-            arguments.append(rng.integers(low, high + 1, shape).astype(bnn.numpy_dtype(element)))
+            low, high = integer_range(element)
+            arguments.append(rng.integers(low, high + 1, shape).astype(numpy_dtype(element)))
         else:
             arguments.append(rng.normal(size=shape).astype(np.float32))
     return tuple(arguments)

@@ -17,6 +17,7 @@ from xdsl.ir import Attribute, Operation
 from bnnir.analysis.cost_model import ACCUMULATOR_BITS
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import bnn
+from bnnir.dialects.bnn_values import is_bipolar
 
 LAYER_OPS = (bnn.Conv2dOp, bnn.DenseOp, bnn.MaxPoolOp, bnn.PadOp, bnn.ThresholdOp, bnn.ArgMaxOp)
 """The ops that become streaming kernels (a threshold only on integers)."""
@@ -102,7 +103,7 @@ def layer_name(op: Operation, index: int) -> str:
 
 def element_bits(element: Attribute) -> int:
     """The bits of one stream lane holding a value of this element type."""
-    if bnn.is_bipolar(element):
+    if is_bipolar(element):
         return 1
     if isinstance(element, IntegerType):
         return element.width.data

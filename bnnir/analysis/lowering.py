@@ -26,6 +26,7 @@ from bnnir.analysis.cost_model import divisors
 from bnnir.analysis.hardware import element_bits, index_bits, matrix_output_bits
 from bnnir.dialects import bnn
 from bnnir.dialects import hwstream as hw
+from bnnir.dialects.bnn_values import is_bipolar
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def _mvtu(op: bnn.Conv2dOp | bnn.DenseOp, vectors: int,
         classes = math.prod(op.correction.get_shape()[:4])
     element = bnn.tensor_type(op.input).element_type
     rows, columns, output_bits = w_shape[0], math.prod(w_shape[1:]), matrix_output_bits(op)
-    xnor, signed, steps = bnn.is_bipolar(element), _signed(element), _steps(op)
+    xnor, signed, steps = is_bipolar(element), _signed(element), _steps(op)
     return lambda fold: hw.MvtuSpec(
         rows, columns, vectors, fold["pe"], fold["simd"], stream.bits, output_bits, xnor, signed,
         steps, classes)

@@ -12,6 +12,7 @@ from xdsl.dialects.builtin import IntegerType
 from xdsl.ir import SSAValue
 
 from bnnir.dialects import bnn
+from bnnir.dialects.bnn_values import dense_to_numpy, integer_range, is_bipolar
 
 Bounds = tuple[np.ndarray, np.ndarray]
 """Inclusive (low, high) int64 vectors with one entry per channel (axis 1)."""
@@ -31,7 +32,7 @@ def _type_bounds(value: SSAValue) -> Bounds:
     element = bnn.tensor_type(value).element_type
     if not isinstance(element, IntegerType):
         raise TypeError(f"no integer bounds for a value of element type {element}")
-    return _uniform(value, *bnn.integer_range(element))
+    return _uniform(value, *integer_range(element))
 
 
 def integer_bounds(value: SSAValue) -> Bounds:
@@ -39,7 +40,7 @@ def integer_bounds(value: SSAValue) -> Bounds:
     op = value.owner
     element = bnn.tensor_type(value).element_type
     if isinstance(op, bnn.ThresholdedOp) and op.thresholds is not None:
-        if bnn.is_bipolar(element):
+        if is_bipolar(element):
             return _uniform(value, -1, 1)
         steps = op.thresholds.get_shape()[1]
         return _uniform(value, op.bias_value, op.bias_value + steps)
@@ -77,7 +78,7 @@ def _layer_bounds(op: bnn.Conv2dOp | bnn.DenseOp) -> Bounds:
     acc_low = positive * low - negative * high
     acc_high = positive * high - negative * low
     if isinstance(op, bnn.Conv2dOp) and op.correction is not None:
-        table = bnn.dense_to_numpy(op.correction).reshape(-1, w_shape[0]).astype(np.int64)
+        table = dense_to_numpy(op.correction).reshape(-1, w_shape[0]).astype(np.int64)
         acc_low, acc_high = acc_low + table.min(axis=0), acc_high + table.max(axis=0)
     return acc_low, acc_high
 

@@ -16,12 +16,14 @@ parse quickly:
              : tensor<?x1x8x8xi1>, tensor<4x1x2x2xi1> -> tensor<?x4x9x9xsi32>
 
 Every op states its exact integer (or float32) semantics in its docstring; the interpreter in
-`bnnir/interp/bnn.py` implements exactly that.
+`bnnir/interp/bnn.py` implements exactly that. The value semantics the ops share with passes,
+interpreters and backends live below this file: element types, numpy storage and bit packing in
+`bnn_values`, window geometry and border corrections in `sliding_window`, float32 arithmetic as
+onnxruntime evaluates it in `arithmetic`.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 from abc import ABC
 from collections.abc import Mapping, Sequence
@@ -64,84 +66,21 @@ from xdsl.printer import Printer
 from xdsl.traits import ConstantLike, Pure
 from xdsl.utils.exceptions import VerifyException
 
-# ===----------------------------------------------------------------------=== #
-# Element types and their numpy counterparts
-# ===----------------------------------------------------------------------=== #
-
-bipolar = IntegerType(1)
-"""The element type of bipolar values: bit 1 = +1, bit 0 = -1."""
-
-si32 = IntegerType(32, Signedness.SIGNED)
-"""The element type of exact accumulators."""
-
-si64 = IntegerType(64, Signedness.SIGNED)
-ui8 = IntegerType(8, Signedness.UNSIGNED)
-si8 = IntegerType(8, Signedness.SIGNED)
-
-
-def is_bipolar(element_type: Attribute) -> bool:
-    return isinstance(element_type, IntegerType) and element_type == bipolar
-
-
-def is_integer_activation(element_type: Attribute) -> bool:
-    """Signed or unsigned integers (not bipolar, not signless)."""
-    return (
-        isinstance(element_type, IntegerType)
-        and element_type.signedness.data != Signedness.SIGNLESS
-        and element_type.width.data >= 1
-    )
-
-
-def integer_range(element_type: IntegerType) -> tuple[int, int]:
-    """The inclusive value range of an element type (bipolar: -1..1)."""
-    if is_bipolar(element_type):
-        return -1, 1
-    width = element_type.width.data
-    if element_type.signedness.data == Signedness.UNSIGNED:
-        return 0, (1 << width) - 1
-    return -(1 << (width - 1)), (1 << (width - 1)) - 1
-
-
-def numpy_dtype(element_type: Attribute) -> np.dtype:
-    """The numpy dtype that stores values of `element_type` in the interpreter and in attributes."""
-    if isinstance(element_type, Float32Type):
-        return np.dtype(np.float32)
-    if isinstance(element_type, IntegerType):
-        if is_bipolar(element_type):
-            return np.dtype(np.int8)
-        width = element_type.width.data
-        unsigned = element_type.signedness.data == Signedness.UNSIGNED
-        for bits in (8, 16, 32, 64):
-            if width <= bits:
-                return np.dtype(f"{'u' if unsigned else ''}int{bits}")
-    raise ValueError(f"no numpy dtype for element type {element_type}")
-
-
-def dense_from_numpy(values: np.ndarray, element_type: Attribute) -> DenseIntOrFPElementsAttr:
-    """A dense elements attribute of `values`, built from packed bytes (never a Python list)."""
-    data = np.ascontiguousarray(values, dtype=numpy_dtype(element_type).newbyteorder("<"))
-    return DenseIntOrFPElementsAttr(
-        TensorType(element_type, values.shape), BytesAttr(data.tobytes())
-    )
-
-
-def dense_to_numpy(attr: DenseIntOrFPElementsAttr) -> np.ndarray:
-    """The values of a dense elements attribute as a numpy array of its shape (read-only view)."""
-    dtype = numpy_dtype(attr.get_element_type()).newbyteorder("<")
-    return np.frombuffer(attr.data.data, dtype=dtype).reshape(attr.get_shape())
-
-
-def pack_bipolar(values: np.ndarray) -> bytes:
-    """Pack ±1 values (row-major) one bit each, element i at bit i % 8 of byte i // 8."""
-    return np.packbits(values.reshape(-1) > 0, bitorder="little").tobytes()
-
-
-def unpack_bipolar(data: bytes, shape: Sequence[int]) -> np.ndarray:
-    """The inverse of `pack_bipolar`: an int8 array of ±1 values."""
-    count = int(np.prod(shape, dtype=np.int64))
-    bits = np.unpackbits(np.frombuffer(data, dtype=np.uint8), count=count, bitorder="little")
-    return (bits.astype(np.int8) * 2 - 1).reshape(shape)
-
+from bnnir.dialects.arithmetic import fused_multiply_add, per_channel
+from bnnir.dialects.bnn_values import (
+    bipolar,
+    dense_from_numpy,
+    dense_to_numpy,
+    integer_range,
+    is_bipolar,
+    is_integer_activation,
+    numpy_dtype,
+    pack_bipolar,
+    si32,
+    si64,
+    unpack_bipolar,
+)
+from bnnir.dialects.sliding_window import correction_shape, sliding_window_shape
 
 # ===----------------------------------------------------------------------=== #
 # Shape helpers shared by verifiers and builders
@@ -164,13 +103,6 @@ def _int_list(attr: DenseArrayBase) -> tuple[int, ...]:
 
 def i64_array(values: Sequence[int]) -> DenseArrayBase:
     return DenseArrayBase.from_list(i64, list(values))
-
-
-def per_channel(values: np.ndarray, ndim: int, axis: int) -> np.ndarray:
-    """A vector of 1 or C values shaped to broadcast along `axis` of an `ndim`-d array."""
-    shape = [1] * ndim
-    shape[axis] = values.size
-    return values.reshape(shape)
 
 
 def _check_rank(op: str, what: str, shape: Sequence[int], ranks: Sequence[int]) -> None:
@@ -218,25 +150,6 @@ def _check_channel_list(op: str, name: str, listed: Sequence[int], channels: int
             f"'{op}' {name} must list distinct channels in 0..{channels - 1} in increasing "
             f"order, got {list(listed)}"
         )
-
-
-def window_output_size(size: int, kernel: int, stride: int, pad_before: int, pad_after: int) -> int:
-    """Output extent of a sliding window (floor mode, as ONNX Conv and MaxPool)."""
-    return (size + pad_before + pad_after - kernel) // stride + 1
-
-
-def sliding_window_shape(
-    input_shape: Sequence[int],
-    channels: int,
-    kernel: Sequence[int],
-    strides: Sequence[int],
-    pads: Sequence[int],
-) -> tuple[int, ...]:
-    """NCHW output shape of a window op; pads are (top, left, bottom, right)."""
-    n, _, h, w = input_shape
-    oh = window_output_size(h, kernel[0], strides[0], pads[0], pads[2])
-    ow = window_output_size(w, kernel[1], strides[1], pads[1], pads[3])
-    return (n, channels, oh, ow)
 
 
 # ===----------------------------------------------------------------------=== #
@@ -557,37 +470,6 @@ def _check_layer_operands(
     return in_shape, w_shape
 
 
-def border_hits(
-    size: int, out_size: int, kernel: int, stride: int, pad_before: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per output row (or column): how many kernel taps fall into the padding before and after
-    the input. These counts are a position's border class along that axis."""
-    start = np.arange(out_size) * stride - pad_before
-    before = np.clip(-start, 0, kernel)
-    after = np.clip(start + kernel - size, 0, kernel)
-    return before, after
-
-
-def correction_shape(kernel: Sequence[int], pads: Sequence[int], channels: int) -> tuple[int, ...]:
-    """Shape of a conv's border correction table: [top, bottom, left, right hits + 1..., C]."""
-    kh, kw = kernel
-    top, left, bottom, right = pads
-    return (min(top, kh) + 1, min(bottom, kh) + 1, min(left, kw) + 1, min(right, kw) + 1, channels)
-
-
-def border_correction(weights: np.ndarray, pads: tuple[int, ...]) -> np.ndarray:
-    """The additive table [top, bottom, left, right hits..., C] that turns a −1-padded
-    accumulator into the zero-padded one: the sum of the weights on the padded taps."""
-    channels, _, kh, kw = weights.shape
-    weights = weights.astype(np.int64)
-    table = np.zeros(correction_shape((kh, kw), pads, channels), dtype=np.int64)
-    rows, cols = np.arange(kh)[:, None], np.arange(kw)[None, :]
-    for th, bh, lh, rh in itertools.product(*(range(n) for n in table.shape[:4])):
-        padded = (rows < th) | (rows >= kh - bh) | (cols < lh) | (cols >= kw - rh)
-        table[th, bh, lh, rh] = weights[:, :, padded].sum(axis=(1, 2))
-    return table
-
-
 @irdl_op_definition
 class Conv2dOp(ThresholdedOp):
     """2-D convolution of an integer or bipolar input with bipolar weights, exact.
@@ -887,26 +769,6 @@ class BatchNormOp(IRDLOperation):
         if not isinstance(out_type.element_type, Float32Type):
             raise VerifyException(f"'{self.name}' result must be f32, got {out_type}")
         _check_elementwise_shapes(self.name, in_type, out_type)
-
-
-def fused_multiply_add(x: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """fl(x · a + b) for float32 arrays, rounded once to float32 as an FMA instruction does.
-
-    The product of two float32 values is exact in float64; the float64 sum s is made exact to
-    round to float32 by rounding to odd (s and its error e from Knuth's TwoSum: where e != 0 and
-    s is even, the neighbour of s towards the exact sum is odd). Rounding a round-to-odd value
-    with at least two extra bits to float32 equals rounding the exact sum (Boldo & Melquiond,
-    "When double rounding is odd", 2005)."""
-    product = x.astype(np.float64) * a.astype(np.float64)
-    addend = np.broadcast_to(b.astype(np.float64), product.shape)
-    total = product + addend
-    with np.errstate(invalid="ignore", over="ignore"):  # inf − inf; overflow to ±inf is IEEE's
-        virtual = total - product
-        error = (product - (total - virtual)) + (addend - virtual)
-        even = (total.view(np.uint64) & 1) == 0
-        towards = np.where(error > 0, np.inf, -np.inf)
-        odd = np.where((error != 0) & even, np.nextafter(total, towards), total)
-        return odd.astype(np.float32)
 
 
 @irdl_op_definition

@@ -69,7 +69,7 @@ from xdsl.printer import Printer
 from xdsl.traits import HasParent, IsTerminator, Pure, SymbolOpInterface, SymbolTable
 from xdsl.utils.exceptions import VerifyException
 
-from bnnir.dialects.bnn import dense_to_numpy
+from bnnir.dialects.bnn_values import dense_to_numpy
 
 
 @irdl_attr_definition

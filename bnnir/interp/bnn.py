@@ -1,7 +1,7 @@
 """Interpreter implementations of the `bnn` dialect: exact, vectorized numpy.
 
 Runtime values are numpy arrays: bipolar (`i1`) tensors hold int8 ±1, integer tensors the
-element type's numpy dtype (`bnn.numpy_dtype`), f32 tensors float32. The float32 ops call the
+element type's numpy dtype (`numpy_dtype`), f32 tensors float32. The float32 ops call the
 ops' own `evaluate` methods, which the threshold-fusion pass uses too, so both read one
 definition.
 
@@ -26,6 +26,8 @@ from xdsl.interpreter import Interpreter, InterpreterFunctions, PythonValues, im
 from xdsl.ir import Attribute
 
 from bnnir.dialects import bnn
+from bnnir.dialects.bnn_values import dense_to_numpy, is_bipolar, numpy_dtype
+from bnnir.dialects.sliding_window import border_correction, border_hits
 
 _TILE_BYTES = 256 << 10
 """Bytes of the XOR temporary of one tile of the popcount kernel: small enough for the L2 cache,
@@ -117,7 +119,7 @@ def conv2d(op: bnn.Conv2dOp, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
     A zero-padded bipolar input is computed as its −1-padded twin plus the border-class
     correction (Conv2dOp's `correction` semantics), so every bipolar conv is pure XNOR-popcount.
     """
-    bipolar = bnn.is_bipolar(bnn.tensor_type(op.input).element_type)
+    bipolar = is_bipolar(bnn.tensor_type(op.input).element_type)
     zero_padded = bipolar and op.padding_value == 0 and any(op.pad_values)
     fill = -1 if zero_padded else op.padding_value
     if bipolar:
@@ -129,7 +131,7 @@ def conv2d(op: bnn.Conv2dOp, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
     if zero_padded:
         acc += _per_position(op, _zero_padding_correction(op, weights), x.shape)
     if op.correction is not None:
-        acc += _per_position(op, bnn.dense_to_numpy(op.correction), x.shape)
+        acc += _per_position(op, dense_to_numpy(op.correction), x.shape)
     return acc
 
 
@@ -140,9 +142,9 @@ def _zero_padding_correction(op: bnn.Conv2dOp, weights: np.ndarray) -> np.ndarra
     """The border table that turns the −1-padded accumulator into the zero-padded one, computed
     once per op whose weights are a constant."""
     if not isinstance(op.weights.owner, bnn.ConstantOp):
-        return bnn.border_correction(weights, op.pad_values)
+        return border_correction(weights, op.pad_values)
     if op not in _CORRECTIONS:
-        _CORRECTIONS[op] = bnn.border_correction(weights, op.pad_values)
+        _CORRECTIONS[op] = border_correction(weights, op.pad_values)
     return _CORRECTIONS[op]
 
 
@@ -175,13 +177,13 @@ def _per_position(op: bnn.Conv2dOp, table: np.ndarray, in_shape: tuple[int, ...]
     (kh, kw), (sh, sw) = op.kernel_size, op.stride_values
     top, left, _, _ = op.pad_values
     out_h, out_w = bnn.tensor_type(op.output).get_shape()[2:]
-    th, bh = bnn.border_hits(in_shape[2], out_h, kh, sh, top)
-    lh, rh = bnn.border_hits(in_shape[3], out_w, kw, sw, left)
+    th, bh = border_hits(in_shape[2], out_h, kh, sh, top)
+    lh, rh = border_hits(in_shape[3], out_w, kw, sw, left)
     return table.astype(np.int64)[th[:, None], bh[:, None], lh[None, :], rh[None, :]]
 
 
 def dense(op: bnn.DenseOp, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    if bnn.is_bipolar(bnn.tensor_type(op.input).element_type):
+    if is_bipolar(bnn.tensor_type(op.input).element_type):
         return xnor_popcount_dot(x, weights)
     return integer_dot(x, weights)
 
@@ -192,7 +194,7 @@ def layer_output(op: bnn.ThresholdedOp, acc: np.ndarray) -> np.ndarray:
     out_elem = bnn.tensor_type(op.results[0]).element_type
     if op.thresholds is not None:
         return threshold_last(op, acc, out_elem)
-    return acc.astype(bnn.numpy_dtype(out_elem))
+    return acc.astype(numpy_dtype(out_elem))
 
 
 def threshold_last(op: bnn.ThresholdedOp, values: np.ndarray, out_elem: Attribute) -> np.ndarray:
@@ -200,10 +202,10 @@ def threshold_last(op: bnn.ThresholdedOp, values: np.ndarray, out_elem: Attribut
     assert op.thresholds is not None
     falling = np.zeros(values.shape[-1], bool)
     falling[list(op.descending_channels)] = True
-    count = count_thresholds(values, bnn.dense_to_numpy(op.thresholds), falling)
-    if bnn.is_bipolar(out_elem):
+    count = count_thresholds(values, dense_to_numpy(op.thresholds), falling)
+    if is_bipolar(out_elem):
         return (count.astype(np.int8) << 1) - np.int8(1)
-    return (count.astype(np.int64) + op.bias_value).astype(bnn.numpy_dtype(out_elem))
+    return (count.astype(np.int64) + op.bias_value).astype(numpy_dtype(out_elem))
 
 
 def count_thresholds(values: np.ndarray, table: np.ndarray, falling: np.ndarray | None

@@ -25,8 +25,9 @@ from xdsl.interpreter import (
 )
 from xdsl.traits import SymbolTable
 
-from bnnir.dialects import bnn
 from bnnir.dialects import hwstream as hw
+from bnnir.dialects.bnn_values import dense_to_numpy, is_bipolar, numpy_dtype
+from bnnir.dialects.sliding_window import border_hits, correction_shape
 from bnnir.interp.bnn import count_thresholds, integer_dot, pack_rows, xnor_popcount_words
 
 Words = np.ndarray
@@ -97,7 +98,7 @@ def decode_weights(op: hw.MvtuOp) -> np.ndarray:
     """The ±1 matrix [MH, MW] held in finn-hlslib's layout."""
     spec = op.spec
     pe, simd, rows, columns = spec.pe, spec.simd, spec.rows, spec.columns
-    packed = bnn.dense_to_numpy(op.weights).view(np.uint8)
+    packed = dense_to_numpy(op.weights).view(np.uint8)
     bits = np.unpackbits(packed, axis=2, count=simd, bitorder="little")
     nf, sf = rows // pe, columns // simd
     matrix = bits.reshape(pe, nf, sf, simd).transpose(1, 0, 2, 3).reshape(rows, columns)
@@ -110,11 +111,11 @@ def border_classes(op: hw.MvtuOp) -> np.ndarray:
     if op.border is None:
         return np.zeros(vectors, np.int64)
     in_h, in_w, kh, kw, sh, sw, top, left, bottom, right = hw.int_values(op.border)
-    dims = bnn.correction_shape((kh, kw), (top, left, bottom, right), 1)[:4]
+    dims = correction_shape((kh, kw), (top, left, bottom, right), 1)[:4]
     out_h = (in_h + top + bottom - kh) // sh + 1
     out_w = vectors // out_h
-    th, bh = bnn.border_hits(in_h, out_h, kh, sh, top)
-    lh, rh = bnn.border_hits(in_w, out_w, kw, sw, left)
+    th, bh = border_hits(in_h, out_h, kh, sh, top)
+    lh, rh = border_hits(in_w, out_w, kw, sw, left)
     rows = th * dims[1] + bh
     cols = lh * dims[3] + rh
     return (rows[:, None] * dims[2] * dims[3] + cols[None, :]).reshape(-1)
@@ -135,12 +136,12 @@ class MvtuTables:
         classes = border_classes(op)
         self.thresholds = self.offsets = None
         if op.thresholds is not None:
-            table = bnn.dense_to_numpy(op.thresholds).astype(np.int64)  # [classes, PE, NF, T]
+            table = dense_to_numpy(op.thresholds).astype(np.int64)  # [classes, PE, NF, T]
             table = table.transpose(0, 2, 1, 3).reshape(len(table), rows, -1)
             table = 2 * table - columns if op.is_xnor else table
             self.thresholds = table[classes] if len(table) > 1 else table[0]  # [(V,) MH, T]
         elif op.offsets is not None:
-            table = bnn.dense_to_numpy(op.offsets).astype(np.int64)  # [classes, PE, NF]
+            table = dense_to_numpy(op.offsets).astype(np.int64)  # [classes, PE, NF]
             table = table.transpose(0, 2, 1).reshape(len(table), rows)
             self.offsets = table[classes] if len(table) > 1 else table[0]  # [(V,) MH]
 
@@ -167,7 +168,7 @@ def run_mvtu(op: hw.MvtuOp, words: Words, tables: MvtuTables) -> Words:
 
 def run_threshold(op: hw.ThresholdOp, words: Words) -> Words:
     channels, pe, output_bits = op.spec.channels, op.spec.pe, op.bits_out
-    table = bnn.dense_to_numpy(op.thresholds).astype(np.int64)  # [PE, NF, T]
+    table = dense_to_numpy(op.thresholds).astype(np.int64)  # [PE, NF, T]
     falling = np.zeros(channels, bool)
     falling[list(() if op.descending is None else hw.int_values(op.descending))] = True
     bias = 0 if op.bias is None else op.bias.value.data
@@ -195,7 +196,7 @@ def to_stream(design: hw.DesignOp, x: np.ndarray) -> Words:
     """The host's input adapter: NCHW (or NC) tensor values -> NHWC words."""
     values = x.transpose(0, 2, 3, 1) if x.ndim == 4 else x
     values = values.reshape(x.shape[0], -1)
-    if bnn.is_bipolar(design.input_type.element_type):
+    if is_bipolar(design.input_type.element_type):
         values = (values > 0).astype(np.int8)
     else:  # room for any pad value of the lanes, signed or unsigned
         values = values.astype(_lane_dtype(8 * values.dtype.itemsize))
@@ -210,9 +211,9 @@ def from_stream(design: hw.DesignOp, words: Words) -> np.ndarray:
     if len(shape) == 4:
         values = values.reshape(shape[0], shape[2], shape[3], shape[1]).transpose(0, 3, 1, 2)
     values = values.reshape(shape)
-    if bnn.is_bipolar(out_type.element_type):
+    if is_bipolar(out_type.element_type):
         return np.where(values > 0, 1, -1).astype(np.int8)
-    return values.astype(bnn.numpy_dtype(out_type.element_type))
+    return values.astype(numpy_dtype(out_type.element_type))
 
 
 def run_design(design: hw.DesignOp, x: np.ndarray) -> np.ndarray:

@@ -35,7 +35,7 @@ from xdsl.ir import Attribute
 from xdsl.utils.exceptions import InterpretationError
 
 from bnnir.diagnostics import BnnirError
-from bnnir.dialects import bnn
+from bnnir.dialects.bnn_values import integer_range, is_bipolar, is_integer_activation, numpy_dtype
 from bnnir.interp.bnn import BnnFunctions
 from bnnir.interp.hwstream import HwstreamFunctions
 
@@ -122,8 +122,8 @@ def check_runnable(module: ModuleOp, main: func.FuncOp) -> None:
             raise BnnirError("module", f"argument {index} of {name} is {arg_type}; bnn-run feeds "
                              "tensors")
         element = arg_type.element_type
-        if not (isinstance(element, Float32Type) or bnn.is_bipolar(element)
-                or bnn.is_integer_activation(element)):
+        if not (isinstance(element, Float32Type) or is_bipolar(element)
+                or is_integer_activation(element)):
             raise BnnirError("module", f"argument {index} of {name} has element type {element}; "
                              "bnn-run feeds f32, i1 or signed/unsigned integer tensors")
     res_attrs = main.res_attrs.data if main.res_attrs is not None else None
@@ -187,10 +187,10 @@ def convert_input(x: np.ndarray, arg_type: Attribute, encoding: str | None) -> n
     element = arg_type.element_type
     if isinstance(element, Float32Type):
         return _float_input(x)
-    if bnn.is_bipolar(element):
+    if is_bipolar(element):
         return _bipolar_input(x, encoding)
     assert isinstance(element, IntegerType)
-    low, high = bnn.integer_range(element)
+    low, high = integer_range(element)
     bad = (
         (x != np.round(x)) | (x < low) | (x > high)
         if x.dtype.kind == "f"
@@ -203,7 +203,7 @@ def convert_input(x: np.ndarray, arg_type: Attribute, encoding: str | None) -> n
             f"value {x[at]} at index {at} does not fit {element} (integers {low}..{high}); "
             "import the model with another --input-type if the input holds other values",
         )
-    return x.astype(bnn.numpy_dtype(element))
+    return x.astype(numpy_dtype(element))
 
 
 def _float_input(x: np.ndarray) -> np.ndarray:

@@ -58,6 +58,7 @@ from bnnir.analysis.lowering import StreamIn, converter
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import bnn
 from bnnir.dialects import hwstream as hw
+from bnnir.dialects.bnn_values import dense_from_numpy, dense_to_numpy, is_bipolar, si32
 
 
 def _int(value: int) -> IntegerAttr:
@@ -109,10 +110,10 @@ def layer_tables(op: bnn.Conv2dOp | bnn.DenseOp, weights: np.ndarray, xnor: bool
     weights = weights * sign[:, None].astype(weights.dtype)
     correction = None
     if isinstance(op, bnn.Conv2dOp) and op.correction is not None:
-        correction = bnn.dense_to_numpy(op.correction).reshape(-1, rows).astype(np.int64)
+        correction = dense_to_numpy(op.correction).reshape(-1, rows).astype(np.int64)
     if op.thresholds is None:
         return MatrixTables(weights, None, correction)
-    t = np.broadcast_to(bnn.dense_to_numpy(op.thresholds).astype(np.int64),
+    t = np.broadcast_to(dense_to_numpy(op.thresholds).astype(np.int64),
                         (rows, op.thresholds.get_shape()[1])).copy()
     falling = sign < 0
     t[falling] = -t[falling][:, ::-1]
@@ -211,7 +212,7 @@ class Converter:
     def conv(self, op: bnn.Conv2dOp) -> None:
         o, oh, ow = bnn.tensor_type(op.output).get_shape()[1:]
         element = bnn.tensor_type(op.input).element_type
-        if bnn.is_bipolar(element) and any(op.pad_values) and op.pad_value is None:
+        if is_bipolar(element) and any(op.pad_values) and op.pad_value is None:
             raise BnnirError("bnn-to-hwstream", f"layer '{self.layer}': a bipolar map padded "
                              "with zeros has no 1-bit stream encoding (zero is not bipolar); run "
                              "bnn-legalize-padding first")
@@ -248,13 +249,13 @@ class Converter:
         thresholds = offsets = None
         if tables.thresholds is not None:
             table = hlslib_thresholds(tables.thresholds, pe)
-            thresholds = bnn.dense_from_numpy(table.astype(np.int32), bnn.si32)
+            thresholds = dense_from_numpy(table.astype(np.int32), si32)
         elif tables.offsets is not None:
             table = hlslib_thresholds(tables.offsets[:, :, None], pe)[..., 0]
-            offsets = bnn.dense_from_numpy(table.astype(np.int32), bnn.si32)
+            offsets = dense_from_numpy(table.astype(np.int32), si32)
         return hw.MvtuOp(
             source, spec,
-            weights=bnn.dense_from_numpy(hlslib_weights(tables.weights, pe, simd),
+            weights=dense_from_numpy(hlslib_weights(tables.weights, pe, simd),
                                          IntegerType(8)),
             thresholds=thresholds, offsets=offsets,
             bias=op.bias_value if thresholds is not None else 0, border=border)
@@ -273,19 +274,19 @@ class Converter:
                   source: SSAValue) -> hw.ThresholdOp:
         shape = bnn.tensor_type(op.input).get_shape()
         assert op.thresholds is not None
-        table = np.broadcast_to(bnn.dense_to_numpy(op.thresholds).astype(np.int64),
+        table = np.broadcast_to(dense_to_numpy(op.thresholds).astype(np.int64),
                                 (spec.channels, op.thresholds.get_shape()[1]))
         descending = op.descending_channels
         if len(shape) == 2:  # per feature of a vector, in the stream's order
             order = self.feature_order(spec.channels)
             table = table[order]
             descending = tuple(np.nonzero(np.isin(order, descending))[0].tolist())
-        if bnn.is_bipolar(bnn.tensor_type(op.input).element_type):
+        if is_bipolar(bnn.tensor_type(op.input).element_type):
             table = bipolar_bit_thresholds(table, descending)
         thresholds = hlslib_thresholds(table[None].astype(np.int64), spec.pe)[0]
         return hw.ThresholdOp(source, spec,
-                              thresholds=bnn.dense_from_numpy(thresholds.astype(np.int32),
-                                                              bnn.si32),
+                              thresholds=dense_from_numpy(thresholds.astype(np.int32),
+                                                              si32),
                               bias=op.bias_value, descending=descending)
 
     def flatten(self, op: bnn.FlattenOp | bnn.ReshapeOp) -> None:

@@ -37,6 +37,8 @@ from xdsl.utils.exceptions import PassFailedException
 
 from bnnir.diagnostics import describe, remark
 from bnnir.dialects import bnn
+from bnnir.dialects.bnn_values import dense_from_numpy, dense_to_numpy, is_bipolar, si32
+from bnnir.dialects.sliding_window import border_correction
 
 MODES = ("exact", "minus-one")
 
@@ -47,16 +49,16 @@ class ZeroToMinusOnePadding(RewritePattern):
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: bnn.Conv2dOp, rewriter: PatternRewriter) -> None:
-        if not bnn.is_bipolar(bnn.tensor_type(op.input).element_type):
+        if not is_bipolar(bnn.tensor_type(op.input).element_type):
             return
         if op.pad_value is not None or not any(op.pad_values):
             return
         table = self.border_table(op)
         if table is not None and op.correction is not None:
-            table += bnn.dense_to_numpy(op.correction)  # a correction the zero padding had
+            table += dense_to_numpy(op.correction)  # a correction the zero padding had
         op.pad_value = IntegerAttr(-1, i64)
         if table is not None:
-            op.correction = bnn.dense_from_numpy(table.astype(np.int32), bnn.si32)
+            op.correction = dense_from_numpy(table.astype(np.int32), si32)
         op.complemented = None
         if not self.exact:
             remark(op, "zero padding of a bipolar input is now -1 padding; this changes the "
@@ -81,7 +83,7 @@ class ZeroToMinusOnePadding(RewritePattern):
         if not self.exact:
             w = 2 * np.where(np.isin(np.arange(w.shape[1]), complemented)[None, :, None, None],
                              w, 0)
-        return bnn.border_correction(w, op.pad_values)
+        return border_correction(w, op.pad_values)
 
 
 @dataclass(frozen=True)

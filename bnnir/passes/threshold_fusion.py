@@ -60,6 +60,7 @@ from xdsl.rewriter import InsertPoint
 from bnnir.analysis.value_ranges import integer_bounds
 from bnnir.diagnostics import describe, remark
 from bnnir.dialects import bnn
+from bnnir.dialects.bnn_values import dense_from_numpy, dense_to_numpy, is_bipolar, si32, si64
 
 Activation = bnn.SignOp | bnn.ThresholdOp
 ChainOp = bnn.AffineOp | bnn.BatchNormOp | bnn.MaxPoolOp
@@ -124,10 +125,10 @@ def per_channel_properties(op: Operation, block: int) -> dict[str, Attribute] | 
         if attr is None:
             continue
         assert isinstance(attr, DenseIntOrFPElementsAttr)
-        rows = per_channel_rows(bnn.dense_to_numpy(attr), block)
+        rows = per_channel_rows(dense_to_numpy(attr), block)
         if rows is None:
             return None
-        properties[name] = bnn.dense_from_numpy(rows, attr.get_element_type())
+        properties[name] = dense_from_numpy(rows, attr.get_element_type())
     if isinstance(op, bnn.ThresholdOp) and op.descending_channels:
         falling = np.zeros(_shape(op.input)[1], bool)
         falling[list(op.descending_channels)] = True
@@ -197,7 +198,7 @@ class Chain:
         if isinstance(self.activation, bnn.SignOp):
             counts = (values >= 0).astype(np.int64)
         else:
-            levels = self.activation.apply_thresholds(values, bnn.si64, axis=0)
+            levels = self.activation.apply_thresholds(values, si64, axis=0)
             counts = levels.astype(np.int64) - self.activation.bias_value
         if self.inverted is not None:
             steps = activation_steps(self.activation)
@@ -314,7 +315,7 @@ def plan_pools(chain: Chain) -> Plan:
         return Plan(chain)
     complements = [_channels(falling[j] ^ falling[j + 1]) for j in range(len(pools) - 1)]
     last, negations = falling[-1], []
-    if last.any() and bnn.is_bipolar(bnn.tensor_type(chain.activation.output).element_type):
+    if last.any() and is_bipolar(bnn.tensor_type(chain.activation.output).element_type):
         sites = negation_sites(chain.activation.output, last)
         if sites is not None:
             last, negations = np.zeros_like(last), sites
@@ -334,7 +335,7 @@ def complement(value: SSAValue, channels: np.ndarray, activation: Activation) ->
     table = np.where(channels[:, None], levels, levels + 1)  # v ≥ bias + i (i ≥ 1) counts k
     if np.all(table == table[:1]):
         table = table[:1]
-    thresholds = bnn.dense_from_numpy(table.astype(np.int32), bnn.si32)
+    thresholds = dense_from_numpy(table.astype(np.int32), si32)
     element = bnn.tensor_type(activation.output).element_type
     return bnn.ThresholdOp(value, thresholds, element, bias, np.nonzero(channels)[0].tolist())
 
@@ -422,7 +423,7 @@ def _thresholded(chain: Chain) -> Operation:
     value_range = (int(low.min()), int(high.max()))
     if np.all(thresholds == thresholds[:1]):
         thresholds = thresholds[:1]  # one row shared by all channels
-    attr = bnn.dense_from_numpy(thresholds.astype(np.int32), bnn.si32)
+    attr = dense_from_numpy(thresholds.astype(np.int32), si32)
     bias = activation_bias(activation)
     element = bnn.tensor_type(activation.output).element_type
     layer = chain.source.owner
@@ -469,7 +470,7 @@ class FuseActivation(RewritePattern):
     def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter) -> None:
         if not isinstance(op, Activation) or op in self.decided:
             return
-        if isinstance(op, bnn.SignOp) and bnn.is_bipolar(bnn.tensor_type(op.input).element_type):
+        if isinstance(op, bnn.SignOp) and is_bipolar(bnn.tensor_type(op.input).element_type):
             rewriter.replace(op, [], [op.input])  # sign(±1) = ±1
             return
         subject = describe(op)

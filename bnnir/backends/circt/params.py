@@ -11,8 +11,8 @@ import numpy as np
 from xdsl.ir import SSAValue
 
 from bnnir.diagnostics import BnnirError
-from bnnir.dialects import bnn
 from bnnir.dialects import hwstream as hw
+from bnnir.dialects.bnn_values import dense_to_numpy
 from bnnir.interp.hwstream import border_classes
 
 WHERE = "--emit-circt"
@@ -138,7 +138,7 @@ def _map(spec: hw.PadSpec | hw.WindowSpec | hw.PoolSpec) -> MapParams:
 
 def _weight_words(op: hw.MvtuOp) -> np.ndarray:
     """Each PE's SIMD-bit memory words as integers, lane 0 least significant."""
-    packed = bnn.dense_to_numpy(op.weights).view(np.uint8)  # [PE, WMEM, bytes]
+    packed = dense_to_numpy(op.weights).view(np.uint8)  # [PE, WMEM, bytes]
     mask = (1 << op.spec.simd) - 1
     words = np.empty(packed.shape[:2], dtype=object)
     for p, a in np.ndindex(*packed.shape[:2]):
@@ -159,8 +159,8 @@ def _border_classes(op: hw.MvtuOp) -> np.ndarray:
 def mvtu_params(op: hw.MvtuOp, signed: dict[SSAValue, bool]) -> MvtuParams:
     del signed  # an MVTU says whether its input is signed itself
     thresholds = None if op.thresholds is None else \
-        bnn.dense_to_numpy(op.thresholds).astype(np.int64)
-    offsets = None if op.offsets is None else bnn.dense_to_numpy(op.offsets).astype(np.int64)
+        dense_to_numpy(op.thresholds).astype(np.int64)
+    offsets = None if op.offsets is None else dense_to_numpy(op.offsets).astype(np.int64)
     spec = op.spec
     return MvtuParams(
         spec.rows, spec.columns, spec.vectors, spec.pe, spec.simd, spec.input_bits,
@@ -176,7 +176,7 @@ def threshold_params(op: hw.ThresholdOp, signed: dict[SSAValue, bool]) -> Thresh
         falling[list(hw.int_values(op.descending))] = True
     return ThresholdParams(
         channels, spec.pixels, pe, spec.input_bits, spec.output_bits, signed[op.input],
-        bnn.dense_to_numpy(op.thresholds).astype(np.int64),
+        dense_to_numpy(op.thresholds).astype(np.int64),
         0 if op.bias is None else op.bias.value.data,
         falling.reshape(channels // pe, pe).T)
 

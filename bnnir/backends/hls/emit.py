@@ -31,6 +31,7 @@ from bnnir.analysis.cost_model import MAX_STREAM_BITS, divisors
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import bnn
 from bnnir.dialects import hwstream as hw
+from bnnir.dialects.bnn_values import dense_to_numpy
 
 AP_INT_DEFAULT_MAX_W = 1024
 """ap_int.h's own limit, which AP_INT_MAX_W raises."""
@@ -356,14 +357,14 @@ class Emitter:
         spec = op.spec
         rows, columns, pe, simd = spec.rows, spec.columns, spec.pe, spec.simd
         memory = WeightMemory(pe, simd, rows * columns // (pe * simd))
-        words = memory.words(bnn.dense_to_numpy(op.weights))
+        words = memory.words(dense_to_numpy(op.weights))
         self.params.append(
             f"// {name}: {rows} x {columns} weights, PE {pe}, SIMD {simd}\n"
             f"static const bnnir::BinaryWeights<{pe}, {simd}, {memory.depth}> {name}_weights = "
             f"{{ {hex_table(words, memory.chunk_bits)} }};")
         self._partition(f"{name}_weights", 2)  # PE, then the pieces of a word
         if op.thresholds is not None:
-            table = bnn.dense_to_numpy(op.thresholds).astype(np.int64)  # [classes, PE, NF, T]
+            table = dense_to_numpy(op.thresholds).astype(np.int64)  # [classes, PE, NF, T]
             classes, _, nf, steps = table.shape
             activation = f"{name}_thresholds"
             self.params.append(
@@ -372,7 +373,7 @@ class Emitter:
                 f"{{ {int_table(table.transpose(1, 3, 0, 2))} }};")
             self._partition(activation, 2)  # PE, then the steps
         elif op.offsets is not None:  # a raw conv's border correction, per class
-            table = bnn.dense_to_numpy(op.offsets).astype(np.int64)  # [classes, PE, NF]
+            table = dense_to_numpy(op.offsets).astype(np.int64)  # [classes, PE, NF]
             classes, _, nf = table.shape
             activation = f"{name}_offsets"
             self.params.append(
@@ -394,7 +395,7 @@ class Emitter:
 
     def _threshold(self, op: hw.ThresholdOp, name: str,
                    signed_in: bool) -> tuple[str, str]:
-        table = bnn.dense_to_numpy(op.thresholds).astype(np.int64)  # [PE, NF, T]
+        table = dense_to_numpy(op.thresholds).astype(np.int64)  # [PE, NF, T]
         pe, nf, steps = table.shape
         spec = op.spec
         channels = spec.channels

@@ -15,6 +15,7 @@ from xdsl.dialects.builtin import Float32Type, f32
 from xdsl.ir import Attribute, SSAValue
 
 from bnnir.dialects import bnn
+from bnnir.dialects.bnn_values import bipolar, dense_from_numpy, si32
 from bnnir.frontend.onnx.constants import as_str, node_attributes, node_error, quantizer_of
 from bnnir.frontend.onnx.levels import zero_channels
 from bnnir.frontend.onnx.normalization import channel_constant
@@ -109,7 +110,7 @@ def quant(imp: OnnxImporter, node: onnx.NodeProto) -> None:
     if np.all(thresholds == thresholds[:1]):
         thresholds = thresholds[:1]
     if quantizer.is_bipolar:
-        out = threshold(imp, value, thresholds, bnn.bipolar)
+        out = threshold(imp, value, thresholds, bipolar)
         if np.any(zeropt):  # QONNX: (±1 − zeropt) · scale, in two float32 steps
             out = imp.insert(bnn.AffineOp(out, offset=-zeropt))
         imp.bind(node.output[0], _scale_after(imp, out, scale))
@@ -130,15 +131,15 @@ def threshold(
 ) -> SSAValue:
     """A `bnn.threshold`; a single zero threshold on f32 is simply `bnn.sign`."""
     is_float = isinstance(value.element_type, Float32Type)
-    if element == bnn.bipolar and is_float and np.all(thresholds == 0):
+    if element == bipolar and is_float and np.all(thresholds == 0):
         return imp.insert(bnn.SignOp(value.ssa))
     if is_float:
-        attr = bnn.dense_from_numpy(thresholds.astype(np.float32), f32)
+        attr = dense_from_numpy(thresholds.astype(np.float32), f32)
     else:
         # integer inputs: x >= t  <=>  x >= ceil(t)
         low, high = np.iinfo(np.int32).min, np.iinfo(np.int32).max
         ints = np.clip(np.ceil(thresholds.astype(np.float64)), low, high).astype(np.int32)
-        attr = bnn.dense_from_numpy(ints, bnn.si32)
+        attr = dense_from_numpy(ints, si32)
     return imp.insert(bnn.ThresholdOp(value.ssa, attr, element, bias))
 
 
@@ -162,7 +163,7 @@ def multithreshold(imp: OnnxImporter, node: onnx.NodeProto) -> None:
     if not (np.isfinite(scale) and np.isfinite(bias)):
         raise node_error("MultiThreshold out_scale and out_bias must be finite")
     if steps == 1 and (scale, bias) in ((2.0, -1.0), (1.0, 0.0)):
-        out = threshold(imp, value, thresholds, bnn.bipolar)
+        out = threshold(imp, value, thresholds, bipolar)
         imp.bind(node.output[0], out, binary=(scale, bias) == (1.0, 0.0))
         return
     if scale == 1.0 and bias == int(bias) and abs(bias) < 1 << 24:

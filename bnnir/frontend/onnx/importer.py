@@ -34,6 +34,7 @@ from xdsl.utils.exceptions import VerifyException
 from bnnir.analysis.value_ranges import real_bounds
 from bnnir.diagnostics import BnnirError, remark
 from bnnir.dialects import bnn
+from bnnir.dialects.bnn_values import bipolar, dense_to_numpy, si8, ui8
 from bnnir.frontend.onnx import activations, labels, layers, layout, normalization, windows
 from bnnir.frontend.onnx.constants import (
     CONSTANT_OPS,
@@ -48,10 +49,10 @@ from bnnir.frontend.onnx.values import Value
 QONNX_DOMAINS = ("qonnx.custom_op.general", "finn.custom_op.general", "onnx.brevitas", "finn")
 
 INPUT_TYPES: dict[str, Attribute] = {
-    "ui8": bnn.ui8,
-    "si8": bnn.si8,
-    "bipolar": bnn.bipolar,
-    "binary": bnn.bipolar,
+    "ui8": ui8,
+    "si8": si8,
+    "bipolar": bipolar,
+    "binary": bipolar,
 }
 """--input-type values: what the float input of the ONNX model holds."""
 
@@ -509,7 +510,7 @@ def _check_finite_affine(op: bnn.AffineOp) -> None:
     for what, attr in (("scale", op.scale), ("offset", op.offset)):
         if attr is None:
             continue
-        values = bnn.dense_to_numpy(attr)
+        values = dense_to_numpy(attr)
         if not np.all(np.isfinite(values)):
             raise node_error(f"the {'divisor' if op.divide and what == 'scale' else what} "
                              f"{values.tolist()[:4]} is not finite (inf or NaN), which bnnir "
@@ -526,7 +527,7 @@ def _check_finite_batch_norm(op: bnn.BatchNormOp) -> None:
     infinite = np.nonzero(~(np.isfinite(scale) & np.isfinite(bias)))[0]
     if infinite.size:
         c = int(infinite[0])
-        var = bnn.dense_to_numpy(op.var)
+        var = dense_to_numpy(op.var)
         denominator = var[c % var.size] + np.float32(op.epsilon.value.data)
         raise node_error(
             f"channel {c} has var + epsilon = {denominator:.9g}, so its float32 scale "

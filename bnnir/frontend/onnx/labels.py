@@ -8,6 +8,7 @@ import onnx
 from xdsl.dialects.builtin import TensorType
 
 from bnnir.dialects import bnn
+from bnnir.dialects.bnn_values import si64
 from bnnir.frontend.onnx.constants import node_attributes, node_error
 from bnnir.frontend.onnx.values import require_rank
 
@@ -48,7 +49,7 @@ def _arg_max_along(
     out = imp.insert(bnn.ArgMaxOp(value.ssa), out_name)
     if not keep:
         n = value.shape[0]
-        out = imp.insert(bnn.ReshapeOp(out, TensorType(bnn.si64, [n])), out_name)
+        out = imp.insert(bnn.ReshapeOp(out, TensorType(si64, [n])), out_name)
     imp.bind(out_name, out)
 
 

@@ -19,6 +19,7 @@ from xdsl.ir import Attribute, SSAValue
 
 from bnnir.analysis.value_ranges import integer_bounds
 from bnnir.dialects import bnn
+from bnnir.dialects.bnn_values import is_bipolar
 from bnnir.frontend.onnx.constants import (
     NodeError,
     binary_weights,
@@ -218,7 +219,7 @@ def _remark_blocked_epilogue(
 
 def xnor_popcount(imp: OnnxImporter, node: onnx.NodeProto) -> None:
     value = imp.value(node.input[0])
-    if not (bnn.is_bipolar(value.element_type) and value.binary):
+    if not (is_bipolar(value.element_type) and value.binary):
         raise node_error("XnorPopcountMatMul needs a BINARY {0, 1} input tensor")
     require_rank(value, 2)
     raw = imp.constant(node.input[1], "weights")

@@ -20,6 +20,7 @@ from xdsl.dialects.builtin import DYNAMIC_INDEX, IntegerType, TensorType
 from xdsl.ir import SSAValue
 
 from bnnir.dialects import bnn
+from bnnir.dialects.bnn_values import is_bipolar
 from bnnir.frontend.onnx.constants import (
     DYNAMIC_BATCH,
     activation_shape,
@@ -170,7 +171,7 @@ def cast(imp: OnnxImporter, node: onnx.NodeProto) -> None:
     value = imp.value(node.input[0])
     to = int(node_attributes(node).get("to", 0))
     if to != onnx.TensorProto.FLOAT or not isinstance(value.element_type, IntegerType) or \
-            bnn.is_bipolar(value.element_type) or value.element_type.width.data > 24:
+            is_bipolar(value.element_type) or value.element_type.width.data > 24:
         raise node_error("Cast of activations is supported only from integers (as a uint8 or "
                          "int8 input) to float")
     imp.values[node.output[0]] = value

@@ -28,6 +28,7 @@ from xdsl.ir import Attribute, SSAValue
 
 from bnnir.analysis.value_ranges import integer_bounds
 from bnnir.dialects import bnn
+from bnnir.dialects.bnn_values import dense_to_numpy, integer_range, is_bipolar
 
 MAX_LEVELS = 1 << 16
 """Levels of an integer type checked one by one (wider types are accumulators, not inputs)."""
@@ -71,10 +72,10 @@ class Levels:
         level = -self.offset / self.scale
         element = bnn.tensor_type(self.levels).element_type
         assert isinstance(element, IntegerType)
-        low, high = bnn.integer_range(element)
+        low, high = integer_range(element)
         if level != int(level) or not low <= level <= high or self.scale * level + self.offset:
             return None
-        if bnn.is_bipolar(element) and level == 0:
+        if is_bipolar(element) and level == 0:
             return None
         return int(level)
 
@@ -83,9 +84,9 @@ def level_values(element: Attribute) -> np.ndarray | None:
     """Every value of an integer or bipolar element type, or None if there are too many."""
     if not isinstance(element, IntegerType):
         return None
-    if bnn.is_bipolar(element):
+    if is_bipolar(element):
         return np.array([-1, 1], np.int64)
-    low, high = bnn.integer_range(element)
+    low, high = integer_range(element)
     if high - low + 1 > MAX_LEVELS:
         return None
     return np.arange(low, high + 1, dtype=np.int64)
@@ -104,8 +105,8 @@ def trace_levels(value: SSAValue) -> Levels | None:
         return None
     scale, offset = 1.0, 0.0
     for step in steps:
-        s = 1.0 if step.scale is None else float(bnn.dense_to_numpy(step.scale)[0])
-        o = 0.0 if step.offset is None else float(bnn.dense_to_numpy(step.offset)[0])
+        s = 1.0 if step.scale is None else float(dense_to_numpy(step.scale)[0])
+        o = 0.0 if step.offset is None else float(dense_to_numpy(step.offset)[0])
         if step.divide is not None:
             scale, offset = scale / s, offset / s
         else:
@@ -130,7 +131,7 @@ def zero_channels(value: SSAValue) -> np.ndarray | None:
         steps.insert(0, op)
         value = op.input
     element = bnn.tensor_type(value).element_type
-    if bnn.is_bipolar(element):
+    if is_bipolar(element):
         lows = highs = None
         grid = np.array([[-1], [1]], np.int64)
     else:

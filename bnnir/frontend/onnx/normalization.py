@@ -13,6 +13,7 @@ import numpy as np
 import onnx
 
 from bnnir.dialects import bnn
+from bnnir.dialects.bnn_values import bipolar, dense_from_numpy, is_bipolar, si32
 from bnnir.frontend.onnx.constants import node_attributes, node_error
 from bnnir.frontend.onnx.values import Value
 
@@ -78,10 +79,10 @@ def neg(imp: OnnxImporter, node: onnx.NodeProto) -> None:
     that what reads them still reads bits: a max-pool pools them, and a layer's exact zero sum
     is +0.0 as onnxruntime's sum of ±1 products (not −1 · +0 = −0.0)."""
     value = imp.value(node.input[0])
-    if bnn.is_bipolar(value.element_type) and not value.binary:
+    if is_bipolar(value.element_type) and not value.binary:
         channels = value.ir_shape[1]
-        zero = bnn.dense_from_numpy(np.zeros((1, 1), np.int32), bnn.si32)
-        op = bnn.ThresholdOp(value.ssa, zero, bnn.bipolar, descending=range(channels))
+        zero = dense_from_numpy(np.zeros((1, 1), np.int32), si32)
+        op = bnn.ThresholdOp(value.ssa, zero, bipolar, descending=range(channels))
         imp.bind(node.output[0], imp.insert(op))
         return
     value = imp.real(value)

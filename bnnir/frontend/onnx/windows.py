@@ -16,6 +16,13 @@ from xdsl.dialects.builtin import IntegerType
 from xdsl.ir import SSAValue
 
 from bnnir.dialects import bnn
+from bnnir.dialects.bnn_values import (
+    dense_from_numpy,
+    dense_to_numpy,
+    integer_range,
+    is_bipolar,
+    si32,
+)
 from bnnir.frontend.onnx.constants import (
     as_str,
     int_attribute_list,
@@ -58,8 +65,8 @@ def applied(imp: OnnxImporter, steps: Sequence[bnn.AffineOp], value: SSAValue) -
     for step in steps:
         value = imp.insert(bnn.AffineOp(
             value,
-            None if step.scale is None else bnn.dense_to_numpy(step.scale),
-            None if step.offset is None else bnn.dense_to_numpy(step.offset),
+            None if step.scale is None else dense_to_numpy(step.scale),
+            None if step.offset is None else dense_to_numpy(step.offset),
             divide=step.divide is not None,
             fused=step.fused is not None,
         ))
@@ -68,7 +75,7 @@ def applied(imp: OnnxImporter, steps: Sequence[bnn.AffineOp], value: SSAValue) -
 
 def _rising(step: bnn.AffineOp) -> bool:
     """Whether a float32 affine step never decreases: its scale (or divisor) is positive."""
-    return step.scale is None or bool(np.all(bnn.dense_to_numpy(step.scale) > 0))
+    return step.scale is None or bool(np.all(dense_to_numpy(step.scale) > 0))
 
 
 def pad(imp: OnnxImporter, node: onnx.NodeProto) -> None:
@@ -92,7 +99,7 @@ def pad(imp: OnnxImporter, node: onnx.NodeProto) -> None:
     if not np.isfinite(fill) or fill != int(fill):
         raise node_error(f"pad value {fill} is not an integer")
     fill = int(fill)
-    if bnn.is_bipolar(element):
+    if is_bipolar(element):
         bipolar_fill = 2 * fill - 1 if value.binary else fill
         if bipolar_fill == 0:
             imp.zero_pads[node.output[0]] = (value, spatial)
@@ -104,7 +111,7 @@ def pad(imp: OnnxImporter, node: onnx.NodeProto) -> None:
         value = Value(_bipolar_as_integers(imp, value, fill))
         element = value.element_type
     assert isinstance(element, IntegerType)
-    low, high = bnn.integer_range(element)
+    low, high = integer_range(element)
     if not low <= fill <= high:
         raise node_error(f"pad value {fill} is not representable in {element}")
     imp.bind(node.output[0], imp.insert(bnn.PadOp(value.ssa, spatial, fill)))
@@ -129,18 +136,18 @@ def _level_of(levels: SSAValue, steps: Sequence[bnn.AffineOp], fill: float) -> i
     (bipolar: ±1)."""
     element = bnn.tensor_type(levels).element_type
     assert isinstance(element, IntegerType)
-    low, high = (-1, 1) if bnn.is_bipolar(element) else bnn.integer_range(element)
+    low, high = (-1, 1) if is_bipolar(element) else integer_range(element)
     scale, offset = 1.0, 0.0
     for step in steps:  # the float64 map, to find the candidate; the float32 steps decide
-        s = 1.0 if step.scale is None else float(bnn.dense_to_numpy(step.scale)[0])
-        o = 0.0 if step.offset is None else float(bnn.dense_to_numpy(step.offset)[0])
+        s = 1.0 if step.scale is None else float(dense_to_numpy(step.scale)[0])
+        o = 0.0 if step.offset is None else float(dense_to_numpy(step.offset)[0])
         scale, offset = (scale / s, offset / s) if step.divide is not None else (scale * s,
                                                                                  offset * s)
         offset += o
     if scale == 0 or not np.isfinite(fill):
         return None
     level = round((fill - offset) / scale)
-    if not low <= level <= high or (bnn.is_bipolar(element) and level == 0):
+    if not low <= level <= high or (is_bipolar(element) and level == 0):
         return None
     x: np.ndarray = np.array([[level]], np.float32)
     for step in steps:
@@ -154,7 +161,7 @@ def _bipolar_as_integers(imp: OnnxImporter, value: Value, fill: int) -> SSAValue
     low, high = (0, 1) if value.binary else (-1, 1)
     element = integer_type(min(low, fill), max(high, fill))
     steps = 1 if value.binary else 2
-    thresholds = bnn.dense_from_numpy(np.zeros((1, steps), np.int32), bnn.si32)
+    thresholds = dense_from_numpy(np.zeros((1, steps), np.int32), si32)
     return imp.insert(bnn.ThresholdOp(value.ssa, thresholds, element, low))
 
 
