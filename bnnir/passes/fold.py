@@ -57,11 +57,6 @@ from bnnir.analysis.kernel_costs import ideal_cycles, matrix_work
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import bnn
 
-PARTS: dict[str, tuple[int, int]] = {
-    name: (part.luts, part.bram18) for name, part in targets.PARTS.items()}
-"""(LUTs, BRAM18s) of each known part (bnnir/analysis/targets.py). Kept for bnn-compile's
---part, which reads it; new code reads `targets`."""
-
 OPTION_RANGES: dict[str, tuple[float, float, str]] = {
     # beyond these the cycle budget clock / fps leaves the integers (OverflowError, NaN)
     "clock-mhz": (1e-3, 1e5, "MHz"),
