@@ -181,7 +181,6 @@ def build_report(module: ModuleOp) -> dict[str, Any]:
         latency = sum(simulate(design).bounded_latency for design in designs)
         report["latency_cycles"] = latency
         report["latency_us"] = round(latency / clock_mhz, 3)
-    report["latency_source"] = "simulation" if simulated else "sum of kernel cycles"
     report["latency_name"], report["latency_definition"] = (
         LATENCY_SCHEDULE if simulated else LATENCY_BOUND)
     report["part"], report["part_given"] = _part(summary)
