@@ -19,6 +19,7 @@ from typing import TypeVar
 
 from xdsl.context import Context
 
+from bnnir.analysis import targets
 from bnnir.analysis.cost_model import divisors
 from bnnir.analysis.folding import Choice, Folding, Layer, fold_for_cycles, hardware_layers
 from bnnir.analysis.stream_schedule import simulate
@@ -30,7 +31,7 @@ from bnnir.dialects.hwstream import DesignOp
 from bnnir.examples.reference_networks import FINN_CNV, PAPER, build
 from bnnir.frontend.onnx import import_onnx
 from bnnir.passes.bnn_to_hwstream import BnnToHwstream
-from bnnir.passes.fold import PARTS, Fold
+from bnnir.passes.fold import Fold
 from bnnir.passes.legalize_padding import LegalizePadding
 from bnnir.passes.size_fifos import SizeFifos
 from bnnir.passes.threshold_fusion import ThresholdFusion
@@ -168,7 +169,8 @@ def compile_network(title: str, topology: list[tuple], fps: float, clock_mhz: fl
         return
     report = stages.run("report", lambda: build_report(module))
     print(render_text(report), end="")
-    part_luts, part_brams = PARTS[part]
+    device = targets.PARTS[part]
+    part_luts, part_brams = device.luts, device.bram18
     fits = report["total_luts"] <= part_luts and report["total_brams"] <= part_brams
     print(f"on {part} ({part_luts} LUTs, {part_brams} BRAM18s): "
           f"{'fits' if fits else 'does NOT fit'}")
@@ -204,7 +206,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fps", type=float, default=12_000)
     parser.add_argument("--clock-mhz", type=float, default=200)
-    parser.add_argument("--part", choices=sorted(PARTS), default="xcku115")
+    parser.add_argument("--part", choices=sorted(targets.PARTS), default="xcku115")
     args = parser.parse_args()
     compile_network("paper network (BinaryNet CIFAR-10, same padding)", PAPER, args.fps,
                     args.clock_mhz, args.part)

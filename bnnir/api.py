@@ -12,11 +12,13 @@
     build.write("build/tiny_cnv")           # what bnn-compile -o writes
 
 The options are bnn-compile's (`bnn-compile --help`), with Python spellings: `target_fps`,
-`max_luts`, `clock_mhz`, `part`, `folding_file`, `padding`, `input_type`, and `verify` (an input
-batch, or the path of one, that every stage and the C simulation must give the model's outputs
-on). The stages are those of bnn-compile: 1-imported, 2-hardware (threshold fusion, padding),
-3-folded (bnn-fold), 4-streaming (bnn-to-hwstream, hwstream-size-fifos); `build.modules` holds
-the module after each. Errors are `bnnir.diagnostics.BnnirError` (the tools' one-line message).
+`max_luts`, `max_brams`, `clock_mhz` (default 200), `part` (a part or board name of
+bnnir/analysis/targets.py, e.g. "xcku115" or "PYNQ-Z2"), `folding_file`, `padding`,
+`input_type`, and `verify` (an input batch, or the path of one, that every stage and the C
+simulation must give the model's outputs on). The stages are those of bnn-compile: 1-imported,
+2-hardware (threshold fusion, padding), 3-folded (bnn-fold), 4-streaming (bnn-to-hwstream,
+hwstream-size-fifos); `build.modules` holds the module after each. Errors are
+`bnnir.diagnostics.BnnirError` (the tools' one-line message).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass, PassPipeline
 
+from bnnir.analysis import targets
 from bnnir.diagnostics import BnnirError, describe
 
 STAGE_FILES = ("1-imported.mlir", "2-hardware.mlir", "3-folded.mlir", "4-streaming.mlir")
@@ -44,10 +47,11 @@ class Options:
     input_scale: str | None = None
     target_fps: float | None = None
     max_luts: int | None = None
-    clock_mhz: float = 200.0
+    clock_mhz: float = targets.DEFAULT_CLOCK_MHZ
     part: str | None = None
     folding_file: str | None = None
     padding: str = "exact"
+    max_brams: int | None = None
 
 
 @dataclass(frozen=True)
@@ -68,13 +72,13 @@ def stages(options: Options) -> list[Stage]:
     from bnnir.passes.threshold_fusion import ThresholdFusion
 
     if all(getattr(options, a) is None
-           for a in ("target_fps", "max_luts", "part", "folding_file")):
-        raise BnnirError("options", "give --target-fps, --max-luts, --part or --folding-file "
-                         "to choose a folding")
+           for a in ("target_fps", "max_luts", "max_brams", "part", "folding_file")):
+        raise BnnirError("options", "give --target-fps, --max-luts, --max-brams, --part or "
+                         "--folding-file to choose a folding")
     try:
         fold = Fold(target_fps=options.target_fps, max_luts=options.max_luts,
                     clock_mhz=options.clock_mhz, part=options.part,
-                    folding_file=options.folding_file)
+                    folding_file=options.folding_file, max_brams=options.max_brams)
         padding = LegalizePadding(options.padding)
     except ValueError as e:
         raise BnnirError("options", str(e)) from None
@@ -112,17 +116,21 @@ def host_layers(module: ModuleOp) -> str | None:
 
 
 def over_budget(options: Options, report: dict[str, Any]) -> str | None:
-    """Whether the FIFOs, sized after folding, take the design past --max-luts or --part (bnn-fold
-    budgets the kernels and width converters; the FIFOs depend on the folding it chooses)."""
-    from bnnir.passes.fold import PARTS
-
+    """Whether the FIFOs, sized after folding, take the design past --max-luts, --max-brams or
+    --part (bnn-fold budgets the kernels and width converters; the FIFOs depend on the folding it
+    chooses)."""
     luts, brams = report["total_luts"], report["total_brams"]
-    limits = [(options.max_luts, None, f"--max-luts {options.max_luts}")] \
-        if options.max_luts else []
-    if options.part:
-        limits.append((*PARTS[options.part], options.part))
+    limits: list[tuple[int | None, int | None, str]] = []
+    if options.max_luts:
+        limits.append((options.max_luts, None, f"--max-luts {options.max_luts}"))
+    if options.max_brams is not None:
+        limits.append((None, options.max_brams, f"--max-brams {options.max_brams}"))
+    device = None if options.part is None else targets.find_part(options.part)
+    if device is not None:
+        limits.append((device.luts, device.bram18, options.part))
     for max_luts, max_brams, name in limits:
-        if luts > max_luts or (max_brams is not None and brams > max_brams):
+        if (max_luts is not None and luts > max_luts) or \
+                (max_brams is not None and brams > max_brams):
             return (f"with its FIFOs the design needs {luts} LUTs and {brams} BRAM18s, more than "
                     f"{name} allows; fold for a smaller budget (bnn-fold does not count FIFOs)")
     return None
@@ -250,8 +258,9 @@ def _verifier(model: str) -> Callable[[ModulePass | None, ModuleOp, ModulePass |
 
 def compile(model: str | Path, *, input_type: str | None = None, input_scale: str | None = None,
             target_fps: float | None = None, max_luts: int | None = None,
-            clock_mhz: float = 200.0, part: str | None = None,
-            folding_file: str | Path | None = None, padding: str = "exact",
+            clock_mhz: float = targets.DEFAULT_CLOCK_MHZ, part: str | None = None,
+            max_brams: int | None = None, folding_file: str | Path | None = None,
+            padding: str = "exact",
             verify: str | Path | np.ndarray | None = None, output: str | Path | None = None,
             quiet: bool = True, log: Callable[[str], None] | None = None) -> Build:
     """Compile an ONNX / QONNX / FINN-ONNX model to a folded streaming design (bnn-compile).
@@ -262,7 +271,7 @@ def compile(model: str | Path, *, input_type: str | None = None, input_scale: st
     options = Options(input_type=input_type, input_scale=input_scale, target_fps=target_fps,
                       max_luts=max_luts, clock_mhz=clock_mhz, part=part,
                       folding_file=None if folding_file is None else str(folding_file),
-                      padding=padding)
+                      padding=padding, max_brams=max_brams)
     return compile_with(str(model), options, verify=verify, output=output, quiet=quiet,
                         log=log or (lambda _: None))
 

@@ -225,3 +225,57 @@ def test_folding_file_sets_each_layer_of_one_node(tmp_path) -> None:
     with pytest.raises(BnnirError, match=f"layer '{node}' has no folding parameter window_simd "
                                          r"\(it has pe, simd\)"):
         Fold(folding_file=str(path)).apply(Context(), lowered(model, "ui8"))
+
+
+def _finn_config(module) -> dict[str, dict[str, object]]:
+    """The folding bnn-fold chose, written as FINN's build writes folding_config.json (node names
+    by op type and index in graph order, its newer spelling, a max-pool as a window and a Pool,
+    FIFO entries between): FINN's CNV config (tests/benchmark/bnn-pynq/folding_config/) is of
+    this shape."""
+    config: dict[str, dict[str, object]] = {"Defaults": {}}
+    count: dict[str, int] = {}
+
+    def node(op_type: str, params: dict[str, object]) -> None:
+        config[f"{op_type}_{count.setdefault(op_type, 0)}"] = params
+        count[op_type] += 1
+        node_fifo = f"StreamingFIFO_rtl_{len(config)}"
+        config[node_fifo] = {"depth": 32, "impl_style": "rtl"}
+
+    for layer in hardware_layers(module):
+        fold = layer.op.attributes["fold"].values  # type: ignore[attr-defined]
+        match layer.op:
+            case bnn.Conv2dOp():
+                node("ConvolutionInputGenerator_rtl", {"SIMD": fold["window_simd"],
+                                                       "ram_style": "distributed"})
+                node("MVAU_hls", {"PE": fold["pe"], "SIMD": fold["simd"], "ram_style": "auto",
+                                  "resType": "lut"})
+            case bnn.DenseOp():
+                node("MVAU_hls", {"PE": fold["pe"], "SIMD": fold["simd"], "resType": "lut"})
+            case bnn.MaxPoolOp():
+                node("ConvolutionInputGenerator_rtl", {"SIMD": 1})
+                node("Pool_hls", {"PE": 1})
+            case bnn.ThresholdOp():
+                node("Thresholding_rtl", {"PE": fold["pe"]})
+            case bnn.PadOp():
+                node("FMPadding_rtl", {"SIMD": fold["simd"]})
+            case bnn.ArgMaxOp():
+                node("LabelSelect_hls", {"PE": fold["pe"]})
+    return config
+
+
+@pytest.mark.parametrize("network", ["cnv_small", "pool_order_cnv", "pad_value_cnn"])
+def test_finn_folding_config_gives_the_folding_back(network: str, tmp_path) -> None:
+    """A FINN folding_config.json, node names and all, maps onto bnnir's layers in network order:
+    written from a folding, it gives that folding back, layer by layer."""
+    import json
+
+    model, _ = getattr(models, network)(np.random.default_rng(1))
+    module = lowered(model, "ui8")
+    Fold(target_fps=20000, clock_mhz=100).apply(Context(), module)
+    path = tmp_path / "folding_config.json"
+    path.write_text(json.dumps(_finn_config(module), indent=2))
+    again = lowered(model, "ui8")
+    Fold(folding_file=str(path), clock_mhz=100).apply(Context(), again)
+    folds = [layer.op.attributes["fold"] for layer in hardware_layers(module)]
+    assert [layer.op.attributes["fold"] for layer in hardware_layers(again)] == folds
+    assert any(name.startswith("MVAU_hls_") for name in json.loads(path.read_text()))

@@ -304,7 +304,10 @@ def test_report_fields(convert: bool) -> None:
         SizeFifos(min_depth=3).apply(Context(), module)
     report = json.loads(render_json(build_report(module)))
     assert list(report) == ["layers", "clock_mhz", "max_cycles", "fps", "latency_cycles",
-                            "total_luts", "total_brams", "ideal_cycles"]
+                            "total_luts", "total_brams", "ideal_cycles", "latency_name",
+                            "latency_definition", "latency_bound_cycles", "part", "part_given",
+                            "estimates", "legend"]
+    assert set(report["legend"]) == set(report["layers"][0])
     kinds = {row["kind"] for row in report["layers"]}
     assert {"pad", "window", "mvtu", "pool"} <= kinds
     for row in report["layers"]:
@@ -313,9 +316,19 @@ def test_report_fields(convert: bool) -> None:
     assert len(set(names)) == len(names)
     assert report["max_cycles"] <= 100e6 / 5000
     assert report["total_luts"] == sum(r["luts"] for r in report["layers"])
+    # Two latencies with their own names: the bound (the sum of the kernels' cycles, the same
+    # before and after conversion) and, after it, the cycle schedule's, which stays below it.
+    kernels = [r for r in report["layers"] if r["kind"] != "fifo"]
+    assert report["latency_bound_cycles"] == sum(r["cycles"] for r in kernels)
+    assert (report["part"], report["part_given"]) == ("xczu7ev-ffvc1156-2-e", False)
     if convert:
+        assert report["latency_name"] == "latency"
         assert isinstance(report["latency_cycles"], int)
+        assert report["latency_cycles"] < report["latency_bound_cycles"]
         assert "input->conv2.pad" in names and "conv2.window->mvtu" in names
+    else:
+        assert report["latency_name"] == "latency bound"
+        assert report["latency_cycles"] == report["latency_bound_cycles"]
 
 
 def test_kernel_names_say_which_stream_a_fifo_is_on() -> None:

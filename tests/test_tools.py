@@ -209,3 +209,36 @@ def test_output_check_compares_bits() -> None:
         "changed output 0 of the network on x.npy: 1 of 4 values differ, the first at index (1, 0)"
     assert check.difference((changed[:1],)) == \
         "changed output 0 of the network on x.npy: shape (1, 2) instead of (2, 2)"
+
+
+def test_api_part_takes_a_board_name() -> None:
+    """bnnir.compile's part= takes a board (bnnir/analysis/targets.py): its part bounds the
+    folding, is hls.tcl's part and the report's target; max_brams bounds a custom device."""
+    build = bnnir.compile(EXAMPLE / "tiny_cnv.onnx", input_type="ui8", target_fps=20000,
+                          part="KV260")
+    assert "set_part {xck26-sfvc784-2LV-c}" in build.files["hls/hls.tcl"]
+    assert (build.report["part"], build.report["part_given"]) == ("xck26-sfvc784-2LV-c", True)
+    assert build.report["total_brams"] <= 288
+    custom = bnnir.compile(EXAMPLE / "tiny_cnv.onnx", input_type="ui8", max_luts=6000,
+                           max_brams=20)
+    assert custom.report["total_brams"] <= 20
+    assert "set_part {xczu7ev-ffvc1156-2-e}" in custom.files["hls/hls.tcl"]
+    with pytest.raises(BnnirError, match="unknown part 'KV261'; known parts xc7z020"):
+        bnnir.compile(EXAMPLE / "tiny_cnv.onnx", input_type="ui8", part="KV261")
+
+
+def test_readme_lists_the_parts_and_boards_of_targets() -> None:
+    """The README's table of parts and boards is bnnir/analysis/targets.py's, and states the
+    defaults."""
+    from bnnir.analysis import targets
+
+    rows = ["| part | Vivado part string | boards | LUTs | BRAM18s | DSPs |",
+            "|---|---|---|---:|---:|---:|"]
+    for part in targets.PARTS.values():
+        boards = ", ".join(b for b, name in targets.BOARDS.items() if name == part.name)
+        rows.append(f"| {part.name} | {part.part} | {boards or '-'} | {part.luts:,} | "
+                    f"{part.bram18:,} | {part.dsps:,} |")
+    readme = (ROOT / "README.md").read_text()
+    assert "\n".join(rows) + "\n" in readme
+    assert f"clock {targets.DEFAULT_CLOCK_MHZ:g} MHz" in readme
+    assert f"targets **{targets.PARTS[targets.DEFAULT_PART].part}**" in readme

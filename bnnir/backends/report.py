@@ -5,18 +5,27 @@
 The JSON report has exactly these fields, which scripts read: `layers` (one row per kernel in
 stream order: name, kind, pe, simd, cycles, luts, brams), clock_mhz, max_cycles, fps,
 latency_cycles, total_luts, total_brams and ideal_cycles (total MACs over Σ PE·SIMD of the
-matrix-vector units). The text report adds each row's layer shape and share of the bottleneck,
-the bottleneck's name, the latency's source and the efficiency (ideal over actual cycles).
+matrix-vector units); then what explains them: latency_name and latency_definition (which
+latency `latency_cycles` is, see below), latency_bound_cycles, part and part_given (the part
+folded for, or the HLS script's default when none was given), estimates (where LUTs and BRAM18s
+come from) and legend (the meaning of each row field). The text report adds each row's layer
+shape and share of the bottleneck, the bottleneck's name and the efficiency (ideal over actual
+cycles), and ends with its legend.
+
+Two latencies, each with its own name. Before bnn-to-hwstream the report gives the *latency
+bound*: the sum of the kernels' cycles per frame, which bounds the latency with unbounded
+streams (each kernel ends a frame at most its cycles after the last word it reads arrives).
+After it, the *latency*: the cycle-level schedule of the design with its FIFO depths
+(bnnir/analysis/stream_schedule.py), from the first input word to the first frame's last output
+word; kernels overlap in a stream, so it is usually well below the bound. The bound is given
+after conversion too (`latency_bound_cycles`), for comparison.
 
 The module must be folded (bnn-fold). After bnn-to-hwstream the rows are the design's kernels,
 FIFOs included and named after the stream they sit on (`kernel_names`); before it, each folded
 layer expands into the kernel specs it will become (bnnir/analysis/lowering.py: a conv into
 pad, window, dwc and mvtu), with the width converters between layers: the same specs, hence the
-same rows, names and totals as after conversion, FIFOs aside. The numbers are the cost
-model's; the latency comes from the cycle-level schedule of the
-design with its FIFO depths (bnnir/analysis/stream_schedule.py), or before conversion is the sum
-of the kernels' cycles per frame (which bounds the latency with unbounded streams: each kernel
-ends a frame at most its cycles after the last word it reads arrives).
+same rows, names and totals as after conversion, FIFOs aside. LUTs and BRAM18s are the cost
+model's estimates (bnnir/analysis/kernel_costs.py, FINN's formulas), not synthesis results.
 """
 
 from __future__ import annotations
@@ -27,6 +36,7 @@ from typing import Any
 
 from xdsl.dialects.builtin import ModuleOp, StringAttr
 
+from bnnir.analysis import targets
 from bnnir.analysis.cost_model import frames_per_second
 from bnnir.analysis.folding import Folding, Layer, folded_choice, hardware_layers
 from bnnir.analysis.kernel_costs import ideal_cycles, kernel_cost, matrix_work
@@ -36,18 +46,55 @@ from bnnir.dialects import bnn
 from bnnir.dialects import hwstream as hw
 
 REPORT_FIELDS = ("layers", "clock_mhz", "max_cycles", "fps", "latency_cycles", "total_luts",
-                 "total_brams", "ideal_cycles")
-"""The fields of the JSON report, in order."""
+                 "total_brams", "ideal_cycles", "latency_name", "latency_definition",
+                 "latency_bound_cycles", "part", "part_given", "estimates", "legend")
+"""The fields of the JSON report, in order (the first eight are the original ones)."""
 
 ROW_FIELDS = ("name", "kind", "pe", "simd", "cycles", "luts", "brams")
 """The fields of each of its rows."""
 
+LATENCY_BOUND = ("latency bound", "sum of the kernels' cycles per frame, a bound with "
+                 "unbounded streams")
+LATENCY_SCHEDULE = ("latency", "cycle schedule with the FIFO depths, first input word to a "
+                    "frame's last output word")
+"""Each latency figure's name and definition (the module docstring explains them)."""
 
-def _clock_mhz(module: ModuleOp) -> float:
+ESTIMATES = "estimated by the cost model (FINN's formulas), not synthesized"
+
+LEGEND = {
+    "name": "kernel: its layer and kind; a FIFO is named after the stream it sits on (from->to)",
+    "kind": "mvtu matrix-vector unit, window generator, pad, pool, dwc width converter, ...",
+    "pe": "PE: output lanes computed per cycle (a FIFO computes nothing: 1)",
+    "simd": "SIMD: input lanes read per cycle (a FIFO's: the lanes of its word)",
+    "cycles": "cycles per frame of the kernel (its initiation interval); the largest sets the fps",
+    "luts": f"LUTs, {ESTIMATES}",
+    "brams": f"BRAM18s (18 Kb halves of block RAMs), {ESTIMATES}",
+}
+"""What each row field of the JSON report means."""
+
+TEXT_LEGEND = (
+    ("shape", "before streaming: weights -> layer output; after: stream words read -> written "
+              "per frame; a FIFO's depth"),
+    ("PE", "output lanes computed per cycle; SIMD: input lanes read per cycle (none on FIFOs)"),
+    ("cycles", LEGEND["cycles"]),
+    ("LUT", "LUTs and BRAM18s (18 Kb halves of block RAMs), estimated (see total)"),
+    ("of max", "the kernel's cycles as a share of the bottleneck's (100% is the bottleneck)"),
+)
+"""The text report's legend: its columns and what they mean."""
+
+
+def _fold_summary(module: ModuleOp) -> bnn.FoldSummaryAttr:
     summary = module.attributes.get("bnn.fold")
     if isinstance(summary, bnn.FoldSummaryAttr):
-        return summary.clock_mhz.data
+        return summary
     raise BnnirError("module", "has no bnn.fold summary; run bnn-fold first")
+
+
+def _part(summary: bnn.FoldSummaryAttr) -> tuple[str, bool]:
+    """The Vivado part string the build targets (as hls.tcl does) and whether it was given."""
+    name = summary.part.data
+    part = targets.find_part(name or targets.DEFAULT_PART)
+    return (name if part is None else part.part), bool(name)
 
 
 def kernel_names(design: hw.DesignOp) -> dict[hw.KernelOp, str]:
@@ -101,6 +148,8 @@ def _stream_ends(fifo: hw.FifoOp) -> tuple[hw.KernelOp | None, hw.KernelOp | Non
 def _row(name: str, spec: hw.KernelSpec, shape: str) -> dict[str, Any]:
     cost = kernel_cost(spec)
     pe, simd = spec.parallelism
+    if isinstance(spec, hw.FifoSpec):
+        shape = f"depth {spec.depth}"
     return {"name": name, "kind": spec.kind, "shape": shape, "pe": pe, "simd": simd,
             "cycles": cost.cycles, "luts": cost.luts, "brams": cost.brams}
 
@@ -118,7 +167,8 @@ def _kernel_rows(module: ModuleOp) -> tuple[list[dict[str, Any]], int, int]:
 
 
 def build_report(module: ModuleOp) -> dict[str, Any]:
-    clock_mhz = _clock_mhz(module)
+    summary = _fold_summary(module)
+    clock_mhz = summary.clock_mhz.data
     rows, macs, lanes = _kernel_rows(module)
     simulated = rows != []
     if not rows:
@@ -131,7 +181,11 @@ def build_report(module: ModuleOp) -> dict[str, Any]:
         latency = sum(simulate(design).bounded_latency for design in designs)
         report["latency_cycles"] = latency
         report["latency_us"] = round(latency / clock_mhz, 3)
-    report["latency_source"] = "simulation" if simulated else "sum of kernel cycles"
+    report["latency_name"], report["latency_definition"] = (
+        LATENCY_SCHEDULE if simulated else LATENCY_BOUND)
+    report["part"], report["part_given"] = _part(summary)
+    report["estimates"] = ESTIMATES
+    report["legend"] = LEGEND
     return report
 
 
@@ -158,6 +212,7 @@ def _summary(rows: list[dict[str, Any]], macs: int, lanes: int, clock_mhz: float
         "fps": frames_per_second(clock_mhz, max_cycles, decimals=3),
         "latency_cycles": sum(r["cycles"] for r in rows),
         "latency_us": round(sum(r["cycles"] for r in rows) / clock_mhz, 3),
+        "latency_bound_cycles": sum(r["cycles"] for r in rows if r["kind"] != "fifo"),
         "total_luts": sum(r["luts"] for r in rows),
         "total_brams": sum(r["brams"] for r in rows),
         "total_macs": macs,
@@ -189,19 +244,37 @@ def render_text(report: dict[str, Any]) -> str:
              f"{'cycles':>9} {'LUT':>8} {'BRAM18':>7} {'of max':>7}"
     lines = [header, "-" * len(header)]
     for r in report["layers"]:
+        pe, simd = ("", "") if r["kind"] == "fifo" else (r["pe"], r["simd"])
         lines.append(
-            f"{r['name']:<{width}} {r['kind']:<12} {r['shape']:<24.24} {r['pe']:>5} {r['simd']:>5} "
+            f"{r['name']:<{width}} {r['kind']:<12} {r['shape']:<24.24} {pe:>5} {simd:>5} "
             f"{r['cycles']:>9} {r['luts']:>8} {r['brams']:>7} {r['bottleneck_share']:>7.1%}"
         )
     fps = frames_per_second(report["clock_mhz"], report["max_cycles"])
     lines += [
         "-" * len(header),
-        f"total: {report['total_luts']} LUTs, {report['total_brams']} BRAM18s",
+        f"total: {report['total_luts']} LUTs, {report['total_brams']} BRAM18s "
+        f"({report['estimates']})",
         f"throughput: {fps:.1f} fps at {report['clock_mhz']:g} MHz "
         f"(bottleneck {report['bottleneck']}, {report['max_cycles']} cycles per frame)",
-        f"latency: {report['latency_cycles']} cycles ({report['latency_us']:.1f} us, "
-        f"{report['latency_source']})",
+        *_latency_lines(report),
         f"ideal bound: {report['ideal_cycles']:.1f} cycles (total MACs / sum of PE x SIMD); "
         f"efficiency {report['efficiency']:.1%}",
+        f"target: part {report['part']}"
+        f"{'' if report['part_given'] else ' (none given: the default of hls.tcl)'}, "
+        f"clock {report['clock_mhz']:g} MHz",
+        "columns:",
+        *(f"  {column:<7} {meaning}" for column, meaning in TEXT_LEGEND),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _latency_lines(report: dict[str, Any]) -> list[str]:
+    """The report's latency, named and defined, and after streaming the bound besides."""
+    clock = report["clock_mhz"]
+    lines = [f"{report['latency_name']}: {report['latency_cycles']} cycles "
+             f"({report['latency_us']:.1f} us; {report['latency_definition']})"]
+    if report["latency_name"] != LATENCY_BOUND[0]:
+        bound = report["latency_bound_cycles"]
+        lines.append(f"{LATENCY_BOUND[0]}: {bound} cycles ({bound / clock:.1f} us; "
+                     f"{LATENCY_BOUND[1]})")
+    return lines

@@ -20,7 +20,10 @@ A folding file (JSON, {"layer": {"pe": P, "simd": S, "window_simd": W}}) fixes t
 names and leaves a layer's others to the search; values are checked for legality. A report
 (`--emit-report --format json`) is a folding file too: it gives back the folding it shows. FINN's
 spelling is accepted: PE and SIMD in capitals, a "Defaults" entry, and FINN's other node
-attributes (ram_style, mem_mode, ...), which are ignored; any other key is an error.
+attributes (ram_style, mem_mode, ...), which are ignored; any other key is an error. So are
+FINN's node names (MatrixVectorActivation_0, MVAU_hls_0, ConvolutionInputGenerator_rtl_0, ...):
+a folding_config.json of FINN's maps onto the layers in network order
+(bnnir/analysis/finn_folding.py says how).
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.passes import ModulePass
 
-from bnnir.analysis import targets
+from bnnir.analysis import finn_folding, targets
 from bnnir.analysis.cost_model import MAX_STREAM_BITS, frames_per_second
 from bnnir.analysis.folding import (
     LEGALITY,
@@ -53,11 +56,6 @@ from bnnir.analysis.folding import (
 from bnnir.analysis.kernel_costs import ideal_cycles, matrix_work
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import bnn
-
-PARTS: dict[str, tuple[int, int]] = {
-    name: (part.luts, part.bram18) for name, part in targets.PARTS.items()}
-"""(LUTs, BRAM18s) of each known part (bnnir/analysis/targets.py). Kept for bnn-compile's
---part, which reads it; new code reads `targets`."""
 
 OPTION_RANGES: dict[str, tuple[float, float, str]] = {
     # beyond these the cycle budget clock / fps leaves the integers (OverflowError, NaN)
@@ -232,6 +230,9 @@ def restricted_by_file(path: str, layers: list[Layer]) -> list[Layer]:
         spec = _report_folding(path, spec["layers"])
     if not isinstance(spec, dict):
         raise BnnirError(path, 'expected an object {"layer name": {"pe": ..., "simd": ...}}')
+    names = {layer.name for layer in layers}
+    if any(finn_folding.is_finn_node(key) and key not in names for key in spec):
+        spec = finn_folding.bnnir_folding(path, spec, layers)
     # One ONNX node can become several layers of one name (a Pad of a bipolar map with an
     # integer value: a threshold with a PE, then a pad with a SIMD); each takes the parameters
     # it has.

@@ -1,7 +1,8 @@
 """bnn-compile: the whole flow, from an ONNX model to a folded streaming design and its HLS project.
 
     bnn-compile MODEL.onnx -o BUILD [--input-type ui8] [--target-fps F | --max-luts L]
-                [--clock-mhz M] [--part xcku115] [--folding-file F.json]
+                [--clock-mhz M] [--part xcku115|PYNQ-Z2|...] [--max-brams B]
+                [--folding-file F.json]
                 [--padding exact|minus-one] [--verify X.npy]
 
 BUILD receives each stage's IR (1-imported.mlir, 2-hardware.mlir, 3-folded.mlir,
@@ -30,18 +31,26 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bnnir.analysis import targets
 from bnnir.tools.cli import ToolArgumentParser, run_tool
 
 TOOL = "bnn-compile"
 
 
-def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    from bnnir.passes.fold import PARTS
+def _part(name: str) -> str:
+    """A --part value: a part or board name bnnir knows (bnnir/analysis/targets.py)."""
+    if targets.find_part(name) is None:
+        raise argparse.ArgumentTypeError(f"unknown part or board '{name}'; known "
+                                         f"{targets.known_targets()}")
+    return name
 
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = ToolArgumentParser(
         prog=TOOL, description=__doc__.splitlines()[0],
-        epilog="Choose the folding with --target-fps, --max-luts, --part or --folding-file (they "
-               "combine: a target within a budget or device, with some layers fixed).")
+        epilog="Choose the folding with --target-fps, --max-luts, --max-brams, --part or "
+               "--folding-file (they combine: a target within a budget or device, with some "
+               "layers fixed).")
     parser.add_argument("model", metavar="MODEL.onnx",
                         help="the network: ONNX, QONNX or FINN-ONNX")
     parser.add_argument("-o", "--output", required=True, metavar="BUILD",
@@ -59,12 +68,16 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
                         help="the cheapest folding reaching F frames per second")
     parser.add_argument("--max-luts", type=int, metavar="L",
                         help="at most L LUTs: alone, the fastest folding within them")
-    parser.add_argument("--clock-mhz", type=float, default=200.0, metavar="M",
-                        help="the design's clock, for --target-fps and the synthesis script "
-                             "(default 200)")
-    parser.add_argument("--part", choices=list(PARTS),
-                        help="a device whose LUTs and BRAM18s bound the folding, and the "
-                             "synthesis script's part (default there: xczu7ev)")
+    parser.add_argument("--clock-mhz", type=float, default=targets.DEFAULT_CLOCK_MHZ,
+                        metavar="M", help="the design's clock, for --target-fps and the synthesis "
+                        f"script (default {targets.DEFAULT_CLOCK_MHZ:g})")
+    default = targets.PARTS[targets.DEFAULT_PART]
+    parser.add_argument("--part", type=_part, metavar="PART",
+                        help="a device or board whose LUTs and BRAM18s bound the folding, and "
+                             "the synthesis script's part (without it: no bound, and hls.tcl "
+                             f"targets {default.part}); {targets.known_targets()}")
+    parser.add_argument("--max-brams", type=int, metavar="B",
+                        help="at most B BRAM18s (a custom device's, with --max-luts)")
     parser.add_argument("--folding-file", metavar="F.json",
                         help="fix the PE/SIMD of the layers it names, in bnnir's or FINN's "
                              'spelling: {"conv1": {"pe": 4, "simd": 9}}')
@@ -87,7 +100,8 @@ def compile_model(args: argparse.Namespace) -> None:
     options = Options(input_type=args.input_type, input_scale=args.input_scale,
                       target_fps=args.target_fps,
                       max_luts=args.max_luts, clock_mhz=args.clock_mhz, part=args.part,
-                      folding_file=args.folding_file, padding=args.padding)
+                      folding_file=args.folding_file, padding=args.padding,
+                      max_brams=args.max_brams)
     build = compile_with(args.model, options, verify=args.verify, output=args.output,
                          quiet=args.quiet, log=_log, tool=TOOL)
     print(render_text(build.report), end="")

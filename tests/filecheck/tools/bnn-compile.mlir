@@ -29,7 +29,7 @@
 // FILES: report.svg
 // FILES: report.txt
 // FILES: rtl
-// NOFOLD: bnn-compile: error: options: give --target-fps, --max-luts, --part or --folding-file to choose a folding
+// NOFOLD: bnn-compile: error: options: give --target-fps, --max-luts, --max-brams, --part or --folding-file to choose a folding
 // NOFOLD-NOT: {{.}}
 // FAST: bnn-compile: error: bnn-fold: 1e+09 fps at 200 MHz allows less than one cycle per frame, but the best folding takes 606
 
@@ -67,3 +67,17 @@
 // RUN: not bnn-compile --quiet %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.file-not-folder --input-type ui8 --target-fps 100 2>&1 | filecheck %s --check-prefix=FOLDER
 // FOLDER:     bnn-compile: error: {{.*}}file-not-folder: is a file; -o names the build folder to write
 // FOLDER-NOT: {{.}}
+
+// --part takes a board's name too: the board's part bounds the folding, is hls.tcl's part and
+// the report's target. An unknown name is a usage error listing the known ones.
+// RUN: rm -rf %t.pynq && bnn-compile --quiet %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.pynq --input-type ui8 --target-fps 20000 --part PYNQ-Z2 | filecheck %s --check-prefix=BOARD
+// RUN: filecheck %s --check-prefix=TCL < %t.pynq/hls/hls.tcl
+// BOARD: target: part xc7z020clg400-1, clock 200 MHz
+// TCL:   set_part {xc7z020clg400-1}
+// RUN: not bnn-compile --quiet %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.nopart --input-type ui8 --part PYNQ-Z9 2>&1 | filecheck %s --check-prefix=NOPART
+// NOPART: bnn-compile: error: argument --part: unknown part or board 'PYNQ-Z9'; known parts xc7z020, {{.*}}; boards ADM-PCIE-8K5, PYNQ-Z1, PYNQ-Z2,
+// A custom device: its LUTs and BRAM18s (--max-luts, --max-brams) bound the folding.
+// RUN: not bnn-compile --quiet %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.small --input-type ui8 --max-luts 6000 --max-brams 8 2>&1 | filecheck %s --check-prefix=CUSTOM
+// CUSTOM: bnn-compile: error: bnn-fold: no folding fits 6000 LUTs and 8 BRAM18s; the smallest needs 2897 LUTs and 17 BRAM18s
+// RUN: rm -rf %t.custom && bnn-compile --quiet %S/../../../bnnir/examples/tiny_cnv.onnx -o %t.custom --input-type ui8 --max-luts 6000 --max-brams 20
+// RUN: %python -c "import json; r = json.load(open('%t.custom/report.json')); assert r['total_brams'] <= 20 and r['total_luts'] <= 6000, r"
