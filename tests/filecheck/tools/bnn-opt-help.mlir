@@ -9,7 +9,7 @@
 // CHECK-NEXT:                           a budget
 // CHECK-NEXT:       target-fps=<number> (default none) frames per second to reach
 // CHECK-NEXT:       max-luts=<integer> (default none)
-// CHECK-NEXT:       clock-mhz=<number> (default 200.0)
+// CHECK-NEXT:       clock-mhz=<number> (default 200)
 // CHECK:        hwstream-size-fifos
 // CHECK:            min-depth=<integer> (default 2)
 // CHECK:        cse                     xDSL's common subexpression elimination
