@@ -512,21 +512,24 @@ def test_moves_schedule_is_the_word_by_word_schedule(
 @given(network=models.random_networks(channels=st.sampled_from([1, 2, 3, 5]), max_size=14),
        seed=st.integers(0, 2**32 - 1),
        depths=st.lists(st.integers(1, 6), min_size=40, max_size=40),
-       frames=st.integers(1, 3), time_type=st.sampled_from([np.int32, np.int64]))
+       frames=st.integers(1, 3), time_type=st.sampled_from([np.int32, np.int64]),
+       chunk=st.sampled_from([1, 7, ss._CHUNK]))
 def test_fast_figures_are_the_word_by_word_figures(
     network: tuple[onnx.ModelProto, np.ndarray, str], seed: int, depths: list[int], frames: int,
-    time_type: type[np.signedinteger],
+    time_type: type[np.signedinteger], chunk: int,
 ) -> None:
     """On random designs (map sizes up to 14, random foldings, random stream depths), what
-    `simulate` and `fifo_depths` report, with times in either integer type, is what the
-    word-by-word reference gives: cycles per frame, latency, depths needed, the figures with the
-    design's depths and the streams too shallow."""
+    `simulate` and `fifo_depths` report, with times in either integer type and occupancy
+    counted in chunks of any size, is what the word-by-word reference gives: cycles per frame,
+    latency, depths needed, the figures with the design's depths and the streams too
+    shallow."""
     design = design_of(random_design(network, seed))
     kernels = ss.stream_kernels(design)
     depths = depths[:len(kernels)]
     ss._SOLVED.clear()
     with mock.patch.object(ss, "_time_type", lambda loops, frames: time_type), \
-            mock.patch.object(ss, "stream_depths", lambda kernels: depths):
+            mock.patch.object(ss, "stream_depths", lambda kernels: depths), \
+            mock.patch.object(ss, "_CHUNK", chunk):
         schedule = ss.simulate(design, frames)
         needed = ss.fifo_depths(design, frames)
     ss._SOLVED.clear()

@@ -78,6 +78,9 @@ DEFAULT_DEPTH = 2
 FRAMES = 3
 """Frames simulated: the first gives the latency, the last two the steady state."""
 
+_CHUNK = 1 << 20
+"""Words counted at once when measuring a stream's occupancy."""
+
 SWEEPS = 8
 """Sweeps of whole loops before the bounded schedule is solved event by event instead (the
 result is the same; the sweeps are faster when they settle)."""
@@ -484,9 +487,16 @@ class Pipeline:
         return [self._occupancy(times[s], times[s + 1], s) for s in range(len(self.moves) - 1)]
 
     def _occupancy(self, writer: np.ndarray, reader: np.ndarray, stream: int) -> int:
+        """Words in the stream when word w is written: w + 1 minus those read before; counted
+        a chunk of words at a time (the counts are 8 bytes a word)."""
         writes = writer[self.moves[stream].writes]
-        read_before = np.searchsorted(reader[self.moves[stream + 1].reads], writes, side="left")
-        return int(np.max(_steps(len(writes)) + 1 - read_before))
+        reads = reader[self.moves[stream + 1].reads]
+        most = 0
+        for start in range(0, len(writes), _CHUNK):
+            read_before = np.searchsorted(reads, writes[start : start + _CHUNK], side="left")
+            read_before -= _steps(len(read_before)) + start + 1
+            most = max(most, -int(np.min(read_before)))
+        return most
 
 
 # ===----------------------------------------------------------------------=== #
