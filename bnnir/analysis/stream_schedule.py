@@ -40,17 +40,17 @@ design's are solved once for hwstream-size-fifos, the report and `bnn-run --cycl
 every iteration (`pipeline(..., every_iteration=True)`) is the word-by-word reference the tests
 compare with.
 
-Still O(words moved), not O(kernels × rows): memory is about 4 bytes per word moved per frame
-for the times plus one frame of indices, so a 3x512x512 two-conv network at its slowest folding
-fits in under 2 GB but a 1x1 conv on a 6000x6000 map (over 10^9 words over three frames) does
-not. The way to O(rows) (issue 15): each loop is shift-periodic over the rows of its map (read
-and write positions of row k + 1 are row k's plus one row's iterations), and a scan
-t = pos + cummax(e − pos) whose input e is shift-periodic is shift-periodic too from the first
-period whose running maximum is reached inside it (e − pos grows by δ per period: for δ ≥ 0 the
-maximum then moves with it, for δ < 0 it soon stops changing), which can be checked period by
-period; so each loop could be solved over its first rows and the rows around frame edges, and
-extrapolated. The latest and bounded schedules need the same argument backwards and across
-sweeps; that is not done.
+Still O(words moved), not O(kernels × rows): memory is about 4 bytes per word moved in each
+frame for two schedules' times plus one frame of indices, so a 3x512x512 two-conv network at its
+slowest folding takes 1.6 GB in bnn-compile (3.9 GB before) but a 1x1 conv on a 6000x6000 map
+(over 10^9 words over three frames) does not fit. The way to O(rows) (issue 15): each loop is
+shift-periodic over the rows of its map (read and write positions of row k + 1 are row k's plus
+one row's iterations), and a scan t = pos + cummax(e − pos) whose input e is shift-periodic is
+shift-periodic too from the first period whose running maximum is reached inside it (e − pos
+grows by δ per period: for δ ≥ 0 the maximum then moves with it, for δ < 0 it soon stops
+changing), which can be checked period by period; so each loop could be solved over its first
+rows and the rows around frame edges, and extrapolated. The latest and bounded schedules need
+the same argument backwards and across sweeps; that is not done.
 
 FIFO depths (`KernelTiming.depth_needed`): the latest schedule with the unbounded schedule's
 output cycles (every iteration as late as the outputs allow, none after the unbounded
