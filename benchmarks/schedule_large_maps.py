@@ -2,7 +2,11 @@
 on 3xSxS images, its wall time and peak memory, and the cycle figures of the report.
 
     python benchmarks/schedule_large_maps.py [--sizes 128 256 512] [--fps 50] [--clock-mhz 200]
-        [--reference-up-to 256]
+        [--reference-up-to 256] [--pointwise 6000]
+
+With --pointwise S it also times the schedule alone (hwstream-size-fifos' depths, then the
+report's figures with those FIFOs) of a single 1x1 conv (3->8 channels, BatchNorm, Sign) on a
+3xSxS map, in a child process whose peak memory is its own.
 
 For sizes up to --reference-up-to it also solves the streaming design word by word (the
 reference solver, every loop iteration; what the schedule cost before it was solved at the
@@ -22,10 +26,16 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
+
+if TYPE_CHECKING:
+    from xdsl.dialects.builtin import ModuleOp
+
+    from bnnir.dialects.hwstream import DesignOp
 
 
 def two_conv(size: int, seed: int = 0) -> onnx.ModelProto:
@@ -63,6 +73,60 @@ def two_conv(size: int, seed: int = 0) -> onnx.ModelProto:
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
 
 
+def pointwise(size: int, seed: int = 0) -> onnx.ModelProto:
+    """One 1x1 conv (3 -> 8 channels), BatchNorm and Sign on a 3xSxS map."""
+    rng = np.random.default_rng(seed)
+    inits = [numpy_helper.from_array(v.astype(np.float32), f"c{i}") for i, v in enumerate(
+        [rng.choice([-1.0, 1.0], size=(8, 3, 1, 1)), rng.uniform(0.5, 2, 8), rng.normal(size=8),
+         rng.normal(size=8) * 10, np.ones(8)])]
+    nodes = [helper.make_node("Conv", ["x", "c0"], ["y"], kernel_shape=[1, 1]),
+             helper.make_node("BatchNormalization", ["y", "c1", "c2", "c3", "c4"], ["z"]),
+             helper.make_node("Sign", ["z"], ["s"])]
+    graph = helper.make_graph(
+        nodes, "pointwise",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, size, size])],
+        [helper.make_tensor_value_info("s", TensorProto.FLOAT, [1, 8, size, size])], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+
+
+def streaming_design(model: onnx.ModelProto, fps: float,
+                     clock_mhz: float) -> tuple[ModuleOp, DesignOp]:
+    """The hwstream design bnn-compile makes of `model`, before its FIFOs are sized."""
+    from xdsl.context import Context
+
+    from bnnir.dialects.hwstream import DesignOp
+    from bnnir.frontend.onnx import import_onnx
+    from bnnir.passes.bnn_to_hwstream import BnnToHwstream
+    from bnnir.passes.fold import Fold
+    from bnnir.passes.legalize_padding import LegalizePadding
+    from bnnir.passes.threshold_fusion import ThresholdFusion
+
+    module = import_onnx(model, "ui8")
+    for p in (ThresholdFusion(), LegalizePadding("exact"),
+              Fold(target_fps=fps, clock_mhz=clock_mhz), BnnToHwstream()):
+        p.apply(Context(), module)
+    return module, next(op for op in module.ops if isinstance(op, DesignOp))
+
+
+def schedule_pointwise(size: int, fps: float, clock_mhz: float) -> None:
+    """In this process (a child of main): size the FIFOs, then the report's schedule."""
+    from xdsl.context import Context
+
+    from bnnir.analysis import stream_schedule as ss
+    from bnnir.passes.size_fifos import SizeFifos
+
+    module, _ = streaming_design(pointwise(size), fps, clock_mhz)
+    start = time.perf_counter()
+    SizeFifos().apply(Context(), module)
+    design = next(op for op in module.ops if op.name == "hwstream.design")
+    schedule = ss.simulate(design)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"1x1 conv on 3x{size}x{size}: schedule {seconds:6.1f} s, peak {peak:.0f} MB "
+          f"(the whole process); {schedule.bounded_cycles_per_frame} cycles per frame, latency "
+          f"{schedule.bounded_latency} cycles, depths {[k.depth for k in schedule.kernels]}")
+
+
 def compile_once(size: int, fps: float, clock_mhz: float, folder: Path) -> None:
     model = folder / f"two_conv_{size}.onnx"
     onnx.save(two_conv(size), model)
@@ -87,21 +151,9 @@ def compile_once(size: int, fps: float, clock_mhz: float, folder: Path) -> None:
 def compare_with_reference(size: int, fps: float, clock_mhz: float) -> None:
     """The schedule's figures (FIFO depths, cycles per frame, latency) against the word-by-word
     reference solver's, on the streaming design bnn-compile makes."""
-    from xdsl.context import Context
-
     from bnnir.analysis import stream_schedule as ss
-    from bnnir.dialects.hwstream import DesignOp
-    from bnnir.frontend.onnx import import_onnx
-    from bnnir.passes.bnn_to_hwstream import BnnToHwstream
-    from bnnir.passes.fold import Fold
-    from bnnir.passes.legalize_padding import LegalizePadding
-    from bnnir.passes.threshold_fusion import ThresholdFusion
 
-    module = import_onnx(two_conv(size), "ui8")
-    for p in (ThresholdFusion(), LegalizePadding("exact"),
-              Fold(target_fps=fps, clock_mhz=clock_mhz), BnnToHwstream()):
-        p.apply(Context(), module)
-    design = next(op for op in module.ops if isinstance(op, DesignOp))
+    _, design = streaming_design(two_conv(size), fps, clock_mhz)
     start = time.perf_counter()
     reference = ss.pipeline(design)  # every iteration, word by word
     free = reference.unbounded()
@@ -119,11 +171,17 @@ def compare_with_reference(size: int, fps: float, clock_mhz: float) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[128, 256, 512])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[128, 256, 512])
     parser.add_argument("--fps", type=float, default=50)
     parser.add_argument("--clock-mhz", type=float, default=200)
     parser.add_argument("--reference-up-to", type=int, default=256, metavar="S")
+    parser.add_argument("--pointwise", type=int, metavar="S",
+                        help="also time the schedule of a 1x1 conv on a 3xSxS map")
+    parser.add_argument("--pointwise-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.pointwise_child:
+        schedule_pointwise(args.pointwise_child, args.fps, args.clock_mhz)
+        return
     with tempfile.TemporaryDirectory() as folder:
         for size in args.sizes:  # rising sizes: each peak is the largest so far
             compile_once(size, args.fps, args.clock_mhz, Path(folder))
@@ -132,6 +190,11 @@ def main() -> None:
             print(f"3x{size}x{size}, the streaming design's schedule:")
             compare_with_reference(size, args.fps, args.clock_mhz)
     sys.stdout.flush()
+    if args.pointwise:
+        result = subprocess.run([sys.executable, __file__, "--pointwise-child", str(args.pointwise),
+                                 "--fps", str(args.fps), "--clock-mhz", str(args.clock_mhz)])
+        if result.returncode:
+            print(f"1x1 conv on 3x{args.pointwise}x{args.pointwise}: exit {result.returncode}")
 
 
 if __name__ == "__main__":

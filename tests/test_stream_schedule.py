@@ -514,3 +514,54 @@ def test_moves_schedule_is_the_word_by_word_schedule(
     bounded = full.bounded(free_full, ss.stream_depths(ss.stream_kernels(design)))
     assert (schedule.bounded_cycles_per_frame, schedule.bounded_latency) == \
         ss._output_timing(full, bounded, frames)
+
+
+# ===----------------------------------------------------------------------=== #
+# The fast path's figures are the reference's
+# ===----------------------------------------------------------------------=== #
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(network=models.random_networks(channels=st.sampled_from([1, 2, 3, 5]), max_size=14),
+       seed=st.integers(0, 2**32 - 1),
+       depths=st.lists(st.integers(1, 6), min_size=40, max_size=40),
+       frames=st.integers(1, 3), time_type=st.sampled_from([np.int32, np.int64]),
+       chunk=st.sampled_from([1, 7, ss._CHUNK]))
+def test_fast_figures_are_the_word_by_word_figures(
+    network: tuple[onnx.ModelProto, np.ndarray, str], seed: int, depths: list[int], frames: int,
+    time_type: type[np.signedinteger], chunk: int,
+) -> None:
+    """On random designs (map sizes up to 14, random foldings, random stream depths), what
+    `simulate` and `fifo_depths` report, with times in either integer type and occupancy
+    counted in chunks of any size, is what the word-by-word reference gives: cycles per frame,
+    latency, depths needed, the figures with the design's depths and the streams too
+    shallow."""
+    design = design_of(random_design(network, seed))
+    kernels = ss.stream_kernels(design)
+    depths = depths[:len(kernels)]
+    ss._SOLVED.clear()
+    with mock.patch.object(ss, "_time_type", lambda loops, frames: time_type), \
+            mock.patch.object(ss, "stream_depths", lambda kernels: depths), \
+            mock.patch.object(ss, "_CHUNK", chunk):
+        schedule = ss.simulate(design, frames)
+        needed = ss.fifo_depths(design, frames)
+    ss._SOLVED.clear()
+    full = ss.pipeline(design, frames)
+    free = full.unbounded()
+    assert (schedule.cycles_per_frame, schedule.latency) == ss._output_timing(full, free, frames)
+    assert needed == ss._needed_depths(full, free) == [k.depth_needed for k in schedule.kernels]
+    bounded = ss._output_timing(full, full.bounded(free, depths), frames)
+    assert (schedule.bounded_cycles_per_frame, schedule.bounded_latency) == bounded
+    assert [k.op for k in schedule.short_streams] == \
+        [op for op, d, n in zip(kernels, depths, needed, strict=True) if d < n]
+
+
+def test_times_are_int64_when_a_cycle_may_not_fit_int32() -> None:
+    """The int32 times are chosen only when every cycle is below the loops' iterations over
+    all frames, and that bound is below 2^31."""
+    def loops(length: int) -> list[ss.Program]:
+        return [ss.Program(length, np.empty(0, np.int64), np.empty(0, np.int64))] * 2
+
+    assert ss._time_type(loops(1000), 3) is np.int32
+    assert ss._time_type(loops(2**31 // 6 - 2), 3) is np.int32
+    assert ss._time_type(loops(2**31 // 6 + 1), 3) is np.int64

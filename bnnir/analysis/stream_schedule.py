@@ -33,10 +33,24 @@ Cost. An iteration that moves no word runs one cycle after the iteration before 
 are solved only at the iterations that read or write (`Moves`): the cost is the words the
 streams carry over the frames (an MVTU's nf·sf iterations per vector that compute without
 moving a word cost nothing), in numpy scans, never per word in Python except in the event-by-
-event fallback. The unbounded schedule's figures and depths depend on the loops alone, so a
+event fallback. Times and indices are int32 when every cycle fits (`_time_type`), only one
+frame's moves are stored, and the latest schedule is held two loops at a time while its depths
+are measured. The unbounded schedule's figures and depths depend on the loops alone, so a
 design's are solved once for hwstream-size-fifos, the report and `bnn-run --cycles`. Solving at
 every iteration (`pipeline(..., every_iteration=True)`) is the word-by-word reference the tests
 compare with.
+
+Still O(words moved), not O(kernels × rows): memory is about 4 bytes per word moved in each
+frame for two schedules' times plus one frame of indices, so a 3x512x512 two-conv network at its
+slowest folding takes 1.6 GB in bnn-compile (3.9 GB before) but a 1x1 conv on a 6000x6000 map
+(over 10^9 words over three frames) does not fit. The way to O(rows) (issue 15): each loop is
+shift-periodic over the rows of its map (read and write positions of row k + 1 are row k's plus
+one row's iterations), and a scan t = pos + cummax(e − pos) whose input e is shift-periodic is
+shift-periodic too from the first period whose running maximum is reached inside it (e − pos
+grows by δ per period: for δ ≥ 0 the maximum then moves with it, for δ < 0 it soon stops
+changing), which can be checked period by period; so each loop could be solved over its first
+rows and the rows around frame edges, and extrapolated. The latest and bounded schedules need
+the same argument backwards and across sweeps; that is not done.
 
 FIFO depths (`KernelTiming.depth_needed`): the latest schedule with the unbounded schedule's
 output cycles (every iteration as late as the outputs allow, none after the unbounded
@@ -50,6 +64,7 @@ producer is held back rather than running a frame ahead); those are the depths r
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,6 +77,9 @@ DEFAULT_DEPTH = 2
 
 FRAMES = 3
 """Frames simulated: the first gives the latency, the last two the steady state."""
+
+_CHUNK = 1 << 20
+"""Words counted at once when measuring a stream's occupancy."""
 
 SWEEPS = 8
 """Sweeps of whole loops before the bounded schedule is solved event by event instead (the
@@ -214,37 +232,78 @@ class Moves:
     that moves none runs one cycle after the iteration before it. `positions` are those
     iterations (increasing); `reads[r]` and `writes[w]` index into them. Times are solved at
     these positions only, so a schedule costs the words moved, not the loop's iterations (an
-    MVTU computes nf·sf iterations per vector but moves sf + nf words)."""
+    MVTU computes nf·sf iterations per vector but moves sf + nf words).
 
-    length: int
-    positions: np.ndarray
-    reads: np.ndarray
-    writes: np.ndarray
+    Only one frame's moves are stored (`frame_*`): the frames' are made when asked for, one loop
+    at a time, so a schedule holds the times and one frame of indices rather than every frame's."""
+
+    frame_length: int
+    frame_positions: np.ndarray
+    frame_reads: np.ndarray
+    frame_writes: np.ndarray
+    frames: int = 1
 
     @staticmethod
-    def of(program: Program, every_iteration: bool = False) -> Moves:
-        """The moves of `program`; with `every_iteration`, every iteration is a position (the
-        word-by-word reference)."""
+    def of(program: Program, every_iteration: bool = False,
+           dtype: type[np.signedinteger] = np.int64) -> Moves:
+        """The moves of `program`, indices and positions in `dtype`; with `every_iteration`,
+        every iteration is a position (the word-by-word reference)."""
         if every_iteration:
             return Moves(program.length, _steps(program.length), program.reads, program.writes)
         moving = np.zeros(program.length, bool)  # one byte per iteration of one frame
         moving[program.reads] = True
         moving[program.writes] = True
-        positions = np.flatnonzero(moving).astype(np.int64)
+        if moving.all():  # the positions are the iterations, no search needed
+            return Moves(program.length, _steps(program.length).astype(dtype),
+                         program.reads.astype(dtype), program.writes.astype(dtype))
+        positions = np.flatnonzero(moving).astype(dtype)
         del moving
-        return Moves(program.length, positions, np.searchsorted(positions, program.reads),
-                     np.searchsorted(positions, program.writes))
+        return Moves(program.length, positions,
+                     np.searchsorted(positions, program.reads).astype(dtype),
+                     np.searchsorted(positions, program.writes).astype(dtype))
 
     def repeated(self, frames: int) -> Moves:
-        """The loop run for `frames` frames back to back."""
-        frame = np.arange(frames, dtype=np.int64)[:, None]
-        count = len(self.positions)
-        return Moves(self.length * frames, (frame * self.length + self.positions).ravel(),
-                     (frame * count + self.reads).ravel(), (frame * count + self.writes).ravel())
+        """The loop run for `frames` frames back to back (of a one-frame loop)."""
+        assert self.frames == 1
+        return Moves(self.frame_length, self.frame_positions, self.frame_reads,
+                     self.frame_writes, frames)
+
+    @property
+    def length(self) -> int:
+        return self.frame_length * self.frames
+
+    @property
+    def count(self) -> int:
+        """Positions over all frames."""
+        return len(self.frame_positions) * self.frames
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.frame_positions.dtype
+
+    @property
+    def positions(self) -> np.ndarray:
+        return self._tiled(self.frame_positions, self.frame_length)
+
+    @property
+    def reads(self) -> np.ndarray:
+        return self._tiled(self.frame_reads, len(self.frame_positions))
+
+    @property
+    def writes(self) -> np.ndarray:
+        return self._tiled(self.frame_writes, len(self.frame_positions))
+
+    def _tiled(self, part: np.ndarray, step: int) -> np.ndarray:
+        if self.frames == 1:
+            return part
+        dtype = part.dtype
+        starts = np.arange(self.frames, dtype=dtype)[:, None] * dtype.type(step)
+        return (starts + part).ravel()
 
     def last_cycle(self, times: np.ndarray) -> int:
         """When the last iteration runs: after the last move, one cycle per iteration."""
-        return int(times[-1]) + self.length - 1 - int(self.positions[-1])
+        last = int(self.frame_positions[-1]) + (self.frames - 1) * self.frame_length
+        return int(times[-1]) + self.length - 1 - last
 
 
 def _word_at(count: int, moves: np.ndarray) -> list[int]:
@@ -300,10 +359,10 @@ class Pipeline:
     def _solve(self, times: list[np.ndarray], u: int, depth: int | None) -> np.ndarray:
         """Unit u as early as its input stream and, with a `depth`, its output stream allow."""
         unit = self.moves[u]
-        earliest = np.zeros(len(unit.positions), np.int64)
+        earliest = np.zeros(unit.count, unit.dtype)
         if u > 0:
             earliest[unit.reads] = self._writes(times, u - 1) + 1
-        if depth is not None and depth < len(unit.writes):
+        if depth is not None and depth < len(unit.frame_writes) * unit.frames:
             blocked = unit.writes[depth:]
             room = self._reads(times, u)[:-depth] + 1
             earliest[blocked] = np.maximum(earliest[blocked], room)
@@ -350,8 +409,8 @@ class Pipeline:
         holding a word or more cannot deadlock)."""
         units = self.moves
         last = len(units) - 1
-        read_word = [_word_at(len(u.positions), u.reads) for u in units]
-        write_word = [_word_at(len(u.positions), u.writes) for u in units]
+        read_word = [_word_at(u.count, u.reads) for u in units]
+        write_word = [_word_at(u.count, u.writes) for u in units]
         positions = [u.positions.tolist() for u in units]
         written: list[list[int]] = [[] for _ in units]  # unit u writes stream u
         taken: list[list[int]] = [[] for _ in units]  # unit u reads stream u - 1
@@ -390,31 +449,54 @@ class Pipeline:
                 if moved and 0 <= neighbour <= last and not waiting[neighbour]:
                     waiting[neighbour] = True
                     ready.append(neighbour)
-        assert all(len(t) == len(unit.positions) for t, unit in zip(times, units, strict=True)), \
+        assert all(len(t) == unit.count for t, unit in zip(times, units, strict=True)), \
             "a chain of streams cannot deadlock"
-        return [np.array(t, np.int64) for t in times]
+        return [np.array(t, u.dtype) for t, u in zip(times, units, strict=True)]
 
     def latest(self, earliest: list[np.ndarray]) -> list[np.ndarray]:
         """The last unit at its `earliest` times, every iteration before as late as they allow
         and none after the end of `earliest`."""
-        end = max(unit.last_cycle(t) for unit, t in zip(self.moves, earliest, strict=True))
         times = list(earliest)
+        for u, solved in self._latest_units(earliest):
+            times[u] = solved
+        return times
+
+    def latest_occupancy(self, earliest: list[np.ndarray]) -> list[int]:
+        """`occupancy(latest(earliest))`, holding two loops' latest times at a time."""
+        depths = [0] * (len(self.moves) - 1)
+        after = earliest[-1]
+        for u, solved in self._latest_units(earliest):
+            depths[u] = self._occupancy(solved, after, u)
+            after = solved
+        return depths
+
+    def _latest_units(self, earliest: list[np.ndarray]) -> Iterator[tuple[int, np.ndarray]]:
+        """The latest times of each unit but the last, from the last but one upstream."""
+        end = max(unit.last_cycle(t) for unit, t in zip(self.moves, earliest, strict=True))
+        after = earliest[-1]
         for u in reversed(range(len(self.moves) - 1)):
             unit = self.moves[u]
-            bound = np.full(len(unit.positions), end, np.int64)
-            bound[unit.writes] = self._reads(times, u) - 1
-            times[u] = _as_late_as_possible(bound, unit.positions, end - (unit.length - 1))
-        return times
+            bound = np.full(unit.count, end, unit.dtype)
+            bound[unit.writes] = after[self.moves[u + 1].reads] - 1
+            after = _as_late_as_possible(bound, unit.positions, end - (unit.length - 1))
+            yield u, after
 
     def occupancy(self, times: list[np.ndarray]) -> list[int]:
         """Per stream, the most words in it when one is written (a word read in the same cycle
         still counts): the depth each stream needs for `times`."""
-        depths = []
-        for stream in range(len(self.moves) - 1):
-            writes = self._writes(times, stream)
-            read_before = np.searchsorted(self._reads(times, stream), writes, side="left")
-            depths.append(int(np.max(_steps(len(writes)) + 1 - read_before)))
-        return depths
+        return [self._occupancy(times[s], times[s + 1], s) for s in range(len(self.moves) - 1)]
+
+    def _occupancy(self, writer: np.ndarray, reader: np.ndarray, stream: int) -> int:
+        """Words in the stream when word w is written: w + 1 minus those read before; counted
+        a chunk of words at a time (the counts are 8 bytes a word)."""
+        writes = writer[self.moves[stream].writes]
+        reads = reader[self.moves[stream + 1].reads]
+        most = 0
+        for start in range(0, len(writes), _CHUNK):
+            read_before = np.searchsorted(reads, writes[start : start + _CHUNK], side="left")
+            read_before -= _steps(len(read_before)) + start + 1
+            most = max(most, -int(np.min(read_before)))
+        return most
 
 
 # ===----------------------------------------------------------------------=== #
@@ -476,14 +558,23 @@ def _pipeline(loops: list[Program], frames: int, every_iteration: bool) -> Pipel
     if every_iteration:
         units = [loop.repeated(frames) for loop in loops]
         return Pipeline([Moves.of(unit, every_iteration=True) for unit in units], units)
-    return Pipeline([Moves.of(loop).repeated(frames) for loop in loops])
+    dtype = _time_type(loops, frames)
+    return Pipeline([Moves.of(loop, dtype=dtype).repeated(frames) for loop in loops])
+
+
+def _time_type(loops: list[Program], frames: int) -> type[np.signedinteger]:
+    """int32 when every cycle fits it, else int64 (half the memory and time of the scans). A
+    cycle is the end of a chain of iterations each after the one before (the least solution),
+    all distinct, so it is below the iterations of all loops over all frames."""
+    iterations = frames * sum(loop.length for loop in loops)
+    return np.int32 if iterations + 2 < np.iinfo(np.int32).max else np.int64
 
 
 def _needed_depths(pipe: Pipeline, unbounded: list[np.ndarray]) -> list[int]:
     """Stream depths with which the bounded schedule has the unbounded one's outputs: those of
     the latest schedule (module docstring), shrunk to what the bounded schedule with them uses
     (it satisfies these smaller depths, so it is also theirs)."""
-    return pipe.occupancy(pipe.bounded(unbounded, pipe.occupancy(pipe.latest(unbounded))))
+    return pipe.occupancy(pipe.bounded(unbounded, pipe.latest_occupancy(unbounded)))
 
 
 def _output_timing(pipe: Pipeline, times: list[np.ndarray], frames: int) -> tuple[int, int]:
