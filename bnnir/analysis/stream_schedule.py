@@ -136,9 +136,8 @@ def _mvtu_program(op: hw.MvtuOp) -> Program:
     """mvtu.hpp, as finn-hlslib's Matrix_Vector_Activate_Batch: iterations (vector, nf, sf); a
     vector's SF words are read in its first row fold (nf = 0), row fold nf is written at
     sf = SF − 1."""
-    sf = op.prop_int("columns") // op.prop_int("simd")
-    nf = op.prop_int("rows") // op.prop_int("pe")
-    vectors = op.prop_int("vectors")
+    spec = op.spec
+    sf, nf, vectors = spec.columns // spec.simd, spec.rows // spec.pe, spec.vectors
     per_vector = nf * sf
     reads = (_steps(vectors)[:, None] * per_vector + _steps(sf)[None, :]).ravel()
     writes = (_steps(vectors)[:, None] * per_vector + _steps(nf)[None, :] * sf + sf - 1).ravel()
@@ -150,11 +149,12 @@ def _window_program(op: hw.WindowOp) -> Program:
     output row a block of max(write, read) iterations that writes the row's OW·KH·KW·F words
     and, alongside, reads the next SH input rows (the rest of the map in the last block).
     FINN's cycles: W·KH·F + OH·max(OW·KH·KW·F, SH·W·F)."""
-    (kh, kw), (sh, _) = op.prop_ints("kernel"), op.prop_ints("strides")
-    oh, ow = op.output_size()
-    row = op.prop_int("width") * op.folds
+    spec = op.spec
+    (kh, kw), (sh, _) = spec.kernel, spec.strides
+    oh, ow = spec.output_size()
+    row = spec.width * spec.folds
     first = kh * row
-    write_block = ow * kh * kw * op.folds
+    write_block = ow * kh * kw * spec.folds
     block = max(write_block, sh * row)
     writes = (first + _steps(oh)[:, None] * block + _steps(write_block)[None, :]).ravel()
     later = _steps(op.words_in() - first) + first  # words after the first KH rows
@@ -167,12 +167,13 @@ def _window_program(op: hw.WindowOp) -> Program:
 def _pad_program(op: hw.PadOp) -> Program:
     """pad.hpp, as finn-hlslib's FMPadding: one iteration per output word, reading inside the
     map."""
-    top, left, bottom, right = op.prop_ints("pads")
-    height, width = op.prop_int("height"), op.prop_int("width")
+    spec = op.spec
+    top, left, bottom, right = spec.pads
+    height, width = spec.height, spec.width
     y = _steps(height + top + bottom)[:, None, None]
     x = _steps(width + left + right)[None, :, None]
     inside = (y >= top) & (y < top + height) & (x >= left) & (x < left + width)
-    inside = np.broadcast_to(inside, (*inside.shape[:2], op.folds)).ravel()
+    inside = np.broadcast_to(inside, (*inside.shape[:2], spec.folds)).ravel()
     return Program(len(inside), np.flatnonzero(inside).astype(np.int64), _steps(len(inside)))
 
 
@@ -181,10 +182,11 @@ def _pool_program(op: hw.PoolOp) -> Program:
     reading input pixel (y, x) when it is one, and writing output pixel (oy, ox) at the position
     where its window's last tap arrives: row oy·SH − top + KH − 1 (the same for columns), or,
     for the windows ending at or past the last input row, one row each from the last on."""
-    (kh, kw), (sh, sw) = op.prop_ints("kernel"), op.prop_ints("strides")
-    top, left, _, _ = op.prop_ints("pads")
-    height, width = op.prop_int("height"), op.prop_int("width")
-    oh, ow = op.output_size()
+    spec = op.spec
+    (kh, kw), (sh, sw) = spec.kernel, spec.strides
+    top, left, _, _ = spec.pads
+    height, width = spec.height, spec.width
+    oh, ow = spec.output_size()
     columns = cm.pool_extent(width, kw, sw, left, ow)
     rows = cm.pool_extent(height, kh, sh, top, oh)
     y = _steps(height)[:, None]
@@ -537,7 +539,7 @@ def stream_kernels(design: hw.DesignOp) -> list[hw.KernelOp]:
 
 def stream_depths(kernels: list[hw.KernelOp]) -> list[int]:
     """Words each kernel's input stream holds: its FIFO's depth, else the default."""
-    return [op.input.owner.prop_int("depth") if isinstance(op.input.owner, hw.FifoOp)
+    return [op.input.owner.spec.depth if isinstance(op.input.owner, hw.FifoOp)
             else DEFAULT_DEPTH for op in kernels]
 
 

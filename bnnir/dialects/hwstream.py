@@ -529,20 +529,6 @@ class KernelOp(IRDLOperation, ABC):
         """The spec's DERIVED fields, from the tables."""
         return {}
 
-    def prop_int(self, name: str) -> int:
-        """An integer property's value. A compatibility shim, to be removed once
-        stream_schedule, interp and the CIRCT backend read `op.spec`."""
-        attr = self.properties[name]
-        assert isinstance(attr, IntegerAttr)
-        return attr.value.data
-
-    def prop_ints(self, name: str) -> tuple[int, ...]:
-        """An integer array property's values. A compatibility shim, to be removed once
-        stream_schedule, interp and the CIRCT backend read `op.spec`."""
-        attr = self.properties[name]
-        assert isinstance(attr, DenseArrayBase)
-        return int_values(attr)
-
     @property
     def lanes_in(self) -> int:
         return self.spec.lanes_in
@@ -628,14 +614,6 @@ class _MapKernel(KernelOp, ABC):
     width = prop_def(I64Attr)
     simd = prop_def(I64Attr)
     bits = prop_def(I64Attr)
-
-    @property
-    def folds(self) -> int:
-        """Words per pixel. A compatibility shim, to be removed once stream_schedule reads
-        `op.spec.folds`."""
-        spec = self.spec
-        assert isinstance(spec, _MapSpec)
-        return spec.folds
 
     def verify_kernel(self) -> None:
         self.check_positive("channels", "height", "width", "bits")
