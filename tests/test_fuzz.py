@@ -10,37 +10,22 @@ from __future__ import annotations
 
 import os
 import random
-import re
 
 from fuzz.campaign import run_campaign
 from fuzz.outcomes import classify
 
 SEED = 15 if os.environ.get("CI") else random.randrange(1 << 30)
 
-KNOWN = [
-    # issue 15, routed to helper lowering: bnn-fold's option ranges (an overflow to inf)
-    r"bnn-fold\{[^}]*=1e(30[3-9]|400)",
-    # issue 15 item 6 (−0.0 for +0.0 after Neg(Sign(x)) into a dense layer): the importer's
-    r"mismatch \(signed zero\)",
-]
-"""Failures of other helpers' items of issue 15, found by the harness before their fixes are
-merged; each is a pattern of the failing command. Empty this list as they land."""
-
-
-def _unknown(failures: list[str]) -> list[str]:
-    return [f for f in failures if not any(re.search(k, f) for k in KNOWN)]
-
-
 def test_malformed_inputs_fail_cleanly() -> None:
     report = run_campaign(malformed=60, networks=0, seed=SEED, timeout=60, log=False)
-    failures = _unknown(report.failures())
+    failures = report.failures()
     assert not failures, f"seed {SEED}:\n" + "\n".join(failures)
     assert sum(run.outcome == "clean error" for _, run in report.runs) > 30
 
 
 def test_random_networks_equal_onnxruntime() -> None:
     report = run_campaign(malformed=0, networks=40, seed=SEED, timeout=60, log=False)
-    failures = _unknown(report.failures())
+    failures = report.failures()
     assert not failures, f"seed {SEED}:\n" + "\n".join(failures)
     assert sum(v.outcome == "match" for _, v, _ in report.verdicts) >= 10
 

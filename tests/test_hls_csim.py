@@ -465,7 +465,10 @@ def test_cache_keeps_recent_binaries_only(small_design, tmp_path: Path,
     first = csim.compiled(files)
     assert sorted(p.name for p in first.parent.iterdir()) == ["csim", "csim.sha256"]
     second = csim.compiled(files, ("BNNIR_TRIP_COUNTS",))
-    os.utime(first.parent, (1, 1))  # long unused
+    # entries used long ago, the first before the second (set explicitly: a build and a cache hit
+    # within one tick of the file system's clock would otherwise tie)
+    os.utime(first.parent, (1, 1))
+    os.utime(second.parent, (2, 2))
     csim.compiled(files)  # a cache hit marks it used
     csim.compiled(files, ("BNNIR_SYNTHESIS_ROMS",))
     entries = sorted(csim.cache_root().iterdir())

@@ -208,7 +208,8 @@ def convert_input(x: np.ndarray, arg_type: Attribute, encoding: str | None) -> n
 
 def _float_input(x: np.ndarray) -> np.ndarray:
     """Finite float32 values: bnn.sign(NaN) would be −1 where onnxruntime propagates NaN."""
-    values = x.astype(np.float32)
+    with np.errstate(over="ignore"):  # a float64 beyond float32 becomes inf, refused below
+        values = x.astype(np.float32)
     bad = ~np.isfinite(values)
     if np.any(bad):
         at = _first_index(bad)
