@@ -13,24 +13,12 @@ from xdsl.dialects.builtin import ModuleOp, TensorType
 from bnnir.backends.circt.lowering import mlir_text, split_verilog
 from bnnir.backends.circt.testbench import testbench
 from bnnir.backends.circt.top import Circuit, circuit
-from bnnir.backends.hls.emit import Port
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+from bnnir.backends.hls.emit import Port, counted, word_layout
 
 
 def _port_text(port: Port, tensor: TensorType, signed: bool, name: str) -> str:
-    pad = port.width - port.lanes * port.bits
-    if port.bits == 1 and not signed:
-        encoding = "bipolar values as bits (1 = +1, 0 = -1)"
-    else:
-        encoding = "two's complement integers" if signed else "unsigned integers"
-    text = (f"`{name}_data` ({port.width} bits, {_count(port.width // 8, 'byte')}): {tensor} "
-            f"per frame as {_count(port.words, 'word')}. A word holds {port.describe()} of "
-            f"{_count(port.bits, 'bit')} each, element 0 in the lowest bits"
-            + (f", then {_count(pad, 'zero bit')}" if pad else "")
-            + f"; {encoding}; words in NHWC order, channels fastest.")
+    text = (f"`{name}_data` ({port.width} bits, {counted(port.width // 8, 'byte')}): {tensor} "
+            f"per frame as {counted(port.words, 'word')}. {word_layout(port, signed)}")
     return textwrap.fill(text, 96, initial_indent="- ", subsequent_indent="  ")
 
 

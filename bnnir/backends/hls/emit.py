@@ -634,21 +634,27 @@ def host_steps(module: ModuleOp) -> tuple[list[str], list[str]]:
     return before, after
 
 
-def _count(n: int, noun: str) -> str:
+def counted(n: int, noun: str) -> str:
+    """`n noun`, the noun plural unless n is 1."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _port_text(port: Port, tensor: TensorType, signed: bool, name: str) -> str:
+def word_layout(port: Port, signed: bool) -> str:
+    """How a word of a port holds its elements: the sentences a project's README gives each
+    port after naming it (the HLS and the RTL projects alike)."""
     pad = port.width - port.lanes * port.bits
     if port.bits == 1 and not signed:
         encoding = "bipolar values as bits (1 = +1, 0 = -1)"
     else:
         encoding = "two's complement integers" if signed else "unsigned integers"
-    text = (f"`{name}`: {tensor} per frame as {_count(port.words, 'word')} of {port.width} "
-            f"bits ({_count(port.width // 8, 'byte')}). A word holds {port.describe()} of "
-            f"{_count(port.bits, 'bit')} each, element 0 in the lowest bits"
-            + (f", then {_count(pad, 'zero bit')}" if pad else "")
+    return (f"A word holds {port.describe()} of {counted(port.bits, 'bit')} each, element 0 in "
+            "the lowest bits" + (f", then {counted(pad, 'zero bit')}" if pad else "")
             + f"; {encoding}; words in NHWC order, channels fastest.")
+
+
+def _port_text(port: Port, tensor: TensorType, signed: bool, name: str) -> str:
+    text = (f"`{name}`: {tensor} per frame as {counted(port.words, 'word')} of {port.width} "
+            f"bits ({counted(port.width // 8, 'byte')}). {word_layout(port, signed)}")
     return textwrap.fill(text, 96, initial_indent="- ", subsequent_indent="  ")
 
 
