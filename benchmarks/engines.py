@@ -32,10 +32,6 @@ import numpy as np
 NETWORKS = ("cnv", "paper")
 ENGINES = ("ort", "bnn", "hwstream", "csim")
 
-# FINN's BNN-PYNQ CNV folding, (PE, SIMD) per MVAU (finn-examples' cnv-w1a1 folding config,
-# as in tests/test_stream_schedule.py).
-FINN_CNV_FOLDING = [(16, 3), (32, 32), (16, 32), (16, 32), (4, 32), (1, 32), (1, 4), (1, 8),
-                    (5, 1)]
 
 
 def images(count: int) -> np.ndarray:
@@ -65,7 +61,7 @@ def bnn_module(network: str):
 def stream_module(network: str):
     from xdsl.context import Context
 
-    from bnnir.analysis.folding import Folding, hardware_layers
+    from bnnir.examples.reference_networks import bnn_pynq_folding
     from bnnir.passes.bnn_to_hwstream import BnnToHwstream
     from bnnir.passes.fold import Fold, annotate
     from bnnir.passes.size_fifos import SizeFifos
@@ -74,20 +70,7 @@ def stream_module(network: str):
     if network == "paper":
         Fold(target_fps=12_000, clock_mhz=200).apply(Context(), module)
     else:
-        layers = hardware_layers(module)
-        matrices = [layer for layer in layers
-                    if {"pe", "simd"} <= set(layer.choices[0].params)]
-        picked = []
-        for layer in layers:
-            if layer in matrices:
-                pe, simd = FINN_CNV_FOLDING[matrices.index(layer)]
-                choice = next(c for c in layer.choices if c.params["pe"] == pe
-                              and c.params["simd"] == simd
-                              and c.params.get("window_simd", simd) == simd)
-            else:
-                choice = min(layer.choices, key=lambda c: c.key)
-            picked.append((layer, choice))
-        annotate(module, Folding(tuple(picked)), 200.0)
+        annotate(module, bnn_pynq_folding(module), 200.0)
     for stage in (BnnToHwstream(), SizeFifos()):
         stage.apply(Context(), module)
     return module

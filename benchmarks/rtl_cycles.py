@@ -30,7 +30,7 @@ from bnnir.backends.circt import sim
 from bnnir.backends.circt.lowering import verilog
 from bnnir.backends.circt.top import circuit
 from bnnir.backends.hls.emit import design_of
-from bnnir.examples.reference_networks import FINN_CNV, build
+from bnnir.examples.reference_networks import BNN_PYNQ_CNV_FOLDING, FINN_CNV, build
 from bnnir.frontend.onnx import import_onnx
 from bnnir.interp import run_module
 from bnnir.passes.bnn_to_hwstream import BnnToHwstream
@@ -41,8 +41,6 @@ from bnnir.passes.threshold_fusion import ThresholdFusion
 
 EXAMPLES = Path(__file__).parent.parent / "bnnir" / "examples"
 
-BNN_PYNQ_CNV = [(16, 3), (32, 32), (16, 32), (16, 32), (4, 32), (1, 32), (1, 4), (1, 8), (5, 1)]
-"""(PE, SIMD) of cnvW1A1's nine matrix-vector units in BNN-PYNQ (as tests/test_folding.py)."""
 
 
 def _hardware(model: object) -> ModuleOp:
@@ -69,7 +67,7 @@ def finn_cnv() -> tuple[ModuleOp, np.ndarray]:
     cheapest choice within that bottleneck."""
     module = _hardware(build(FINN_CNV)[0])
     layers = hardware_layers(module)
-    folding = iter(BNN_PYNQ_CNV)
+    folding = iter(BNN_PYNQ_CNV_FOLDING)
     picks = []
     for layer in layers:
         if "pe" in layer.choices[0].params and "simd" in layer.choices[0].params:

@@ -18,12 +18,11 @@ from xdsl.dialects.builtin import ModuleOp
 
 import models
 from bnnir.analysis import stream_schedule as ss
-from bnnir.analysis.folding import Folding, hardware_layers
 from bnnir.analysis.kernel_costs import kernel_cost
 from bnnir.backends.hls import csim, emit
 from bnnir.backends.report import build_report, kernel_names, render_json
 from bnnir.dialects import hwstream as hw
-from bnnir.examples.reference_networks import FINN_CNV, build
+from bnnir.examples.reference_networks import FINN_CNV, bnn_pynq_folding, build
 from bnnir.interp import hwstream as stream_interp
 from bnnir.interp import run_module
 from bnnir.passes.bnn_to_hwstream import BnnToHwstream
@@ -32,10 +31,6 @@ from bnnir.passes.size_fifos import SizeFifos
 from test_hls_csim import POOLS, map_values, pool_module
 from test_hwstream_exact import fold_with, lowered
 from test_onnx_exact import PLAIN_ONNX, assert_bit_exact
-
-# FINN's published CNV folding, (PE, SIMD) per MVAU (see test_folding.py).
-FINN_CNV_FOLDING = [(16, 3), (32, 32), (16, 32), (16, 32), (4, 32), (1, 32), (1, 4), (1, 8),
-                    (5, 1)]
 
 
 def design_of(module: ModuleOp) -> hw.DesignOp:
@@ -242,20 +237,8 @@ def test_sized_fifos_keep_the_unbounded_outputs(
 def test_finn_cnv_steady_state_matches_the_cost_model() -> None:
     model, _ = build(FINN_CNV)
     module = lowered(model, "ui8")
-    layers = hardware_layers(module)
-    matrix_layers = [layer for layer in layers if "pe" in layer.choices[0].params
-                     and "simd" in layer.choices[0].params]
-    picked = []
-    for layer in layers:
-        if layer in matrix_layers:
-            pe, simd = FINN_CNV_FOLDING[matrix_layers.index(layer)]
-            choice = next(c for c in layer.choices if c.params["pe"] == pe
-                          and c.params["simd"] == simd
-                          and c.params.get("window_simd", simd) == simd)
-        else:
-            choice = min(layer.choices, key=lambda c: c.key)
-        picked.append((layer, choice))
-    folding = Folding(tuple(picked))
+    folding = bnn_pynq_folding(module)
+    picked = folding.choices
     mvtu_cycles = [k.cost.cycles for _, c in picked for k in c.kernels
                    if isinstance(k.spec, hw.MvtuSpec)]
     assert mvtu_cycles == [32400, 28224, 20736, 28800, 20736, 18432, 32768, 32768, 1024]

@@ -12,12 +12,38 @@ from __future__ import annotations
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
+from xdsl.dialects.builtin import ModuleOp
+
+from bnnir.analysis.folding import Folding, hardware_layers
 
 PAPER = [("conv", 128, 1), ("conv", 128, 1), ("pool",), ("conv", 256, 1), ("conv", 256, 1),
          ("pool",), ("conv", 512, 1), ("conv", 512, 1), ("pool",), ("fc", 1024), ("fc", 1024),
          ("fc", 10)]
 FINN_CNV = [("conv", 64, 0), ("conv", 64, 0), ("pool",), ("conv", 128, 0), ("conv", 128, 0),
             ("pool",), ("conv", 256, 0), ("conv", 256, 0), ("fc", 512), ("fc", 512), ("fc", 10)]
+
+BNN_PYNQ_CNV_FOLDING = [(16, 3), (32, 32), (16, 32), (16, 32), (4, 32), (1, 32), (1, 4), (1, 8),
+                        (5, 1)]
+"""(PE, SIMD) of FINN_CNV's nine matrix-vector units as BNN-PYNQ folds cnvW1A1 (its published
+folding config; tests/test_folding.py checks FINN's cycle figures at it)."""
+
+
+def bnn_pynq_folding(module: ModuleOp) -> Folding:
+    """FINN_CNV's hardware module folded as BNN-PYNQ folds it: each matrix-vector unit at its
+    (PE, SIMD) with a sliding window of the same SIMD, the other layers at their cheapest."""
+    layers = hardware_layers(module)
+    matrices = [layer for layer in layers if {"pe", "simd"} <= set(layer.choices[0].params)]
+    picked = []
+    for layer in layers:
+        if layer in matrices:
+            pe, simd = BNN_PYNQ_CNV_FOLDING[matrices.index(layer)]
+            choice = next(c for c in layer.choices if c.params["pe"] == pe
+                          and c.params["simd"] == simd
+                          and c.params.get("window_simd", simd) == simd)
+        else:
+            choice = min(layer.choices, key=lambda c: c.key)
+        picked.append((layer, choice))
+    return Folding(tuple(picked))
 
 
 def build(topology: list[tuple], seed: int = 0) -> tuple[onnx.ModelProto, int]:
