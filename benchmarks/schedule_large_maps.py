@@ -161,11 +161,11 @@ def compare_with_reference(size: int, fps: float, clock_mhz: float) -> None:
     seconds = time.perf_counter() - start
     ss._SOLVED.clear()
     start = time.perf_counter()
-    solved = ss._unbounded(ss._loops(design), ss.FRAMES)  # what fifo_depths and simulate use
+    solved = ss._unbounded(design, ss.FRAMES)  # what fifo_depths and simulate use
     fast = ((solved.period, solved.latency), list(solved.needed))
     print(f"  word by word: {seconds:5.1f} s, (cycles per frame, latency) {figures[0]}, depths "
           f"{figures[1]}")
-    print(f"  moves only:   {time.perf_counter() - start:5.1f} s, (cycles per frame, latency) "
+    print(f"  by blocks:    {time.perf_counter() - start:5.1f} s, (cycles per frame, latency) "
           f"{fast[0]}, depths {fast[1]}: {'the same' if fast == figures else 'DIFFERENT'}")
 
 

@@ -11,7 +11,7 @@ from unittest import mock
 import numpy as np
 import onnx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
@@ -548,3 +548,158 @@ def test_times_are_int64_when_a_cycle_may_not_fit_int32() -> None:
     assert ss._time_type(loops(1000), 3) is np.int32
     assert ss._time_type(loops(2**31 // 6 - 2), 3) is np.int32
     assert ss._time_type(loops(2**31 // 6 + 1), 3) is np.int64
+
+
+# ===----------------------------------------------------------------------=== #
+# Solving by blocks (periodic pieces) is solving word by word
+# ===----------------------------------------------------------------------=== #
+
+
+def every_word(series: ss.Series) -> np.ndarray:
+    return series.at(np.arange(series.size, dtype=np.int64))
+
+
+def reference_words(pipe: ss.Pipeline, times: list[np.ndarray]) -> list[tuple[np.ndarray, ...]]:
+    """Per unit, the cycles of its reads and of its writes (by word)."""
+    return [(t[m.reads], t[m.writes]) for t, m in zip(times, pipe.moves, strict=True)]
+
+
+def assert_same_words(solved: list[ss.Solved], expected: list[tuple[np.ndarray, ...]],
+                      units: range | None = None) -> None:
+    for u in units if units is not None else range(len(solved)):
+        np.testing.assert_array_equal(every_word(solved[u].reads), expected[u][0], f"unit {u}")
+        np.testing.assert_array_equal(every_word(solved[u].writes), expected[u][1], f"unit {u}")
+
+
+def compare_block_solver(loops: list[list[ss.Block]], frames: int, depths: list[int]) -> None:
+    """Every schedule the block solver makes (unbounded, latest, bounded with `depths` and with
+    the latest schedule's depths, the depths needed, the output figures) is the word-by-word
+    reference's, word for word."""
+    reference = ss._pipeline([ss.expand(loop) for loop in loops], frames, every_iteration=True)
+    pipe = ss.BlockPipeline([loop * frames for loop in loops])
+    free, free_ref = pipe.unbounded(), reference.unbounded()
+    assert_same_words(free, reference_words(reference, free_ref))
+    assert pipe.output_timing(free, frames) == ss._output_timing(reference, free_ref, frames)
+    assert [s.last_cycle for s in free] == [int(t[-1]) for t in free_ref]  # every iteration
+    latest, latest_ref = pipe.latest(free), reference.latest(free_ref)
+    assert_same_words(latest, reference_words(reference, latest_ref), range(len(loops) - 1))
+    assert pipe.occupancy(latest) == reference.latest_occupancy(free_ref)
+    for wanted in (depths, reference.latest_occupancy(free_ref)):
+        try:
+            bounded = pipe.bounded(free, wanted)
+        except ss._NotSettled:  # simulate and fifo_depths fall back to the moves' solver
+            continue
+        bounded_ref = reference.bounded(free_ref, wanted)
+        assert_same_words(bounded, reference_words(reference, bounded_ref))
+        assert pipe.occupancy(bounded) == reference.occupancy(bounded_ref)
+
+
+@st.composite
+def block_loops(draw: st.DrawFn) -> list[list[ss.Block]]:
+    """A host and 1 to 4 loops of random blocks: each a prologue, a repeated stretch and an
+    epilogue with random reads and writes, the reads adding up to the words before it."""
+
+    def offsets(length: int, n: int) -> np.ndarray:
+        return np.sort(np.array(draw(st.permutations(range(length)))[:n], np.int64))
+
+    def stretch(count: int, reads: int, writes: int) -> ss.Block:
+        length = draw(st.integers(max(reads, writes, 1), max(reads, writes, 1) + 3))
+        return ss.Block(count, length, offsets(length, reads), offsets(length, writes))
+
+    words = draw(st.integers(1, 40))
+    loops = [[ss.Block(words, 1, ss._NONE, ss._FIRST)]]
+    for _ in range(draw(st.integers(1, 4))):
+        per_read = draw(st.integers(0, 3))
+        count = draw(st.integers(0, words // per_read if per_read else 12))
+        first = draw(st.integers(0, words - count * per_read))
+        writes = [draw(st.integers(0, 3)) for _ in range(3)]
+        loop = [stretch(1, first, writes[0]), stretch(count, per_read, writes[1]),
+                stretch(1, words - first - count * per_read, writes[2])]
+        loop = [b for b in loop if b.count]
+        words = sum(b.count * len(b.writes) for b in loop)
+        if words == 0:
+            break
+        loops.append(loop)
+    return loops
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(loops=block_loops(), frames=st.integers(1, 3),
+       depths=st.lists(st.integers(1, 5), min_size=5, max_size=5),
+       batch=st.sampled_from([1, 2, 3, 8, 1 << 16]))
+def test_block_solver_is_the_word_by_word_solver_on_random_loops(
+    loops: list[list[ss.Block]], frames: int, depths: list[int], batch: int,
+) -> None:
+    """Random row patterns, periodic or not, and batches of any size (so that jumps are tried
+    after a few moves, and refused where a pattern does not repeat)."""
+    assume(len(loops) > 1)
+    with mock.patch.object(ss, "_FIRST_BATCH", batch), mock.patch.object(ss, "_BATCH", batch):
+        compare_block_solver(loops, frames, depths[: len(loops) - 1])
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(network=models.random_networks(channels=st.sampled_from([1, 2, 3, 5]), max_size=14),
+       seed=st.integers(0, 2**32 - 1),
+       depths=st.lists(st.integers(1, 6), min_size=40, max_size=40),
+       frames=st.integers(1, 3), batch=st.sampled_from([1, 4, 32, 1 << 16]))
+def test_block_solver_is_the_word_by_word_solver_on_random_designs(
+    network: tuple[onnx.ModelProto, np.ndarray, str], seed: int, depths: list[int], frames: int,
+    batch: int,
+) -> None:
+    """Random designs (random foldings, pads, pools, maps up to 14x14): the blocks are the
+    kernels' loops, and their schedules are the reference's word for word."""
+    design = design_of(random_design(network, seed))
+    loops = ss._block_loops(design)
+    for op, loop in zip(ss.stream_kernels(design), loops[1:], strict=True):
+        expanded, expected = ss.expand(loop), ss.program(op)
+        assert expanded.length == expected.length, op.name
+        np.testing.assert_array_equal(expanded.reads, expected.reads, op.name)
+        np.testing.assert_array_equal(expanded.writes, expected.writes, op.name)
+    with mock.patch.object(ss, "_FIRST_BATCH", batch), mock.patch.object(ss, "_BATCH", batch):
+        compare_block_solver(loops, frames, depths[: len(loops) - 1])
+
+
+@pytest.mark.parametrize("name", ["conv_strided", "pool_order_cnv", "cnv_small"])
+def test_blocks_are_the_loops_of_strided_and_pooled_designs(name: str) -> None:
+    input_type, build = PLAIN_ONNX[name]
+    model, _ = build(np.random.default_rng(7))
+    module = lowered(model, input_type)
+    fold_with(module, "random", np.random.default_rng(8))
+    BnnToHwstream().apply(Context(), module)
+    for op in ss.stream_kernels(design_of(module)):
+        expanded, expected = ss.expand(ss.blocks(op)), ss.program(op)
+        assert expanded.length == expected.length, op.name
+        np.testing.assert_array_equal(expanded.reads, expected.reads, op.name)
+        np.testing.assert_array_equal(expanded.writes, expected.writes, op.name)
+
+
+@pytest.mark.parametrize("case", POOLS, ids=lambda c: f"{c[0]}-{c[4]}-{c[5]}-{c[6]}")
+def test_pool_blocks_are_the_pool_loop(case) -> None:
+    design = design_of(pool_module(case))
+    loops = ss._block_loops(design)
+    for op, loop in zip(ss.stream_kernels(design), loops[1:], strict=True):
+        expanded, expected = ss.expand(loop), ss.program(op)
+        np.testing.assert_array_equal(expanded.reads, expected.reads, op.name)
+        np.testing.assert_array_equal(expanded.writes, expected.writes, op.name)
+    with mock.patch.object(ss, "_FIRST_BATCH", 2), mock.patch.object(ss, "_BATCH", 2):
+        compare_block_solver(loops, 2, [1] * (len(loops) - 1))
+
+
+def test_large_maps_cost_their_rows_not_their_words() -> None:
+    """A 1x1 conv on a 3x2000x2000 map (12 million words a frame, 3 frames): the schedule holds
+    a few explicit rows per loop and frame, the rest as periodic pieces."""
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).parents[1] / "benchmarks" / "schedule_large_maps.py"
+    spec = importlib.util.spec_from_file_location("schedule_large_maps", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    _, design = bench.streaming_design(bench.pointwise(2000), 2, 200)
+    pipe = ss.BlockPipeline([loop * ss.FRAMES for loop in ss._block_loops(design)])
+    free = pipe.unbounded()
+    for solved in free:
+        for series in (solved.reads, solved.writes):
+            explicit = sum(len(b) for b, c in zip(series.bodies, series.counts, strict=True)
+                           if c == 1)
+            assert explicit <= 0.02 * series.size + 1

@@ -63,7 +63,9 @@ producer is held back rather than running a frame ahead); those are the depths r
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -221,6 +223,165 @@ def _dwc_program(op: hw.DwcOp) -> Program:
 
 def _host_program(words: int) -> Program:
     return Program(words, np.empty(0, np.int64), _steps(words))
+
+
+# ===----------------------------------------------------------------------=== #
+# Kernel loops as repeated blocks
+# ===----------------------------------------------------------------------=== #
+
+
+@dataclass(frozen=True)
+class Block:
+    """`count` repeats of a stretch of `length` iterations that reads the next input word at the
+    iterations `reads` of each repeat and writes the next output word at `writes` (offsets in
+    the stretch, increasing). A loop is a list of blocks: the same loop as its `Program`, in
+    space that grows with its map's rows, not its words."""
+
+    count: int
+    length: int
+    reads: np.ndarray
+    writes: np.ndarray
+
+    def reversed(self) -> Block:
+        """The block run backwards (the latest schedule is solved as an earliest one in reverse)."""
+        return Block(self.count, self.length, (self.length - 1 - self.reads)[::-1],
+                     (self.length - 1 - self.writes)[::-1])
+
+
+_NONE = np.empty(0, np.int64)
+_FIRST = np.zeros(1, np.int64)
+
+
+def blocks(op: hw.KernelOp) -> list[Block]:
+    """One frame of the kernel's loop (`program`) as blocks."""
+    match op:
+        case hw.MvtuOp():
+            found = _mvtu_blocks(op)
+        case hw.WindowOp():
+            found = _window_blocks(op)
+        case hw.PadOp():
+            found = _pad_blocks(op)
+        case hw.PoolOp():
+            found = _pool_blocks(op)
+        case hw.DwcOp():
+            found = _dwc_blocks(op)
+        case hw.ThresholdOp():
+            found = [Block(op.words_in(), 1, _FIRST, _FIRST)]
+        case hw.LabelSelectOp():
+            found = [Block(op.words_in() - 1, 1, _FIRST, _NONE), Block(1, 1, _FIRST, _FIRST)]
+        case _:
+            raise TypeError(f"no loop model for {op.name}")
+    return [b for b in found if b.count > 0 and b.length > 0]
+
+
+def _mvtu_blocks(op: hw.MvtuOp) -> list[Block]:
+    """A vector per repeat; a single vector (a dense layer) split into its reading iterations
+    and its row folds, so that a long input is read in repeats of one iteration."""
+    spec = op.spec
+    sf, nf = spec.columns // spec.simd, spec.rows // spec.pe
+    if spec.vectors > 1:
+        return [Block(spec.vectors, nf * sf, _steps(sf), _steps(nf) * sf + sf - 1)]
+    return [Block(sf - 1, 1, _FIRST, _NONE), Block(1, 1, _FIRST, _FIRST),
+            Block(nf - 1, sf, _NONE, np.array([sf - 1], np.int64))]
+
+
+def _window_blocks(op: hw.WindowOp) -> list[Block]:
+    """The first KH rows a word per iteration, then a block per output row (`_window_program`)."""
+    spec = op.spec
+    (kh, kw), (sh, _) = spec.kernel, spec.strides
+    oh, ow = spec.output_size()
+    row = spec.width * spec.folds
+    write_block = ow * kh * kw * spec.folds
+    block = max(write_block, sh * row)
+    rest = op.words_in() - kh * row - (oh - 1) * sh * row  # read in the last output row's block
+    return [Block(kh * row, 1, _FIRST, _NONE),
+            Block(oh - 1, block, _steps(sh * row), _steps(write_block)),
+            Block(1, block, _steps(rest), _steps(write_block))]
+
+
+def _pad_blocks(op: hw.PadOp) -> list[Block]:
+    spec = op.spec
+    top, left, bottom, right = spec.pads
+    row = (spec.width + left + right) * spec.folds
+    return [Block(top * row, 1, _NONE, _FIRST),
+            Block(spec.height, row, left * spec.folds + _steps(spec.width * spec.folds),
+                  _steps(row)),
+            Block(bottom * row, 1, _NONE, _FIRST)]
+
+
+def _pool_blocks(op: hw.PoolOp) -> list[Block]:
+    """Position rows (`_pool_program`), repeating ones gathered."""
+    spec = op.spec
+    (kh, kw), (sh, sw) = spec.kernel, spec.strides
+    top, left, _, _ = spec.pads
+    oh, ow = spec.output_size()
+    columns = cm.pool_extent(spec.width, kw, sw, left, ow)
+    rows = cm.pool_extent(spec.height, kh, sh, top, oh)
+    writing = set(_window_ends(spec.height, kh, sh, top, oh).tolist())
+    out_columns = _window_ends(spec.width, kw, sw, left, ow)
+    reads = _steps(spec.width)
+    return _gathered([Block(1, columns, reads if y < spec.height else _NONE,
+                            out_columns if y in writing else _NONE) for y in range(rows)])
+
+
+def _gathered(rows: list[Block], longest: int = 8) -> list[Block]:
+    """Single-repeat blocks with runs of a repeating pattern (up to `longest` blocks) gathered
+    into one block repeated."""
+    keys = [(b.length, b.reads.tobytes(), b.writes.tobytes()) for b in rows]
+    found: list[Block] = []
+    i = 0
+    while i < len(rows):
+        period, repeats = 1, 1
+        for p in range(1, longest + 1):
+            n = 1
+            while keys[i + n * p : i + (n + 1) * p] == keys[i : i + p]:
+                n += 1
+            if n > 1 and n * p > period * repeats:
+                period, repeats = p, n
+        found.append(_joined(rows[i : i + period], repeats))
+        i += period * repeats
+    return found
+
+
+def _joined(parts: list[Block], count: int) -> Block:
+    starts = np.cumsum([0] + [b.length for b in parts])
+    return Block(count, int(starts[-1]),
+                 np.concatenate([b.reads + s for b, s in zip(parts, starts, strict=False)]),
+                 np.concatenate([b.writes + s for b, s in zip(parts, starts, strict=False)]))
+
+
+def _dwc_blocks(op: hw.DwcOp) -> list[Block]:
+    """The gearbox's lane pattern repeats every lcm(lanes in, lanes out) lanes (`_dwc_program`)."""
+    lanes_in, lanes_out = op.lanes_in, op.lanes_out
+    words_in, words_out = op.words_in(), op.words_out()
+    lanes = int(np.lcm(lanes_in, lanes_out))
+    per_in, per_out = lanes // lanes_in, lanes // lanes_out
+    whole = min(words_in // per_in, words_out // per_out)
+    tail_in, tail_out = words_in - whole * per_in, words_out - whole * per_out
+    if lanes_out >= lanes_in:
+        def writes(first: int, n: int) -> np.ndarray:
+            return ((_steps(n) + first + 1) * lanes_out - 1) // lanes_in
+        return [Block(whole, per_in, _steps(per_in), writes(0, per_out)),
+                Block(1, tail_in, _steps(tail_in),
+                      writes(whole * per_out, tail_out) - whole * per_in)]
+
+    def reads(first: int, n: int) -> np.ndarray:
+        return (_steps(n) + first) * lanes_in // lanes_out
+    return [Block(whole, per_out, reads(0, per_in), _steps(per_out)),
+            Block(1, tail_out, reads(whole * per_in, tail_in) - whole * per_out,
+                  _steps(tail_out))]
+
+
+def expand(loop: list[Block]) -> Program:
+    """The loop the blocks repeat, iteration by iteration (what the tests compare with
+    `program`)."""
+    reads, writes, start = [], [], 0
+    for b in loop:
+        starts = start + _steps(b.count)[:, None] * b.length
+        reads.append((starts + b.reads).ravel())
+        writes.append((starts + b.writes).ravel())
+        start += b.count * b.length
+    return Program(start, np.concatenate([_NONE, *reads]), np.concatenate([_NONE, *writes]))
 
 
 # ===----------------------------------------------------------------------=== #
@@ -502,6 +663,502 @@ class Pipeline:
 
 
 # ===----------------------------------------------------------------------=== #
+# Solving by blocks: times as periodic pieces
+# ===----------------------------------------------------------------------=== #
+
+
+NEVER = -(1 << 62)
+"""No constraint: below every cycle."""
+
+_BATCH = 1 << 16
+"""Moves solved at once, at least (a repeat's moves when more), once batches have grown from
+`_FIRST_BATCH`."""
+
+_FIRST_BATCH = 1 << 8
+
+_ABSORBED = 64
+"""Periods of explicit values compared with a periodic piece beside them."""
+
+_LARGEST_UNIT = 1 << 22
+"""The most moves of the two repeating units compared before a jump."""
+
+
+class Series:
+    """An integer sequence over [0, size) in pieces: a piece holds `count` periods of its
+    `body` (one period's values), each period `shift` above the one before; an explicit piece
+    is one period. Times of a stream's words are held so: explicit where they were solved,
+    periodic where a loop's schedule was proved to repeat."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self._bodies: list[np.ndarray] = []
+        self._joining: list[np.ndarray] = []  # the last explicit piece's parts, joined when read
+        self.counts: list[int] = []
+        self.shifts: list[int] = []
+        self.size = 0
+        self._index: tuple[np.ndarray, ...] | None = None
+
+    def append(self, body: np.ndarray, count: int = 1, shift: int = 0) -> None:
+        """Add `count` periods of `body`. Pieces are kept as long as they go: explicit values
+        join an explicit piece before them, and whole periods that repeat a periodic piece
+        (before or after it) join it, so that a loop reading these times finds the periodic
+        stretch where it starts."""
+        body = np.asarray(body, np.int64)
+        if count == 0 or len(body) == 0:
+            return
+        self.size += len(body) * count
+        self._index = None
+        if count > 1:
+            body, count = self._absorb_before(body, count, shift)
+        elif self.counts and self.counts[-1] > 1:
+            body = self._absorb_after(body)
+        if count == 0 or len(body) == 0:
+            return
+        if count == 1 and self.counts and self.counts[-1] == 1:
+            self._joining.append(body)
+            return
+        self._join()
+        self.starts.append(self.size - len(body) * count)
+        self._bodies.append(body)
+        self.counts.append(count)
+        self.shifts.append(shift)
+        self._joining = [body] if count == 1 else []
+
+    def _absorb_before(self, body: np.ndarray, count: int, shift: int) -> tuple[np.ndarray, int]:
+        """Move the explicit piece's last values into the periodic piece while they repeat it
+        (looking back at most `_ABSORBED` periods)."""
+        if not self.counts or self.counts[-1] != 1:
+            return body, count
+        explicit = self.bodies[-1]
+        period = len(body)
+        periods = min(len(explicit) // period, _ABSORBED)
+        tail = explicit[len(explicit) - periods * period :].reshape(periods, period)
+        expected = body - shift * _steps(periods)[::-1, None] - shift
+        same = np.all(tail == expected, axis=1)[::-1]  # from the last period back
+        taken = int(np.argmin(same)) if not same.all() else periods
+        if taken == 0:
+            return body, count
+        if taken * period == len(explicit):
+            for part in (self.starts, self._bodies, self.counts, self.shifts):
+                part.pop()
+            self._joining = []
+        else:
+            self._bodies[-1] = explicit[: len(explicit) - taken * period]
+            self._joining = [self._bodies[-1]]
+        return body - taken * shift, count + taken
+
+    def _absorb_after(self, body: np.ndarray) -> np.ndarray:
+        """Count the leading periods of explicit `body` that continue the periodic piece in it
+        (at most `_ABSORBED`)."""
+        last, shift, count = self._bodies[-1], self.shifts[-1], self.counts[-1]
+        period = len(last)
+        periods = min(len(body) // period, _ABSORBED)
+        head = body[: periods * period].reshape(periods, period)
+        same = np.all(head == last + shift * (_steps(periods)[:, None] + count), axis=1)
+        taken = int(np.argmin(same)) if not same.all() else periods
+        self.counts[-1] += taken
+        return body[taken * period :]
+
+    def _join(self) -> None:
+        if len(self._joining) > 1:
+            self._bodies[-1] = np.concatenate(self._joining)
+            self._joining = [self._bodies[-1]]
+
+    @property
+    def bodies(self) -> list[np.ndarray]:
+        self._join()
+        return self._bodies
+
+    def pieces(self) -> Iterator[tuple[int, np.ndarray, int, int]]:
+        return zip(self.starts, self.bodies, self.counts, self.shifts, strict=True)
+
+    def mapped(self, add: int = 0, negate: bool = False) -> Series:
+        """add + (−)self."""
+        out = Series()
+        for _, body, count, shift in self.pieces():
+            out.append(add - body if negate else add + body, count, -shift if negate else shift)
+        return out
+
+    def reflected(self) -> Series:
+        """i -> −self[size − 1 − i] (a stream's times seen from its end)."""
+        out = Series()
+        for _, body, count, shift in reversed(list(self.pieces())):
+            out.append(-body[::-1] - (count - 1) * shift, count, shift)
+        return out
+
+    def _arrays(self) -> tuple[np.ndarray, ...]:
+        if self._index is None:
+            periods = np.array([len(b) for b in self.bodies], np.int64)
+            offsets = np.concatenate([[0], np.cumsum(periods)[:-1]]).astype(np.int64)
+            self._index = (np.array(self.starts, np.int64), periods, offsets,
+                           np.array(self.shifts, np.int64), np.concatenate([_NONE, *self.bodies]),
+                           np.array([b[0] for b in self.bodies], np.int64))
+        return self._index
+
+    def at(self, index: np.ndarray) -> np.ndarray:
+        starts, periods, offsets, shifts, flat, _ = self._arrays()
+        piece = np.searchsorted(starts, index, side="right") - 1
+        offset = index - starts[piece]
+        period = periods[piece]
+        repeat = offset // period
+        return flat[offsets[piece] + offset - repeat * period] + repeat * shifts[piece]
+
+    def piece_at(self, i: int) -> int:
+        return bisect.bisect_right(self.starts, i) - 1
+
+    def stop(self, piece: int) -> int:
+        return self.starts[piece] + len(self.bodies[piece]) * self.counts[piece]
+
+    def step_shift(self, lo: int, hi: int, step: int) -> int | None:
+        """d with self[i + step] = self[i] + d for every i in [lo, hi − step), when one
+        periodic piece holds [lo, hi) and `step` is a whole number of its periods; else None."""
+        piece = self.piece_at(lo)
+        period = len(self.bodies[piece])
+        if self.counts[piece] == 1 or hi > self.stop(piece) or step % period:
+            return None
+        return self.shifts[piece] * (step // period)
+
+    def count_below(self, times: np.ndarray) -> np.ndarray:
+        """Per time (increasing), the values below it (of an increasing sequence)."""
+        *_, firsts = self._arrays()
+        piece = np.searchsorted(firsts, times, side="left") - 1
+        found = np.zeros(len(times), np.int64)
+        cuts = np.flatnonzero(np.diff(piece)) + 1
+        for lo, hi in itertools.pairwise([0, *cuts.tolist(), len(times)]):
+            p = int(piece[lo])
+            if p < 0:
+                continue
+            t = times[lo:hi]
+            body, count, shift = self.bodies[p], self.counts[p], self.shifts[p]
+            repeat = np.zeros_like(t) if count == 1 else \
+                np.minimum((t - body[0]) // shift, count - 1)
+            found[lo:hi] = self.starts[p] + repeat * len(body) + \
+                np.searchsorted(body, t - repeat * shift, side="left")
+        return found
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Series) or other.size != self.size:
+            return False
+        cuts = sorted({*self.starts, *other.starts, self.size})
+        for lo, hi in itertools.pairwise(cuts):
+            step = np.lcm(*(len(s.bodies[s.piece_at(lo)]) for s in (self, other)))
+            shifts = {s.step_shift(lo, hi, int(step)) for s in (self, other)}
+            if None in shifts or len(shifts) > 1 or hi - lo <= 2 * step:
+                for first in range(lo, hi, _CHUNK):  # compare every value
+                    index = np.arange(first, min(hi, first + _CHUNK))
+                    if not np.array_equal(self.at(index), other.at(index)):
+                        return False
+            elif not np.array_equal(*(s.at(np.arange(lo, lo + step)) for s in (self, other))):
+                return False
+        return True
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class Solved:
+    """A loop's schedule: the cycles of its reads (by input word) and writes (by output word),
+    and of its last iteration."""
+
+    reads: Series
+    writes: Series
+    last_cycle: int
+
+
+@dataclass(frozen=True)
+class Wait:
+    """A rule of the loop: the move reading (`on_reads`) or writing word w runs after cycle
+    `times`[w − offset] (no rule below `offset`)."""
+
+    on_reads: bool
+    times: Series
+    offset: int = 0
+
+
+class _Moves:
+    """A block's moves in one repeat: iteration offsets and the read and write among them."""
+
+    def __init__(self, block: Block):
+        self.block = block
+        self.offsets = np.union1d(block.reads, block.writes).astype(np.int64)
+        self.reading = np.isin(self.offsets, block.reads)
+        self.writing = np.isin(self.offsets, block.writes)
+        self.words = (len(block.reads), len(block.writes))
+
+    def count(self, on_reads: bool) -> int:
+        return self.words[0 if on_reads else 1]
+
+    def mask(self, on_reads: bool) -> np.ndarray:
+        return self.reading if on_reads else self.writing
+
+
+def solve_blocks(loop: list[Block], waits: list[Wait], start: int = 0) -> Solved:
+    """Every move of the loop at the first cycle t ≥ pos + start after the move before (one
+    cycle per iteration between) that its waits allow: t = pos + max(start,
+    cummax(e − pos)), solved a batch of repeats at a time.
+
+    Jumps: after a batch, let a unit be the fewest repeats whose words are a whole number of
+    periods of every wait's piece there, and s the cycles its last unit took. If each wait's
+    times rise by d = s per unit over the units ahead, the next unit is the last one s cycles
+    later (the scan is shift-invariant), and so on; a wait rising by d < s per unit keeps that
+    only if the last unit's cycles do not depend on it (then neither do the next ones': it only
+    falls further behind). So the units ahead, as far as the block and every wait's periodic
+    piece reach, are the last unit's cycles plus s, 2s, ...: a periodic piece. Anything else is
+    solved batch by batch, exactly."""
+    reads, writes = Series(), Series()
+    relative = start  # max over the moves so far of t − pos, at least `start`
+    last: tuple[int, int] | None = None  # (t, pos) of the last move
+    iteration = read = written = 0
+    for block in loop:
+        moves = _Moves(block)
+        done, batch = 0, _FIRST_BATCH
+        while len(moves.offsets) and done < block.count:
+            bases = (iteration, read, written)
+            unit, reach = _unit(moves, waits, bases, done)
+            size = max(1, batch // len(moves.offsets))
+            if unit and unit * len(moves.offsets) <= _LARGEST_UNIT:
+                size = max(size, unit)
+            batch = min(2 * batch, _BATCH)  # short at first, so that a jump comes early
+            if reach < size:  # up to where a wait's piece ends, short again after it
+                size, batch = reach, _FIRST_BATCH
+            size = min(size, block.count - done)
+            pos, parts = _batch(moves, waits, bases, done, size)
+            t = _scan(pos, parts, relative)
+            reads.append(t[np.tile(moves.reading, size)])
+            writes.append(t[np.tile(moves.writing, size)])
+            previous = last
+            done += size
+            last = (int(t[-1]), int(pos[-1]))
+            relative = last[0] - last[1]
+            jump = _jump(moves, waits, bases, done, size, unit, pos, parts, t, previous)
+            if jump is not None:
+                units, s, first_reads, first_writes = jump
+                reads.append(first_reads + s, units, s)
+                writes.append(first_writes + s, units, s)
+                done += units * unit
+                last = (last[0] + units * s, last[1] + units * unit * block.length)
+                relative = last[0] - last[1]
+        iteration += block.count * block.length
+        read += block.count * len(block.reads)
+        written += block.count * len(block.writes)
+    assert last is not None, "a loop moves words"
+    return Solved(reads, writes, last[0] + iteration - 1 - last[1])
+
+
+def _unit(moves: _Moves, waits: list[Wait], bases: tuple[int, int, int],
+          done: int) -> tuple[int, int]:
+    """(unit, reach): the repeats making a whole number of periods of every wait's periodic
+    piece at the next word, or 0 where a wait is explicit; and the repeats before a wait's
+    piece ends."""
+    unit, reach = 1, 1 << 62
+    for wait in waits:
+        per = moves.count(wait.on_reads)
+        if per == 0:
+            continue
+        word = (bases[1] if wait.on_reads else bases[2]) + done * per - wait.offset
+        if word < 0:  # no wait before `offset`
+            unit, reach = 0, min(reach, -(word // per))
+            continue
+        piece = wait.times.piece_at(word)
+        reach = min(reach, -((word - wait.times.stop(piece)) // per))
+        period = len(wait.times.bodies[piece])
+        if wait.times.counts[piece] == 1:  # solved word by word there: no repeating unit
+            unit = 0
+        elif unit:
+            unit = int(np.lcm(unit, period // np.gcd(period, per)))
+    return unit, reach
+
+
+def _batch(moves: _Moves, waits: list[Wait], bases: tuple[int, int, int], done: int,
+           size: int) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Positions of `size` repeats' moves from repeat `done`, and per wait its cycles there."""
+    block = moves.block
+    repeats = _steps(size)[:, None] + done
+    pos = (bases[0] + repeats * block.length + moves.offsets).ravel()
+    parts = []
+    for wait in waits:
+        per = moves.count(wait.on_reads)
+        part = np.full(len(pos), NEVER, np.int64)
+        if per:
+            first = bases[1] if wait.on_reads else bases[2]
+            words = (first + repeats * per + _steps(per) - wait.offset).ravel()
+            waited = np.where(words >= 0, wait.times.at(np.maximum(words, 0)), NEVER)
+            part[np.tile(moves.mask(wait.on_reads), size)] = waited
+        parts.append(part)
+    return pos, parts
+
+
+def _scan(pos: np.ndarray, parts: list[np.ndarray], relative: int) -> np.ndarray:
+    earliest = np.full(len(pos), NEVER, np.int64)
+    for part in parts:
+        np.maximum(earliest, part, out=earliest)
+    earliest -= pos
+    earliest[0] = max(earliest[0], relative)
+    np.maximum.accumulate(earliest, out=earliest)
+    return earliest + pos
+
+
+def _jump(moves: _Moves, waits: list[Wait], bases: tuple[int, int, int], done: int, size: int,
+          unit: int, pos: np.ndarray, parts: list[np.ndarray], t: np.ndarray,
+          previous: tuple[int, int] | None) -> tuple[int, int, np.ndarray, np.ndarray] | None:
+    """(units, s, the last unit's read and write cycles) when the units after the batch are
+    the last unit's shifted by s each (`solve_blocks`), else None."""
+    block = moves.block
+    if not unit or size < unit or done >= block.count:
+        return None
+    n = len(moves.offsets)
+    cut = (size - unit) * n  # the last unit's first move in the batch
+    before = (int(t[cut - 1]), int(pos[cut - 1])) if cut else previous
+    if before is None or int(pos[-1]) - before[1] != unit * block.length:
+        return None  # the move before the last unit is not the last of a unit before it
+    s = int(t[-1]) - before[0]
+    units = (block.count - done) // unit
+    behind: list[np.ndarray] = []
+    for wait, part in zip(waits, parts, strict=True):
+        per = moves.count(wait.on_reads)
+        if per == 0:
+            continue
+        word = (bases[1] if wait.on_reads else bases[2]) + (done - unit) * per - wait.offset
+        if word < 0:
+            return None
+        step = unit * per
+        piece = wait.times.piece_at(word)
+        units = min(units, (wait.times.stop(piece) - word) // step - 1)
+        if units < 1:
+            return None
+        d = wait.times.step_shift(word, word + (units + 1) * step, step)
+        if d is None or d > s:
+            return None
+        if d < s:
+            behind.append(part)
+    if units < 1:
+        return None
+    if behind:  # the last unit must not depend on the waits that fall behind
+        others = [p[cut:] for p in parts if not any(p is b for b in behind)]
+        if not np.array_equal(_scan(pos[cut:], others, before[0] - before[1]), t[cut:]):
+            return None
+    last = t[cut:]
+    return (units, s, last[np.tile(moves.reading, unit)], last[np.tile(moves.writing, unit)])
+
+
+class _NotSettled(Exception):
+    """The sweeps did not settle: the moves' solver (event by event) takes over."""
+
+
+class BlockPipeline:
+    """`Pipeline`'s schedules solved by blocks (`solve_blocks`): the same cycles, held as
+    periodic pieces, so that a map's repeating rows cost their repeating unit, not their words.
+    Unit s runs from stream s − 1 to stream s, as in `Pipeline`."""
+
+    def __init__(self, loops: list[list[Block]]):
+        self.loops = loops
+
+    def _solve(self, times: list[Solved], u: int, depth: int | None) -> Solved:
+        waits = [Wait(True, times[u - 1].writes.mapped(1))] if u else []
+        if depth is not None:
+            waits.append(Wait(False, times[u + 1].reads.mapped(1), depth))
+        return solve_blocks(self.loops[u], waits)
+
+    def unbounded(self) -> list[Solved]:
+        times: list[Solved] = []
+        for u in range(len(self.loops)):
+            times.append(self._solve(times, u, None))
+        return times
+
+    def bounded(self, unbounded: list[Solved], depths: list[int]) -> list[Solved]:
+        """`Pipeline.bounded`'s sweeps; _NotSettled after `SWEEPS`."""
+        times = list(unbounded)
+        last = len(self.loops) - 1
+        order = [*reversed(range(last)), *range(1, last + 1)]
+        stale = [True] * (last + 1)
+        for _ in range(SWEEPS):
+            changed = False
+            for u in order:
+                if not stale[u]:
+                    continue
+                stale[u] = False
+                solved = self._solve(times, u, depths[u] if u < last else None)
+                if solved.reads != times[u].reads or solved.writes != times[u].writes:
+                    times[u], changed = solved, True
+                    for neighbour in (u - 1, u + 1):
+                        if 0 <= neighbour <= last:
+                            stale[neighbour] = True
+            if not changed:
+                return times
+        raise _NotSettled
+
+    def latest(self, earliest: list[Solved]) -> list[Solved]:
+        """`Pipeline.latest`: the last unit at its `earliest` times, each unit before as late as
+        its consumer allows and its last iteration by the end of `earliest`. Solved backwards as
+        an earliest schedule of the reversed loop with negated cycles."""
+        end = max(solved.last_cycle for solved in earliest)
+        times = list(earliest)
+        for u in reversed(range(len(self.loops) - 1)):
+            waits = [Wait(False, times[u + 1].reads.mapped(-1).reflected())]
+            backwards = solve_blocks([b.reversed() for b in reversed(self.loops[u])], waits, -end)
+            times[u] = Solved(backwards.reads.reflected(), backwards.writes.reflected(), end)
+        return times
+
+    def occupancy(self, times: list[Solved]) -> list[int]:
+        return [_occupancy(times[s].writes, times[s + 1].reads) for s in range(len(times) - 1)]
+
+    def output_timing(self, times: list[Solved], frames: int) -> tuple[int, int]:
+        writes = times[-1].writes
+        per_frame = writes.size // frames
+        ends = writes.at((_steps(frames) + 1) * per_frame - 1)
+        period = int(ends[-1] - ends[-2]) if frames > 1 else int(ends[0]) + 1
+        return period, int(ends[0]) + 1
+
+
+def _occupancy(writes: Series, reads: Series) -> int:
+    """`Pipeline._occupancy` over pieces: the most words in the stream when one is written.
+    Over a periodic piece of the writes, whose cycles rise by d every `step` words, the count
+    repeats where the reads around rise by d every `step` words too (c reads before cycle t
+    means read c − 1 before t and read c at t or after; `step` words on, both rise by d): those
+    words need not be counted. Every other word is."""
+    most = 0
+    for start, body, count, shift in writes.pieces():
+        period = len(body)
+        for first, last in _counted_periods(reads, body, count, shift):
+            for repeat in range(first, last, max(1, _CHUNK // period)):
+                repeats = _steps(min(last - repeat, max(1, _CHUNK // period)))[:, None] + repeat
+                cycles = (body + repeats * shift).ravel()
+                words = start + repeat * period + _steps(len(cycles))
+                most = max(most, int(np.max(words + 1 - reads.count_below(cycles))))
+    return most
+
+
+def _counted_periods(reads: Series, body: np.ndarray, count: int,
+                     shift: int) -> list[tuple[int, int]]:
+    """Ranges of a periodic piece's periods whose occupancy covers all `count` (`_occupancy`):
+    with the read piece P in the middle, period j counts what period j − k counts (k periods
+    make a whole number of P's periods) if the reads c − 1 to c + k·period of its counts c lie
+    in P, which holds for j − k in [lowest, highest]."""
+    everything = [(0, count)]
+    if count <= 2:
+        return everything
+    middle = int(reads.count_below(body[:1] + count // 2 * shift)[0])
+    piece = reads.piece_at(min(middle, reads.size - 1))
+    read_period = len(reads.bodies[piece])
+    k = read_period // int(np.gcd(read_period, len(body)))
+    step = k * len(body)
+    low, end = reads.starts[piece], reads.stop(piece) - step - 1
+    if reads.counts[piece] == 1 or end <= low or \
+            reads.step_shift(low, reads.stop(piece), step) != shift * k:
+        return everything
+    bounds = reads.at(np.array([low, end]))
+    lowest = max(0, (int(bounds[0]) - int(body[0])) // shift + 1)
+    highest = min(count - 1 - k, (int(bounds[1]) - int(body[-1])) // shift)
+    if highest < lowest:
+        return everything
+    return [(0, lowest + k), (highest + k + 1, count)]
+
+
+def _frames(loop: list[Block], frames: int) -> list[Block]:
+    return loop * frames
+
+
+# ===----------------------------------------------------------------------=== #
 # The schedule of a design
 # ===----------------------------------------------------------------------=== #
 
@@ -603,27 +1260,44 @@ _SOLVED: dict[bytes, _Unbounded] = {}
 report and `bnn-run --cycles` of the same design with its FIFOs, solve it once."""
 
 
-def _unbounded(loops: list[Program], frames: int) -> _Unbounded:
+def _block_loops(design: hw.DesignOp) -> list[list[Block]]:
+    """One frame of the host's loop and of each kernel's (FIFOs left out), as blocks."""
+    return [[Block(design.input_words(), 1, _NONE, _FIRST)],
+            *(blocks(op) for op in stream_kernels(design))]
+
+
+def _unbounded(design: hw.DesignOp, frames: int) -> _Unbounded:
+    loops = _block_loops(design)
     digest = hashlib.blake2b(str(frames).encode(), digest_size=16)
     for loop in loops:
-        for part in (np.int64(loop.length), loop.reads, loop.writes):
-            digest.update(np.ascontiguousarray(part, np.int64).tobytes())
-            digest.update(b"|")
+        for b in loop:
+            for part in (np.array([b.count, b.length]), b.reads, b.writes):
+                digest.update(np.ascontiguousarray(part, np.int64).tobytes())
+                digest.update(b"|")
+        digest.update(b"/")
     key = digest.digest()
     if key not in _SOLVED:
-        pipe = _pipeline(loops, frames, every_iteration=False)
-        free = pipe.unbounded()
-        _SOLVED[key] = _Unbounded(*_output_timing(pipe, free, frames),
-                                  tuple(_needed_depths(pipe, free)))
+        _SOLVED[key] = _solve_unbounded(design, loops, frames)
         while len(_SOLVED) > 4:
             del _SOLVED[next(iter(_SOLVED))]
     return _SOLVED[key]
 
 
+def _solve_unbounded(design: hw.DesignOp, loops: list[list[Block]], frames: int) -> _Unbounded:
+    pipe = BlockPipeline([loop * frames for loop in loops])
+    free = pipe.unbounded()
+    try:
+        needed = pipe.occupancy(pipe.bounded(free, pipe.occupancy(pipe.latest(free))))
+    except _NotSettled:  # the moves' solver, event by event
+        moves = _pipeline(_loops(design), frames, every_iteration=False)
+        needed = _needed_depths(moves, moves.unbounded())
+    return _Unbounded(*pipe.output_timing(free, frames), tuple(needed))
+
+
 def fifo_depths(design: hw.DesignOp, frames: int = FRAMES) -> list[int]:
     """Per kernel (FIFOs left out), the words its input stream must hold for the design's
     outputs to come as early as with unbounded streams."""
-    return list(_unbounded(_loops(design), frames).needed)
+    return list(_unbounded(design, frames).needed)
 
 
 def simulate(design: hw.DesignOp, frames: int = FRAMES) -> Schedule:
@@ -631,14 +1305,19 @@ def simulate(design: hw.DesignOp, frames: int = FRAMES) -> Schedule:
     is shallower than it needs: otherwise its outputs are the unbounded ones (module docstring)."""
     kernels = stream_kernels(design)
     depths = stream_depths(kernels)
-    loops = _loops(design)
-    free = _unbounded(loops, frames)
+    free = _unbounded(design, frames)
     period, latency = free.period, free.latency
     bounded_period, bounded_latency = period, latency  # streams deep enough: the same outputs
+    loops = _block_loops(design)
     if any(d < n for d, n in zip(depths, free.needed, strict=True)):
-        pipe = _pipeline(loops, frames, every_iteration=False)
-        bounded = pipe.bounded(pipe.unbounded(), depths)
-        bounded_period, bounded_latency = _output_timing(pipe, bounded, frames)
-    timings = [KernelTiming(op, loops[u + 1].length, depths[u], free.needed[u])
-               for u, op in enumerate(kernels)]
+        pipe = BlockPipeline([loop * frames for loop in loops])
+        try:
+            bounded_period, bounded_latency = pipe.output_timing(
+                pipe.bounded(pipe.unbounded(), depths), frames)
+        except _NotSettled:  # the moves' solver, event by event
+            moves = _pipeline(_loops(design), frames, every_iteration=False)
+            bounded = moves.bounded(moves.unbounded(), depths)
+            bounded_period, bounded_latency = _output_timing(moves, bounded, frames)
+    timings = [KernelTiming(op, sum(b.count * b.length for b in loops[u + 1]), depths[u],
+                            free.needed[u]) for u, op in enumerate(kernels)]
     return Schedule(timings, frames, period, latency, bounded_period, bounded_latency)
