@@ -703,3 +703,27 @@ def test_large_maps_cost_their_rows_not_their_words() -> None:
             explicit = sum(len(b) for b, c in zip(series.bodies, series.counts, strict=True)
                            if c == 1)
             assert explicit <= 0.02 * series.size + 1
+
+
+def test_unsettled_sweeps_fall_back_to_the_moves_solver() -> None:
+    """With no sweeps allowed the block solver gives up on the bounded schedules, and the
+    moves' solver (event by event) gives the same figures and depths as the reference."""
+    model, _ = models.cnv_small(np.random.default_rng(0))
+    module = lowered(model, "ui8")
+    Fold(target_fps=1000, clock_mhz=100).apply(Context(), module)
+    BnnToHwstream().apply(Context(), module)
+    design = design_of(module)
+    ss._SOLVED.clear()
+    expected = ss.simulate(design)
+    ss._SOLVED.clear()
+    with mock.patch.object(ss, "SWEEPS", 0):
+        fallen_back = ss.simulate(design)
+    ss._SOLVED.clear()
+    assert fallen_back == expected
+    assert expected.bounded_cycles_per_frame > expected.cycles_per_frame  # a bounded schedule
+    full = ss.pipeline(design)
+    free = full.unbounded()
+    assert [k.depth_needed for k in expected.kernels] == ss._needed_depths(full, free)
+    bounded = full.bounded(free, ss.stream_depths(ss.stream_kernels(design)))
+    assert (expected.bounded_cycles_per_frame, expected.bounded_latency) == \
+        ss._output_timing(full, bounded, ss.FRAMES)

@@ -29,28 +29,40 @@ kernels stall one another word by word, each sweep settles one more stall, so af
 sweeps the same least solution is computed event by event instead. Neither has an iteration
 limit: the cycles do not depend on `SWEEPS`, only the time taken does.
 
-Cost. An iteration that moves no word runs one cycle after the iteration before it, so times
-are solved only at the iterations that read or write (`Moves`): the cost is the words the
-streams carry over the frames (an MVTU's nf·sf iterations per vector that compute without
-moving a word cost nothing), in numpy scans, never per word in Python except in the event-by-
-event fallback. Times and indices are int32 when every cycle fits (`_time_type`), only one
-frame's moves are stored, and the latest schedule is held two loops at a time while its depths
-are measured. The unbounded schedule's figures and depths depend on the loops alone, so a
-design's are solved once for hwstream-size-fifos, the report and `bnn-run --cycles`. Solving at
-every iteration (`pipeline(..., every_iteration=True)`) is the word-by-word reference the tests
-compare with.
+Cost: rows, not words (issue 15). A loop is held as blocks (`blocks`): a stretch of
+iterations repeated, with the iterations in it that read and write (a map's row, a vector, the
+rows from one pool window to the next), so it costs its rows. A stream's cycles are held as a
+`Series`: explicit pieces, and periodic pieces (one period's cycles, repeated, each period
+`shift` cycles later). `solve_blocks` solves a loop a batch of repeats at a time, t = pos +
+max(start, cummax(e − pos)) with e the cycles its waits allow, and after each batch tries to
+jump. Let a unit be the fewest repeats whose words make a whole number of periods of each
+wait's periodic piece there, and s the cycles the batch's last unit took. The scan is
+shift-invariant: if every wait's cycles rise by exactly s per unit over the units ahead, the
+next unit is the last one s cycles later, and so on by induction. A wait rising by less than s
+per unit keeps that too if the last unit's cycles are the same without it (then it only falls
+further behind, and the next unit is squeezed between the same unit with that wait removed and
+with it risen by s, both the last unit plus s); rising by more, it refuses. So the units ahead,
+as far as the block and every wait's periodic piece reach, are one periodic piece, found
+without solving them; anything else is solved batch by batch, word by word, exactly. Batches
+start short and double, so a jump comes within a unit or two of where a periodic stretch
+begins, and a `Series` joins explicit cycles that repeat a periodic piece into it, so that the
+next loop finds the stretch where it starts. The latest schedule is the earliest schedule of
+the loop run backwards with negated cycles, by the same solver; the bounded schedule's sweeps
+compare `Series`; a stream's occupancy over a periodic piece of writes is counted over its first
+periods only where the reads around rise by the same cycles per the same words (`_occupancy`),
+else word by word. Where the sweeps do not settle within `SWEEPS`, the moves' solver takes over
+(below). A 1x1 conv on a 3x2000x2000 map, 1.2 billion moves over three frames: 261 s and 3.3 GB
+word by word (moves only), well under a second by blocks.
 
-Still O(words moved), not O(kernels × rows): memory is about 4 bytes per word moved in each
-frame for two schedules' times plus one frame of indices, so a 3x512x512 two-conv network at its
-slowest folding takes 1.6 GB in bnn-compile (3.9 GB before) but a 1x1 conv on a 6000x6000 map
-(over 10^9 words over three frames) does not fit. The way to O(rows) (issue 15): each loop is
-shift-periodic over the rows of its map (read and write positions of row k + 1 are row k's plus
-one row's iterations), and a scan t = pos + cummax(e − pos) whose input e is shift-periodic is
-shift-periodic too from the first period whose running maximum is reached inside it (e − pos
-grows by δ per period: for δ ≥ 0 the maximum then moves with it, for δ < 0 it soon stops
-changing), which can be checked period by period; so each loop could be solved over its first
-rows and the rows around frame edges, and extrapolated. The latest and bounded schedules need
-the same argument backwards and across sweeps; that is not done.
+The moves' solver, the fallback and the reference's shape: an iteration that moves no word
+runs one cycle after the iteration before it, so times are solved at the iterations that read
+or write only (`Moves`), in numpy scans over every frame's moves (O(words moved): about 4
+bytes per word moved for two schedules), int32 when every cycle fits (`_time_type`). When the
+sweeps of its bounded schedule do not settle it solves event by event (`_event_by_event`).
+Solving at every iteration (`pipeline(..., every_iteration=True)`) is the word-by-word
+reference the tests compare both solvers with. The unbounded schedule's figures and depths
+depend on the loops alone, so a design's are solved once for hwstream-size-fifos, the report
+and `bnn-run --cycles`.
 
 FIFO depths (`KernelTiming.depth_needed`): the latest schedule with the unbounded schedule's
 output cycles (every iteration as late as the outputs allow, none after the unbounded
@@ -1152,10 +1164,6 @@ def _counted_periods(reads: Series, body: np.ndarray, count: int,
     if highest < lowest:
         return everything
     return [(0, lowest + k), (highest + k + 1, count)]
-
-
-def _frames(loop: list[Block], frames: int) -> list[Block]:
-    return loop * frames
 
 
 # ===----------------------------------------------------------------------=== #
