@@ -687,12 +687,14 @@ _BATCH = 1 << 16
 `_FIRST_BATCH`."""
 
 _FIRST_BATCH = 1 << 8
+"""Moves in a block's first batch, and in the first after a wait's piece ends."""
 
 _ABSORBED = 64
 """Periods of explicit values compared with a periodic piece beside them."""
 
 _LARGEST_UNIT = 1 << 22
-"""The most moves of the two repeating units compared before a jump."""
+"""The most moves in a repeating unit solved in one batch to try a jump (a longer unit is
+solved batch by batch, exactly)."""
 
 
 class Series:
