@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from onnx import TensorProto, helper, numpy_helper
 from xdsl.builder import Builder
 from xdsl.dialects import func
 from xdsl.dialects.builtin import DYNAMIC_INDEX, IntegerType, ModuleOp, Signedness, TensorType
@@ -18,6 +19,7 @@ from xdsl.ir import Block, Region
 from xdsl.rewriter import InsertPoint
 from xdsl.utils.exceptions import VerifyException
 
+from bnnir.diagnostics import BnnirError
 from bnnir.dialects import bnn
 from bnnir.dialects.bnn_values import (
     bipolar,
@@ -27,6 +29,7 @@ from bnnir.dialects.bnn_values import (
     unpack_integers,
     weight_type,
 )
+from bnnir.frontend.onnx import import_onnx
 from bnnir.interp import run_module
 
 # ===----------------------------------------------------------------------=== #
@@ -191,3 +194,26 @@ def test_accumulator_bound_is_verified() -> None:
 
     with pytest.raises(VerifyException, match="accumulator can reach 2147483648"):
         one_layer_module(TensorType(element, [DYNAMIC_INDEX, 1 << 17]), build)
+
+
+def test_importer_names_a_layer_past_the_accumulator() -> None:
+    """A layer whose si32 accumulator could overflow is refused by its node, in one line."""
+    fan_in = 1 << 17
+    w = np.full((fan_in, 1), -32.0, np.float32)
+    nodes = [helper.make_node("Quant", ["w", "s", "z", "b"], ["q"], name="q",
+                              domain="qonnx.custom_op.general", signed=1, narrow=0,
+                              rounding_mode="ROUND"),
+             helper.make_node("MatMul", ["x", "q"], ["y"], name="wide")]
+    inits = [numpy_helper.from_array(w, "w"), numpy_helper.from_array(np.float32(0.25), "s"),
+             numpy_helper.from_array(np.float32(0), "z"),
+             numpy_helper.from_array(np.float32(8), "b")]
+    graph = helper.make_graph(
+        nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", fan_in])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 1])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    with pytest.raises(BnnirError) as info:
+        import_onnx(model, "si8")
+    assert str(info.value) == (
+        "<model>: node 'wide' (MatMul): 'bnn.dense' accumulator can reach 2147483648 (fan-in "
+        "131072 · max|w| 128 · max|x| 128), past the si32 accumulator's 2^31; use narrower "
+        "weights or inputs, or a smaller layer")
