@@ -1512,3 +1512,86 @@ def _fixed_batch_model(g: Graph, x_shape: list[int], y: str, y_shape: list[int],
                               producer_name="bnnir-tests")
     model.ir_version = IR_VERSION
     return model
+
+
+# -- random QONNX networks mixing weight and activation widths ------------------
+
+
+def _np_conv(x: np.ndarray, w: np.ndarray, pad: int) -> np.ndarray:
+    """A float64 reference conv (NCHW, stride 1, zero padding) to fit batch norms with."""
+    padded = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    windows = np.lib.stride_tricks.sliding_window_view(padded, w.shape[2:], axis=(2, 3))
+    return np.einsum("nchwyx,ocyx->nohw", windows, w)
+
+
+def _np_quant(x: np.ndarray, scale: float, bits: int, signed: bool, narrow: bool) -> np.ndarray:
+    if bits == 1:
+        return np.where(x >= 0, scale, -scale)
+    low = (-(1 << (bits - 1)) + int(narrow)) if signed else 0
+    high = (1 << (bits - 1)) - 1 if signed else (1 << bits) - 1 - int(narrow)
+    return np.round(np.clip(x / scale, low, high)) * scale
+
+
+POWER_OF_TWO_SCALES = (0.25, 0.5, 1.0, 2.0)
+"""Scales whose products and sums stay exact in float32, so that logits match bit for bit."""
+
+
+def random_qnn(rng: np.random.Generator, weight_bits: tuple[int, ...],
+               act_bits: tuple[int, ...], conv: bool = True, pad: int = 1,
+               batch: int = 4) -> Built:
+    """A random Brevitas-style QONNX network mixing weight and activation widths: a ±1 input
+    [N, 3, 6, 6] (BipolarQuant), then one layer per entry of `weight_bits` (3×3 convs with
+    `pad`, four channels, while `conv`; then Flatten and MatMuls of 12 outputs; the last one to
+    5 logits), each but the last followed by BatchNormalization and the activation of the same
+    entry of `act_bits` (1: BipolarQuant; else a Quant of that many bits, unsigned after a Relu
+    or signed, narrow or not). Weights of 1 bit sit behind BipolarQuant, wider ones behind a
+    signed Quant (narrow or not, one scale or one per output channel); scales are powers of two,
+    so every float sum is exact."""
+    g = Graph(rng)
+    x = bipolar(rng, (batch, 3, 6, 6))
+    h_name, h = _bipolar_quant(g, "x"), x.astype(np.float64)
+    layers = len(weight_bits)
+    for layer, (w_bits, a_bits) in enumerate(zip(weight_bits, act_bits, strict=True)):
+        last = layer == layers - 1
+        dense = not conv or last or h.ndim == 2 or h.shape[2] + 2 * pad < 3
+        if dense and h.ndim == 4:
+            h_name, h = g.node("Flatten", [h_name], axis=1), h.reshape(len(h), -1)
+        n_out = 5 if last else (12 if dense else 4)
+        shape = (n_out, h.shape[1]) if dense else (n_out, h.shape[1], 3, 3)
+        w = rng.normal(0, 1.5, shape)
+        per_channel = w_bits > 1 and rng.random() < 0.5
+        scale = (rng.choice(POWER_OF_TWO_SCALES, (n_out,) + (1,) * (len(shape) - 1))
+                 if per_channel else np.float32(rng.choice(POWER_OF_TWO_SCALES)))
+        w = w * scale
+        narrow = bool(rng.random() < 0.5)
+        if w_bits == 1:
+            w_name = _bipolar_quant(g, g.const(w.astype(np.float32), "w"), float(scale))
+        else:
+            w_name = _weight_quant(g, w, scale, w_bits, narrow)
+        wq = _np_quant(w, scale, w_bits, True, narrow)
+        if dense:
+            h_name = g.node("MatMul", [h_name, g.node("Transpose", [w_name], perm=[1, 0])])
+            a = h @ wq.T
+        else:
+            h_name = g.node("Conv", [h_name, w_name], pads=[pad] * 4, kernel_shape=[3, 3])
+            a = _np_conv(h, wq, pad)
+        if last:
+            break
+        bn, z = _fitted_bn(g, np.moveaxis(a, 1, -1).reshape(-1, n_out))
+        z = np.moveaxis(z.reshape(np.moveaxis(a, 1, -1).shape), -1, 1)
+        h_name = g.batch_norm(h_name, bn)
+        if a_bits == 1:
+            h_name, h = _bipolar_quant(g, h_name), np.where(z >= 0, 1.0, -1.0)
+            continue
+        relu = bool(rng.random() < 0.5)
+        signed, act_narrow = not relu, bool(rng.random() < 0.5)
+        act_scale = float(rng.choice(POWER_OF_TWO_SCALES)) / (1 << max(a_bits - 3, 0))
+        if relu:
+            h_name, z = g.node("Relu", [h_name]), np.maximum(z, 0)
+        args = [h_name, g.const(np.float32(act_scale), "s"), g.const(np.float32(0), "z"),
+                g.const(np.float32(a_bits), "b")]
+        h_name = g.node("Quant", args, domain=QONNX_DOMAIN, signed=int(signed),
+                        narrow=int(act_narrow), rounding_mode="ROUND")
+        h = _np_quant(z, act_scale, a_bits, signed, act_narrow)
+    model = g.model(["N", 3, 6, 6], h_name, ["N", 5], domains=(QONNX_DOMAIN, BREVITAS_DOMAIN))
+    return model, x
