@@ -289,3 +289,26 @@ def test_mixed_widths_streaming(seed: int) -> None:
     if "weight_bits" not in str(module):
         pytest.xfail("the multi-bit MVTU (hwstream weight_bits) comes with wt/mbwhw")
     assert run_module(module, x).tobytes() == expected.tobytes()
+
+
+@pytest.mark.parametrize(("bits", "signed", "narrow", "element"), [
+    (1, 0, 0, "si2"), (2, 1, 1, "si2"), (2, 1, 0, "si2"), (3, 0, 1, "si4"), (8, 1, 0, "si8")])
+def test_weight_quantizers_give_the_narrowest_type(bits: int, signed: int, narrow: int,
+                                                   element: str) -> None:
+    """A weight Quant's integer range picks si<N>: unsigned ones need a bit more."""
+    w = np.random.default_rng(bits).normal(0, 3, (2, 5)).astype(np.float32)
+    nodes = [helper.make_node("Quant", ["w", "s", "z", "b"], ["q"], name="q",
+                              domain="qonnx.custom_op.general", signed=signed, narrow=narrow,
+                              rounding_mode="HALF_UP"),
+             helper.make_node("Gemm", ["x", "q"], ["y"], name="fc", transB=1)]
+    inits = [numpy_helper.from_array(w, "w"), numpy_helper.from_array(np.float32(0.5), "s"),
+             numpy_helper.from_array(np.float32(0), "z"),
+             numpy_helper.from_array(np.float32(bits), "b")]
+    graph = helper.make_graph(
+        nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 5])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 2])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    x = np.random.default_rng(0).integers(-128, 128, (6, 5)).astype(np.float32)
+    module = import_onnx(model, "si8")
+    assert f"tensor<2x5x{element}>" in str(module)
+    assert run_module(module, x).tobytes() == models.qonnx_run(model, x).tobytes()
