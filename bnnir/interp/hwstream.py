@@ -95,14 +95,31 @@ def run_dwc(op: hw.DwcOp, words: Words) -> Words:
 
 
 def decode_weights(op: hw.MvtuOp) -> np.ndarray:
-    """The ±1 matrix [MH, MW] held in finn-hlslib's layout."""
+    """The weight matrix [MH, MW] (int8: ±1, or N-bit integers) held in finn-hlslib's layout,
+    lane j of a word at bits [j·N, (j + 1)·N)."""
     spec = op.spec
-    pe, simd, rows, columns = spec.pe, spec.simd, spec.rows, spec.columns
+    pe, simd, rows, columns, n = spec.pe, spec.simd, spec.rows, spec.columns, spec.weight_bits
     packed = dense_to_numpy(op.weights).view(np.uint8)
-    bits = np.unpackbits(packed, axis=2, count=simd, bitorder="little")
+    bits = np.unpackbits(packed, axis=2, count=simd * n, bitorder="little")
     nf, sf = rows // pe, columns // simd
-    matrix = bits.reshape(pe, nf, sf, simd).transpose(1, 0, 2, 3).reshape(rows, columns)
-    return matrix.astype(np.int8) * 2 - 1
+    lanes = bits.reshape(pe, nf, sf, simd, n).transpose(1, 0, 2, 3, 4).reshape(rows, columns, n)
+    if n == 1:
+        return lanes[..., 0].astype(np.int8) * 2 - 1
+    place = np.left_shift(1, np.arange(n, dtype=np.int16))
+    place[-1] = -place[-1]  # two's complement: the top bit weighs −2^(N−1)
+    return (lanes.astype(np.int16) @ place).astype(np.int8)
+
+
+def _dot(inputs: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Exact dot products [M, O] of integer inputs [M, K] with integer weights [O, K] (bnn's
+    BLAS kernel for ±1 weights; in float64 below 2^53, else int64, for wider weights)."""
+    largest = max(int(weights.max(initial=0)), -int(weights.min(initial=0)))
+    if largest <= 1:
+        return integer_dot(inputs, weights)
+    bound = max(int(inputs.max(initial=0)), -int(inputs.min(initial=0))) * largest \
+        * inputs.shape[1]
+    dtype = np.float64 if bound < 1 << 53 else np.int64
+    return (inputs.astype(dtype) @ weights.astype(dtype).T).astype(np.int64)
 
 
 def border_classes(op: hw.MvtuOp) -> np.ndarray:
@@ -155,7 +172,9 @@ def run_mvtu(op: hw.MvtuOp, words: Words, tables: MvtuTables) -> Words:
     if xnor:  # bits 0/1: packbits packs them as they are
         dot = xnor_popcount_words(pack_rows(inputs), tables.packed, columns)
     else:
-        dot = integer_dot(inputs, tables.weights)
+        if spec.bipolar_input:  # bits 0/1 as −1/+1
+            inputs = inputs.astype(np.int8) * 2 - 1
+        dot = _dot(inputs, tables.weights)
     dot = dot.reshape(n, vectors, rows)
     if tables.thresholds is None:
         if tables.offsets is not None:
