@@ -113,8 +113,8 @@ def _integer_terms(rtl: Rtl, p: MvtuParams, x: Value, w: Value, bits: int) -> li
     x_s·2^i where bit i of w_s is set, negated for the top bit (two's complement)."""
     n, terms = p.weight_bits, []
     for s, lane in enumerate(rtl.lanes(x, p.input_bits)):
-        weight = rtl.sext(rtl.extract(w, s * n, n), bits)
         if p.bipolar_input:
+            weight = rtl.sext(rtl.extract(w, s * n, n), bits)
             terms.append(rtl.mux(lane, weight, rtl.sub(rtl.const(0, bits), weight)))
             continue
         value = rtl.sext(lane, bits) if p.signed_input else rtl.zext(lane, bits)
