@@ -1,7 +1,8 @@
 """Per-channel bounds of integer and bipolar values in a bnn module.
 
-A layer's accumulator is bounded by its fan-in and its input range: with P_c weights +1 and N_c
-weights −1 in row c and inputs in [a, b], acc_c lies in [P_c·a − N_c·b, P_c·b − N_c·a]. Threshold
+A layer's accumulator is bounded by its fan-in and its input range: with P_c the sum of the
+positive weights of row c, N_c that of the magnitudes of its negative ones (for ±1 weights, how
+many of each) and inputs in [a, b], acc_c lies in [P_c·a − N_c·b, P_c·b − N_c·a]. Threshold
 fusion searches this range, so thresholds outside it are constant outputs.
 """
 
@@ -69,12 +70,14 @@ def _layer_bounds(op: bnn.Conv2dOp | bnn.DenseOp) -> Bounds:
     w_shape = bnn.tensor_type(op.weights).get_shape()
     fan_in = int(np.prod(w_shape[1:]))
     if isinstance(weights_op, bnn.ConstantOp):
-        rows = weights_op.to_numpy().reshape(w_shape[0], fan_in)
-        positive = np.count_nonzero(rows > 0, axis=1).astype(np.int64)
-    else:  # unknown weights: any sign pattern
-        positive = np.full(w_shape[0], fan_in // 2, np.int64)
+        rows = weights_op.to_numpy().reshape(w_shape[0], fan_in).astype(np.int64)
+        positive = np.maximum(rows, 0).sum(axis=1)
+        negative = np.maximum(-rows, 0).sum(axis=1)
+    else:  # unknown weights: any sign pattern, any magnitude of the weight type
+        largest_w = max(abs(v) for v in integer_range(bnn.tensor_type(op.weights).element_type))
+        positive = np.full(w_shape[0], fan_in // 2 * largest_w, np.int64)
+        negative = np.full(w_shape[0], (fan_in - fan_in // 2) * largest_w, np.int64)
         low, high = -max(abs(low), abs(high)), max(abs(low), abs(high))
-    negative = fan_in - positive
     acc_low = positive * low - negative * high
     acc_high = positive * high - negative * low
     if isinstance(op, bnn.Conv2dOp) and op.correction is not None:

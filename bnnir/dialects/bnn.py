@@ -8,10 +8,11 @@ may be dynamic (`?`), every other dimension is static. Element types carry the e
 * `ui<N>` / `si<N>`: integer activations (8-bit pixels, multi-bit activations, accumulators);
 * `f32`: real values, only before threshold fusion (batch-norm and scale parameters).
 
-Bipolar weight constants are stored bit-packed, one bit per weight, so large networks print and
-parse quickly:
+Weight constants are stored bit-packed, one bit per bipolar weight and N bits per `si<N>` weight
+(2 <= N <= 8, two's complement), so large networks print and parse quickly:
 
     %w = bnn.constant bits<"0x5A0F"> : tensor<4x1x2x2xi1>
+    %v = bnn.constant bits<"0x1B"> : tensor<2x2xsi2>
     %a = bnn.conv2d %x, %w {pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>}
              : tensor<?x1x8x8xi1>, tensor<4x1x2x2xi1> -> tensor<?x4x9x9xsi32>
 
@@ -68,17 +69,24 @@ from xdsl.utils.exceptions import VerifyException
 
 from bnnir.dialects.arithmetic import fused_multiply_add, per_channel
 from bnnir.dialects.bnn_values import (
+    MAX_WEIGHT_BITS,
     bipolar,
     dense_from_numpy,
     dense_to_numpy,
     integer_range,
     is_bipolar,
     is_integer_activation,
+    is_integer_weight,
     numpy_dtype,
     pack_bipolar,
+    pack_integers,
+    packed_size,
     si32,
     si64,
     unpack_bipolar,
+    unpack_integers,
+    weight_bits,
+    weight_type,
 )
 from bnnir.dialects.sliding_window import correction_shape, sliding_window_shape
 
@@ -161,11 +169,15 @@ def _check_channel_list(op: str, name: str, listed: Sequence[int], channels: int
 class ConstantOp(IRDLOperation):
     """A constant tensor.
 
-    Bipolar (`i1`) constants are stored bit-packed: `value` is a `tensor<Bxi8>` of
-    B = ceil(numel / 8) bytes, element i (row-major) at bit i % 8 of byte i // 8, bit 1 = +1.
-    Other constants store their values directly, `value` having the result type.
+    Weight constants, bipolar (`i1`) or `si<N>` with 2 <= N <= 8, are stored bit-packed: `value`
+    is a `tensor<Bxi8>` of B = ceil(numel · N / 8) bytes (N = 1 for i1), element i (row-major)
+    occupying bits [i·N, i·N + N) of the little-endian bit stream (byte b holds bits 8b..8b+7,
+    least significant first), bit 1 = +1 for i1, two's complement for si<N>; the bits after the
+    last element are zero. Other constants (and `si<N>` ones given as a dense attribute of the
+    result type) store their values directly.
 
         %w = bnn.constant bits<"0x0F"> : tensor<2x4xi1>
+        %v = bnn.constant bits<"0xE4"> : tensor<4xsi2>    // 0, 1, -2, -1
         %t = bnn.constant dense<[1, 2]> : tensor<2xsi32>
     """
 
@@ -180,48 +192,84 @@ class ConstantOp(IRDLOperation):
         super().__init__(properties={"value": value}, result_types=[result_type])
 
     @staticmethod
+    def _packed(data: bytes, result_type: TensorType[Attribute]) -> ConstantOp:
+        packed = DenseIntOrFPElementsAttr(TensorType(IntegerType(8), [len(data)]), BytesAttr(data))
+        return ConstantOp(packed, result_type)
+
+    @staticmethod
     def from_bipolar(values: np.ndarray) -> ConstantOp:
         """A bit-packed constant from an array of ±1 values."""
-        data = pack_bipolar(values)
-        packed = DenseIntOrFPElementsAttr(TensorType(IntegerType(8), [len(data)]), BytesAttr(data))
-        return ConstantOp(packed, TensorType(bipolar, values.shape))
+        return ConstantOp._packed(pack_bipolar(values), TensorType(bipolar, values.shape))
+
+    @staticmethod
+    def from_integers(values: np.ndarray, width: int) -> ConstantOp:
+        """A bit-packed weight constant of `width` bits per value: i1 (±1 values) for width 1,
+        else si<width>. Raises ValueError for a value the type cannot hold."""
+        element = weight_type(width)
+        values = np.asarray(values)
+        low, high = integer_range(element)
+        bad = (values != -1) & (values != 1) if width == 1 else (values < low) | (values > high)
+        if np.any(bad):
+            at = tuple(int(i) for i in np.argwhere(bad)[0])
+            raise ValueError(f"weight {values[at]} at index {at} does not fit {element}")
+        if width == 1:
+            return ConstantOp.from_bipolar(values)
+        return ConstantOp._packed(pack_integers(values, width), TensorType(element, values.shape))
+
+    @property
+    def is_packed(self) -> bool:
+        """Whether `value` holds the packed bits of a weight constant: always for i1; for
+        si<N>, when it is a vector of signless bytes (not a dense si<N> attribute)."""
+        element = tensor_type(self.result).element_type
+        return is_bipolar(element) or (
+            is_integer_weight(element)
+            and self.value.get_element_type() == IntegerType(8)
+            and len(self.value.get_shape()) == 1
+        )
 
     def to_numpy(self) -> np.ndarray:
-        """The constant's values; bipolar constants are unpacked to int8 ±1."""
+        """The constant's values; bipolar constants are unpacked to int8 ±1, packed si<N> ones
+        to int8."""
         result_type = tensor_type(self.result)
-        if is_bipolar(result_type.element_type):
-            return unpack_bipolar(self.value.data.data, result_type.get_shape())
-        return dense_to_numpy(self.value)
+        if not self.is_packed:
+            return dense_to_numpy(self.value)
+        shape, element = result_type.get_shape(), result_type.element_type
+        if is_bipolar(element):
+            return unpack_bipolar(self.value.data.data, shape)
+        return unpack_integers(self.value.data.data, shape, weight_bits(element))
 
     def verify_(self) -> None:
         result_type = tensor_type(self.result)
         shape = result_type.get_shape()
         if any(d == DYNAMIC_INDEX for d in shape):
             raise VerifyException(f"'bnn.constant' must have a static shape, got {result_type}")
-        if not is_bipolar(result_type.element_type):
+        if not self.is_packed:
             if self.value.get_type() != result_type:
                 raise VerifyException(
                     f"'bnn.constant' value type {self.value.get_type()} must equal the result "
                     f"type {result_type}"
+                    + (f" (packed bits hold i1 or si2..si{MAX_WEIGHT_BITS} weights only)"
+                       if self.value.get_element_type() == IntegerType(8) else "")
                 )
             return
-        expected = (int(np.prod(shape, dtype=np.int64)) + 7) // 8
+        count = int(np.prod(shape, dtype=np.int64))
+        width = weight_bits(result_type.element_type)
+        expected = packed_size(count, width)
         packed_type = TensorType(IntegerType(8), [expected])
         if self.value.get_type() != packed_type:
             raise VerifyException(
                 f"'bnn.constant' of {result_type} must hold {expected} packed bytes as "
                 f"{packed_type}, got {self.value.get_type()}"
             )
-        used = int(np.prod(shape, dtype=np.int64)) % 8
+        used = count * width % 8
         if used and self.value.data.data[-1] >> used:
             raise VerifyException(
-                f"'bnn.constant' padding bits after the last of {int(np.prod(shape))} weights "
-                "must be zero"
+                f"'bnn.constant' padding bits after the last of {count} weights must be zero"
             )
 
     def print(self, printer: Printer) -> None:
         result_type = tensor_type(self.result)
-        if is_bipolar(result_type.element_type):
+        if self.is_packed:
             printer.print_string(f' bits<"0x{self.value.data.data.hex().upper()}">')
             printer.print_op_attributes(self.attributes)
             printer.print_string(" : ")
@@ -452,32 +500,63 @@ def _check_layer_output(op: ThresholdedOp, channels: int, out_elem: Attribute) -
 def _check_layer_operands(
     op: Conv2dOp | DenseOp, rank: int
 ) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Shared checks of a layer's input and bipolar weights; returns both shapes."""
+    """Shared checks of a layer's input and weights (bipolar or si2..si8); returns both
+    shapes."""
     in_type, w_type = tensor_type(op.input), tensor_type(op.weights)
     in_shape, w_shape = in_type.get_shape(), w_type.get_shape()
     _check_rank(op.name, "input", in_shape, [rank])
     _check_rank(op.name, "weights", w_shape, [rank])
     _check_static(op.name, "input", in_shape)
     _check_compute_input(op.name, in_type.element_type)
-    if not is_bipolar(w_type.element_type):
-        raise VerifyException(f"'{op.name}' weights must be bipolar (i1), got {w_type}")
+    if not (is_bipolar(w_type.element_type) or is_integer_weight(w_type.element_type)):
+        raise VerifyException(
+            f"'{op.name}' weights must be bipolar (i1) or signed integers of 2 to "
+            f"{MAX_WEIGHT_BITS} bits (si2..si{MAX_WEIGHT_BITS}), got {w_type}"
+        )
     if w_shape[1] != in_shape[1]:
         weights, inputs = ("input channels", "") if rank == 4 else ("columns", " features")
         raise VerifyException(
             f"'{op.name}' weights have {w_shape[1]} {weights} but the input has "
             f"{in_shape[1]}{inputs}"
         )
+    if is_integer_weight(w_type.element_type):
+        _check_accumulator_bound(op, in_type.element_type, w_type.element_type,
+                                 int(np.prod(w_shape[1:])))
     return in_shape, w_shape
+
+
+ACCUMULATOR_LIMIT = 1 << 31
+"""A layer's |accumulator| stays below this: the accumulator is si32."""
+
+
+def _check_accumulator_bound(
+    op: Conv2dOp | DenseOp, in_elem: Attribute, w_elem: Attribute, fan_in: int
+) -> None:
+    """Multi-bit weights: the worst case fan-in · max|w| · max|x| must stay below 2^31."""
+    assert isinstance(in_elem, IntegerType) and isinstance(w_elem, IntegerType)
+    largest_x = max(abs(v) for v in integer_range(in_elem))
+    largest_w = max(abs(v) for v in integer_range(w_elem))
+    bound = fan_in * largest_w * largest_x
+    if bound >= ACCUMULATOR_LIMIT:
+        name = op.output.name_hint
+        raise VerifyException(
+            f"'{op.name}'{f' %{name}' if name else ''} accumulator can reach {bound} (fan-in "
+            f"{fan_in} · max|w| {largest_w} · max|x| {largest_x}), past the si32 accumulator's "
+            "2^31; use narrower weights or inputs, or a smaller layer"
+        )
 
 
 @irdl_op_definition
 class Conv2dOp(ThresholdedOp):
-    """2-D convolution of an integer or bipolar input with bipolar weights, exact.
+    """2-D convolution of an integer or bipolar input with bipolar or integer weights, exact.
 
     acc[n, o, y, x] = Σ_{c, ky, kx} in'[n, c, y·sh + ky, x·sw + kx] · w[o, c, ky, kx], where in' is
     the input padded by `pads` = [top, left, bottom, right] with `pad_value` (default 0; a
-    bipolar input can be padded only with −1 or +1 in hardware). Weights are ±1; for bipolar
-    inputs the dot product is d = 2P − K over K taps with P matching bits.
+    bipolar input can be padded only with −1 or +1 in hardware). Weights are ±1 (`i1`) or
+    integers (`si<N>`, 2 <= N <= 8; ternary weights are si2 in {−1, 0, +1}); for bipolar inputs
+    and weights the dot product is d = 2P − K over K taps with P matching bits. With integer
+    weights the worst case fan-in · max|w| · max|x| must stay below 2^31 (the si32
+    accumulator).
 
     `correction` (si32, shape [min(top,KH)+1, min(bottom,KH)+1, min(left,KW)+1, min(right,KW)+1,
     C]) adds correction[th, bh, lh, rh, o] to acc at every output position whose window has th
@@ -611,10 +690,11 @@ class Conv2dOp(ThresholdedOp):
 
 @irdl_op_definition
 class DenseOp(ThresholdedOp):
-    """Fully connected layer with bipolar weights, exact.
+    """Fully connected layer with bipolar or integer weights, exact.
 
     acc[n, m] = Σ_k in[n, k] · w[m, k] for an integer or bipolar input `in` of shape [N, K] and
-    ±1 weights of shape [M, K] (one row per output neuron, as a matrix-vector unit stores them).
+    weights of shape [M, K] (one row per output neuron, as a matrix-vector unit stores them):
+    ±1 (`i1`) or integers (`si<N>`, 2 <= N <= 8) with fan-in · max|w| · max|x| below 2^31.
     Without thresholds the result is the accumulator (si32); with them (see ThresholdedOp) the
     thresholded activation.
 

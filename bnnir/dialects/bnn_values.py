@@ -36,6 +36,39 @@ def is_bipolar(element_type: Attribute) -> bool:
     return isinstance(element_type, IntegerType) and element_type == bipolar
 
 
+MAX_WEIGHT_BITS = 8
+"""The widest integer weights (`si<N>`, 2 <= N <= 8) a layer takes."""
+
+
+def is_integer_weight(element_type: Attribute) -> bool:
+    """`si<N>` with 2 <= N <= MAX_WEIGHT_BITS: multi-bit two's complement weights (ternary weights
+    are si2 holding −1, 0 and +1)."""
+    return (
+        isinstance(element_type, IntegerType)
+        and element_type.signedness.data == Signedness.SIGNED
+        and 2 <= element_type.width.data <= MAX_WEIGHT_BITS
+    )
+
+
+def weight_bits(element_type: Attribute) -> int:
+    """The bits per weight of a layer's weight element type: 1 for bipolar, N for `si<N>`."""
+    if is_bipolar(element_type):
+        return 1
+    if is_integer_weight(element_type):
+        assert isinstance(element_type, IntegerType)
+        return element_type.width.data
+    raise ValueError(f"{element_type} is not a weight element type (i1 or si2..si8)")
+
+
+def weight_type(bits: int) -> IntegerType:
+    """The weight element type of `bits` bits per weight: i1 (bipolar) or si<bits>."""
+    if bits == 1:
+        return bipolar
+    if not 2 <= bits <= MAX_WEIGHT_BITS:
+        raise ValueError(f"weights have 1 to {MAX_WEIGHT_BITS} bits, not {bits}")
+    return IntegerType(bits, Signedness.SIGNED)
+
+
 def is_integer_activation(element_type: Attribute) -> bool:
     """Signed or unsigned integers (not bipolar, not signless)."""
     return (
@@ -94,3 +127,28 @@ def unpack_bipolar(data: bytes, shape: Sequence[int]) -> np.ndarray:
     count = int(np.prod(shape, dtype=np.int64))
     bits = np.unpackbits(np.frombuffer(data, dtype=np.uint8), count=count, bitorder="little")
     return (bits.astype(np.int8) * 2 - 1).reshape(shape)
+
+
+def packed_size(count: int, width: int) -> int:
+    """Bytes of `count` values packed `width` bits each."""
+    return (count * width + 7) // 8
+
+
+def pack_integers(values: np.ndarray, width: int) -> bytes:
+    """Pack integers (row-major) `width` bits each, two's complement: element i occupies bits
+    [i·width, i·width + width) of the little-endian bit stream (byte b holds bits 8b..8b+7, least
+    significant first); the bits after the last element are zero. Values must fit si<width>."""
+    flat = np.asarray(values).reshape(-1).astype(np.int64)
+    bits = np.unpackbits((flat & ((1 << width) - 1)).astype(np.uint8)[:, None], axis=1,
+                         bitorder="little")[:, :width]
+    return np.packbits(bits.reshape(-1), bitorder="little").tobytes()
+
+
+def unpack_integers(data: bytes, shape: Sequence[int], width: int) -> np.ndarray:
+    """The inverse of `pack_integers`: an int8 array of si<width> values."""
+    count = int(np.prod(shape, dtype=np.int64))
+    bits = np.unpackbits(np.frombuffer(data, dtype=np.uint8), count=count * width,
+                         bitorder="little").reshape(count, width)
+    unsigned = bits.astype(np.int16) @ (1 << np.arange(width, dtype=np.int16))
+    signed = unsigned - (bits[:, -1].astype(np.int16) << width)
+    return signed.astype(np.int8).reshape(shape)

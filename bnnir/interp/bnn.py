@@ -12,7 +12,8 @@ faster than float32 BLAS on ±1 values for every layer shape on a shared 2-core 
 10 G binary MAC/s against 5-15 for BLAS on the large early layers, and 50 against under 5 on
 the small late ones, where BLAS's threads spin. Layers with an integer input multiply float ±1
 weights with BLAS, exact while every sum stays below 2^24 (float32) or 2^53 (float64), else in
-int64; the bound is checked per layer. Layer results are computed channels last and thresholded
+int64; the bound is checked per layer. Layers with integer (`si<N>`) weights run the same way
+whatever their input (`multibit_dot`). Layer results are computed channels last and thresholded
 there; the NCHW values the ops exchange are views of that memory, which the next conv packs in
 order. (bnnir/interp/run.py runs a batch in chunks, two at a time.)
 """
@@ -96,6 +97,34 @@ def integer_dot(patches: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return product.astype(np.int64)
 
 
+def multibit_dot(patches: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Dot products [M, O] of integer or ±1 patches [M, K] with integer (`si<N>`) weights [O, K],
+    exactly: in float32 BLAS while K · max|x| · max|w| < 2^24, in float64 below 2^53 (the
+    verifier keeps accumulators below 2^31), else in int64."""
+    largest_x = max(int(patches.max(initial=0)), -int(patches.min(initial=0)))
+    largest_w = max(int(weights.max(initial=0)), -int(weights.min(initial=0)))
+    bound = largest_x * largest_w * patches.shape[1]
+    if bound >= 1 << 53:
+        return patches.astype(np.int64) @ weights.astype(np.int64).T
+    dtype = np.float32 if bound < 1 << 24 else np.float64
+    return (patches.astype(dtype) @ weights.astype(dtype).T).astype(np.int64)
+
+
+def _multibit_conv(
+    op: bnn.Conv2dOp, x: np.ndarray, weights: np.ndarray
+) -> tuple[np.ndarray, tuple[int, int]]:
+    """A conv with integer weights on its input padded with `pad_value` as it is (0 by
+    default: a zero-padded bipolar input is padded with the value 0 here, which is its meaning,
+    so it needs no border correction)."""
+    patches, (oh, ow) = im2col(x, op.kernel_size, op.stride_values, op.pad_values,
+                               op.padding_value)
+    return multibit_dot(patches, weights.reshape(weights.shape[0], -1)), (oh, ow)
+
+
+def _has_integer_weights(op: bnn.Conv2dOp | bnn.DenseOp) -> bool:
+    return not is_bipolar(bnn.tensor_type(op.weights).element_type)
+
+
 def im2col(
     x: np.ndarray,
     kernel: tuple[int, int],
@@ -119,6 +148,12 @@ def conv2d(op: bnn.Conv2dOp, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
     A zero-padded bipolar input is computed as its −1-padded twin plus the border-class
     correction (Conv2dOp's `correction` semantics), so every bipolar conv is pure XNOR-popcount.
     """
+    if _has_integer_weights(op):
+        acc, (oh, ow) = _multibit_conv(op, x, weights)
+        acc = acc.reshape(x.shape[0], oh, ow, weights.shape[0])
+        if op.correction is not None:
+            acc += _per_position(op, dense_to_numpy(op.correction), x.shape)
+        return acc
     bipolar = is_bipolar(bnn.tensor_type(op.input).element_type)
     zero_padded = bipolar and op.padding_value == 0 and any(op.pad_values)
     fill = -1 if zero_padded else op.padding_value
@@ -183,6 +218,8 @@ def _per_position(op: bnn.Conv2dOp, table: np.ndarray, in_shape: tuple[int, ...]
 
 
 def dense(op: bnn.DenseOp, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    if _has_integer_weights(op):
+        return multibit_dot(x, weights)
     if is_bipolar(bnn.tensor_type(op.input).element_type):
         return xnor_popcount_dot(x, weights)
     return integer_dot(x, weights)

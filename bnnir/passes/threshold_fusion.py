@@ -24,7 +24,8 @@ where they all can, negating their weights for that input channel (or, through a
 that channel's features): bipolar values read by conv2d layers without padding or with zero
 padding (zero stays zero under negation; the conv lists the channels in `complemented`, since a
 later −1 padding of the network's values pads them with +1) or by dense layers, reached directly
-or through flattens. Otherwise, and between two pools whose directions differ, a standalone
+or through flattens, whose weights are ±1 or integers other than si<N>'s −2^(N−1) (its negation
+does not fit). Otherwise, and between two pools whose directions differ, a standalone
 `bnn.threshold` on the pooled levels complements those channels (a NOT of some bits, in
 hardware).
 
@@ -60,7 +61,15 @@ from xdsl.rewriter import InsertPoint
 from bnnir.analysis.value_ranges import integer_bounds
 from bnnir.diagnostics import describe, remark
 from bnnir.dialects import bnn
-from bnnir.dialects.bnn_values import dense_from_numpy, dense_to_numpy, is_bipolar, si32, si64
+from bnnir.dialects.bnn_values import (
+    dense_from_numpy,
+    dense_to_numpy,
+    integer_range,
+    is_bipolar,
+    si32,
+    si64,
+    weight_bits,
+)
 
 Activation = bnn.SignOp | bnn.ThresholdOp
 ChainOp = bnn.AffineOp | bnn.BatchNormOp | bnn.MaxPoolOp
@@ -354,12 +363,22 @@ def negation_sites(value: SSAValue, negated: np.ndarray) -> list[NegationSite] |
             sites += inner
         elif (isinstance(user, Layer) and use.index == 0
               and isinstance(user.weights.owner, bnn.ConstantOp)
+              and _negatable(user.weights.owner)
               and not (isinstance(user, bnn.Conv2dOp) and any(user.pad_values)
                        and user.padding_value)):
             sites.append((user, negated))
         else:
             return None
     return sites
+
+
+def _negatable(weights: bnn.ConstantOp) -> bool:
+    """Whether every weight's negation fits the weight type: not so for si<N>'s −2^(N−1)."""
+    element = bnn.tensor_type(weights.result).element_type
+    if is_bipolar(element):
+        return True
+    assert isinstance(element, IntegerType)
+    return not np.any(weights.to_numpy() == integer_range(element)[0])
 
 
 def negate_inputs(rewriter: PatternRewriter, layer: Layer, negated: np.ndarray) -> None:
@@ -369,7 +388,8 @@ def negate_inputs(rewriter: PatternRewriter, layer: Layer, negated: np.ndarray) 
     assert isinstance(old, bnn.ConstantOp)
     weights = old.to_numpy().copy()
     weights[:, negated] *= -1
-    new = rewriter.insert(bnn.ConstantOp.from_bipolar(weights), InsertPoint.before(layer))
+    bits = weight_bits(bnn.tensor_type(old.result).element_type)
+    new = rewriter.insert(bnn.ConstantOp.from_integers(weights, bits), InsertPoint.before(layer))
     new.attributes.update(old.attributes)
     new.result.name_hint = old.result.name_hint
     layer.operands = [layer.input, new.result]

@@ -449,8 +449,10 @@ class OnnxImporter:
         result.name_hint = _ssa_name(name) if name else None
         return result
 
-    def weights(self, pattern: np.ndarray, name: str) -> SSAValue:
-        return self.insert(bnn.ConstantOp.from_bipolar(np.ascontiguousarray(pattern)), name)
+    def weights(self, integers: np.ndarray, name: str, bits: int = 1) -> SSAValue:
+        """A packed weight constant: ±1 values for 1 bit, else si<bits> integers."""
+        return self.insert(
+            bnn.ConstantOp.from_integers(np.ascontiguousarray(integers), bits), name)
 
     def bind(self, name: str, ssa: SSAValue, binary: bool = False) -> None:
         self.values[name] = Value(ssa, binary)

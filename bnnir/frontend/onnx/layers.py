@@ -1,7 +1,9 @@
 """Compute layers: Conv, MatMul, Gemm and FINN's XnorPopcountMatMul.
 
 A layer needs weights that are ±s (one magnitude s per tensor or per output channel) after any
-quantizer: it gets the ±1 pattern and, when s != 1, a following `bnn.affine` scale. A layer input
+quantizer, or the integers q · s of a 2..8-bit QONNX Quant with a zero point of 0 (s one positive
+value per tensor or per output channel): it gets the ±1 pattern or the si<N> integers and, when
+s != 1, a following `bnn.affine` scale. A layer input
 that is a scalar affine function a·q + b of integer or bipolar levels q is fed to the layer as q,
 and a·acc + b·rowsum(w) follows it (levels.py); a remark names the node where onnxruntime's
 float32 sum can round differently.
@@ -9,7 +11,9 @@ float32 sum can round differently.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,13 +23,14 @@ from xdsl.ir import Attribute, SSAValue
 
 from bnnir.analysis.value_ranges import integer_bounds
 from bnnir.dialects import bnn
-from bnnir.dialects.bnn_values import is_bipolar
+from bnnir.dialects.bnn_values import MAX_WEIGHT_BITS, is_bipolar
 from bnnir.frontend.onnx.constants import (
-    NodeError,
     binary_weights,
+    fold_constant,
     int_attribute_list,
     node_attributes,
     node_error,
+    quantizer_of,
 )
 from bnnir.frontend.onnx.levels import exact_float_sums, trace_levels
 from bnnir.frontend.onnx.values import LayerInput, Value, require_rank
@@ -57,15 +62,15 @@ def conv(imp: OnnxImporter, node: onnx.NodeProto) -> None:
                          f"{list(raw.shape[2:])} (onnxruntime refuses it)")
     layer_input = _conv_input(imp, node.input[0])
     require_rank(layer_input.levels, 4)
-    weights, w_scale = _binary_weights(imp, node.input[1], raw, 0)
+    weights = _layer_weights(imp, node.input[1], raw, 0)
     strides = int_attribute_list(attrs, "strides", 2, 1, [1, 1])
     pads = _conv_pads(imp, node, layer_input.levels, raw.shape[2:], strides)
     properties: dict[str, Attribute] = {}
     if any(pads) and layer_input.zero_level != 0:
         properties["pad_value"] = IntegerAttr(_pad_level(layer_input), i64)
-    w = imp.weights(weights, node.input[1])
+    w = imp.weights(weights.integers, node.input[1], weights.bits)
     op = bnn.Conv2dOp(layer_input.levels.ssa, w, strides, pads, properties=properties)
-    out = layer_output(imp, imp.insert(op), layer_input, weights, w_scale)
+    out = layer_output(imp, imp.insert(op), layer_input, weights)
     imp.bind(node.output[0], _bias(imp, node, out, 2))
 
 
@@ -113,41 +118,106 @@ def _bias(imp: OnnxImporter, node: onnx.NodeProto, ssa: SSAValue, index: int) ->
     return imp.insert(bnn.AffineOp(ssa, offset=bias))
 
 
-def _dense_weights(
-    imp: OnnxImporter, name: str, transposed: bool
-) -> tuple[np.ndarray, np.ndarray]:
-    """Binary weights [in, out] (or [out, in] if `transposed`) as ±1 rows [out, in] and
-    their magnitudes."""
+def _dense_weights(imp: OnnxImporter, name: str, transposed: bool) -> LayerWeights:
+    """Weights [in, out] (or [out, in] if `transposed`) as integer rows [out, in] and their
+    scales."""
     raw = imp.constant(name, "weights")
     if raw.ndim != 2:
         raise node_error(f"weights must be a matrix, got shape {list(raw.shape)}")
-    pattern, scale = _binary_weights(imp, name, raw, 0 if transposed else 1)
-    return (pattern if transposed else pattern.T), scale
+    weights = _layer_weights(imp, name, raw, 0 if transposed else 1)
+    if transposed:
+        return weights
+    return dataclasses.replace(weights, integers=np.ascontiguousarray(weights.integers.T))
 
 
 _WEIGHT_PATH = {"Transpose", "Reshape", "Flatten", "Identity", "Squeeze", "Unsqueeze", "Cast"}
 """Constant ops between a weight quantizer and its layer."""
 
 
-def _binary_weights(
-    imp: OnnxImporter, name: str, raw: np.ndarray, out_axis: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """`binary_weights`; weights a multi-bit Quant made are refused by the quantizer's name."""
-    try:
-        return binary_weights(raw, out_axis)
-    except NodeError:
-        producer = imp.producers.get(name)
-        while producer is not None and producer.op_type in _WEIGHT_PATH:
-            producer = imp.producers.get(producer.input[0])
-        if producer is None or producer.op_type != "Quant":
-            raise
-        bits = int(np.asarray(imp.constants[producer.input[3]]).reshape(-1)[0])
-        if bits == 1:
-            raise
-        quantizer = producer.name or producer.output[0]
-        raise node_error(f"multi-bit weights: the {bits}-bit Quant '{quantizer}' "
-                         "quantizes them; bnnir supports binary weights only (1-bit, ±1 "
-                         "or ±s with one magnitude s per output channel)") from None
+@dataclass(frozen=True)
+class LayerWeights:
+    """A layer's weights as integers (±1 for `bits` = 1, else si<bits>) and their positive
+    scale, one value or one per output channel: the ONNX weights are integers · scale."""
+
+    integers: np.ndarray
+    scale: np.ndarray
+    bits: int = 1
+
+
+def _layer_weights(imp: OnnxImporter, name: str, raw: np.ndarray, out_axis: int) -> LayerWeights:
+    """The integers of a 2..8-bit QONNX Quant that makes the weights (through data movement),
+    else ±1 with their magnitudes (`binary_weights`)."""
+    path = _weight_quantizer(imp, name)
+    if path is None:
+        return LayerWeights(*binary_weights(raw, out_axis))
+    return integer_weights(imp, path, raw, out_axis)
+
+
+def _weight_quantizer(imp: OnnxImporter, name: str) -> list[onnx.NodeProto] | None:
+    """The multi-bit Quant that makes the weights `name` and the data movement after it, in
+    order; None if they come from elsewhere (or a 1-bit Quant: binary weights)."""
+    path: list[onnx.NodeProto] = []
+    producer = imp.producers.get(name)
+    while producer is not None and producer.op_type in _WEIGHT_PATH:
+        path.insert(0, producer)
+        producer = imp.producers.get(producer.input[0])
+    if producer is None or producer.op_type != "Quant":
+        return None
+    bits = np.asarray(imp.constants[producer.input[3]]).reshape(-1)
+    if bits.size == 1 and float(bits[0]) == 1:
+        return None
+    return [producer, *path]
+
+
+def integer_weights(
+    imp: OnnxImporter, path: list[onnx.NodeProto], raw: np.ndarray, out_axis: int
+) -> LayerWeights:
+    """Integer weights q and their scale s from the Quant `path[0]` and the data movement after
+    it: raw = fl(q · s) with s one positive value or one per output channel (zero point 0). The
+    layer computes with q and the scale follows it (`layer_output`), as for ±s weights."""
+    quant = path[0]
+    label = (f"the {_quant_bits(imp, quant)}-bit Quant '{quant.name or quant.output[0]}' on "
+             "the weights")
+    quantizer = quantizer_of(quant, [imp.constants[n] for n in quant.input])
+    if np.any(quantizer.zeropt != 0):
+        raise node_error(f"{label} has zero point {quantizer.zeropt.reshape(-1)[:4]}; bnnir "
+                         "needs integer weights with a zero point of 0")
+    bits = weight_element(quantizer.min_int, quantizer.max_int)
+    if bits is None:
+        raise node_error(f"{label} needs {quantizer.min_int}..{quantizer.max_int}; bnnir "
+                         f"supports weights of 1 to {MAX_WEIGHT_BITS} bits (si{MAX_WEIGHT_BITS}: "
+                         "-128..127)")
+    x = imp.constants[quant.input[0]]
+    levels = quantizer.integer(x)
+    scale = np.broadcast_to(quantizer.scale, levels.shape).astype(np.float32)
+    for node in path[1:]:  # the same data movement on the integers and their scales
+        others = [imp.constants[n] if n else None for n in node.input[1:]]
+        levels = fold_constant(node, [levels, *others])[0]
+        scale = fold_constant(node, [scale, *others])[0]
+    if levels.shape != raw.shape or not np.array_equal(
+            (levels * scale).astype(np.float32), raw):
+        raise node_error(f"{label}: the weights the layer reads are not its integers times "
+                         "its scale (an op between them changes values)")
+    rows = np.moveaxis(scale, out_axis, 0).reshape(raw.shape[out_axis], -1)
+    if np.any(rows != rows[:, :1]):
+        raise node_error(f"{label} has a scale that differs within an output channel; bnnir "
+                         "needs one scale per tensor or per output channel")
+    channel_scale = rows[:, 0]
+    if np.all(channel_scale == channel_scale[0]):
+        channel_scale = channel_scale[:1]
+    return LayerWeights(levels.astype(np.int8), channel_scale.astype(np.float32), bits)
+
+
+def _quant_bits(imp: OnnxImporter, quant: onnx.NodeProto) -> int:
+    return int(np.asarray(imp.constants[quant.input[3]]).reshape(-1)[0])
+
+
+def weight_element(low: int, high: int) -> int | None:
+    """The bits N of the narrowest weight type si<N> (2..8) holding low..high, or None."""
+    for bits in range(2, MAX_WEIGHT_BITS + 1):
+        if -(1 << (bits - 1)) <= low and high < 1 << (bits - 1):
+            return bits
+    return None
 
 
 def matmul(imp: OnnxImporter, node: onnx.NodeProto) -> None:
@@ -155,9 +225,10 @@ def matmul(imp: OnnxImporter, node: onnx.NodeProto) -> None:
         raise node_error("the constant must be the second MatMul operand (x @ W)")
     layer_in = layer_input(imp, node.input[0])
     require_rank(layer_in.levels, 2)
-    weights, w_scale = _dense_weights(imp, node.input[1], False)
-    acc = imp.insert(bnn.DenseOp(layer_in.levels.ssa, imp.weights(weights, node.input[1])))
-    imp.bind(node.output[0], layer_output(imp, acc, layer_in, weights, w_scale))
+    weights = _dense_weights(imp, node.input[1], False)
+    w = imp.weights(weights.integers, node.input[1], weights.bits)
+    acc = imp.insert(bnn.DenseOp(layer_in.levels.ssa, w))
+    imp.bind(node.output[0], layer_output(imp, acc, layer_in, weights))
 
 
 def gemm(imp: OnnxImporter, node: onnx.NodeProto) -> None:
@@ -169,12 +240,14 @@ def gemm(imp: OnnxImporter, node: onnx.NodeProto) -> None:
                          "axis 1); bnnir needs the batch first (transA=0)")
     layer_in = layer_input(imp, node.input[0])
     require_rank(layer_in.levels, 2)
-    weights, w_scale = _dense_weights(imp, node.input[1], bool(int(attrs.get("transB", 0))))
-    acc = imp.insert(bnn.DenseOp(layer_in.levels.ssa, imp.weights(weights, node.input[1])))
-    out = layer_output(imp, acc, layer_in, weights, w_scale)
+    weights = _dense_weights(imp, node.input[1], bool(int(attrs.get("transB", 0))))
+    w = imp.weights(weights.integers, node.input[1], weights.bits)
+    acc = imp.insert(bnn.DenseOp(layer_in.levels.ssa, w))
+    out = layer_output(imp, acc, layer_in, weights)
     alpha = np.float32(attrs.get("alpha", 1.0))
-    bias = _gemm_bias(imp, node, len(weights), np.float32(attrs.get("beta", 1.0)))
-    _remark_blocked_epilogue(imp, layer_in, w_scale, alpha, bias, weights.shape[1])
+    rows = weights.integers
+    bias = _gemm_bias(imp, node, len(rows), np.float32(attrs.get("beta", 1.0)))
+    _remark_blocked_epilogue(imp, layer_in, weights, alpha, bias, rows.shape[1])
     if bias is not None and alpha != 1:
         out = imp.insert(bnn.AffineOp(out, np.float32([alpha]), bias, fused=True))
     elif bias is not None:
@@ -200,7 +273,7 @@ def _gemm_bias(
 
 
 def _remark_blocked_epilogue(
-    imp: OnnxImporter, layer_in: LayerInput, w_scale: np.ndarray, alpha: np.float32,
+    imp: OnnxImporter, layer_in: LayerInput, weights: LayerWeights, alpha: np.float32,
     bias: np.ndarray | None, fan_in: int,
 ) -> None:
     """Remark when onnxruntime's Gemm can round alpha · acc + beta · C differently from one
@@ -208,7 +281,8 @@ def _remark_blocked_epilogue(
     own rounding, which is exact only if every partial result is a float32."""
     if fan_in <= MLAS_K_BLOCK or (alpha == 1 and bias is None):
         return
-    products = np.multiply.outer(_input_values(layer_in), w_scale).reshape(-1) * alpha
+    products = np.multiply.outer(_input_values(layer_in), _weight_values(weights)
+                                 ).reshape(-1) * alpha
     terms = products if bias is None else np.concatenate([products, bias])
     if exact_float_sums(terms, fan_in + 1):
         return
@@ -262,13 +336,13 @@ def layer_input(imp: OnnxImporter, name: str) -> LayerInput:
 
 
 def layer_output(
-    imp: OnnxImporter, acc: SSAValue, layer_in: LayerInput, weights: np.ndarray,
-    w_scale: np.ndarray,
+    imp: OnnxImporter, acc: SSAValue, layer_in: LayerInput, weights: LayerWeights
 ) -> SSAValue:
     """The ONNX result of a layer from its accumulator over the input levels:
-    scale · acc + offset · rowsum(weights), then the weight magnitude. Remarks where
+    scale · acc + offset · rowsum(weights), then the weight scale. Remarks where
     onnxruntime's float32 sum may round differently."""
-    rows = weights.reshape(len(weights), -1)
+    w_scale = weights.scale
+    rows = weights.integers.reshape(len(weights.integers), -1)
     out = acc
     if layer_in.offset:
         offset = (layer_in.offset * rows.sum(axis=1, dtype=np.int64)).astype(np.float32)
@@ -280,14 +354,22 @@ def layer_output(
         out = imp.insert(bnn.AffineOp(out, np.float32([layer_in.scale])))
     if not np.all(w_scale == 1):
         out = imp.insert(bnn.AffineOp(out, w_scale))
-    _remark_inexact(imp, layer_in, w_scale, rows.shape[1])
+    _remark_inexact(imp, layer_in, weights, rows.shape[1])
     return out
 
 
+def _weight_values(weights: LayerWeights) -> np.ndarray:
+    """The magnitudes the ONNX weights take: each nonzero |integer| times each scale."""
+    magnitudes = np.unique(np.abs(weights.integers.astype(np.int64)))
+    magnitudes = magnitudes[magnitudes != 0] if np.any(magnitudes) else magnitudes[:1]
+    return np.multiply.outer(magnitudes, weights.scale.astype(np.float64)).reshape(-1)
+
+
 def _remark_inexact(
-    imp: OnnxImporter, layer_in: LayerInput, w_scale: np.ndarray, fan_in: int
+    imp: OnnxImporter, layer_in: LayerInput, weights: LayerWeights, fan_in: int
 ) -> None:
-    terms = np.multiply.outer(_input_values(layer_in), w_scale.astype(np.float64))
+    w_scale = weights.scale
+    terms = np.multiply.outer(_input_values(layer_in), _weight_values(weights))
     if layer_in.exact and exact_float_sums(terms, fan_in):
         return
     parts = []

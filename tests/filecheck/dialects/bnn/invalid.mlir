@@ -46,11 +46,11 @@ func.func @f(%x: tensor<?x3x8x8xf32>) -> tensor<?x2x6x6xsi32> {
 // CHECK: 'bnn.conv2d' input must be bipolar (i1) or a signed/unsigned integer tensor, got element type f32
 
 // -----
-func.func @f(%x: tensor<?x3x8x8xi1>, %w: tensor<2x3x3x3xsi8>) -> tensor<?x2x6x6xsi32> {
-  %a = bnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : tensor<?x3x8x8xi1>, tensor<2x3x3x3xsi8> -> tensor<?x2x6x6xsi32>
+func.func @f(%x: tensor<?x3x8x8xi1>, %w: tensor<2x3x3x3xsi16>) -> tensor<?x2x6x6xsi32> {
+  %a = bnn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : tensor<?x3x8x8xi1>, tensor<2x3x3x3xsi16> -> tensor<?x2x6x6xsi32>
   func.return %a : tensor<?x2x6x6xsi32>
 }
-// CHECK: 'bnn.conv2d' weights must be bipolar (i1), got tensor<2x3x3x3xsi8>
+// CHECK: 'bnn.conv2d' weights must be bipolar (i1) or signed integers of 2 to 8 bits (si2..si8), got tensor<2x3x3x3xsi16>
 
 // -----
 func.func @f(%x: tensor<?x3x8x8xi1>) -> tensor<?x2x6x6xui32> {
