@@ -20,12 +20,14 @@ from bnnir.analysis import cost_model as cm
 from bnnir.analysis.kernel_costs import kernel_cost
 from bnnir.backends.circt import sim
 from bnnir.backends.hls import csim
+from bnnir.dialects import bnn
 from bnnir.dialects import hwstream as hw
 from bnnir.dialects.bnn_values import dense_from_numpy, si32
 from bnnir.interp import run_module
 from bnnir.interp.hwstream import decode_weights
 from bnnir.passes.bnn_to_hwstream import hlslib_thresholds, hlslib_weights
 from bnnir.tools.cli import bnnir_context
+from test_hwstream_exact import fold_with, to_stream
 from test_onnx_exact import assert_bit_exact
 
 # (element type, bits, lowest, highest) of each input kind; bipolar values are ±1
@@ -215,5 +217,74 @@ def test_csim_equals_interpreter() -> None:
 def test_rtl_equals_interpreter() -> None:
     module, x = chained_design()
     expected = run_module(module, x)
+    engine = sim.RtlEngine(sim.Options(backpressure=0.3, gaps=0.3, seed=7))
+    assert_bit_exact(run_module(module, x, engine=engine), expected)
+
+
+# ===----------------------------------------------------------------------=== #
+# A bnn network with 2-, 4- and 8-bit weights through the whole flow
+# ===----------------------------------------------------------------------=== #
+
+
+def constant(name: str, values: np.ndarray, bits: int) -> str:
+    op = bnn.ConstantOp.from_integers(values, bits)
+    return f"  %{name} = {str(op).split(' = ', 1)[1]}\n"
+
+
+def multibit_network() -> tuple[ModuleOp, np.ndarray]:
+    """ui8 -> conv 3x3 pad 1, si4 weights, 3 thresholds (ui2) -> conv 3x3, ternary (si2)
+    weights, 1 threshold, channel 1 falling with a −2 weight (bipolar; its negation needs 3
+    bits) -> 2x2 max-pool -> flatten -> dense, si8 weights on bipolar input (si32)."""
+    rng = np.random.default_rng(216)
+    w0 = rng.integers(-8, 8, size=(4, 2, 3, 3))
+    w1 = rng.integers(-1, 2, size=(4, 4, 3, 3))
+    w1[1, 0, 0, 0] = -2
+    w2 = rng.integers(-128, 128, size=(3, 16))
+    t0 = np.sort(rng.integers(-2000, 2000, size=(4, 3)), axis=1)
+    t1 = rng.integers(-6, 7, size=(4, 1))
+    text = (
+        "func.func @main(%x: tensor<?x2x6x6xui8>) -> tensor<?x3xsi32> {\n"
+        + constant("w0", w0, 4) + constant("w1", w1, 2) + constant("w2", w2, 8)
+        + f"  %a = bnn.conv2d %x, %w0 {{onnx_node = \"conv0\", strides = array<i64: 1, 1>, "
+        f"pads = array<i64: 1, 1, 1, 1>, thresholds = {dense(t0)}}} : tensor<?x2x6x6xui8>, "
+        "tensor<4x2x3x3xsi4> -> tensor<?x4x6x6xui2>\n"
+        f"  %b = bnn.conv2d %a, %w1 {{onnx_node = \"conv1\", strides = array<i64: 1, 1>, "
+        f"pads = array<i64: 0, 0, 0, 0>, thresholds = {dense(t1)}, descending = "
+        "array<i64: 1>} : tensor<?x4x6x6xui2>, tensor<4x4x3x3xsi2> -> tensor<?x4x4x4xi1>\n"
+        "  %p = bnn.max_pool %b {onnx_node = \"pool\", kernel = array<i64: 2, 2>, strides = "
+        "array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>} : tensor<?x4x4x4xi1> -> "
+        "tensor<?x4x2x2xi1>\n"
+        "  %f = bnn.flatten %p : tensor<?x4x2x2xi1> -> tensor<?x16xi1>\n"
+        "  %y = bnn.dense %f, %w2 {onnx_node = \"fc\"} : tensor<?x16xi1>, tensor<3x16xsi8> -> "
+        "tensor<?x3xsi32>\n"
+        "  func.return %y : tensor<?x3xsi32>\n}\n")
+    x = rng.integers(0, 256, size=(4, 2, 6, 6)).astype(np.uint8)
+    return parse_module(text), x
+
+
+def dense(values: np.ndarray) -> str:
+    return str(dense_from_numpy(values.astype(np.int32), si32))
+
+
+@pytest.mark.parametrize("pick", ["fastest", "random"])
+def test_network_through_the_flow(pick: str) -> None:
+    """bnn-fold, bnn-to-hwstream, the stream interpreter and the C simulation equal the bnn
+    interpreter; the units hold 4-, 3- (a falling row's −2 negated) and 8-bit weights."""
+    module, x = multibit_network()
+    expected = run_module(module, x)
+    fold_with(module, pick, np.random.default_rng(5))
+    module = to_stream(module)
+    mvtus = [op for op in module.walk() if isinstance(op, hw.MvtuOp)]
+    assert [(op.spec.weight_bits, op.spec.bipolar_input) for op in mvtus] == \
+        [(4, False), (3, False), (8, True)]
+    assert_bit_exact(run_module(module, x), expected)
+    assert_bit_exact(run_module(module, x, engine=csim.run), expected)
+
+
+def test_network_in_rtl() -> None:
+    module, x = multibit_network()
+    expected = run_module(module, x)
+    fold_with(module, "random", np.random.default_rng(5))
+    module = to_stream(module)
     engine = sim.RtlEngine(sim.Options(backpressure=0.3, gaps=0.3, seed=7))
     assert_bit_exact(run_module(module, x, engine=engine), expected)
