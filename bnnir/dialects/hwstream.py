@@ -797,9 +797,9 @@ class MvtuOp(KernelOp):
     lanes read as unsigned, `signed_input` (two's complement) or `bipolar_input` (bits, 1 = +1,
     0 = −1; integer weights only: bipolar weights on bipolar bits are `xnor`). With
     thresholds ([classes, PE, NF, T], sorted) a row outputs `bias` + Σ_i [acc ≥ t_i] (hardware
-    compares with ≥ only: falling channels have negated weight rows); the class of a vector is its border class (`border` = the conv's input height, width,
-    kernel, strides and pads: [IH, IW, KH, KW, SH, SW, top, left, bottom, right]) when
-    classes > 1. Without thresholds a row outputs its signed dot product 2P − MW (xnor) or the
+    compares with ≥ only: falling channels have negated weight rows); the class of a vector is
+    its border class (`border` = the conv's input height, width, kernel, strides and pads:
+    [IH, IW, KH, KW, SH, SW, top, left, bottom, right]) when classes > 1. Without thresholds a row outputs its signed dot product 2P − MW (xnor) or the
     sum, plus `offsets`[class, pe, nf] when given ([classes, PE, NF] of si32, hlslib order): the
     additive border-class correction of a zero-padded conv computed with −1 padding. A table of
     more than one class needs `border`, and its classes are the border's:
