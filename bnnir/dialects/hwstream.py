@@ -799,10 +799,11 @@ class MvtuOp(KernelOp):
     thresholds ([classes, PE, NF, T], sorted) a row outputs `bias` + Σ_i [acc ≥ t_i] (hardware
     compares with ≥ only: falling channels have negated weight rows); the class of a vector is
     its border class (`border` = the conv's input height, width, kernel, strides and pads:
-    [IH, IW, KH, KW, SH, SW, top, left, bottom, right]) when classes > 1. Without thresholds a row outputs its signed dot product 2P − MW (xnor) or the
-    sum, plus `offsets`[class, pe, nf] when given ([classes, PE, NF] of si32, hlslib order): the
-    additive border-class correction of a zero-padded conv computed with −1 padding. A table of
-    more than one class needs `border`, and its classes are the border's:
+    [IH, IW, KH, KW, SH, SW, top, left, bottom, right]) when classes > 1. Without thresholds
+    a row outputs its signed dot product 2P − MW (xnor) or the sum, plus `offsets`[class, pe,
+    nf] when given ([classes, PE, NF] of si32, hlslib order): the additive border-class
+    correction of a zero-padded conv computed with −1 padding. A table of more than one class
+    needs `border`, and its classes are the border's:
     (min(top, KH) + 1)·(min(bottom, KH) + 1)·(min(left, KW) + 1)·(min(right, KW) + 1).
     Outputs: NF words per vector, PE lanes each.
     """
