@@ -9,6 +9,8 @@ hwstream level and the backends on their own.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,6 +19,7 @@ from xdsl.dialects.builtin import IntegerAttr, IntegerType, ModuleOp, UnitAttr, 
 from xdsl.parser import Parser
 
 from bnnir.analysis import cost_model as cm
+from bnnir.analysis.folding import Folding, hardware_layers
 from bnnir.analysis.kernel_costs import kernel_cost
 from bnnir.backends.circt import sim
 from bnnir.backends.hls import csim
@@ -26,9 +29,12 @@ from bnnir.dialects.bnn_values import dense_from_numpy, si32
 from bnnir.interp import run_module
 from bnnir.interp.hwstream import decode_weights
 from bnnir.passes.bnn_to_hwstream import hlslib_thresholds, hlslib_weights
+from bnnir.passes.fold import annotate
 from bnnir.tools.cli import bnnir_context
-from test_hwstream_exact import fold_with, to_stream
+from test_hwstream_exact import fold_with, lowered, to_stream
 from test_onnx_exact import assert_bit_exact
+
+REAL_MODELS = Path(__file__).parent / "real_models"
 
 # (element type, bits, lowest, highest) of each input kind; bipolar values are ±1
 INPUTS = {
@@ -286,5 +292,38 @@ def test_network_in_rtl() -> None:
     expected = run_module(module, x)
     fold_with(module, "random", np.random.default_rng(5))
     module = to_stream(module)
+    engine = sim.RtlEngine(sim.Options(backpressure=0.3, gaps=0.3, seed=7))
+    assert_bit_exact(run_module(module, x, engine=engine), expected)
+
+
+# ===----------------------------------------------------------------------=== #
+# The zoo's TFC_2W2A (tests/real_models/): 2-bit weights on 2-bit signed activations
+# ===----------------------------------------------------------------------=== #
+
+
+def tfc_2w2a(folding: list[tuple[int, int]]) -> tuple[ModuleOp, np.ndarray, np.ndarray]:
+    """TFC_2W2A fused and folded (PE, SIMD per layer), streamed; its input images (k / 255) and
+    the bnn interpreter's outputs for them before streaming conversion."""
+    module = lowered(str(REAL_MODELS / "qonnx_model_zoo" / "TFC_2W2A.onnx"), None)
+    x = np.load(REAL_MODELS / "finn" / "build_dataflow" / "input.npy").astype(np.float32)
+    x = x / np.float32(255)
+    expected = run_module(module, x)
+    layers = hardware_layers(module)
+    annotate(module, Folding(tuple(
+        (layer, next(c for c in layer.choices if c.params == {"pe": pe, "simd": simd}))
+        for layer, (pe, simd) in zip(layers, folding, strict=True))), 100.0)
+    return to_stream(module), x, expected
+
+
+def test_tfc_2w2a_in_csim() -> None:
+    """At FINN's TFC folding (benchmarks/fold_tfc_2w2a.py)."""
+    module, x, expected = tfc_2w2a([(16, 49), (8, 8), (8, 8), (10, 8)])
+    assert {op.spec.weight_bits for op in module.walk() if isinstance(op, hw.MvtuOp)} == {2}
+    assert_bit_exact(run_module(module, x), expected)
+    assert_bit_exact(run_module(module, x, engine=csim.run), expected)
+
+
+def test_tfc_2w2a_in_rtl() -> None:
+    module, x, expected = tfc_2w2a([(2, 16), (2, 8), (2, 8), (2, 8)])
     engine = sim.RtlEngine(sim.Options(backpressure=0.3, gaps=0.3, seed=7))
     assert_bit_exact(run_module(module, x, engine=engine), expected)
