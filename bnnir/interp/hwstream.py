@@ -28,7 +28,13 @@ from xdsl.traits import SymbolTable
 from bnnir.dialects import hwstream as hw
 from bnnir.dialects.bnn_values import dense_to_numpy, is_bipolar, numpy_dtype
 from bnnir.dialects.sliding_window import border_hits, correction_shape
-from bnnir.interp.bnn import count_thresholds, integer_dot, pack_rows, xnor_popcount_words
+from bnnir.interp.bnn import (
+    count_thresholds,
+    integer_dot,
+    multibit_dot,
+    pack_rows,
+    xnor_popcount_words,
+)
 
 Words = np.ndarray
 
@@ -110,18 +116,6 @@ def decode_weights(op: hw.MvtuOp) -> np.ndarray:
     return (lanes.astype(np.int16) @ place).astype(np.int8)
 
 
-def _dot(inputs: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Exact dot products [M, O] of integer inputs [M, K] with integer weights [O, K] (bnn's
-    BLAS kernel for ±1 weights; in float64 below 2^53, else int64, for wider weights)."""
-    largest = max(int(weights.max(initial=0)), -int(weights.min(initial=0)))
-    if largest <= 1:
-        return integer_dot(inputs, weights)
-    bound = max(int(inputs.max(initial=0)), -int(inputs.min(initial=0))) * largest \
-        * inputs.shape[1]
-    dtype = np.float64 if bound < 1 << 53 else np.int64
-    return (inputs.astype(dtype) @ weights.astype(dtype).T).astype(np.int64)
-
-
 def border_classes(op: hw.MvtuOp) -> np.ndarray:
     """The border class of each of the unit's vectors (0 everywhere without `border`)."""
     vectors = op.spec.vectors
@@ -174,7 +168,8 @@ def run_mvtu(op: hw.MvtuOp, words: Words, tables: MvtuTables) -> Words:
     else:
         if spec.bipolar_input:  # bits 0/1 as −1/+1
             inputs = inputs.astype(np.int8) * 2 - 1
-        dot = _dot(inputs, tables.weights)
+        dot = multibit_dot(inputs, tables.weights) if spec.weight_bits > 1 else \
+            integer_dot(inputs, tables.weights)
     dot = dot.reshape(n, vectors, rows)
     if tables.thresholds is None:
         if tables.offsets is not None:
