@@ -24,7 +24,7 @@ from bnnir.analysis.kernel_costs import kernel_cost
 from bnnir.analysis.stream_schedule import simulate as schedule
 from bnnir.backends.circt import sim
 from bnnir.backends.hls import csim
-from bnnir.backends.hls.emit import design_of
+from bnnir.backends.hls.emit import design_of, emitted
 from bnnir.dialects import bnn
 from bnnir.dialects import hwstream as hw
 from bnnir.dialects.bnn_values import dense_from_numpy, si32
@@ -335,3 +335,13 @@ def test_tfc_2w2a_in_rtl() -> None:
     module, x, expected = tfc_2w2a([(2, 16), (2, 8), (2, 8), (2, 8)])
     engine = sim.RtlEngine(sim.Options(backpressure=0.3, gaps=0.3, seed=7))
     assert_bit_exact(run_module(module, x, engine=engine), expected)
+
+
+def test_hls_word_limit_holds_the_weight_word() -> None:
+    """512 bipolar inputs against 8-bit weights: the weight word (4096 bits) is the widest
+    ap_uint, wider than any stream, and AP_INT_MAX_W holds it."""
+    spec = hw.MvtuSpec(1, 512, 1, 1, 512, 1, 32, weight_bits=8, bipolar_input=True)
+    weights = np.ones((1, 512), np.int64)
+    module = parse_module(module_text("tensor<?x512xi1>", "tensor<?x1xsi32>",
+                                      [mvtu_text("u0", "in", spec, weights, None)], spec, spec))
+    assert emitted(module).ap_int_max_w == 4096

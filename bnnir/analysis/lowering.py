@@ -28,7 +28,7 @@ from bnnir.analysis.hardware import element_bits, index_bits, matrix_output_bits
 from bnnir.diagnostics import BnnirError, describe
 from bnnir.dialects import bnn
 from bnnir.dialects import hwstream as hw
-from bnnir.dialects.bnn_values import is_bipolar
+from bnnir.dialects.bnn_values import MAX_WEIGHT_BITS, is_bipolar
 
 
 @dataclass(frozen=True)
@@ -68,10 +68,6 @@ def _signed(element: object) -> bool:
 
 def _steps(op: bnn.ThresholdedOp | bnn.ThresholdOp) -> int:
     return 0 if op.thresholds is None else op.thresholds.get_shape()[1]
-
-
-MAX_WEIGHT_BITS = 8
-"""The widest integer weights an MVTU holds (hwstream.mvtu's weight_bits)."""
 
 
 def weight_bits(op: bnn.Conv2dOp | bnn.DenseOp) -> int:

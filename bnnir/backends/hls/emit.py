@@ -370,6 +370,8 @@ class Emitter:
         spec = op.spec
         rows, columns, pe, simd = spec.rows, spec.columns, spec.pe, spec.simd
         memory = WeightMemory(pe, simd, rows * columns // (pe * simd), spec.weight_bits)
+        if spec.weight_bits > 1:  # a word wider than the input word: AP_INT_MAX_W must hold it
+            self._check_width(memory.chunks * memory.chunk_bits, f"the weight word of {name}")
         words = memory.words(dense_to_numpy(op.weights))
         kind = "" if spec.weight_bits == 1 else f" of {spec.weight_bits} bits"
         self.params.append(
