@@ -1393,3 +1393,205 @@ def mixed_networks() -> st.SearchStrategy[tuple[onnx.ModelProto, np.ndarray, str
         return model, x, kind
 
     return networks()
+
+
+# ===----------------------------------------------------------------------=== #
+# Multi-bit weights: the structure of the QONNX model zoo's UNSW-NB15 w2a2 and KWS w3a3 MLPs
+# ===----------------------------------------------------------------------=== #
+
+BREVITAS_DOMAIN = "onnx.brevitas"
+
+
+def _weight_quant(g: Graph, w: np.ndarray, scale: np.ndarray | float, bits: int,
+                  narrow: bool = True) -> str:
+    """Float weights behind a signed QONNX Quant (Brevitas' export: domain onnx.brevitas)."""
+    args = [g.const(w.astype(np.float32), "w"), g.const(np.asarray(scale, np.float32), "s"),
+            g.const(np.float32(0), "z"), g.const(np.float32(bits), "b")]
+    return g.node("Quant", args, domain=BREVITAS_DOMAIN, signed=1, narrow=int(narrow),
+                  rounding_mode="ROUND")
+
+
+def _act_quant(g: Graph, x: str, scale: float, bits: int, signed: bool = False,
+               narrow: bool = False) -> str:
+    args = [x, g.const(np.float32(scale), "s"), g.const(np.float32(0), "z"),
+            g.const(np.float32(bits), "b")]
+    return g.node("Quant", args, domain=BREVITAS_DOMAIN, signed=int(signed), narrow=int(narrow),
+                  rounding_mode="ROUND")
+
+
+def _quantized(w: np.ndarray, scale: np.ndarray | float, bits: int) -> np.ndarray:
+    """What a narrow signed Quant makes of w (ROUND = half to even), for fitting batch norms."""
+    top = (1 << (bits - 1)) - 1
+    return np.round(np.clip(w / scale, -top, top)) * scale
+
+
+def _fitted_bn(g: Graph, h: np.ndarray) -> tuple[BatchNorm, np.ndarray]:
+    """A batch norm centring the sample pre-activations h [rows, C] (mixed-sign gamma), and its
+    output on them."""
+    mean, std = h.mean(axis=0), h.std(axis=0) + 1e-3
+    gamma = g.rng.uniform(0.5, 1.5, mean.shape) * g.rng.choice([-1.0, 1.0], mean.shape, p=[.2, .8])
+    beta = g.rng.uniform(0.0, 1.0, mean.shape)
+    bn = BatchNorm(gamma.astype(np.float32), beta.astype(np.float32), mean.astype(np.float32),
+                   (std * std).astype(np.float32), 1e-5)
+    return bn, (h - mean) / std * gamma + beta
+
+
+def unsw_nb15_like(rng: np.random.Generator, rows: int = 8) -> Built:
+    """The zoo's UNSW-NB15 MLP w2a2 (models/UNSW_NB15/unsw_nb15_mlp_w2a2), random weights: a ±1
+    input [1, 600] → Add 1 → Div 2 → four Gemm (transB, bias) with weights behind 2-bit narrow
+    signed Quants (one scale per tensor: ternary), 600-64-64-64-1, each hidden one followed by
+    BatchNormalization, Relu and an unsigned Quant (8 bits after the first layer, then 2), and a
+    BipolarQuant of the last. Opset 14, Brevitas' onnx.brevitas domain, fixed batch 1."""
+    g = Graph(rng)
+    sample = bipolar(rng, (256, 600))
+    h_name = g.node("Div", [g.node("Add", ["x", g.const(np.float32([1.0]))]),
+                            g.const(np.float32(2.0))])
+    h = (sample + 1) / 2
+    for layer, (n_in, n_out) in enumerate([(600, 64), (64, 64), (64, 64), (64, 1)]):
+        w = rng.normal(0, 1.0, (n_out, n_in)).astype(np.float32)
+        scale = np.float32(rng.uniform(0.5, 30.0))
+        bias = rng.normal(0, 1.0, n_out).astype(np.float32)
+        a_name = g.node("Gemm", [h_name, _weight_quant(g, w * scale, scale, 2),
+                                 g.const(bias, "bias")], transB=1)
+        a = h @ _quantized(w * scale, scale, 2).T + bias
+        if layer == 3:
+            y = g.node("BipolarQuant", [a_name, g.const(np.float32(1.0), "s")],
+                       domain=BREVITAS_DOMAIN)
+            break
+        bn, z = _fitted_bn(g, a)
+        bits = 8 if layer == 0 else 2
+        act_scale = float(np.quantile(np.maximum(z, 0), 0.9)) / ((1 << bits) - 1) + 1e-3
+        h_name = _act_quant(g, g.node("Relu", [g.batch_norm(a_name, bn)]), act_scale, bits)
+        h = np.clip(np.round(np.maximum(z, 0) / act_scale), 0, (1 << bits) - 1) * act_scale
+    model = _fixed_batch_model(g, [1, 600], y, [1, 1], 14)
+    return model, bipolar(rng, (rows, 600))
+
+
+def kws_like(rng: np.random.Generator, rows: int = 8, hidden_output: bool = False) -> Built:
+    """The zoo's KWS MLP w3a3 (models/GSCV2/kwsmlp_w3a3), random weights: a float input
+    [1, 1, 10, 49] → 8-bit narrow signed Quant (scale 0.83) → Flatten → four MatMul with weights
+    [out, in] behind 3-bit narrow signed Quants and a Transpose, 490-256-256-256-12 (a scale per
+    output channel, then one for the last), each hidden one followed by BatchNormalization, Relu
+    and a 3-bit unsigned Quant (scale 1/7). The logits are float; with `hidden_output` the graph
+    ends at the last hidden activation instead. Opset 11, onnx.brevitas, fixed batch 1."""
+    g = Graph(rng)
+    sample = rng.normal(0, 30, (256, 490)).astype(np.float32)
+    h_name = g.node("Flatten", [_act_quant(g, "x", 0.8298503756523132, 8, True, True)], axis=1)
+    h = np.clip(np.round(sample / 0.83), -127, 127) * 0.83
+    sizes = [(490, 256), (256, 256), (256, 256), (256, 12)]
+    for layer, (n_in, n_out) in enumerate(sizes):
+        last = layer == len(sizes) - 1
+        w = rng.normal(0, 1.0, (n_out, n_in)).astype(np.float32)
+        scale = (np.float32(rng.uniform(0.04, 0.09)) if last else
+                 rng.uniform(0.04, 0.09, (n_out, 1)).astype(np.float32))
+        wq = _weight_quant(g, w * scale, scale, 3)
+        a_name = g.node("MatMul", [h_name, g.node("Transpose", [wq], perm=[1, 0])])
+        if last:
+            break
+        bn, z = _fitted_bn(g, h @ _quantized(w * scale, scale, 3).T)
+        h_name = _act_quant(g, g.node("Relu", [g.batch_norm(a_name, bn)]), 0.1428571492433548, 3)
+        h = np.clip(np.round(np.maximum(z, 0) / 0.1428571492433548), 0, 7) * 0.1428571492433548
+        if hidden_output and layer == len(sizes) - 2:
+            model = _fixed_batch_model(g, [1, 1, 10, 49], h_name, [1, 256], 11)
+            return model, _kws_input(rng, rows)
+    model = _fixed_batch_model(g, [1, 1, 10, 49], a_name, [1, 12], 11)
+    return model, _kws_input(rng, rows)
+
+
+def _kws_input(rng: np.random.Generator, rows: int) -> np.ndarray:
+    return rng.normal(0, 30, (rows, 1, 10, 49)).astype(np.float32)
+
+
+def _fixed_batch_model(g: Graph, x_shape: list[int], y: str, y_shape: list[int],
+                       opset: int) -> onnx.ModelProto:
+    graph = helper.make_graph(
+        g.nodes, "bnn", [helper.make_tensor_value_info("x", TensorProto.FLOAT, x_shape)],
+        [helper.make_tensor_value_info(y, TensorProto.FLOAT, y_shape)], g.inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset),
+                                                    helper.make_opsetid(BREVITAS_DOMAIN, 1)],
+                              producer_name="bnnir-tests")
+    model.ir_version = IR_VERSION
+    return model
+
+
+# -- random QONNX networks mixing weight and activation widths ------------------
+
+
+def _np_conv(x: np.ndarray, w: np.ndarray, pad: int) -> np.ndarray:
+    """A float64 reference conv (NCHW, stride 1, zero padding) to fit batch norms with."""
+    padded = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    windows = np.lib.stride_tricks.sliding_window_view(padded, w.shape[2:], axis=(2, 3))
+    return np.einsum("nchwyx,ocyx->nohw", windows, w)
+
+
+def _np_quant(x: np.ndarray, scale: float, bits: int, signed: bool, narrow: bool) -> np.ndarray:
+    if bits == 1:
+        return np.where(x >= 0, scale, -scale)
+    low = (-(1 << (bits - 1)) + int(narrow)) if signed else 0
+    high = (1 << (bits - 1)) - 1 if signed else (1 << bits) - 1 - int(narrow)
+    return np.round(np.clip(x / scale, low, high)) * scale
+
+
+POWER_OF_TWO_SCALES = (0.25, 0.5, 1.0, 2.0)
+"""Scales whose products and sums stay exact in float32, so that logits match bit for bit."""
+
+
+def random_qnn(rng: np.random.Generator, weight_bits: tuple[int, ...],
+               act_bits: tuple[int, ...], conv: bool = True, pad: int = 1,
+               batch: int = 4) -> Built:
+    """A random Brevitas-style QONNX network mixing weight and activation widths: a ±1 input
+    [N, 3, 6, 6] (BipolarQuant), then one layer per entry of `weight_bits` (3×3 convs with
+    `pad`, four channels, while `conv`; then Flatten and MatMuls of 12 outputs; the last one to
+    5 logits), each but the last followed by BatchNormalization and the activation of the same
+    entry of `act_bits` (1: BipolarQuant; else a Quant of that many bits, unsigned after a Relu
+    or signed, narrow or not). Weights of 1 bit sit behind BipolarQuant, wider ones behind a
+    signed Quant (narrow or not, one scale or one per output channel); scales are powers of two,
+    so every float sum is exact."""
+    g = Graph(rng)
+    x = bipolar(rng, (batch, 3, 6, 6))
+    h_name, h = _bipolar_quant(g, "x"), x.astype(np.float64)
+    layers = len(weight_bits)
+    for layer, (w_bits, a_bits) in enumerate(zip(weight_bits, act_bits, strict=True)):
+        last = layer == layers - 1
+        dense = not conv or last or h.ndim == 2 or h.shape[2] + 2 * pad < 3
+        if dense and h.ndim == 4:
+            h_name, h = g.node("Flatten", [h_name], axis=1), h.reshape(len(h), -1)
+        n_out = 5 if last else (12 if dense else 4)
+        shape = (n_out, h.shape[1]) if dense else (n_out, h.shape[1], 3, 3)
+        w = rng.normal(0, 1.5, shape)
+        per_channel = w_bits > 1 and rng.random() < 0.5
+        scale = (rng.choice(POWER_OF_TWO_SCALES, (n_out,) + (1,) * (len(shape) - 1))
+                 if per_channel else np.float32(rng.choice(POWER_OF_TWO_SCALES)))
+        w = w * scale
+        narrow = bool(rng.random() < 0.5)
+        if w_bits == 1:
+            w_name = _bipolar_quant(g, g.const(w.astype(np.float32), "w"), float(scale))
+        else:
+            w_name = _weight_quant(g, w, scale, w_bits, narrow)
+        wq = _np_quant(w, scale, w_bits, True, narrow)
+        if dense:
+            h_name = g.node("MatMul", [h_name, g.node("Transpose", [w_name], perm=[1, 0])])
+            a = h @ wq.T
+        else:
+            h_name = g.node("Conv", [h_name, w_name], pads=[pad] * 4, kernel_shape=[3, 3])
+            a = _np_conv(h, wq, pad)
+        if last:
+            break
+        bn, z = _fitted_bn(g, np.moveaxis(a, 1, -1).reshape(-1, n_out))
+        z = np.moveaxis(z.reshape(np.moveaxis(a, 1, -1).shape), -1, 1)
+        h_name = g.batch_norm(h_name, bn)
+        if a_bits == 1:
+            h_name, h = _bipolar_quant(g, h_name), np.where(z >= 0, 1.0, -1.0)
+            continue
+        relu = bool(rng.random() < 0.5)
+        signed, act_narrow = not relu, bool(rng.random() < 0.5)
+        act_scale = float(rng.choice(POWER_OF_TWO_SCALES)) / (1 << max(a_bits - 3, 0))
+        if relu:
+            h_name, z = g.node("Relu", [h_name]), np.maximum(z, 0)
+        args = [h_name, g.const(np.float32(act_scale), "s"), g.const(np.float32(0), "z"),
+                g.const(np.float32(a_bits), "b")]
+        h_name = g.node("Quant", args, domain=QONNX_DOMAIN, signed=int(signed),
+                        narrow=int(act_narrow), rounding_mode="ROUND")
+        h = _np_quant(z, act_scale, a_bits, signed, act_narrow)
+    model = g.model(["N", 3, 6, 6], h_name, ["N", 5], domains=(QONNX_DOMAIN, BREVITAS_DOMAIN))
+    return model, x

@@ -4,7 +4,8 @@ The importer (importer.py) walks the graph once, in node order, and dispatches e
 a table from op type to the function of its family:
 
 * layers.py: Conv, MatMul, Gemm, XnorPopcountMatMul. Weights must be ±s (one magnitude s per
-  tensor or per output channel) after any quantizer. A layer input that is a scalar affine
+  tensor or per output channel) after any quantizer, or come from a 2..8-bit QONNX Quant (zero
+  point 0), whose integers the layer takes as si<N> weights. A layer input that is a scalar affine
   function a·q + b of integer or bipolar levels q (a Brevitas scale, a Quant, a MultiThreshold
   with out_scale/out_bias, FINN's BINARY {0, 1}) is fed to the layer as q, and
   a·acc + b·rowsum(w) follows it (levels.py). This equals onnxruntime's float32 sum when that sum

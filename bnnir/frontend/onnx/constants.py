@@ -3,7 +3,8 @@ folded with numpy, and the proof that a layer's weights are binary.
 
 Weights reach a layer through quantizers, transposes and reshapes of initializers; the importer
 evaluates such subgraphs here (QONNX's quantizer formulas in quantizers.py) and then checks that
-every weight is ±s, with one magnitude s per output channel.
+every weight is ±s, with one magnitude s per output channel (weights a 2..8-bit Quant makes are
+its integers instead, layers.py).
 
 Shapes reach a Reshape through Shape / Gather / Unsqueeze / Concat, as PyTorch exports
 `x.view(x.size(0), -1)`: `Shape` of an activation folds to its static dimensions, with the
@@ -353,7 +354,8 @@ def _slice(x: np.ndarray, args: list[np.ndarray | None]) -> np.ndarray:
 # ===----------------------------------------------------------------------=== #
 
 _BINARY_WEIGHTS = (
-    "bnnir needs ±1 weights, or ±s with one magnitude s per output channel, after any quantizer"
+    "bnnir needs ±1 weights, or ±s with one magnitude s per output channel, after any quantizer, "
+    "or the integers of a 2..8-bit QONNX Quant"
 )
 
 

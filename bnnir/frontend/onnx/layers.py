@@ -154,8 +154,8 @@ def _layer_weights(imp: OnnxImporter, name: str, raw: np.ndarray, out_axis: int)
 
 
 def _weight_quantizer(imp: OnnxImporter, name: str) -> list[onnx.NodeProto] | None:
-    """The multi-bit Quant that makes the weights `name` and the data movement after it, in
-    order; None if they come from elsewhere (or a 1-bit Quant: binary weights)."""
+    """The integer Quant that makes the weights `name` and the data movement after it, in
+    order; None if they come from elsewhere (or a 1-bit signed Quant: binary weights)."""
     path: list[onnx.NodeProto] = []
     producer = imp.producers.get(name)
     while producer is not None and producer.op_type in _WEIGHT_PATH:
@@ -164,7 +164,7 @@ def _weight_quantizer(imp: OnnxImporter, name: str) -> list[onnx.NodeProto] | No
     if producer is None or producer.op_type != "Quant":
         return None
     bits = np.asarray(imp.constants[producer.input[3]]).reshape(-1)
-    if bits.size == 1 and float(bits[0]) == 1:
+    if bits.size == 1 and float(bits[0]) == 1 and node_attributes(producer).get("signed", 1):
         return None
     return [producer, *path]
 
