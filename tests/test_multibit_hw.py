@@ -1,23 +1,31 @@
 """Matrix-vector-threshold units with N-bit integer weights (hwstream.mvtu's weight_bits, 2..8)
-compute Σ w·x exactly: the stream interpreter against numpy on random units (unsigned, signed
-and bipolar inputs, with and without thresholds), and the C simulation and the Verilator RTL
-against the interpreter on one design chaining the three input kinds.
+compute Σ w·x exactly, at every level after bnn-fold:
 
-Units are built directly from their specs and tables (no bnn network), so these tests cover the
-hwstream level and the backends on their own.
+* units built directly from their specs and tables (random weights; unsigned, signed and bipolar
+  inputs, with and without thresholds): the stream interpreter against numpy, and the C
+  simulation and the Verilator RTL against the interpreter on a design chaining the three kinds;
+* a bnn network with 4-, 2- and 8-bit weights, the zoo's TFC_2W2A and random QONNX networks
+  mixing 1-, 2-, 4- and 8-bit weights and activations, through bnn-fold and bnn-to-hwstream:
+  the stream interpreter, the C simulation and Verilator equal the bnn interpreter or qonnx.
+
+C simulation and Verilator builds are cached by content and few (one design each).
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 from pathlib import Path
 
 import numpy as np
+import onnx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from xdsl.dialects.builtin import IntegerAttr, IntegerType, ModuleOp, UnitAttr, i64
 from xdsl.parser import Parser
 
+import models
 from bnnir.analysis import cost_model as cm
 from bnnir.analysis.folding import Folding, hardware_layers
 from bnnir.analysis.kernel_costs import kernel_cost
@@ -345,3 +353,52 @@ def test_hls_word_limit_holds_the_weight_word() -> None:
     module = parse_module(module_text("tensor<?x512xi1>", "tensor<?x1xsi32>",
                                       [mvtu_text("u0", "in", spec, weights, None)], spec, spec))
     assert emitted(module).ap_int_max_w == 4096
+
+
+# ===----------------------------------------------------------------------=== #
+# Random QONNX networks mixing 1-, 2-, 4- and 8-bit weights and activations
+# ===----------------------------------------------------------------------=== #
+
+WIDTHS = st.sampled_from([1, 2, 4, 8])
+
+
+def streamed_qnn(model: onnx.ModelProto, pick: str, seed: int) -> ModuleOp:
+    """The network imported, fused, legalized (exact padding), folded and streamed."""
+    with contextlib.redirect_stderr(io.StringIO()):  # the importer's remarks
+        module = lowered(model, None)
+    fold_with(module, pick, np.random.default_rng(seed))
+    return to_stream(module)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(2, 4).flatmap(lambda n: st.tuples(
+    st.lists(WIDTHS, min_size=n, max_size=n), st.lists(WIDTHS, min_size=n, max_size=n))),
+       st.booleans(), st.integers(0, 1), st.sampled_from(["slowest", "fastest", "random"]),
+       st.integers(0, 2**32 - 1))
+def test_mixed_networks_streamed_equal_qonnx(widths: tuple[list[int], list[int]], conv: bool,
+                                             pad: int, pick: str, seed: int) -> None:
+    weight_bits, act_bits = widths
+    model, x = models.random_qnn(np.random.default_rng(seed), tuple(weight_bits),
+                                 tuple(act_bits), conv=conv, pad=pad)
+    module = streamed_qnn(model, pick, seed)
+    assert run_module(module, x).tobytes() == models.qonnx_run(model, x).tobytes()
+
+
+def mixed_network() -> tuple[ModuleOp, np.ndarray, np.ndarray]:
+    """Zero-padded convs of 8-bit weights on bipolar input and ±1 weights on 2-bit values, a
+    2-bit and a 4-bit dense layer; randomly folded."""
+    model, x = models.random_qnn(np.random.default_rng(61), (8, 1, 2, 4), (2, 1, 4, 8))
+    return streamed_qnn(model, "random", 61), x, models.qonnx_run(model, x)
+
+
+def test_mixed_network_in_csim() -> None:
+    module, x, expected = mixed_network()
+    assert {op.spec.weight_bits for op in module.walk() if isinstance(op, hw.MvtuOp)} == \
+        {1, 2, 4, 8}
+    assert run_module(module, x, engine=csim.run).tobytes() == expected.tobytes()
+
+
+def test_mixed_network_in_rtl() -> None:
+    module, x, expected = mixed_network()
+    engine = sim.RtlEngine(sim.Options(backpressure=0.3, gaps=0.3, seed=7))
+    assert run_module(module, x, engine=engine).tobytes() == expected.tobytes()
