@@ -12,8 +12,7 @@ faster than float32 BLAS on ±1 values for every layer shape on a shared 2-core 
 10 G binary MAC/s against 5-15 for BLAS on the large early layers, and 50 against under 5 on
 the small late ones, where BLAS's threads spin. Layers with an integer input multiply float ±1
 weights with BLAS, exact while every sum stays below 2^24 (float32) or 2^53 (float64), else in
-int64; the bound is checked per layer. Layers with integer (`si<N>`) weights run the same way
-whatever their input (`multibit_dot`). Layer results are computed channels last and thresholded
+int64; the bound is checked per layer. Layer results are computed channels last and thresholded
 there; the NCHW values the ops exchange are views of that memory, which the next conv packs in
 order. (bnnir/interp/run.py runs a batch in chunks, two at a time.)
 """
@@ -100,7 +99,8 @@ def integer_dot(patches: np.ndarray, weights: np.ndarray) -> np.ndarray:
 def multibit_dot(patches: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Dot products [M, O] of integer or ±1 patches [M, K] with integer (`si<N>`) weights [O, K],
     exactly: in float32 BLAS while K · max|x| · max|w| < 2^24, in float64 below 2^53 (the
-    verifier keeps accumulators below 2^31), else in int64."""
+    verifier keeps accumulators below 2^31), else in int64. Layers with integer weights take
+    this path whatever their input (bipolar inputs too: no XNOR-popcount for them)."""
     largest_x = max(int(patches.max(initial=0)), -int(patches.min(initial=0)))
     largest_w = max(int(weights.max(initial=0)), -int(weights.min(initial=0)))
     bound = largest_x * largest_w * patches.shape[1]
