@@ -182,7 +182,7 @@ def integer_weights(
     if np.any(quantizer.zeropt != 0):
         raise node_error(f"{label} has zero point {quantizer.zeropt.reshape(-1)[:4]}; bnnir "
                          "needs integer weights with a zero point of 0")
-    bits = weight_element(quantizer.min_int, quantizer.max_int)
+    bits = weight_width(quantizer.min_int, quantizer.max_int)
     if bits is None:
         raise node_error(f"{label} needs {quantizer.min_int}..{quantizer.max_int}; bnnir "
                          f"supports weights of 1 to {MAX_WEIGHT_BITS} bits (si{MAX_WEIGHT_BITS}: "
@@ -212,7 +212,7 @@ def _quant_bits(imp: OnnxImporter, quant: onnx.NodeProto) -> int:
     return int(np.asarray(imp.constants[quant.input[3]]).reshape(-1)[0])
 
 
-def weight_element(low: int, high: int) -> int | None:
+def weight_width(low: int, high: int) -> int | None:
     """The bits N of the narrowest weight type si<N> (2..8) holding low..high, or None."""
     for bits in range(2, MAX_WEIGHT_BITS + 1):
         if -(1 << (bits - 1)) <= low and high < 1 << (bits - 1):
