@@ -67,13 +67,17 @@ def output_bits(op: Operation) -> int:
 
 
 def matrix_unit(op: bnn.Conv2dOp | bnn.DenseOp, vectors: int, bits: int) -> cm.MatrixVectorUnit:
+    """The layer's unit; its weights' bits are their element type's (the networks here have
+    narrow-range integer weights, which a falling row negates within their width)."""
     rows, *fan_in = bnn.tensor_type(op.weights).get_shape()
     element = bnn.tensor_type(op.input).element_type
     signed = isinstance(element, IntegerType) and element.signedness.data == Signedness.SIGNED
     steps = 0 if op.thresholds is None else op.thresholds.get_shape()[1]
     correction = getattr(op, "correction", None)
     classes = 1 if correction is None else math.prod(correction.get_shape()[:4])
-    return cm.MatrixVectorUnit(rows, math.prod(fan_in), vectors, bits, signed, steps, classes)
+    weight_bits = lane_bits(bnn.tensor_type(op.weights).element_type)
+    return cm.MatrixVectorUnit(rows, math.prod(fan_in), vectors, bits, signed, steps, classes,
+                               weight_bits)
 
 
 def options(op: Operation, bits: int) -> Iterator[Option]:
@@ -97,13 +101,14 @@ def options(op: Operation, bits: int) -> Iterator[Option]:
                 if ws != simd:
                     costs.append(cm.WidthConverter(ws * bits, simd * bits,
                                                    oh * ow * unit.columns // ws).cost())
-                if max(ws * bits, simd * bits, pe * out_bits) <= cm.MAX_STREAM_BITS:
+                if max(ws * bits, simd * bits, pe * out_bits,
+                       simd * unit.weight_bits) <= cm.MAX_STREAM_BITS:
                     params = (("pe", pe), ("simd", simd), ("window_simd", ws))
                     yield Option(params, ws, pe, *total(costs))
         case bnn.DenseOp():
             unit = matrix_unit(op, 1, bits)
             for pe, simd in itertools.product(cm.divisors(unit.rows), cm.divisors(unit.columns)):
-                if max(simd * bits, pe * out_bits) <= cm.MAX_STREAM_BITS:
+                if max(simd * bits, pe * out_bits, simd * unit.weight_bits) <= cm.MAX_STREAM_BITS:
                     yield Option((("pe", pe), ("simd", simd)), simd, pe,
                                  *total([unit.cost(pe, simd)]))
         case bnn.MaxPoolOp():
@@ -230,14 +235,39 @@ def best(table: Table, allowed: np.ndarray) -> tuple[int, int]:
 # ===----------------------------------------------------------------------=== #
 
 
+def with_integer_weights(module: ModuleOp, bits: list[int], seed: int) -> None:
+    """Replace the weights of the module's matrix layers by random narrow-range integers of
+    `bits[i]` bits (1: keep the bipolar ones), layer by layer: multi-bit layers to fold."""
+    rng = np.random.default_rng(seed)
+    layers = [op for op in layer_ops(module) if isinstance(op, bnn.Conv2dOp | bnn.DenseOp)]
+    for op, n in zip(layers, itertools.cycle(bits)):
+        if n == 1:
+            continue
+        top = (1 << (n - 1)) - 1
+        shape = bnn.tensor_type(op.weights).get_shape()
+        weights = bnn.ConstantOp.from_integers(rng.integers(-top, top + 1, size=shape), n)
+        old = op.weights.owner
+        assert isinstance(old, bnn.ConstantOp) and old.parent is not None
+        old.parent.insert_op_before(weights, old)
+        op.operands[1] = weights.result
+        if not old.result.uses:
+            old.detach()
+            old.erase()
+    module.verify()
+
+
 @st.composite
 def small_networks(draw: st.DrawFn) -> tuple[ModuleOp, Table]:
     """A lowered random network (convs, pools and a dense layer; or a raw conv whose exact
-    padding is an offset table) of at most 50 000 foldings, and its table."""
+    padding is an offset table) of at most 50 000 foldings, its matrix layers' weights bipolar
+    or integers of 2 to 8 bits, and its table."""
     model, _, input_kind = draw(st.one_of(
         models.random_networks(channels=st.sampled_from([1, 2, 3, 4]), max_size=6, max_pad=1),
         models.raw_conv_networks()))
     module = lowered(model, input_kind)
+    weight_bits = draw(st.lists(st.sampled_from([1, 1, 2, 3, 4, 8]), min_size=1, max_size=3),
+                       "weight bits")
+    with_integer_weights(module, weight_bits, draw(st.integers(0, 99), "seed"))
     layers = network_layers(module)
     assume(layers.foldings <= 50_000)
     return module, every_folding(layers)

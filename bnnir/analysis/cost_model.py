@@ -100,6 +100,7 @@ class MatrixVectorUnit:
     signed_input: bool = False
     threshold_steps: int = 0  # 2^B − 1 comparators per PE; 0 without thresholds
     border_classes: int = 1  # threshold (or, without thresholds, offset) copies for exact padding
+    weight_bits: int = 1  # W: 1 for bipolar weights, N for signed N-bit integers
 
     @property
     def macs(self) -> int:
@@ -112,14 +113,24 @@ class MatrixVectorUnit:
         return self.vectors * (self.rows // pe) * (self.columns // simd)
 
     def accumulator_bits(self) -> int:
-        """FINN-R's accumulator width: alpha = log2(MW) + W + A − 1 − signed, W = 1."""
-        alpha = math.log2(self.columns) + 1 + self.input_bits - 1 - int(self.signed_input)
+        """FINN-R's accumulator width: alpha = log2(MW) + W + A − 1 − signed."""
+        alpha = (math.log2(self.columns) + self.weight_bits + self.input_bits - 1
+                 - int(self.signed_input))
         return math.ceil(alpha + math.log2(1 + 2**-alpha) + 1)
 
     def cost(self, pe: int, simd: int) -> Cost:
-        """FINN-R's LUT estimate (hls/matrixvectoractivation_hls.py: lut_estimation) and FINN's
-        BRAM18 estimate, with 1-bit weights (W = 1) and LUT multipliers."""
-        weight_bits, act_bits = 1, self.input_bits
+        """FINN-R's LUT estimate for W-bit weights and A-bit inputs with LUT multipliers
+        (Blott et al. 2018, as Xilinx/finn's hls/matrixvectoractivation_hls.py: lut_estimation
+        computes it): per PE, SIMD multipliers of (2·ceil((W + A)/6) − 1)·(W + A) LUTs, an
+        adder tree of (W + A)·(2·SIMD − 1), the accumulator and the thresholds; and FINN's
+        BRAM18 estimate of a weight memory of PE·SIMD·W-bit words, WMEM deep
+        (matrixvectoractivation.py: bram_estimation), in LUTs when at most LUTRAM_DEPTH deep.
+        The width of one PE's weight word, SIMD·W, is limited like a stream word
+        (MAX_STREAM_BITS, hwstream.MvtuSpec.widest): an ap_uint. FINN's SetFolding instead stops
+        raising SIMD once SIMD·W exceeds mvau_wwidth_max (36 by default,
+        transformation/fpgadataflow/set_folding.py), a heuristic of its greedy search, not a
+        limit of the hardware; here the cost of a wide memory is in its BRAM18s."""
+        weight_bits, act_bits = self.weight_bits, self.input_bits
         width = weight_bits + act_bits
         mult = simd * (2 * math.ceil(width / 6) - 1) * width
         adder_tree = width * (2 * simd - 1)

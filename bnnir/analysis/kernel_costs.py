@@ -25,7 +25,8 @@ def spec_cost(spec: hw.KernelSpec) -> cm.Cost:
     match spec:
         case hw.MvtuSpec():
             unit = cm.MatrixVectorUnit(spec.rows, spec.columns, spec.vectors, spec.input_bits,
-                                       spec.signed_input, spec.steps, spec.classes)
+                                       spec.signed_input, spec.steps, spec.classes,
+                                       spec.weight_bits)
             return unit.cost(spec.pe, spec.simd)
         case hw.WindowSpec():
             window = cm.SlidingWindow(spec.channels, (spec.height, spec.width),

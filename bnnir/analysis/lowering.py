@@ -19,14 +19,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 
+import numpy as np
 from xdsl.dialects.builtin import IntegerType, Signedness
 from xdsl.ir import Operation
 
 from bnnir.analysis.cost_model import divisors
 from bnnir.analysis.hardware import element_bits, index_bits, matrix_output_bits
+from bnnir.diagnostics import BnnirError, describe
 from bnnir.dialects import bnn
 from bnnir.dialects import hwstream as hw
-from bnnir.dialects.bnn_values import is_bipolar
+from bnnir.dialects.bnn_values import MAX_WEIGHT_BITS, is_bipolar
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,29 @@ def _steps(op: bnn.ThresholdedOp | bnn.ThresholdOp) -> int:
     return 0 if op.thresholds is None else op.thresholds.get_shape()[1]
 
 
+def weight_bits(op: bnn.Conv2dOp | bnn.DenseOp) -> int:
+    """The bits of a layer's weights in hardware: 1 for bipolar weights, N for si<N>. Hardware
+    compares with ≥ only, so streaming conversion negates the weight row of a channel compared
+    with ≤; where such a row holds −2^(N−1), whose negation needs N + 1 bits, the layer's
+    weights are N + 1 bits wide (at most MAX_WEIGHT_BITS)."""
+    element = bnn.tensor_type(op.weights).element_type
+    if is_bipolar(element):
+        return 1
+    assert isinstance(element, IntegerType)
+    bits, falling = element.width.data, list(op.descending_channels)
+    if not falling:
+        return bits
+    weights = op.weights.owner
+    assert isinstance(weights, bnn.ConstantOp)
+    if not np.any(weights.to_numpy()[falling] == -(1 << (bits - 1))):
+        return bits
+    if bits == MAX_WEIGHT_BITS:
+        raise BnnirError(describe(op), f"a channel compared with <= (negative scale) holds the "
+                         f"weight {-(1 << (bits - 1))}, whose negation does not fit "
+                         f"{MAX_WEIGHT_BITS} bits; quantize its weights narrow (symmetric)")
+    return bits + 1
+
+
 def _mvtu(op: bnn.Conv2dOp | bnn.DenseOp, vectors: int,
           stream: StreamIn) -> Callable[[Mapping[str, int]], hw.MvtuSpec]:
     w_shape = bnn.tensor_type(op.weights).get_shape()
@@ -76,10 +101,13 @@ def _mvtu(op: bnn.Conv2dOp | bnn.DenseOp, vectors: int,
         classes = math.prod(op.correction.get_shape()[:4])
     element = bnn.tensor_type(op.input).element_type
     rows, columns, output_bits = w_shape[0], math.prod(w_shape[1:]), matrix_output_bits(op)
-    xnor, signed, steps = is_bipolar(element), _signed(element), _steps(op)
+    bits = weight_bits(op)
+    # bipolar weights on bipolar input bits count matches (XNOR); integer weights read them ±1
+    xnor, bipolar_input = is_bipolar(element) and bits == 1, is_bipolar(element) and bits > 1
+    signed, steps = _signed(element), _steps(op)
     return lambda fold: hw.MvtuSpec(
         rows, columns, vectors, fold["pe"], fold["simd"], stream.bits, output_bits, xnor, signed,
-        steps, classes)
+        steps, classes, bits, bipolar_input)
 
 
 def lower_conv(op: bnn.Conv2dOp, stream: StreamIn) -> Lowering:

@@ -321,6 +321,8 @@ class MvtuSpec(KernelSpec):
     signed_input: bool = False
     steps: int = 0  # thresholds per row (T); 0 without thresholds
     classes: int = 1  # border classes of its threshold or offset table
+    weight_bits: int = 1  # 1: bipolar ±1 weights; 2..8: signed two's complement integers
+    bipolar_input: bool = False  # integer weights against bipolar (±1) input bits
 
     DERIVED: ClassVar[frozenset[str]] = frozenset({"steps", "classes"})
 
@@ -355,10 +357,23 @@ class MvtuSpec(KernelSpec):
     def words_out(self) -> int:
         return self.vectors * self.rows // self.pe
 
+    @property
+    def widest(self) -> int:
+        """The wider of its stream words and of one PE's weight word (SIMD·W bits), which is
+        an ap_uint like a stream word."""
+        return max(super().widest, self.simd * self.weight_bits)
+
+    def properties(self) -> dict[str, Attribute]:
+        """Its properties; `weight_bits` only when the weights are not bipolar (1)."""
+        props = super().properties()
+        if self.weight_bits == 1:
+            del props["weight_bits"]
+        return props
+
     def weight_memory_shape(self) -> tuple[int, int, int]:
-        """finn-hlslib's weight memory: [PE, WMEM, SIMD bytes]."""
+        """finn-hlslib's weight memory: [PE, WMEM, ceil(SIMD·W / 8)] bytes."""
         depth = self.rows * self.columns // (self.pe * self.simd)
-        return self.pe, depth, (self.simd + 7) // 8
+        return self.pe, depth, (self.simd * self.weight_bits + 7) // 8
 
 
 @dataclass(frozen=True)
@@ -521,6 +536,8 @@ class KernelOp(IRDLOperation, ABC):
                 values[f.name] = attr.value.data
             elif isinstance(attr, DenseArrayBase):
                 values[f.name] = int_values(attr)
+            elif attr is None and isinstance(f.default, int):  # an absent flag or default
+                values[f.name] = f.default
             else:
                 values[f.name] = isinstance(attr, UnitAttr)
         return cls(**values, **self.derived())
@@ -767,21 +784,26 @@ class DwcOp(KernelOp):
 
 @irdl_op_definition
 class MvtuOp(KernelOp):
-    """The matrix-vector-threshold unit: MH × MW binary weights, PE rows and SIMD columns per
-    cycle, over `vectors` input vectors of MW elements per frame.
+    """The matrix-vector-threshold unit: MH × MW weights, PE rows and SIMD columns per cycle,
+    over `vectors` input vectors of MW elements per frame.
 
-    Weights are stored as finn-hlslib lays them out: row r goes to PE r mod PE at fold
-    nf = r div PE, column c to fold sf = c div SIMD, lane c mod SIMD; memory word nf·SF + sf of
-    each PE is SIMD bits, lane 0 least significant (`weights`: [PE, NF·SF, ceil(SIMD/8)] bytes).
-    With `xnor` the input is bipolar bits and the accumulator counts matching bits (popcount P);
-    otherwise it sums ±inputs. With thresholds ([classes, PE, NF, T], sorted) a row outputs
-    `bias` + Σ_i [acc ≥ t_i] (hardware compares with ≥ only: falling channels have negated weight
-    rows); the class of a vector is its border class (`border` = the conv's input height, width,
-    kernel, strides and pads: [IH, IW, KH, KW, SH, SW, top, left, bottom, right]) when
-    classes > 1. Without thresholds a row outputs its signed dot product 2P − MW (xnor) or the
-    sum, plus `offsets`[class, pe, nf] when given ([classes, PE, NF] of si32, hlslib order): the
-    additive border-class correction of a zero-padded conv computed with −1 padding. A table of
-    more than one class needs `border`, and its classes are the border's:
+    Weights are bipolar (±1, one bit each: 1 = +1) or, with `weight_bits` = N in 2..8, signed
+    N-bit two's complement integers. They are stored as finn-hlslib lays them out: row r goes to
+    PE r mod PE at fold nf = r div PE, column c to fold sf = c div SIMD, lane c mod SIMD; memory
+    word nf·SF + sf of each PE is SIMD·N bits, lane j at bits [j·N, (j + 1)·N), lane 0 least
+    significant (`weights`: [PE, NF·SF, ceil(SIMD·N/8)] bytes, the word's bytes little endian).
+    With `xnor` (bipolar weights only) the input is bipolar bits and the accumulator counts
+    matching bits (popcount P); otherwise it sums weight × input over the columns, the input
+    lanes read as unsigned, `signed_input` (two's complement) or `bipolar_input` (bits, 1 = +1,
+    0 = −1; integer weights only: bipolar weights on bipolar bits are `xnor`). With
+    thresholds ([classes, PE, NF, T], sorted) a row outputs `bias` + Σ_i [acc ≥ t_i] (hardware
+    compares with ≥ only: falling channels have negated weight rows); the class of a vector is
+    its border class (`border` = the conv's input height, width, kernel, strides and pads:
+    [IH, IW, KH, KW, SH, SW, top, left, bottom, right]) when classes > 1. Without thresholds
+    a row outputs its signed dot product 2P − MW (xnor) or the sum, plus `offsets`[class, pe,
+    nf] when given ([classes, PE, NF] of si32, hlslib order): the additive border-class
+    correction of a zero-padded conv computed with −1 padding. A table of more than one class
+    needs `border`, and its classes are the border's:
     (min(top, KH) + 1)·(min(bottom, KH) + 1)·(min(left, KW) + 1)·(min(right, KW) + 1).
     Outputs: NF words per vector, PE lanes each.
     """
@@ -800,13 +822,16 @@ class MvtuOp(KernelOp):
     bias = opt_prop_def(I64Attr)
     xnor = opt_prop_def(UnitAttr)
     signed_input = opt_prop_def(UnitAttr)
+    bipolar_input = opt_prop_def(UnitAttr)
+    weight_bits = opt_prop_def(I64Attr)
     border = opt_prop_def(I64Array)
     offsets = opt_prop_def(DenseIntOrFPElementsAttr)
 
     SPEC: ClassVar[type[KernelSpec]] = MvtuSpec
     PROPERTY_ORDER: ClassVar[tuple[str, ...]] = (
-        "rows", "columns", "vectors", "pe", "simd", "input_bits", "weights", "xnor",
-        "signed_input", "offsets", "thresholds", "bias", "border", "output_bits")
+        "rows", "columns", "vectors", "pe", "simd", "input_bits", "weight_bits", "weights",
+        "xnor", "signed_input", "bipolar_input", "offsets", "thresholds", "bias", "border",
+        "output_bits")
 
     def __init__(self, input: SSAValue, spec: MvtuSpec, *,
                  weights: DenseIntOrFPElementsAttr,
@@ -850,14 +875,17 @@ class MvtuOp(KernelOp):
         if self.is_xnor and self.signed_input is not None:
             raise VerifyException(f"'{self.name}' xnor takes bipolar bits, which are not "
                                   "signed_input")
+        self._verify_weight_kind()
         expected = self.weight_memory_shape()
         weight_element = self.weights.get_element_type()
         if not (isinstance(weight_element, IntegerType) and weight_element.width.data == 8):
             raise VerifyException(f"'{self.name}' weights must be bytes (i8), got "
                                   f"{weight_element}")
         if tuple(self.weights.get_shape()) != expected:
+            word = "SIMD bytes" if self.spec.weight_bits == 1 else \
+                f"ceil(SIMD * {self.spec.weight_bits} weight bits / 8) bytes"
             raise VerifyException(
-                f"'{self.name}' weights must be [PE, WMEM, SIMD bytes] = {list(expected)}, got "
+                f"'{self.name}' weights must be [PE, WMEM, {word}] = {list(expected)}, got "
                 f"{list(self.weights.get_shape())}"
             )
         if self.thresholds is not None:
@@ -872,16 +900,32 @@ class MvtuOp(KernelOp):
         if self.border is not None:
             self._verify_border()
 
+    def _verify_weight_kind(self) -> None:
+        """Bipolar weights are one bit; integer weights 2..8 bits, never XNOR, and the only
+        ones a `bipolar_input` unit has (bipolar weights on bipolar bits are `xnor`)."""
+        spec = self.spec
+        if not 1 <= spec.weight_bits <= 8:
+            raise VerifyException(f"'{self.name}' weight_bits must be 1 (bipolar ±1) or 2..8 "
+                                  f"(signed two's complement), got {spec.weight_bits}")
+        if spec.weight_bits > 1 and self.is_xnor:
+            raise VerifyException(f"'{self.name}' xnor takes bipolar weights: weight_bits must "
+                                  f"be 1, got {spec.weight_bits}")
+        if spec.bipolar_input and (spec.weight_bits == 1 or spec.input_bits != 1
+                                   or spec.signed_input):
+            raise VerifyException(f"'{self.name}' bipolar_input takes 1-bit unsigned input "
+                                  "lanes and integer weights (weight_bits >= 2); bipolar "
+                                  "weights on bipolar input are xnor")
+
     def _verify_dot_products_fit(self) -> None:
         """Without thresholds a row outputs its dot product (plus offsets), two's complement."""
         bits, columns = self.spec.input_bits, self.spec.columns
-        if self.is_xnor:
+        if self.is_xnor or self.spec.bipolar_input:
             largest_input = 1
         elif self.signed_input is not None:
             largest_input = 1 << (bits - 1)
         else:
             largest_input = (1 << bits) - 1
-        bound = columns * largest_input
+        bound = columns * largest_input << (self.spec.weight_bits - 1)  # |w| <= 2^(N-1)
         if self.offsets is not None:
             bound += int(np.abs(dense_to_numpy(self.offsets).astype(np.int64)).max(initial=0))
         out_bits = self.spec.output_bits

@@ -28,7 +28,13 @@ from xdsl.traits import SymbolTable
 from bnnir.dialects import hwstream as hw
 from bnnir.dialects.bnn_values import dense_to_numpy, is_bipolar, numpy_dtype
 from bnnir.dialects.sliding_window import border_hits, correction_shape
-from bnnir.interp.bnn import count_thresholds, integer_dot, pack_rows, xnor_popcount_words
+from bnnir.interp.bnn import (
+    count_thresholds,
+    integer_dot,
+    multibit_dot,
+    pack_rows,
+    xnor_popcount_words,
+)
 
 Words = np.ndarray
 
@@ -95,14 +101,19 @@ def run_dwc(op: hw.DwcOp, words: Words) -> Words:
 
 
 def decode_weights(op: hw.MvtuOp) -> np.ndarray:
-    """The ±1 matrix [MH, MW] held in finn-hlslib's layout."""
+    """The weight matrix [MH, MW] (int8: ±1, or N-bit integers) held in finn-hlslib's layout,
+    lane j of a word at bits [j·N, (j + 1)·N)."""
     spec = op.spec
-    pe, simd, rows, columns = spec.pe, spec.simd, spec.rows, spec.columns
+    pe, simd, rows, columns, n = spec.pe, spec.simd, spec.rows, spec.columns, spec.weight_bits
     packed = dense_to_numpy(op.weights).view(np.uint8)
-    bits = np.unpackbits(packed, axis=2, count=simd, bitorder="little")
+    bits = np.unpackbits(packed, axis=2, count=simd * n, bitorder="little")
     nf, sf = rows // pe, columns // simd
-    matrix = bits.reshape(pe, nf, sf, simd).transpose(1, 0, 2, 3).reshape(rows, columns)
-    return matrix.astype(np.int8) * 2 - 1
+    lanes = bits.reshape(pe, nf, sf, simd, n).transpose(1, 0, 2, 3, 4).reshape(rows, columns, n)
+    if n == 1:
+        return lanes[..., 0].astype(np.int8) * 2 - 1
+    place = np.left_shift(1, np.arange(n, dtype=np.int16))
+    place[-1] = -place[-1]  # two's complement: the top bit weighs −2^(N−1)
+    return (lanes.astype(np.int16) @ place).astype(np.int8)
 
 
 def border_classes(op: hw.MvtuOp) -> np.ndarray:
@@ -155,7 +166,10 @@ def run_mvtu(op: hw.MvtuOp, words: Words, tables: MvtuTables) -> Words:
     if xnor:  # bits 0/1: packbits packs them as they are
         dot = xnor_popcount_words(pack_rows(inputs), tables.packed, columns)
     else:
-        dot = integer_dot(inputs, tables.weights)
+        if spec.bipolar_input:  # bits 0/1 as −1/+1
+            inputs = inputs.astype(np.int8) * 2 - 1
+        dot = multibit_dot(inputs, tables.weights) if spec.weight_bits > 1 else \
+            integer_dot(inputs, tables.weights)
     dot = dot.reshape(n, vectors, rows)
     if tables.thresholds is None:
         if tables.offsets is not None:

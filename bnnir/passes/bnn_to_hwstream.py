@@ -70,12 +70,19 @@ def _int(value: int) -> IntegerAttr:
 # ===----------------------------------------------------------------------=== #
 
 
-def hlslib_weights(weights: np.ndarray, pe: int, simd: int) -> np.ndarray:
-    """±1 weights [MH, MW] as finn-hlslib's memory: [PE, NF·SF, ceil(SIMD/8)] bytes."""
+def hlslib_weights(weights: np.ndarray, pe: int, simd: int, bits: int = 1) -> np.ndarray:
+    """Weights [MH, MW] as finn-hlslib's memory: [PE, NF·SF, ceil(SIMD·N/8)] bytes, lane j of a
+    word at bits [j·N, (j + 1)·N): ±1 as one bit (N = 1, 1 = +1), else N-bit two's complement."""
     rows, columns = weights.shape
     nf, sf = rows // pe, columns // simd
-    bits = (weights > 0).reshape(nf, pe, sf, simd).transpose(1, 0, 2, 3)
-    return np.packbits(bits.reshape(pe, nf * sf, simd), axis=2, bitorder="little")
+    if bits == 1:
+        lanes = (weights > 0)[..., None]
+    else:
+        pattern = weights.astype(np.int64) & ((1 << bits) - 1)
+        lanes = (pattern[..., None] >> np.arange(bits)) & 1
+    words = lanes.reshape(nf, pe, sf, simd * bits).transpose(1, 0, 2, 3)
+    return np.packbits(words.reshape(pe, nf * sf, simd * bits).astype(np.uint8), axis=2,
+                       bitorder="little")
 
 
 def hlslib_thresholds(table: np.ndarray, pe: int) -> np.ndarray:
@@ -96,7 +103,7 @@ def bipolar_bit_thresholds(table: np.ndarray, descending: Sequence[int]) -> np.n
 
 @dataclass(frozen=True)
 class MatrixTables:
-    weights: np.ndarray  # ±1 [MH, MW], falling rows negated
+    weights: np.ndarray  # ±1 or integers [MH, MW], falling rows negated
     thresholds: np.ndarray | None  # [classes, MH, T] in the accumulator's domain
     offsets: np.ndarray | None = None  # [classes, MH] added to the dot product (no thresholds)
 
@@ -245,6 +252,11 @@ class Converter:
     def mvtu(self, op: bnn.Conv2dOp | bnn.DenseOp, spec: hw.MvtuSpec, source: SSAValue,
              weights: np.ndarray, border: tuple[int, ...] | None) -> hw.MvtuOp:
         pe, simd = spec.pe, spec.simd
+        if simd * spec.weight_bits > MAX_STREAM_BITS:
+            raise BnnirError("bnn-to-hwstream", f"layer '{self.layer}': its weight words of "
+                             f"SIMD {simd} x {spec.weight_bits} bits are wider than the "
+                             f"{MAX_STREAM_BITS} bits Vitis HLS allows; fold it with a smaller "
+                             "SIMD")
         tables = layer_tables(op, weights, spec.xnor)
         thresholds = offsets = None
         if tables.thresholds is not None:
@@ -255,8 +267,8 @@ class Converter:
             offsets = dense_from_numpy(table.astype(np.int32), si32)
         return hw.MvtuOp(
             source, spec,
-            weights=dense_from_numpy(hlslib_weights(tables.weights, pe, simd),
-                                         IntegerType(8)),
+            weights=dense_from_numpy(hlslib_weights(tables.weights, pe, simd,
+                                                    spec.weight_bits), IntegerType(8)),
             thresholds=thresholds, offsets=offsets,
             bias=op.bias_value if thresholds is not None else 0, border=border)
 

@@ -6,7 +6,8 @@ reads word nf·SF + sf of each PE's weight ROM, and at sf = SF − 1 writes one 
 
 Datapath, one register stage each:
   1. the SIMD products of each PE (XNOR match bits, or ±input lanes), extended to the partial
-     sum's width;
+     sum's width; with N-bit weights, each product w·x as N terms, x shifted by each weight
+     bit and the top bit's negated (two's complement), or ±w on a bipolar input bit;
   2. .. the adder tree, `LEVELS_PER_STAGE` levels of pairwise adds per register stage;
   last: the accumulator (cleared at sf = 0) and, at sf = SF − 1, the activation of its new
      value (thresholds of the vector's border class, or the dot product plus its offset),
@@ -92,14 +93,47 @@ def count_reached(rtl: Rtl, value: Value, table: list[list[int]], index: Value,
 def _accumulator_range(p: MvtuParams) -> tuple[int, int]:
     if p.xnor:
         return 0, p.columns
+    if p.weight_bits > 1:  # the extreme products of a weight and an input lane, per column
+        if p.bipolar_input:
+            inputs = (-1, 1)
+        elif p.signed_input:
+            inputs = (-(1 << (p.input_bits - 1)), (1 << (p.input_bits - 1)) - 1)
+        else:
+            inputs = (0, (1 << p.input_bits) - 1)
+        weights = (-(1 << (p.weight_bits - 1)), (1 << (p.weight_bits - 1)) - 1)
+        products = [w * x for w in weights for x in inputs]
+        return p.columns * min(products), p.columns * max(products)
     top = (1 << p.input_bits) - 1 if not p.signed_input else 1 << (p.input_bits - 1)
     return -p.columns * top, p.columns * top
+
+
+def _integer_terms(rtl: Rtl, p: MvtuParams, x: Value, w: Value, bits: int) -> list[Value]:
+    """The terms whose sum is Σ_s w_s·x_s over the SIMD lanes of N-bit weights, each `bits`
+    wide (sums wrap modulo 2^bits; the total fits): ±w_s on a bipolar input bit, else
+    x_s·2^i where bit i of w_s is set, negated for the top bit (two's complement)."""
+    n, terms = p.weight_bits, []
+    for s, lane in enumerate(rtl.lanes(x, p.input_bits)):
+        if p.bipolar_input:
+            weight = rtl.sext(rtl.extract(w, s * n, n), bits)
+            terms.append(rtl.mux(lane, weight, rtl.sub(rtl.const(0, bits), weight)))
+            continue
+        value = rtl.sext(lane, bits) if p.signed_input else rtl.zext(lane, bits)
+        for i in range(n):
+            shifted = rtl.concat([rtl.extract(value, 0, bits - i), rtl.const(0, i)]) if i \
+                else value
+            if i == n - 1:
+                shifted = rtl.sub(rtl.const(0, bits), shifted)
+            terms.append(rtl.mux(rtl.extract(w, s * n + i, 1), shifted, rtl.const(0, bits)))
+    return terms
 
 
 def _products(rtl: Rtl, p: MvtuParams, x: Value, w: Value, bits: int, name: str
               ) -> list[Value]:
     """The SIMD products of one PE, registered (stage 1), each `bits` wide (two's
     complement): XNOR match bits are registered as one SIMD-bit word, then extended."""
+    if p.weight_bits > 1:
+        return [rtl.delay(term, 1, f"{name}_term{t}")
+                for t, term in enumerate(_integer_terms(rtl, p, x, w, bits))]
     if p.xnor:
         match = rtl.delay(rtl.not_(rtl.xor(x, w)), 1, f"{name}_match")
         return [rtl.zext(rtl.extract(match, s, 1), bits) for s in range(p.simd)]
@@ -117,14 +151,15 @@ def mvtu_module(name: str, p: MvtuParams) -> hw.HWModuleOp:
     low, high = _accumulator_range(p)
     acc_bits = signed_bits(low, high)
     partial_bits = signed_bits(low * p.simd // p.columns - 1, high * p.simd // p.columns + 1)
-    stages = tree_stages(p.simd)
-    in_memory = p.weights.shape[1] >= 2 and p.weights.size * p.simd > ROM_BITS
+    terms = p.simd if p.weight_bits == 1 or p.bipolar_input else p.simd * p.weight_bits
+    stages = tree_stages(terms)
+    in_memory = p.weights.shape[1] >= 2 and p.weights.size * p.word_bits > ROM_BITS
     read = 1 if in_memory else 0  # cycles to read a weight word
     latency = read + 1 + stages + 1
     k = LoopKernel(name, p.simd * p.input_bits, p.pe * p.output_bits, latency)
     rtl = k.rtl
     rtl.note(f"MVTU {p.rows}x{p.columns}, PE {p.pe}, SIMD {p.simd}, {p.vectors} vectors: "
-             f"{p.vectors * p.nf * p.sf} cycles per frame; adder tree of {p.simd} terms, "
+             f"{p.vectors * p.nf * p.sf} cycles per frame; adder tree of {terms} terms, "
              f"{LEVELS_PER_STAGE} levels per register stage; weights in "
              f"{'memories' if in_memory else 'constant arrays'}; latency {latency} cycles")
     sf_reg = rtl.reg("sf", bits_for(p.sf))
@@ -156,8 +191,8 @@ def mvtu_module(name: str, p: MvtuParams) -> hw.HWModuleOp:
     partials = []
     for pe in range(p.pe):
         contents = [int(v) for v in p.weights[pe]]
-        w = rtl.memory(f"weights{pe}", contents, p.simd, tile.q) if in_memory else \
-            rtl.rom(contents, p.simd, tile.q)
+        w = rtl.memory(f"weights{pe}", contents, p.word_bits, tile.q) if in_memory else \
+            rtl.rom(contents, p.word_bits, tile.q)
         terms = _products(rtl, p, x, w, partial_bits, f"pe{pe}")
         partial, got = _pipelined_sum(rtl, terms, f"pe{pe}_sum")
         assert got == stages

@@ -81,11 +81,18 @@ class MvtuParams:
     output_bits: int
     xnor: bool
     signed_input: bool
-    weights: np.ndarray  # [PE, NF·SF] SIMD-bit words as Python ints (object array)
+    weights: np.ndarray  # [PE, NF·SF] SIMD·weight_bits-bit words as Python ints (object array)
     thresholds: np.ndarray | None  # [classes, PE, NF, T] int64
     bias: int
     offsets: np.ndarray | None  # [classes, PE, NF] int64
     classes: np.ndarray  # the border class of each vector, int64 [OH, OW] (a dense: [1, V])
+    weight_bits: int = 1  # 1: bipolar; else signed two's complement lanes
+    bipolar_input: bool = False  # integer weights on bipolar input bits
+
+    @property
+    def word_bits(self) -> int:
+        """Bits of a weight word: SIMD lanes of weight_bits."""
+        return self.simd * self.weight_bits
 
     @property
     def nf(self) -> int:
@@ -137,9 +144,9 @@ def _map(spec: hw.PadSpec | hw.WindowSpec | hw.PoolSpec) -> MapParams:
 
 
 def _weight_words(op: hw.MvtuOp) -> np.ndarray:
-    """Each PE's SIMD-bit memory words as integers, lane 0 least significant."""
+    """Each PE's SIMD·weight_bits-bit memory words as integers, lane 0 least significant."""
     packed = dense_to_numpy(op.weights).view(np.uint8)  # [PE, WMEM, bytes]
-    mask = (1 << op.spec.simd) - 1
+    mask = (1 << op.spec.simd * op.spec.weight_bits) - 1
     words = np.empty(packed.shape[:2], dtype=object)
     for p, a in np.ndindex(*packed.shape[:2]):
         words[p, a] = int.from_bytes(packed[p, a].tobytes(), "little") & mask
@@ -165,7 +172,8 @@ def mvtu_params(op: hw.MvtuOp, signed: dict[SSAValue, bool]) -> MvtuParams:
     return MvtuParams(
         spec.rows, spec.columns, spec.vectors, spec.pe, spec.simd, spec.input_bits,
         spec.output_bits, spec.xnor, spec.signed_input,
-        _weight_words(op), thresholds, op.bias_value, offsets, _border_classes(op))
+        _weight_words(op), thresholds, op.bias_value, offsets, _border_classes(op),
+        spec.weight_bits, spec.bipolar_input)
 
 
 def threshold_params(op: hw.ThresholdOp, signed: dict[SSAValue, bool]) -> ThresholdParams:

@@ -112,26 +112,39 @@ def signed_bits(values: np.ndarray) -> int:
 
 @dataclass(frozen=True)
 class WeightMemory:
-    """An MVTU's weights as `bnnir::BinaryWeights<PE, SIMD, WMEM>`: [PE, CHUNKS, WMEM] words of
-    CHUNK_BITS (the SIMD-bit word cut into pieces of at most 64 bits, lane 0 lowest)."""
+    """An MVTU's weights as `bnnir::Weights<PE, SIMD, BITS, WMEM>` (`BinaryWeights<PE, SIMD,
+    WMEM>` for bipolar ones): [PE, CHUNKS, WMEM] words of CHUNK_BITS (the SIMD·BITS-bit word cut
+    into pieces of at most 64 bits, lane 0 lowest)."""
 
     pe: int
     simd: int
     depth: int
+    bits: int = 1
+
+    @property
+    def width(self) -> int:
+        return self.simd * self.bits
 
     @property
     def chunks(self) -> int:
-        return -(-self.simd // 64)
+        return -(-self.width // 64)
 
     @property
     def chunk_bits(self) -> int:
-        return -(-self.simd // self.chunks)
+        return -(-self.width // self.chunks)
+
+    @property
+    def cpp_type(self) -> str:
+        if self.bits == 1:
+            return f"bnnir::BinaryWeights<{self.pe}, {self.simd}, {self.depth}>"
+        return f"bnnir::Weights<{self.pe}, {self.simd}, {self.bits}, {self.depth}>"
 
     def words(self, packed: np.ndarray) -> np.ndarray:
-        """[PE, WMEM, SIMD bytes] (the hwstream.mvtu layout) -> [PE, CHUNKS, WMEM] uint64."""
-        bits = np.unpackbits(packed.view(np.uint8), axis=2, count=self.simd, bitorder="little")
+        """[PE, WMEM, SIMD·BITS/8 bytes] (the hwstream.mvtu layout) -> [PE, CHUNKS, WMEM]
+        uint64."""
+        bits = np.unpackbits(packed.view(np.uint8), axis=2, count=self.width, bitorder="little")
         padded = np.zeros((self.pe, self.depth, self.chunks * self.chunk_bits), np.uint64)
-        padded[:, :, : self.simd] = bits
+        padded[:, :, : self.width] = bits
         pieces = padded.reshape(self.pe, self.depth, self.chunks, self.chunk_bits)
         weights = np.left_shift(np.uint64(1), np.arange(self.chunk_bits, dtype=np.uint64))
         return (pieces * weights).sum(axis=3, dtype=np.uint64).transpose(0, 2, 1)
@@ -356,11 +369,14 @@ class Emitter:
     def _mvtu(self, op: hw.MvtuOp, name: str) -> tuple[str, str]:
         spec = op.spec
         rows, columns, pe, simd = spec.rows, spec.columns, spec.pe, spec.simd
-        memory = WeightMemory(pe, simd, rows * columns // (pe * simd))
+        memory = WeightMemory(pe, simd, rows * columns // (pe * simd), spec.weight_bits)
+        if spec.weight_bits > 1:  # a word wider than the input word: AP_INT_MAX_W must hold it
+            self._check_width(memory.chunks * memory.chunk_bits, f"the weight word of {name}")
         words = memory.words(dense_to_numpy(op.weights))
+        kind = "" if spec.weight_bits == 1 else f" of {spec.weight_bits} bits"
         self.params.append(
-            f"// {name}: {rows} x {columns} weights, PE {pe}, SIMD {simd}\n"
-            f"static const bnnir::BinaryWeights<{pe}, {simd}, {memory.depth}> {name}_weights = "
+            f"// {name}: {rows} x {columns} weights{kind}, PE {pe}, SIMD {simd}\n"
+            f"static const {memory.cpp_type} {name}_weights = "
             f"{{ {hex_table(words, memory.chunk_bits)} }};")
         self._partition(f"{name}_weights", 2)  # PE, then the pieces of a word
         if op.thresholds is not None:
@@ -390,7 +406,7 @@ class Emitter:
             border = f"bnnir::Border<{', '.join(map(str, hw.int_values(op.border)))}>"
         kernel = (f"bnnir::mvtu<{rows}, {columns}, {pe}, {simd}, {spec.vectors}, "
                   f"{spec.input_bits}, {_bool(spec.signed_input)}, {_bool(spec.xnor)}, "
-                  f"{spec.output_bits}, {border}>")
+                  f"{spec.output_bits}, {border}{', true' if spec.bipolar_input else ''}>")
         return kernel, f", {name}_weights, {activation}"
 
     def _threshold(self, op: hw.ThresholdOp, name: str,
