@@ -286,8 +286,6 @@ def test_mixed_widths_streaming(seed: int) -> None:
     for p in (Fold(target_fps=20000, clock_mhz=100), BnnToHwstream()):
         p.apply(Context(), module)
         module.verify()
-    if "weight_bits" not in str(module):
-        pytest.xfail("the multi-bit MVTU (hwstream weight_bits) comes with wt/mbwhw")
     assert run_module(module, x).tobytes() == expected.tobytes()
 
 

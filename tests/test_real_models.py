@@ -152,9 +152,6 @@ def at_level(module: ModuleOp, level: str) -> ModuleOp:
     for p in passes:
         p.apply(Context(), module)
         module.verify()
-    if level in ("streaming", "csim", "rtl") and "weight_bits" not in str(module):
-        pytest.xfail("the multi-bit MVTU (hwstream weight_bits) comes with wt/mbwhw: this "
-                     "lowering treats si<N> weights as bits")
     return module
 
 
