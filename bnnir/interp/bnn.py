@@ -6,15 +6,17 @@ ops' own `evaluate` methods, which the threshold-fusion pass uses too, so both r
 definition.
 
 Layers with a bipolar input run as XNOR-popcount over 64-bit words: the im2col patches and the
-weight rows are bit-packed, XOR-ed and counted with `np.bitwise_count`, in row tiles whose
-temporaries stay in the L2 cache. On FINN's CNV layers (benchmarks/engines.py) this measured
-faster than float32 BLAS on ±1 values for every layer shape on a shared 2-core machine: about
-10 G binary MAC/s against 5-15 for BLAS on the large early layers, and 50 against under 5 on
-the small late ones, where BLAS's threads spin. Layers with an integer input multiply float ±1
-weights with BLAS, exact while every sum stays below 2^24 (float32) or 2^53 (float64), else in
-int64; the bound is checked per layer. Layer results are computed channels last and thresholded
-there; the NCHW values the ops exchange are views of that memory, which the next conv packs in
-order. (bnnir/interp/run.py runs a batch in chunks, two at a time.)
+weight rows are bit-packed, XOR-ed and counted with `np.bitwise_count`. A conv runs outputs
+first ([O, positions]): each output's word is XOR-ed with a long contiguous run of the
+positions' words, where numpy's loops run at vector speed (a word per position broadcast
+against the outputs' words, the rows-first layout, is 3x slower per element); dense layers,
+with few rows, run rows first. On FINN's CNV layers (benchmarks/engines.py) XNOR-popcount
+measured faster than float32 BLAS on ±1 values on a shared 2-core machine. Layers with an
+integer input multiply float ±1 weights with BLAS, exact while every sum stays below 2^24
+(float32) or 2^53 (float64), else in int64; the bound is checked per layer. Accumulators are
+int32 while their bound allows. Conv results are computed and thresholded outputs first; the
+NCHW values the ops exchange are views of that memory ([C, N, H, W]), which max-pool keeps and
+the next conv packs. (bnnir/interp/run.py runs a batch in chunks, two at a time.)
 """
 
 from __future__ import annotations
@@ -57,11 +59,12 @@ def xnor_popcount_dot(patches: np.ndarray, weights: np.ndarray) -> np.ndarray:
 def xnor_popcount_words(x: np.ndarray, w: np.ndarray, taps: int) -> np.ndarray:
     """Dot products [M, O] of packed bipolar rows x [M, words] and w [O, words] over `taps` bits
     (unused bits 0 in both): taps − 2·popcount(x ⊕ w), one word column at a time over tiles of
-    rows, into preallocated buffers, so the intermediates stay in cache."""
+    rows, into preallocated buffers, so the intermediates stay in cache. For few rows (dense
+    layers); many rows run faster as columns (`xnor_popcount_columns`)."""
     outputs = w.shape[0]
     counter = np.uint16 if taps < 1 << 16 else np.uint32
     rows = max(1, _TILE_BYTES // (8 * outputs))
-    result = np.empty((x.shape[0], outputs), dtype=np.int64)
+    result = np.empty((x.shape[0], outputs), dtype=accumulator_dtype(taps))
     w_columns = np.ascontiguousarray(w.T)  # [words, O]
     xor = np.empty((rows, outputs), np.uint64)
     count = np.empty((rows, outputs), np.uint8)
@@ -74,26 +77,91 @@ def xnor_popcount_words(x: np.ndarray, w: np.ndarray, taps: int) -> np.ndarray:
             np.bitwise_xor(tile[:, word, None], w_columns[word], out=xor[:n])
             np.bitwise_count(xor[:n], out=count[:n])
             np.add(mismatches[:n], count[:n], out=mismatches[:n])
-        out = result[start : start + n]
-        out[...] = mismatches[:n]
-        out *= -2
-        out += taps
+        _from_mismatches(mismatches[:n], taps, result[start : start + n])
     return result
+
+
+_RUN = 8192
+"""Positions per run of the column kernel: numpy's binary loops reach their vector speed only
+on long contiguous operands (measured: about 4096 elements and up, 3x slower below 2048)."""
+
+
+def xnor_popcount_columns(x: np.ndarray, w: np.ndarray, taps: int) -> np.ndarray:
+    """Dot products [O, M] of packed bipolar columns x [words, M] and rows w [O, words] over
+    `taps` bits (unused bits 0 in both), outputs first: each output's word is XOR-ed with a
+    long contiguous run of the positions' words, so every numpy pass is a vector loop, over
+    tiles of a few outputs whose temporaries stay in the L2 cache."""
+    words, positions = x.shape
+    outputs = w.shape[0]
+    if positions < _RUN // 2:  # too few positions for long runs
+        return np.ascontiguousarray(xnor_popcount_words(np.ascontiguousarray(x.T), w, taps).T)
+    counter = np.uint16 if taps < 1 << 16 else np.uint32
+    group = max(1, min(outputs, _TILE_BYTES // (8 * _RUN)))
+    result = np.empty((outputs, positions), dtype=accumulator_dtype(taps))
+    w_words = np.ascontiguousarray(w.T)[:, :, None]  # [words, O, 1]
+    xor = np.empty((group, _RUN), np.uint64)
+    count = np.empty((group, _RUN), np.uint8)
+    mismatches = np.empty((group, _RUN), counter)
+    for start in range(0, positions, _RUN):
+        n = min(_RUN, positions - start)
+        for first in range(0, outputs, group):
+            g = min(group, outputs - first)
+            tally = mismatches[:g, :n]
+            tally[...] = 0
+            for word in range(words):
+                np.bitwise_xor(w_words[word, first : first + g], x[word, None, start : start + n],
+                               out=xor[:g, :n])
+                np.bitwise_count(xor[:g, :n], out=count[:g, :n])
+                np.add(tally, count[:g, :n], out=tally)
+            _from_mismatches(tally, taps, result[first : first + g, start : start + n])
+    return result
+
+
+def _from_mismatches(mismatches: np.ndarray, taps: int, out: np.ndarray) -> None:
+    """out = taps − 2·mismatches."""
+    out[...] = mismatches
+    out *= -2
+    out += taps
+
+
+def accumulator_dtype(bound: int) -> type[np.signedinteger]:
+    """The accumulator dtype of dot products whose magnitude is at most `bound`: int32 while
+    every value stays strictly inside its range (`count_thresholds` relies on that), else int64."""
+    return np.int32 if bound < (1 << 31) - 1 else np.int64
+
+
+def _blas_dtype(largest: int, taps: int) -> type[np.number] | None:
+    """The float dtype whose BLAS dot products of `taps` terms of magnitude at most `largest`
+    are exact (every partial sum below 2^24 for float32, 2^53 for float64), or None."""
+    bound = largest * taps
+    if bound < 1 << 24:
+        return np.float32
+    if bound < 1 << 53:
+        return np.float64
+    return None
+
+
+def _largest(values: np.ndarray) -> int:
+    """The largest magnitude, in Python ints: np.abs of an int8 −128 is still −128."""
+    return max(int(values.max(initial=0)), -int(values.min(initial=0)))
 
 
 def integer_dot(patches: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Dot products [M, O] of integer patches [M, K] with ±1 weights [O, K], exactly, in BLAS."""
-    # the largest magnitude, in Python ints: np.abs of an int8 −128 is still −128
-    largest = max(int(patches.max(initial=0)), -int(patches.min(initial=0)))
-    bound = largest * patches.shape[1]
-    if bound < 1 << 24:
-        dtype = np.float32
-    elif bound < 1 << 53:
-        dtype = np.float64
-    else:
+    largest = _largest(patches)
+    dtype = _blas_dtype(largest, patches.shape[1])
+    if dtype is None:
         return patches.astype(np.int64) @ weights.astype(np.int64).T
     product = patches.astype(dtype) @ weights.astype(dtype).T
-    return product.astype(np.int64)
+    return product.astype(accumulator_dtype(largest * patches.shape[1]))
+
+
+def integer_dot_columns(columns: np.ndarray, weights: np.ndarray, largest: int) -> np.ndarray:
+    """Dot products [O, M] of ±1 weights [O, K] with integer columns [K, M] (already in the
+    BLAS dtype `_blas_dtype(largest, K)`, or int64) whose magnitudes are at most `largest`."""
+    taps = columns.shape[0]
+    product = weights.astype(columns.dtype) @ columns
+    return product.astype(accumulator_dtype(largest * taps), copy=False)
 
 
 def im2col(
@@ -103,18 +171,19 @@ def im2col(
     pads: tuple[int, ...],
     pad_value: int,
 ) -> tuple[np.ndarray, tuple[int, int]]:
-    """Patches [N·OH·OW, C·KH·KW] of NCHW `x` (columns ordered c, ky, kx) and (OH, OW)."""
+    """Patch columns [C·KH·KW, N·OH·OW] of NCHW `x` (rows ordered c, ky, kx) and (OH, OW)."""
     top, left, bottom, right = pads
     padded = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)), constant_values=pad_value)
     windows = np.lib.stride_tricks.sliding_window_view(padded, kernel, axis=(2, 3))
     windows = windows[:, :, :: strides[0], :: strides[1]]
     n, c, oh, ow, kh, kw = windows.shape
-    patches = windows.transpose(0, 2, 3, 1, 4, 5).reshape(n * oh * ow, c * kh * kw)
-    return patches, (oh, ow)
+    columns = windows.transpose(1, 4, 5, 0, 2, 3).reshape(c * kh * kw, n * oh * ow)
+    return columns, (oh, ow)
 
 
 def conv2d(op: bnn.Conv2dOp, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """The exact accumulator [N, OH, OW, O] of a conv2d (before any thresholds), channels last.
+    """The exact accumulator [N, OH, OW, O] of a conv2d (before any thresholds), channels last
+    as a view of outputs-first memory [O, N, OH, OW] (what the column kernels compute).
 
     A zero-padded bipolar input is computed as its −1-padded twin plus the border-class
     correction (Conv2dOp's `correction` semantics), so every bipolar conv is pure XNOR-popcount.
@@ -123,16 +192,28 @@ def conv2d(op: bnn.Conv2dOp, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
     zero_padded = bipolar and op.padding_value == 0 and any(op.pad_values)
     fill = -1 if zero_padded else op.padding_value
     if bipolar:
-        acc, (oh, ow) = _bipolar_conv(op, x, weights, fill)
+        acc = _bipolar_conv(op, x, weights, fill)
     else:
-        patches, (oh, ow) = im2col(x, op.kernel_size, op.stride_values, op.pad_values, fill)
-        acc = integer_dot(patches, weights.reshape(weights.shape[0], -1))
-    acc = acc.reshape(x.shape[0], oh, ow, weights.shape[0])
+        acc = _integer_conv(op, x, weights, fill)
+    acc = acc.transpose(1, 2, 3, 0)
     if zero_padded:
         acc += _per_position(op, _zero_padding_correction(op, weights), x.shape)
     if op.correction is not None:
         acc += _per_position(op, dense_to_numpy(op.correction), x.shape)
     return acc
+
+
+def _integer_conv(op: bnn.Conv2dOp, x: np.ndarray, weights: np.ndarray, fill: int
+                  ) -> np.ndarray:
+    """BLAS conv [O, N, OH, OW] of an integer map: the map is converted to the exact BLAS dtype
+    before im2col, so the patches are copied once, and the product comes outputs first."""
+    taps = weights[0].size
+    largest = max(_largest(x), abs(fill))
+    dtype = _blas_dtype(largest, taps) or np.int64
+    columns, (oh, ow) = im2col(x.astype(dtype), op.kernel_size, op.stride_values, op.pad_values,
+                               fill)
+    acc = integer_dot_columns(columns, weights.reshape(len(weights), -1), largest)
+    return acc.reshape(len(weights), x.shape[0], oh, ow)
 
 
 _CORRECTIONS: weakref.WeakKeyDictionary[bnn.Conv2dOp, np.ndarray] = weakref.WeakKeyDictionary()
@@ -148,28 +229,27 @@ def _zero_padding_correction(op: bnn.Conv2dOp, weights: np.ndarray) -> np.ndarra
     return _CORRECTIONS[op]
 
 
-def _bipolar_conv(
-    op: bnn.Conv2dOp, x: np.ndarray, weights: np.ndarray, fill: int
-) -> tuple[np.ndarray, tuple[int, int]]:
-    """XNOR-popcount conv: channels are packed into words once per pixel, then padded with the
-    packed fill pixel, and the windows are gathered over words (64 channels at a time) rather
-    than over single values. Maps come channels last in memory (layer outputs are), so packing
-    reads them in order."""
+def _bipolar_conv(op: bnn.Conv2dOp, x: np.ndarray, weights: np.ndarray, fill: int
+                  ) -> np.ndarray:
+    """XNOR-popcount conv [O, N, OH, OW]: channels are packed into words once per pixel, then
+    padded with the packed fill pixel, and the windows are gathered over words (64 channels at
+    a time) rather than over single values, into columns for `xnor_popcount_columns`."""
     top, left, bottom, right = op.pad_values
     n, c, h, w = x.shape
     bits = np.ascontiguousarray(x.transpose(0, 2, 3, 1) > 0).reshape(-1, c)
-    words = pack_rows(bits).reshape(n, h, w, -1)
-    pixels = np.empty((n, h + top + bottom, w + left + right, words.shape[3]), np.uint64)
-    pixels[...] = pack_rows(np.full((1, c), fill > 0))[0]
-    pixels[:, top : top + h, left : left + w] = words
-    windows = np.lib.stride_tricks.sliding_window_view(pixels, op.kernel_size, axis=(1, 2))
+    words = pack_rows(bits).T.reshape(-1, n, h, w)  # [words, N, H, W], a view
+    pixels = np.empty((len(words), n, h + top + bottom, w + left + right), np.uint64)
+    pixels[...] = pack_rows(np.full((1, c), fill > 0))[0][:, None, None, None]
+    pixels[:, :, top : top + h, left : left + w] = words
+    windows = np.lib.stride_tricks.sliding_window_view(pixels, op.kernel_size, axis=(2, 3))
     sh, sw = op.stride_values
-    windows = windows[:, ::sh, ::sw]  # [N, OH, OW, words, KH, KW]
-    _, oh, ow = windows.shape[:3]
-    columns = windows.transpose(0, 1, 2, 4, 5, 3).reshape(n * oh * ow, -1)
-    taps = weights.transpose(0, 2, 3, 1)  # (ky, kx, c) as the columns
+    windows = windows[:, :, ::sh, ::sw]  # [words, N, OH, OW, KH, KW]
+    oh, ow = windows.shape[2:4]
+    columns = windows.transpose(4, 5, 0, 1, 2, 3).reshape(-1, n * oh * ow)
+    taps = weights.transpose(0, 2, 3, 1)  # (ky, kx, c) as the rows of the columns
     packed = pack_rows(taps.reshape(-1, c) > 0).reshape(len(weights), -1)
-    return xnor_popcount_words(columns, packed, c * op.kernel_size[0] * op.kernel_size[1]), (oh, ow)
+    acc = xnor_popcount_columns(columns, packed, c * op.kernel_size[0] * op.kernel_size[1])
+    return acc.reshape(len(weights), n, oh, ow)
 
 
 def _per_position(op: bnn.Conv2dOp, table: np.ndarray, in_shape: tuple[int, ...]) -> np.ndarray:
@@ -220,11 +300,28 @@ def count_thresholds(values: np.ndarray, table: np.ndarray, falling: np.ndarray 
         table = np.where(falling[:, None], -table, table)
         values = np.where(falling, -values, values)
     steps = table.shape[-1]
+    table = _comparable(table, values.dtype)
     shape = np.broadcast_shapes(values.shape, table.shape[:-1])
-    count = np.zeros(shape, np.uint8 if steps < 256 else np.int64)
+    dtype = np.uint8 if steps < 256 else np.int64
+    if steps == 1:  # one pass, no tally
+        return np.greater_equal(values, table[..., 0]).view(np.uint8)
+    # the tally keeps the values' memory order, so every pass runs along it
+    count = np.zeros_like(values, dtype) if shape == values.shape else np.zeros(shape, dtype)
     for step in range(steps):
         count += values >= table[..., step]
     return count
+
+
+def _comparable(table: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """Integer thresholds in the integer values' own dtype where that keeps every comparison
+    (a threshold below the dtype's range is always passed, as its lowest value is), so the
+    comparisons need no conversion; else the table as it is (numpy then compares widened)."""
+    if table.dtype == dtype or table.dtype.kind not in "iu" or dtype.kind not in "iu":
+        return table
+    info = np.iinfo(dtype)
+    if table.size and int(table.max()) > info.max:
+        return table
+    return np.maximum(table, info.min).astype(dtype)
 
 
 def channels_first(values: np.ndarray) -> np.ndarray:
