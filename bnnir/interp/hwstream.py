@@ -28,7 +28,7 @@ from xdsl.traits import SymbolTable
 from bnnir.dialects import hwstream as hw
 from bnnir.dialects.bnn_values import dense_to_numpy, is_bipolar, numpy_dtype
 from bnnir.dialects.sliding_window import border_hits, correction_shape
-from bnnir.interp.bnn import count_thresholds, integer_dot, pack_rows, xnor_popcount_words
+from bnnir.interp.bnn import count_thresholds, integer_dot, pack_rows, xnor_popcount_columns
 
 Words = np.ndarray
 
@@ -152,14 +152,14 @@ def run_mvtu(op: hw.MvtuOp, words: Words, tables: MvtuTables) -> Words:
     xnor, bias, lanes, output_bits = op.is_xnor, op.bias_value, op.lanes_out, op.bits_out
     n = len(words)
     inputs = words.reshape(n * vectors, columns)
-    if xnor:  # bits 0/1: packbits packs them as they are
-        dot = xnor_popcount_words(pack_rows(inputs), tables.packed, columns)
+    if xnor:  # bits 0/1: packbits packs them as they are; outputs first, as the bnn convs
+        packed = np.ascontiguousarray(pack_rows(inputs).T)
+        dot = xnor_popcount_columns(packed, tables.packed, columns).T.reshape(n, vectors, rows)
     else:
-        dot = integer_dot(inputs, tables.weights)
-    dot = dot.reshape(n, vectors, rows)
+        dot = integer_dot(inputs, tables.weights).reshape(n, vectors, rows)
     if tables.thresholds is None:
         if tables.offsets is not None:
-            dot += tables.offsets
+            dot = dot + tables.offsets  # in int64: si32 offsets on an int32 dot may not fit int32
         return _as_words(dot, lanes)
     counts = count_thresholds(dot, tables.thresholds, None)
     values = (counts.astype(np.int64) + bias if bias else counts).astype(_lane_dtype(output_bits))
