@@ -283,8 +283,11 @@ def threshold_last(op: bnn.ThresholdedOp, values: np.ndarray, out_elem: Attribut
     falling = np.zeros(values.shape[-1], bool)
     falling[list(op.descending_channels)] = True
     count = count_thresholds(values, dense_to_numpy(op.thresholds), falling)
-    if is_bipolar(out_elem):
-        return (count.astype(np.int8) << 1) - np.int8(1)
+    if is_bipolar(out_elem):  # 2·count − 1 in place (a count is 0 or 1 here)
+        signs = count.view(np.int8) if count.dtype == np.uint8 else count.astype(np.int8)
+        signs += signs
+        signs -= 1
+        return signs
     return (count.astype(np.int64) + op.bias_value).astype(numpy_dtype(out_elem))
 
 
