@@ -81,9 +81,17 @@ def xnor_popcount_words(x: np.ndarray, w: np.ndarray, taps: int) -> np.ndarray:
     return result
 
 
-_RUN = 8192
+_RUN = 16384
 """Positions per run of the column kernel: numpy's binary loops reach their vector speed only
-on long contiguous operands (measured: about 4096 elements and up, 3x slower below 2048)."""
+on long contiguous operands (measured: about 4096 elements and up, 3x slower below 2048), and
+long calls leave the interpreter's lock to the other chunk's thread most of the time."""
+
+_SHORT_RUN = 4096
+"""Fewer positions than this run faster rows first (`xnor_popcount_words`)."""
+
+_COLUMN_TILE_BYTES = 512 << 10
+"""Bytes of the column kernel's XOR temporary: a few outputs' runs, in the L2 cache (1 MiB a
+core here) with their counts."""
 
 
 def xnor_popcount_columns(x: np.ndarray, w: np.ndarray, taps: int) -> np.ndarray:
@@ -93,17 +101,18 @@ def xnor_popcount_columns(x: np.ndarray, w: np.ndarray, taps: int) -> np.ndarray
     tiles of a few outputs whose temporaries stay in the L2 cache."""
     words, positions = x.shape
     outputs = w.shape[0]
-    if positions < _RUN // 2:  # too few positions for long runs
+    if positions < _SHORT_RUN:
         return np.ascontiguousarray(xnor_popcount_words(np.ascontiguousarray(x.T), w, taps).T)
     counter = np.uint16 if taps < 1 << 16 else np.uint32
-    group = max(1, min(outputs, _TILE_BYTES // (8 * _RUN)))
+    run = -(-positions // -(-positions // _RUN))  # equal runs, none short
+    group = max(1, min(outputs, _COLUMN_TILE_BYTES // (8 * run)))
     result = np.empty((outputs, positions), dtype=accumulator_dtype(taps))
     w_words = np.ascontiguousarray(w.T)[:, :, None]  # [words, O, 1]
-    xor = np.empty((group, _RUN), np.uint64)
-    count = np.empty((group, _RUN), np.uint8)
-    mismatches = np.empty((group, _RUN), counter)
-    for start in range(0, positions, _RUN):
-        n = min(_RUN, positions - start)
+    xor = np.empty((group, run), np.uint64)
+    count = np.empty((group, run), np.uint8)
+    mismatches = np.empty((group, run), counter)
+    for start in range(0, positions, run):
+        n = min(run, positions - start)
         for first in range(0, outputs, group):
             g = min(group, outputs - first)
             tally = mismatches[:g, :n]
