@@ -110,20 +110,31 @@ def xnor_popcount_columns(x: np.ndarray, w: np.ndarray, taps: int) -> np.ndarray
     w_words = np.ascontiguousarray(w.T)[:, :, None]  # [words, O, 1]
     xor = np.empty((group, run), np.uint64)
     count = np.empty((group, run), np.uint8)
+    part = np.empty((group, run), np.uint8)
     mismatches = np.empty((group, run), counter)
     for start in range(0, positions, run):
         n = min(run, positions - start)
         for first in range(0, outputs, group):
             g = min(group, outputs - first)
-            tally = mismatches[:g, :n]
-            tally[...] = 0
-            for word in range(words):
-                np.bitwise_xor(w_words[word, first : first + g], x[word, None, start : start + n],
-                               out=xor[:g, :n])
-                np.bitwise_count(xor[:g, :n], out=count[:g, :n])
-                np.add(tally, count[:g, :n], out=tally)
+            tally, partial, counted = mismatches[:g, :n], part[:g, :n], count[:g, :n]
+            # three words' counts (at most 192) add up in bytes, at vector speed; then the tally
+            for base in range(0, words, _WORDS_PER_BYTE):
+                for word in range(base, min(base + _WORDS_PER_BYTE, words)):
+                    np.bitwise_xor(w_words[word, first : first + g],
+                                   x[word, None, start : start + n], out=xor[:g, :n])
+                    np.bitwise_count(xor[:g, :n], out=partial if word == base else counted)
+                    if word > base:
+                        np.add(partial, counted, out=partial)
+                if base == 0:
+                    tally[...] = partial
+                else:
+                    np.add(tally, partial, out=tally)
             _from_mismatches(tally, taps, result[first : first + g, start : start + n])
     return result
+
+
+_WORDS_PER_BYTE = 3
+"""Words whose mismatch counts (at most 64 each) a byte holds."""
 
 
 def _from_mismatches(mismatches: np.ndarray, taps: int, out: np.ndarray) -> None:
