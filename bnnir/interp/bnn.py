@@ -261,15 +261,27 @@ def _bipolar_conv(op: bnn.Conv2dOp, x: np.ndarray, weights: np.ndarray, fill: in
     pixels = np.empty((len(words), n, h + top + bottom, w + left + right), np.uint64)
     pixels[...] = pack_rows(np.full((1, c), fill > 0))[0][:, None, None, None]
     pixels[:, :, top : top + h, left : left + w] = words
-    windows = np.lib.stride_tricks.sliding_window_view(pixels, op.kernel_size, axis=(2, 3))
-    sh, sw = op.stride_values
-    windows = windows[:, :, ::sh, ::sw]  # [words, N, OH, OW, KH, KW]
-    oh, ow = windows.shape[2:4]
-    columns = windows.transpose(4, 5, 0, 1, 2, 3).reshape(-1, n * oh * ow)
-    taps = weights.transpose(0, 2, 3, 1)  # (ky, kx, c) as the rows of the columns
-    packed = pack_rows(taps.reshape(-1, c) > 0).reshape(len(weights), -1)
-    acc = xnor_popcount_columns(columns, packed, c * op.kernel_size[0] * op.kernel_size[1])
+    columns, (oh, ow) = window_columns(pixels, op.kernel_size, op.stride_values)
+    acc = xnor_popcount_columns(columns, pack_taps(weights.transpose(0, 2, 3, 1)),
+                                c * op.kernel_size[0] * op.kernel_size[1])
     return acc.reshape(len(weights), n, oh, ow)
+
+
+def window_columns(pixels: np.ndarray, kernel: tuple[int, ...], strides: tuple[int, ...]
+                   ) -> tuple[np.ndarray, tuple[int, int]]:
+    """The windows of packed pixels [words, N, H, W] as columns [KH·KW·words, N·OH·OW] (rows
+    ordered ky, kx, word; `pack_taps` packs weights so) and (OH, OW)."""
+    windows = np.lib.stride_tricks.sliding_window_view(pixels, kernel, axis=(2, 3))
+    windows = windows[:, :, :: strides[0], :: strides[1]]  # [words, N, OH, OW, KH, KW]
+    _, n, oh, ow = windows.shape[:4]
+    return windows.transpose(4, 5, 0, 1, 2, 3).reshape(-1, n * oh * ow), (oh, ow)
+
+
+def pack_taps(weights: np.ndarray) -> np.ndarray:
+    """±1 weights [O, KH, KW, C] packed per tap, each tap's channels in whole words: [O,
+    KH·KW·words], the rows of `window_columns`."""
+    outputs, channels = len(weights), weights.shape[-1]
+    return pack_rows(weights.reshape(-1, channels) > 0).reshape(outputs, -1)
 
 
 def _per_position(op: bnn.Conv2dOp, table: np.ndarray, in_shape: tuple[int, ...]) -> np.ndarray:

@@ -11,6 +11,8 @@ body with one `@impl` per kernel, and converts its output stream back.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.interpreter import (
@@ -28,7 +30,14 @@ from xdsl.traits import SymbolTable
 from bnnir.dialects import hwstream as hw
 from bnnir.dialects.bnn_values import dense_to_numpy, is_bipolar, numpy_dtype
 from bnnir.dialects.sliding_window import border_hits, correction_shape
-from bnnir.interp.bnn import count_thresholds, integer_dot, pack_rows, xnor_popcount_columns
+from bnnir.interp.bnn import (
+    count_thresholds,
+    integer_dot,
+    pack_rows,
+    pack_taps,
+    window_columns,
+    xnor_popcount_columns,
+)
 
 Words = np.ndarray
 
@@ -69,6 +78,42 @@ def run_window(op: hw.WindowOp, words: Words) -> Words:
     windows = np.lib.stride_tricks.sliding_window_view(fmap, (kh, kw), axis=(1, 2))
     windows = windows[:, ::sh, ::sw]  # [N, OH, OW, C, KH, KW]
     return _as_words(np.ascontiguousarray(windows.transpose(0, 1, 2, 4, 5, 3)), lanes)
+
+
+@dataclass(frozen=True)
+class PackedWindows:
+    """A bit window's output on its way to an XNOR matrix unit, not spelled out lane by lane:
+    each pixel's channels packed in 64-bit words once, the windows gathered over words
+    (`window_columns`, as the bnn level's convs): columns [KH·KW·words, N·OH·OW]. The same
+    vectors as `run_window`'s words, without its KH·KW-fold expansion of bytes; the stream
+    interpreter passes it only from a window through FIFOs to an XNOR unit
+    (`feeds_xnor_unit`)."""
+
+    columns: np.ndarray
+    frames: int
+    channels: int
+
+
+def run_window_packed(op: hw.WindowOp, words: Words) -> PackedWindows:
+    spec = op.spec
+    frames, height, width, channels = len(words), spec.height, spec.width, spec.channels
+    bits = words.reshape(frames * height * width, channels)
+    pixels = pack_rows(bits).T.reshape(-1, frames, height, width)  # [words, N, H, W], a view
+    columns, _ = window_columns(pixels, spec.kernel, spec.strides)
+    return PackedWindows(columns, frames, channels)
+
+
+def feeds_xnor_unit(op: hw.WindowOp) -> bool:
+    """Whether a 1-bit window's only consumer, through FIFOs, is an XNOR matrix unit."""
+    if op.spec.bits != 1:
+        return False
+    value = op.results[0]
+    while len(uses := list(value.uses)) == 1:
+        user = uses[0].operation
+        if not isinstance(user, hw.FifoOp):
+            return isinstance(user, hw.MvtuOp) and user.is_xnor
+        value = user.results[0]
+    return False
 
 
 def run_pool(op: hw.PoolOp, words: Words) -> Words:
@@ -133,6 +178,7 @@ class MvtuTables:
         rows, columns = spec.rows, spec.columns
         self.weights = decode_weights(op)
         self.packed = pack_rows(self.weights > 0)
+        self._per_tap: dict[int, np.ndarray] = {}
         classes = border_classes(op)
         self.thresholds = self.offsets = None
         if op.thresholds is not None:
@@ -146,17 +192,35 @@ class MvtuTables:
             self.offsets = table[classes] if len(table) > 1 else table[0]  # [(V,) MH]
 
 
-def run_mvtu(op: hw.MvtuOp, words: Words, tables: MvtuTables) -> Words:
+    def per_tap(self, channels: int) -> np.ndarray:
+        """The weights packed as `PackedWindows` columns of `channels` channels a tap."""
+        if channels not in self._per_tap:
+            self._per_tap[channels] = pack_taps(self.weights.reshape(len(self.weights), -1,
+                                                                     channels))
+        return self._per_tap[channels]
+
+
+def run_mvtu(op: hw.MvtuOp, words: Words | PackedWindows, tables: MvtuTables) -> Words:
     spec = op.spec
     rows, columns, vectors = spec.rows, spec.columns, spec.vectors
-    xnor, bias, lanes, output_bits = op.is_xnor, op.bias_value, op.lanes_out, op.bits_out
+    if isinstance(words, PackedWindows):
+        n = words.frames
+        dot = xnor_popcount_columns(words.columns, tables.per_tap(words.channels), columns)
+        return _mvtu_output(op, dot.T.reshape(n, vectors, rows), tables)
     n = len(words)
     inputs = words.reshape(n * vectors, columns)
-    if xnor:  # bits 0/1: packbits packs them as they are; outputs first, as the bnn convs
+    if op.is_xnor:  # bits 0/1: packbits packs them as they are; outputs first, as bnn's convs
         packed = np.ascontiguousarray(pack_rows(inputs).T)
         dot = xnor_popcount_columns(packed, tables.packed, columns).T.reshape(n, vectors, rows)
     else:
         dot = integer_dot(inputs, tables.weights).reshape(n, vectors, rows)
+    return _mvtu_output(op, dot, tables)
+
+
+def _mvtu_output(op: hw.MvtuOp, dot: np.ndarray, tables: MvtuTables) -> Words:
+    """The unit's output words from its dot products [N, vectors, MH]."""
+    n, vectors, rows = dot.shape
+    bias, lanes, output_bits = op.bias_value, op.lanes_out, op.bits_out
     if tables.thresholds is None:
         if tables.offsets is not None:
             dot = dot + tables.offsets  # in int64: si32 offsets on an int32 dot may not fit int32
@@ -262,6 +326,8 @@ class HwstreamFunctions(InterpreterFunctions):
     def run_window(
         self, interp: Interpreter, op: hw.WindowOp, args: PythonValues
     ) -> PythonValues:
+        if feeds_xnor_unit(op):
+            return (run_window_packed(op, args[0]),)
         return (run_window(op, args[0]),)
 
     @impl(hw.PoolOp)
