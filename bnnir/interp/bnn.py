@@ -22,6 +22,7 @@ the next conv packs. (bnnir/interp/run.py runs a batch in chunks, two at a time.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterable
 
 import numpy as np
 from xdsl.interpreter import Interpreter, InterpreterFunctions, PythonValues, impl, register_impls
@@ -66,19 +67,54 @@ def xnor_popcount_words(x: np.ndarray, w: np.ndarray, taps: int) -> np.ndarray:
     rows = max(1, _TILE_BYTES // (8 * outputs))
     result = np.empty((x.shape[0], outputs), dtype=accumulator_dtype(taps))
     w_columns = np.ascontiguousarray(w.T)  # [words, O]
-    xor = np.empty((rows, outputs), np.uint64)
-    count = np.empty((rows, outputs), np.uint8)
-    mismatches = np.empty((rows, outputs), counter)
+    buffers = _Buffers((rows, outputs), counter)
     for start in range(0, x.shape[0], rows):
         tile = x[start : start + rows]
         n = len(tile)
-        mismatches[:n] = 0
-        for word in range(x.shape[1]):
-            np.bitwise_xor(tile[:, word, None], w_columns[word], out=xor[:n])
-            np.bitwise_count(xor[:n], out=count[:n])
-            np.add(mismatches[:n], count[:n], out=mismatches[:n])
-        _from_mismatches(mismatches[:n], taps, result[start : start + n])
+        tally = buffers.mismatches(
+            ((tile[:, word, None], w_columns[word]) for word in range(x.shape[1])), (n, outputs))
+        _from_mismatches(tally, taps, result[start : start + n])
     return result
+
+
+class _Buffers:
+    """The popcount kernels' temporaries for one tile shape, allocated once per call."""
+
+    def __init__(self, shape: tuple[int, int], counter: type[np.unsignedinteger]) -> None:
+        self.xor = np.empty(shape, np.uint64)
+        self.count = np.empty(shape, np.uint8)
+        self.part = np.empty(shape, np.uint8)
+        self.tally = np.empty(shape, counter)
+
+    def mismatches(self, operands: Iterable[tuple[np.ndarray, np.ndarray]],
+                   shape: tuple[int, int]) -> np.ndarray:
+        """Σ popcount(a ⊕ b) over the words' operand pairs (broadcasting to `shape`, at most
+        the buffers'), in a view of the tally buffer. Three words' counts (at most 192) add up
+        in bytes, at vector speed, before each addition to the wider tally."""
+        rows, columns = shape
+        xor, count = self.xor[:rows, :columns], self.count[:rows, :columns]
+        part, tally = self.part[:rows, :columns], self.tally[:rows, :columns]
+        word = -1
+        for word, (a, b) in enumerate(operands):
+            np.bitwise_xor(a, b, out=xor)
+            grouped = word % _WORDS_PER_BYTE
+            np.bitwise_count(xor, out=count if grouped else part)
+            if grouped:
+                np.add(part, count, out=part)
+            if grouped == _WORDS_PER_BYTE - 1:
+                _add_part(tally, part, first=word < _WORDS_PER_BYTE)
+        if word < 0:  # no words
+            tally[...] = 0
+        elif word % _WORDS_PER_BYTE != _WORDS_PER_BYTE - 1:  # a last, incomplete group
+            _add_part(tally, part, first=word < _WORDS_PER_BYTE)
+        return tally
+
+
+def _add_part(tally: np.ndarray, part: np.ndarray, first: bool) -> None:
+    if first:
+        tally[...] = part
+    else:
+        np.add(tally, part, out=tally)
 
 
 _RUN = 16384
@@ -108,27 +144,14 @@ def xnor_popcount_columns(x: np.ndarray, w: np.ndarray, taps: int) -> np.ndarray
     group = max(1, min(outputs, _COLUMN_TILE_BYTES // (8 * run)))
     result = np.empty((outputs, positions), dtype=accumulator_dtype(taps))
     w_words = np.ascontiguousarray(w.T)[:, :, None]  # [words, O, 1]
-    xor = np.empty((group, run), np.uint64)
-    count = np.empty((group, run), np.uint8)
-    part = np.empty((group, run), np.uint8)
-    mismatches = np.empty((group, run), counter)
+    buffers = _Buffers((group, run), counter)
     for start in range(0, positions, run):
         n = min(run, positions - start)
         for first in range(0, outputs, group):
             g = min(group, outputs - first)
-            tally, partial, counted = mismatches[:g, :n], part[:g, :n], count[:g, :n]
-            # three words' counts (at most 192) add up in bytes, at vector speed; then the tally
-            for base in range(0, words, _WORDS_PER_BYTE):
-                for word in range(base, min(base + _WORDS_PER_BYTE, words)):
-                    np.bitwise_xor(w_words[word, first : first + g],
-                                   x[word, None, start : start + n], out=xor[:g, :n])
-                    np.bitwise_count(xor[:g, :n], out=partial if word == base else counted)
-                    if word > base:
-                        np.add(partial, counted, out=partial)
-                if base == 0:
-                    tally[...] = partial
-                else:
-                    np.add(tally, partial, out=tally)
+            tally = buffers.mismatches(
+                ((w_words[word, first : first + g], x[word, None, start : start + n])
+                 for word in range(words)), (g, n))
             _from_mismatches(tally, taps, result[first : first + g, start : start + n])
     return result
 
