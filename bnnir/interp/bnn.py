@@ -122,8 +122,9 @@ _RUN = 16384
 on long contiguous operands (measured: about 4096 elements and up, 3x slower below 2048), and
 long calls leave the interpreter's lock to the other chunk's thread most of the time."""
 
-_SHORT_RUN = 4096
-"""Fewer positions than this run faster rows first (`xnor_popcount_words`)."""
+_SHORT_RUN = 1024
+"""Fewer positions than this run rows first (`xnor_popcount_words`): as fast below about 2048
+positions, 1.7x slower at 3136 (one 56x56 map), and faster for a dense layer's few rows."""
 
 _COLUMN_TILE_BYTES = 512 << 10
 """Bytes of the column kernel's XOR temporary: a few outputs' runs, in the L2 cache (1 MiB a
