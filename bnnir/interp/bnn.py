@@ -170,8 +170,9 @@ def _from_mismatches(mismatches: np.ndarray, taps: int, out: np.ndarray) -> None
 
 def accumulator_dtype(bound: int) -> type[np.signedinteger]:
     """The accumulator dtype of dot products whose magnitude is at most `bound`: int32 while
-    every value stays strictly inside its range (`count_thresholds` relies on that), else int64."""
-    return np.int32 if bound < (1 << 31) - 1 else np.int64
+    the bound is below 2^30, so a border correction below 2^30 added to it still fits, else
+    int64."""
+    return np.int32 if bound < 1 << 30 else np.int64
 
 
 def _blas_dtype(largest: int, taps: int) -> type[np.number] | None:
@@ -239,12 +240,15 @@ def conv2d(op: bnn.Conv2dOp, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
         acc = _bipolar_conv(op, x, weights, fill)
     else:
         acc = _integer_conv(op, x, weights, fill)
-    acc = acc.transpose(1, 2, 3, 0)
-    if zero_padded:
-        acc += _per_position(op, _zero_padding_correction(op, weights), x.shape)
+    tables = [_zero_padding_correction(op, weights)] if zero_padded else []
     if op.correction is not None:
-        acc += _per_position(op, dense_to_numpy(op.correction), x.shape)
-    return acc
+        tables.append(dense_to_numpy(op.correction))
+    for table in tables:
+        correction = _per_position(op, table, x.shape)
+        if acc.dtype == np.int32 and _largest(correction) >= 1 << 30:
+            acc = acc.astype(np.int64)  # an int32 accumulator is below 2^30: the sum fits
+        acc += correction.astype(acc.dtype)[:, None]  # each map's positions in a row
+    return acc.transpose(1, 2, 3, 0)
 
 
 def _integer_conv(op: bnn.Conv2dOp, x: np.ndarray, weights: np.ndarray, fill: int
@@ -280,8 +284,7 @@ def _bipolar_conv(op: bnn.Conv2dOp, x: np.ndarray, weights: np.ndarray, fill: in
     a time) rather than over single values, into columns for `xnor_popcount_columns`."""
     top, left, bottom, right = op.pad_values
     n, c, h, w = x.shape
-    bits = np.ascontiguousarray(x.transpose(0, 2, 3, 1) > 0).reshape(-1, c)
-    words = pack_rows(bits).T.reshape(-1, n, h, w)  # [words, N, H, W], a view
+    words = pack_channels(x)
     pixels = np.empty((len(words), n, h + top + bottom, w + left + right), np.uint64)
     pixels[...] = pack_rows(np.full((1, c), fill > 0))[0][:, None, None, None]
     pixels[:, :, top : top + h, left : left + w] = words
@@ -289,6 +292,27 @@ def _bipolar_conv(op: bnn.Conv2dOp, x: np.ndarray, weights: np.ndarray, fill: in
     acc = xnor_popcount_columns(columns, pack_taps(weights.transpose(0, 2, 3, 1)),
                                 c * op.kernel_size[0] * op.kernel_size[1])
     return acc.reshape(len(weights), n, oh, ow)
+
+
+def pack_channels(x: np.ndarray) -> np.ndarray:
+    """The signs of an NCHW map packed per pixel as `pack_rows` packs a row of channels:
+    [words, N, H, W] uint64. Bytes are assembled by shifts along the channel axis, which layer
+    outputs hold outermost ([C, N, H, W] memory), so every pass runs over all pixels at once
+    (transposing to channels last first is up to 7x slower: with 2^k pixels a channel, its
+    strides alias in the cache)."""
+    n, c, h, w = x.shape
+    words, pixels = -(-c // 64), n * h * w
+    bits = np.zeros((words * 64, pixels), np.uint8)
+    np.greater(x.transpose(1, 0, 2, 3).reshape(c, pixels), 0, out=bits[:c].view(np.bool_))
+    bits = bits.reshape(words * 8, 8, pixels)  # bit k of byte j is channel 8j + k
+    packed = bits[:, 0].copy()
+    shifted = np.empty_like(packed)
+    for k in range(1, 8):
+        np.left_shift(bits[:, k], k, out=shifted)
+        packed |= shifted
+    # each pixel's bytes in a row, read as words the way pack_rows reads them
+    per_pixel = np.ascontiguousarray(packed.reshape(words, 8, pixels).transpose(0, 2, 1))
+    return per_pixel.view(np.uint64).reshape(words, n, h, w)
 
 
 def window_columns(pixels: np.ndarray, kernel: tuple[int, ...], strides: tuple[int, ...]
@@ -309,13 +333,15 @@ def pack_taps(weights: np.ndarray) -> np.ndarray:
 
 
 def _per_position(op: bnn.Conv2dOp, table: np.ndarray, in_shape: tuple[int, ...]) -> np.ndarray:
-    """A border-class table [th, bh, lh, rh, O] gathered per output position: [OH, OW, O]."""
+    """A border-class table [th, bh, lh, rh, O] gathered per output position, outputs first:
+    [O, OH, OW]."""
     (kh, kw), (sh, sw) = op.kernel_size, op.stride_values
     top, left, _, _ = op.pad_values
     out_h, out_w = bnn.tensor_type(op.output).get_shape()[2:]
     th, bh = border_hits(in_shape[2], out_h, kh, sh, top)
     lh, rh = border_hits(in_shape[3], out_w, kw, sw, left)
-    return table.astype(np.int64)[th[:, None], bh[:, None], lh[None, :], rh[None, :]]
+    per_position = table.astype(np.int64)[th[:, None], bh[:, None], lh[None, :], rh[None, :]]
+    return np.ascontiguousarray(per_position.transpose(2, 0, 1))
 
 
 def dense(op: bnn.DenseOp, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
