@@ -226,7 +226,13 @@ def _mvtu_output(op: hw.MvtuOp, dot: np.ndarray, tables: MvtuTables) -> Words:
             dot = dot + tables.offsets  # in int64: si32 offsets on an int32 dot may not fit int32
         return _as_words(dot, lanes)
     counts = count_thresholds(dot, tables.thresholds, None)
-    values = (counts.astype(np.int64) + bias if bias else counts).astype(_lane_dtype(output_bits))
+    lane = _lane_dtype(output_bits)
+    if bias:
+        values = (counts.astype(np.int64) + bias).astype(lane)
+    elif counts.dtype == np.uint8 and lane == np.int8:  # counts below 2^7: the same bytes
+        values = counts.view(np.int8)
+    else:
+        values = counts.astype(lane)
     return _as_words(values.reshape(n, vectors * rows), lanes)
 
 
