@@ -177,7 +177,8 @@ def accumulator_dtype(bound: int) -> type[np.signedinteger]:
 
 def _blas_dtype(largest: int, taps: int) -> type[np.number] | None:
     """The float dtype whose BLAS dot products of `taps` terms of magnitude at most `largest`
-    are exact (every partial sum below 2^24 for float32, 2^53 for float64), or None."""
+    (an input's largest magnitude times a weight's, the input's for ±1 weights) are exact
+    (every partial sum below 2^24 for float32, 2^53 for float64), or None."""
     bound = largest * taps
     if bound < 1 << 24:
         return np.float32
