@@ -418,8 +418,11 @@ def channels_first(values: np.ndarray) -> np.ndarray:
 def max_pool(op: bnn.MaxPoolOp, x: np.ndarray) -> np.ndarray:
     """Max over each window; padded taps never win (they hold the dtype's lowest value).
 
-    Integer maps take the maximum of the KH·KW strided taps, pairwise; float maps reduce each
-    window (the order in which NaN and signed zeros meet is then numpy's reduction's)."""
+    Integer maps take the maximum over the KH rows of each window, then over the KW columns of
+    those maxima, tap by tap (the window is a rectangle, so the maximum separates; the rows'
+    maxima span whole rows, so a column tap is one long strided run where the strides tile the
+    row); float maps reduce each window (the order in which NaN and signed zeros meet is then
+    numpy's reduction's)."""
     lowest = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
     top, left, bottom, right = op.pad_values
     padded = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)), constant_values=lowest
@@ -429,13 +432,17 @@ def max_pool(op: bnn.MaxPoolOp, x: np.ndarray) -> np.ndarray:
         windows = np.lib.stride_tricks.sliding_window_view(padded, (kh, kw), axis=(2, 3))
         return windows[:, :, ::sh, ::sw].max(axis=(4, 5))
     oh, ow = (padded.shape[2] - kh) // sh + 1, (padded.shape[3] - kw) // sw + 1
+    rows = _tap_maximum(padded[:, :, ky : ky + sh * (oh - 1) + 1 : sh] for ky in range(kh))
+    return _tap_maximum(rows[..., kx : kx + sw * (ow - 1) + 1 : sw] for kx in range(kw))
+
+
+def _tap_maximum(taps: Iterable[np.ndarray]) -> np.ndarray:
+    """The elementwise maximum of the taps, pairwise, in the map's memory order (outputs first
+    from a layer)."""
     result = None
-    for ky in range(kh):
-        for kx in range(kw):
-            tap = padded[:, :, ky : ky + sh * (oh - 1) + 1 : sh, kx : kx + sw * (ow - 1) + 1 : sw]
-            # the copy keeps the map's memory order (channels last from a layer)
-            result = np.array(tap, order="K") if result is None else np.maximum(
-                result, tap, out=result)
+    for tap in taps:
+        result = np.array(tap, order="K") if result is None else np.maximum(result, tap,
+                                                                             out=result)
     assert result is not None
     return result
 
