@@ -86,8 +86,8 @@ class PackedWindows:
     each pixel's channels packed in 64-bit words once, the windows gathered over words
     (`window_columns`, as the bnn level's convs): columns [KH·KW·words, N·OH·OW]. The same
     vectors as `run_window`'s words, without its KH·KW-fold expansion of bytes; the stream
-    interpreter passes it only from a window through FIFOs to an XNOR unit
-    (`feeds_xnor_unit`)."""
+    interpreter passes it only from a window through FIFOs and width converters to an XNOR
+    unit (`feeds_xnor_unit`)."""
 
     columns: np.ndarray
     frames: int
@@ -104,13 +104,14 @@ def run_window_packed(op: hw.WindowOp, words: Words) -> PackedWindows:
 
 
 def feeds_xnor_unit(op: hw.WindowOp) -> bool:
-    """Whether a 1-bit window's only consumer, through FIFOs, is an XNOR matrix unit."""
+    """Whether a 1-bit window's only consumer, through FIFOs and width converters (which
+    regroup lanes, the vectors' values unchanged), is an XNOR matrix unit."""
     if op.spec.bits != 1:
         return False
     value = op.results[0]
     while len(uses := list(value.uses)) == 1:
         user = uses[0].operation
-        if not isinstance(user, hw.FifoOp):
+        if not isinstance(user, hw.FifoOp | hw.DwcOp):
             return isinstance(user, hw.MvtuOp) and user.is_xnor
         value = user.results[0]
     return False
@@ -179,6 +180,7 @@ class MvtuTables:
         self.weights = decode_weights(op)
         self.packed = pack_rows(self.weights > 0)
         self._per_tap: dict[int, np.ndarray] = {}
+        self._outputs_first: np.ndarray | None = None
         classes = border_classes(op)
         self.thresholds = self.offsets = None
         if op.thresholds is not None:
@@ -191,6 +193,18 @@ class MvtuTables:
             table = table.transpose(0, 2, 1).reshape(len(table), rows)
             self.offsets = table[classes] if len(table) > 1 else table[0]  # [(V,) MH]
 
+
+    def thresholds_for(self, dot: np.ndarray) -> np.ndarray:
+        """The threshold table in the memory order of the dot products [N, vectors, MH]: a
+        per-vector table [V, MH, T] with the vectors innermost when the dot products come
+        outputs first, so each comparison pass runs along both."""
+        assert self.thresholds is not None
+        if self.thresholds.ndim < 3 or dot.strides[2] <= dot.strides[1]:
+            return self.thresholds
+        if self._outputs_first is None:
+            self._outputs_first = np.ascontiguousarray(self.thresholds.transpose(2, 1, 0)
+                                                       ).transpose(2, 1, 0)
+        return self._outputs_first
 
     def per_tap(self, channels: int) -> np.ndarray:
         """The weights packed as `PackedWindows` columns of `channels` channels a tap."""
@@ -225,7 +239,7 @@ def _mvtu_output(op: hw.MvtuOp, dot: np.ndarray, tables: MvtuTables) -> Words:
         if tables.offsets is not None:
             dot = dot + tables.offsets  # in int64: si32 offsets on an int32 dot may not fit int32
         return _as_words(dot, lanes)
-    counts = count_thresholds(dot, tables.thresholds, None)
+    counts = count_thresholds(dot, tables.thresholds_for(dot), None)
     lane = _lane_dtype(output_bits)
     if bias:
         values = (counts.astype(np.int64) + bias).astype(lane)
@@ -342,6 +356,8 @@ class HwstreamFunctions(InterpreterFunctions):
 
     @impl(hw.DwcOp)
     def run_dwc(self, interp: Interpreter, op: hw.DwcOp, args: PythonValues) -> PythonValues:
+        if isinstance(args[0], PackedWindows):  # lanes regrouped: the same vectors
+            return (args[0],)
         return (run_dwc(op, args[0]),)
 
     @impl(hw.MvtuOp)
