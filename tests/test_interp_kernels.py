@@ -16,7 +16,13 @@ from xdsl.rewriter import InsertPoint
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import bnn, bnn_values
 from bnnir.interp import run_module
-from bnnir.interp.bnn import integer_dot, pack_rows, xnor_popcount_dot
+from bnnir.interp.bnn import (
+    count_thresholds,
+    integer_dot,
+    pack_rows,
+    xnor_popcount_columns,
+    xnor_popcount_dot,
+)
 from bnnir.tools.cli import bnnir_context
 
 
@@ -27,6 +33,36 @@ def test_xnor_popcount_equals_integer_dot(width: int) -> None:
     w = rng.choice(np.array([-1, 1], np.int8), size=(11, width))
     expected = x.astype(np.int64) @ w.astype(np.int64).T
     assert np.array_equal(xnor_popcount_dot(x, w), expected)
+
+
+@pytest.mark.parametrize(("positions", "outputs", "width"), [
+    (5000, 3, 577), (40000, 11, 64), (1500, 5, 130), (1000, 4, 70), (16385, 9, 1)])
+def test_xnor_popcount_columns_equals_integer_dot(positions: int, outputs: int, width: int
+                                                  ) -> None:
+    """The outputs-first kernel over long runs (and the rows-first one below 1024 positions):
+    uneven runs, output groups that do not divide the outputs, unused bits in the last word."""
+    rng = np.random.default_rng(positions)
+    x = rng.choice(np.array([-1, 1], np.int8), size=(positions, width))
+    w = rng.choice(np.array([-1, 1], np.int8), size=(outputs, width))
+    got = xnor_popcount_columns(np.ascontiguousarray(pack_rows(x > 0).T), pack_rows(w > 0), width)
+    assert got.shape == (outputs, positions)
+    assert np.array_equal(got, w.astype(np.int64) @ x.astype(np.int64).T)
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int32, np.int64, np.uint8])
+def test_count_thresholds_with_thresholds_beyond_the_values_dtype(dtype: type) -> None:
+    """Thresholds outside the values' dtype compare as in int64: below it always passed, above
+    it never; the values' memory order (outputs first) is kept."""
+    info = np.iinfo(dtype)
+    values = np.array([[info.min, -1 if info.min else 0, 0, info.max]] * 3, dtype).T  # [4, 3]
+    table = np.array([[-(1 << 40), 0, 1 << 40], [info.min, info.max, info.max],
+                      [-(1 << 40), -(1 << 40), info.max]], np.int64)  # [C=3, T=3]
+    expected = (values.astype(np.int64)[:, :, None] >= table[None]).sum(axis=2)
+    channels_first = np.ascontiguousarray(values.T).T
+    got = count_thresholds(channels_first, table, None)
+    assert np.array_equal(got, expected)
+    one_step = count_thresholds(values, table[:, :1], None)  # within the dtype below: clipped
+    assert np.array_equal(one_step, values.astype(np.int64) >= table[:, 0])
 
 
 def test_pack_rows_puts_element_zero_at_bit_zero() -> None:

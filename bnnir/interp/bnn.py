@@ -6,20 +6,23 @@ ops' own `evaluate` methods, which the threshold-fusion pass uses too, so both r
 definition.
 
 Layers with a bipolar input run as XNOR-popcount over 64-bit words: the im2col patches and the
-weight rows are bit-packed, XOR-ed and counted with `np.bitwise_count`, in row tiles whose
-temporaries stay in the L2 cache. On FINN's CNV layers (benchmarks/engines.py) this measured
-faster than float32 BLAS on ±1 values for every layer shape on a shared 2-core machine: about
-10 G binary MAC/s against 5-15 for BLAS on the large early layers, and 50 against under 5 on
-the small late ones, where BLAS's threads spin. Layers with an integer input multiply float ±1
-weights with BLAS, exact while every sum stays below 2^24 (float32) or 2^53 (float64), else in
-int64; the bound is checked per layer. Layer results are computed channels last and thresholded
-there; the NCHW values the ops exchange are views of that memory, which the next conv packs in
-order. (bnnir/interp/run.py runs a batch in chunks, two at a time.)
+weight rows are bit-packed, XOR-ed and counted with `np.bitwise_count`. A conv runs outputs
+first ([O, positions]): each output's word is XOR-ed with a long contiguous run of the
+positions' words, where numpy's loops run at vector speed (a word per position broadcast
+against the outputs' words, the rows-first layout, is 3x slower per element); dense layers,
+with few rows, run rows first. On FINN's CNV layers (benchmarks/engines.py) XNOR-popcount
+measured faster than float32 BLAS on ±1 values on a shared 2-core machine. Layers with an
+integer input multiply float ±1 weights with BLAS, exact while every sum stays below 2^24
+(float32) or 2^53 (float64), else in int64; the bound is checked per layer. Accumulators are
+int32 while their bound allows. Conv results are computed and thresholded outputs first; the
+NCHW values the ops exchange are views of that memory ([C, N, H, W]), which max-pool keeps and
+the next conv packs. (bnnir/interp/run.py runs a batch in chunks, two at a time.)
 """
 
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterable
 
 import numpy as np
 from xdsl.interpreter import Interpreter, InterpreterFunctions, PythonValues, impl, register_impls
@@ -57,43 +60,154 @@ def xnor_popcount_dot(patches: np.ndarray, weights: np.ndarray) -> np.ndarray:
 def xnor_popcount_words(x: np.ndarray, w: np.ndarray, taps: int) -> np.ndarray:
     """Dot products [M, O] of packed bipolar rows x [M, words] and w [O, words] over `taps` bits
     (unused bits 0 in both): taps − 2·popcount(x ⊕ w), one word column at a time over tiles of
-    rows, into preallocated buffers, so the intermediates stay in cache."""
+    rows, into preallocated buffers, so the intermediates stay in cache. For few rows (dense
+    layers); many rows run faster as columns (`xnor_popcount_columns`)."""
     outputs = w.shape[0]
     counter = np.uint16 if taps < 1 << 16 else np.uint32
     rows = max(1, _TILE_BYTES // (8 * outputs))
-    result = np.empty((x.shape[0], outputs), dtype=np.int64)
+    result = np.empty((x.shape[0], outputs), dtype=accumulator_dtype(taps))
     w_columns = np.ascontiguousarray(w.T)  # [words, O]
-    xor = np.empty((rows, outputs), np.uint64)
-    count = np.empty((rows, outputs), np.uint8)
-    mismatches = np.empty((rows, outputs), counter)
+    buffers = _Buffers((rows, outputs), counter)
     for start in range(0, x.shape[0], rows):
         tile = x[start : start + rows]
         n = len(tile)
-        mismatches[:n] = 0
-        for word in range(x.shape[1]):
-            np.bitwise_xor(tile[:, word, None], w_columns[word], out=xor[:n])
-            np.bitwise_count(xor[:n], out=count[:n])
-            np.add(mismatches[:n], count[:n], out=mismatches[:n])
-        out = result[start : start + n]
-        out[...] = mismatches[:n]
-        out *= -2
-        out += taps
+        tally = buffers.mismatches(
+            ((tile[:, word, None], w_columns[word]) for word in range(x.shape[1])), (n, outputs))
+        _from_mismatches(tally, taps, result[start : start + n])
     return result
+
+
+class _Buffers:
+    """The popcount kernels' temporaries for one tile shape, allocated once per call."""
+
+    def __init__(self, shape: tuple[int, int], counter: type[np.unsignedinteger]) -> None:
+        self.xor = np.empty(shape, np.uint64)
+        self.count = np.empty(shape, np.uint8)
+        self.part = np.empty(shape, np.uint8)
+        self.tally = np.empty(shape, counter)
+
+    def mismatches(self, operands: Iterable[tuple[np.ndarray, np.ndarray]],
+                   shape: tuple[int, int]) -> np.ndarray:
+        """Σ popcount(a ⊕ b) over the words' operand pairs (broadcasting to `shape`, at most
+        the buffers'), in a view of the tally buffer. Three words' counts (at most 192) add up
+        in bytes, at vector speed, before each addition to the wider tally."""
+        rows, columns = shape
+        xor, count = self.xor[:rows, :columns], self.count[:rows, :columns]
+        part, tally = self.part[:rows, :columns], self.tally[:rows, :columns]
+        word = -1
+        for word, (a, b) in enumerate(operands):
+            np.bitwise_xor(a, b, out=xor)
+            grouped = word % _WORDS_PER_BYTE
+            np.bitwise_count(xor, out=count if grouped else part)
+            if grouped:
+                np.add(part, count, out=part)
+            if grouped == _WORDS_PER_BYTE - 1:
+                _add_part(tally, part, first=word < _WORDS_PER_BYTE)
+        if word < 0:  # no words
+            tally[...] = 0
+        elif word % _WORDS_PER_BYTE != _WORDS_PER_BYTE - 1:  # a last, incomplete group
+            _add_part(tally, part, first=word < _WORDS_PER_BYTE)
+        return tally
+
+
+def _add_part(tally: np.ndarray, part: np.ndarray, first: bool) -> None:
+    if first:
+        tally[...] = part
+    else:
+        np.add(tally, part, out=tally)
+
+
+_RUN = 16384
+"""Positions per run of the column kernel: numpy's binary loops reach their vector speed only
+on long contiguous operands (measured: about 4096 elements and up, 3x slower below 2048), and
+long calls leave the interpreter's lock to the other chunk's thread most of the time."""
+
+_SHORT_RUN = 1024
+"""Fewer positions than this run rows first (`xnor_popcount_words`): as fast below about 2048
+positions, 1.7x slower at 3136 (one 56x56 map), and faster for a dense layer's few rows."""
+
+_COLUMN_TILE_BYTES = 512 << 10
+"""Bytes of the column kernel's XOR temporary: a few outputs' runs, in the L2 cache (1 MiB a
+core here) with their counts."""
+
+
+def xnor_popcount_columns(x: np.ndarray, w: np.ndarray, taps: int) -> np.ndarray:
+    """Dot products [O, M] of packed bipolar columns x [words, M] and rows w [O, words] over
+    `taps` bits (unused bits 0 in both), outputs first: each output's word is XOR-ed with a
+    long contiguous run of the positions' words, so every numpy pass is a vector loop, over
+    tiles of a few outputs whose temporaries stay in the L2 cache."""
+    words, positions = x.shape
+    outputs = w.shape[0]
+    if positions < _SHORT_RUN:
+        return np.ascontiguousarray(xnor_popcount_words(np.ascontiguousarray(x.T), w, taps).T)
+    counter = np.uint16 if taps < 1 << 16 else np.uint32
+    run = -(-positions // -(-positions // _RUN))  # equal runs, none short
+    group = max(1, min(outputs, _COLUMN_TILE_BYTES // (8 * run)))
+    result = np.empty((outputs, positions), dtype=accumulator_dtype(taps))
+    w_words = np.ascontiguousarray(w.T)[:, :, None]  # [words, O, 1]
+    buffers = _Buffers((group, run), counter)
+    for start in range(0, positions, run):
+        n = min(run, positions - start)
+        for first in range(0, outputs, group):
+            g = min(group, outputs - first)
+            tally = buffers.mismatches(
+                ((w_words[word, first : first + g], x[word, None, start : start + n])
+                 for word in range(words)), (g, n))
+            _from_mismatches(tally, taps, result[first : first + g, start : start + n])
+    return result
+
+
+_WORDS_PER_BYTE = 3
+"""Words whose mismatch counts (at most 64 each) a byte holds."""
+
+
+def _from_mismatches(mismatches: np.ndarray, taps: int, out: np.ndarray) -> None:
+    """out = taps − 2·mismatches."""
+    out[...] = mismatches
+    out *= -2
+    out += taps
+
+
+def accumulator_dtype(bound: int) -> type[np.signedinteger]:
+    """The accumulator dtype of dot products whose magnitude is at most `bound`: int32 while
+    the bound is below 2^30, so a border correction below 2^30 added to it still fits, else
+    int64."""
+    return np.int32 if bound < 1 << 30 else np.int64
+
+
+def _blas_dtype(largest: int, taps: int) -> type[np.number] | None:
+    """The float dtype whose BLAS dot products of `taps` terms of magnitude at most `largest`
+    (an input's largest magnitude times a weight's, the input's for ±1 weights) are exact
+    (every partial sum below 2^24 for float32, 2^53 for float64), or None."""
+    bound = largest * taps
+    if bound < 1 << 24:
+        return np.float32
+    if bound < 1 << 53:
+        return np.float64
+    return None
+
+
+def _largest(values: np.ndarray) -> int:
+    """The largest magnitude, in Python ints: np.abs of an int8 −128 is still −128."""
+    return max(int(values.max(initial=0)), -int(values.min(initial=0)))
 
 
 def integer_dot(patches: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Dot products [M, O] of integer patches [M, K] with ±1 weights [O, K], exactly, in BLAS."""
-    # the largest magnitude, in Python ints: np.abs of an int8 −128 is still −128
-    largest = max(int(patches.max(initial=0)), -int(patches.min(initial=0)))
-    bound = largest * patches.shape[1]
-    if bound < 1 << 24:
-        dtype = np.float32
-    elif bound < 1 << 53:
-        dtype = np.float64
-    else:
+    largest = _largest(patches)
+    dtype = _blas_dtype(largest, patches.shape[1])
+    if dtype is None:
         return patches.astype(np.int64) @ weights.astype(np.int64).T
     product = patches.astype(dtype) @ weights.astype(dtype).T
-    return product.astype(np.int64)
+    return product.astype(accumulator_dtype(largest * patches.shape[1]))
+
+
+def integer_dot_columns(columns: np.ndarray, weights: np.ndarray, largest: int) -> np.ndarray:
+    """Dot products [O, M] of ±1 weights [O, K] with integer columns [K, M] (already in the
+    BLAS dtype `_blas_dtype(largest, K)`, or int64) whose magnitudes are at most `largest`."""
+    taps = columns.shape[0]
+    product = weights.astype(columns.dtype) @ columns
+    return product.astype(accumulator_dtype(largest * taps), copy=False)
 
 
 def multibit_dot(patches: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -116,9 +230,9 @@ def _multibit_conv(
     """A conv with integer weights on its input padded with `pad_value` as it is (0 by
     default: a zero-padded bipolar input is padded with the value 0 here, which is its meaning,
     so it needs no border correction)."""
-    patches, (oh, ow) = im2col(x, op.kernel_size, op.stride_values, op.pad_values,
+    columns, (oh, ow) = im2col(x, op.kernel_size, op.stride_values, op.pad_values,
                                op.padding_value)
-    return multibit_dot(patches, weights.reshape(weights.shape[0], -1)), (oh, ow)
+    return multibit_dot(columns.T, weights.reshape(weights.shape[0], -1)), (oh, ow)
 
 
 def _has_integer_weights(op: bnn.Conv2dOp | bnn.DenseOp) -> bool:
@@ -132,18 +246,19 @@ def im2col(
     pads: tuple[int, ...],
     pad_value: int,
 ) -> tuple[np.ndarray, tuple[int, int]]:
-    """Patches [N·OH·OW, C·KH·KW] of NCHW `x` (columns ordered c, ky, kx) and (OH, OW)."""
+    """Patch columns [C·KH·KW, N·OH·OW] of NCHW `x` (rows ordered c, ky, kx) and (OH, OW)."""
     top, left, bottom, right = pads
     padded = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)), constant_values=pad_value)
     windows = np.lib.stride_tricks.sliding_window_view(padded, kernel, axis=(2, 3))
     windows = windows[:, :, :: strides[0], :: strides[1]]
     n, c, oh, ow, kh, kw = windows.shape
-    patches = windows.transpose(0, 2, 3, 1, 4, 5).reshape(n * oh * ow, c * kh * kw)
-    return patches, (oh, ow)
+    columns = windows.transpose(1, 4, 5, 0, 2, 3).reshape(c * kh * kw, n * oh * ow)
+    return columns, (oh, ow)
 
 
 def conv2d(op: bnn.Conv2dOp, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """The exact accumulator [N, OH, OW, O] of a conv2d (before any thresholds), channels last.
+    """The exact accumulator [N, OH, OW, O] of a conv2d (before any thresholds), channels last
+    as a view of outputs-first memory [O, N, OH, OW] (what the column kernels compute).
 
     A zero-padded bipolar input is computed as its −1-padded twin plus the border-class
     correction (Conv2dOp's `correction` semantics), so every bipolar conv is pure XNOR-popcount.
@@ -152,22 +267,37 @@ def conv2d(op: bnn.Conv2dOp, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
         acc, (oh, ow) = _multibit_conv(op, x, weights)
         acc = acc.reshape(x.shape[0], oh, ow, weights.shape[0])
         if op.correction is not None:
-            acc += _per_position(op, dense_to_numpy(op.correction), x.shape)
+            acc += _per_position(op, dense_to_numpy(op.correction), x.shape).transpose(1, 2, 0)
         return acc
     bipolar = is_bipolar(bnn.tensor_type(op.input).element_type)
     zero_padded = bipolar and op.padding_value == 0 and any(op.pad_values)
     fill = -1 if zero_padded else op.padding_value
     if bipolar:
-        acc, (oh, ow) = _bipolar_conv(op, x, weights, fill)
+        acc = _bipolar_conv(op, x, weights, fill)
     else:
-        patches, (oh, ow) = im2col(x, op.kernel_size, op.stride_values, op.pad_values, fill)
-        acc = integer_dot(patches, weights.reshape(weights.shape[0], -1))
-    acc = acc.reshape(x.shape[0], oh, ow, weights.shape[0])
-    if zero_padded:
-        acc += _per_position(op, _zero_padding_correction(op, weights), x.shape)
+        acc = _integer_conv(op, x, weights, fill)
+    tables = [_zero_padding_correction(op, weights)] if zero_padded else []
     if op.correction is not None:
-        acc += _per_position(op, dense_to_numpy(op.correction), x.shape)
-    return acc
+        tables.append(dense_to_numpy(op.correction))
+    for table in tables:
+        correction = _per_position(op, table, x.shape)
+        if acc.dtype == np.int32 and _largest(correction) >= 1 << 30:
+            acc = acc.astype(np.int64)  # an int32 accumulator is below 2^30: the sum fits
+        acc += correction.astype(acc.dtype)[:, None]  # each map's positions in a row
+    return acc.transpose(1, 2, 3, 0)
+
+
+def _integer_conv(op: bnn.Conv2dOp, x: np.ndarray, weights: np.ndarray, fill: int
+                  ) -> np.ndarray:
+    """BLAS conv [O, N, OH, OW] of an integer map: the map is converted to the exact BLAS dtype
+    before im2col, so the patches are copied once, and the product comes outputs first."""
+    taps = weights[0].size
+    largest = max(_largest(x), abs(fill))
+    dtype = _blas_dtype(largest, taps) or np.int64
+    columns, (oh, ow) = im2col(x.astype(dtype), op.kernel_size, op.stride_values, op.pad_values,
+                               fill)
+    acc = integer_dot_columns(columns, weights.reshape(len(weights), -1), largest)
+    return acc.reshape(len(weights), x.shape[0], oh, ow)
 
 
 _CORRECTIONS: weakref.WeakKeyDictionary[bnn.Conv2dOp, np.ndarray] = weakref.WeakKeyDictionary()
@@ -183,38 +313,71 @@ def _zero_padding_correction(op: bnn.Conv2dOp, weights: np.ndarray) -> np.ndarra
     return _CORRECTIONS[op]
 
 
-def _bipolar_conv(
-    op: bnn.Conv2dOp, x: np.ndarray, weights: np.ndarray, fill: int
-) -> tuple[np.ndarray, tuple[int, int]]:
-    """XNOR-popcount conv: channels are packed into words once per pixel, then padded with the
-    packed fill pixel, and the windows are gathered over words (64 channels at a time) rather
-    than over single values. Maps come channels last in memory (layer outputs are), so packing
-    reads them in order."""
+def _bipolar_conv(op: bnn.Conv2dOp, x: np.ndarray, weights: np.ndarray, fill: int
+                  ) -> np.ndarray:
+    """XNOR-popcount conv [O, N, OH, OW]: channels are packed into words once per pixel, then
+    padded with the packed fill pixel, and the windows are gathered over words (64 channels at
+    a time) rather than over single values, into columns for `xnor_popcount_columns`."""
     top, left, bottom, right = op.pad_values
     n, c, h, w = x.shape
-    bits = np.ascontiguousarray(x.transpose(0, 2, 3, 1) > 0).reshape(-1, c)
-    words = pack_rows(bits).reshape(n, h, w, -1)
-    pixels = np.empty((n, h + top + bottom, w + left + right, words.shape[3]), np.uint64)
-    pixels[...] = pack_rows(np.full((1, c), fill > 0))[0]
-    pixels[:, top : top + h, left : left + w] = words
-    windows = np.lib.stride_tricks.sliding_window_view(pixels, op.kernel_size, axis=(1, 2))
-    sh, sw = op.stride_values
-    windows = windows[:, ::sh, ::sw]  # [N, OH, OW, words, KH, KW]
-    _, oh, ow = windows.shape[:3]
-    columns = windows.transpose(0, 1, 2, 4, 5, 3).reshape(n * oh * ow, -1)
-    taps = weights.transpose(0, 2, 3, 1)  # (ky, kx, c) as the columns
-    packed = pack_rows(taps.reshape(-1, c) > 0).reshape(len(weights), -1)
-    return xnor_popcount_words(columns, packed, c * op.kernel_size[0] * op.kernel_size[1]), (oh, ow)
+    words = pack_channels(x)
+    pixels = np.empty((len(words), n, h + top + bottom, w + left + right), np.uint64)
+    pixels[...] = pack_rows(np.full((1, c), fill > 0))[0][:, None, None, None]
+    pixels[:, :, top : top + h, left : left + w] = words
+    columns, (oh, ow) = window_columns(pixels, op.kernel_size, op.stride_values)
+    acc = xnor_popcount_columns(columns, pack_taps(weights.transpose(0, 2, 3, 1)),
+                                c * op.kernel_size[0] * op.kernel_size[1])
+    return acc.reshape(len(weights), n, oh, ow)
+
+
+def pack_channels(x: np.ndarray) -> np.ndarray:
+    """The signs of an NCHW map packed per pixel as `pack_rows` packs a row of channels:
+    [words, N, H, W] uint64. Bytes are assembled by shifts along the channel axis, which layer
+    outputs hold outermost ([C, N, H, W] memory), so every pass runs over all pixels at once
+    (transposing to channels last first is up to 7x slower: with 2^k pixels a channel, its
+    strides alias in the cache)."""
+    n, c, h, w = x.shape
+    words, pixels = -(-c // 64), n * h * w
+    bits = np.zeros((words * 64, pixels), np.uint8)
+    np.greater(x.transpose(1, 0, 2, 3).reshape(c, pixels), 0, out=bits[:c].view(np.bool_))
+    bits = bits.reshape(words * 8, 8, pixels)  # bit k of byte j is channel 8j + k
+    packed = bits[:, 0].copy()
+    shifted = np.empty_like(packed)
+    for k in range(1, 8):
+        np.left_shift(bits[:, k], k, out=shifted)
+        packed |= shifted
+    # each pixel's bytes in a row, read as words the way pack_rows reads them
+    per_pixel = np.ascontiguousarray(packed.reshape(words, 8, pixels).transpose(0, 2, 1))
+    return per_pixel.view(np.uint64).reshape(words, n, h, w)
+
+
+def window_columns(pixels: np.ndarray, kernel: tuple[int, ...], strides: tuple[int, ...]
+                   ) -> tuple[np.ndarray, tuple[int, int]]:
+    """The windows of packed pixels [words, N, H, W] as columns [KH·KW·words, N·OH·OW] (rows
+    ordered ky, kx, word; `pack_taps` packs weights so) and (OH, OW)."""
+    windows = np.lib.stride_tricks.sliding_window_view(pixels, kernel, axis=(2, 3))
+    windows = windows[:, :, :: strides[0], :: strides[1]]  # [words, N, OH, OW, KH, KW]
+    _, n, oh, ow = windows.shape[:4]
+    return windows.transpose(4, 5, 0, 1, 2, 3).reshape(-1, n * oh * ow), (oh, ow)
+
+
+def pack_taps(weights: np.ndarray) -> np.ndarray:
+    """±1 weights [O, KH, KW, C] packed per tap, each tap's channels in whole words: [O,
+    KH·KW·words], the rows of `window_columns`."""
+    outputs, channels = len(weights), weights.shape[-1]
+    return pack_rows(weights.reshape(-1, channels) > 0).reshape(outputs, -1)
 
 
 def _per_position(op: bnn.Conv2dOp, table: np.ndarray, in_shape: tuple[int, ...]) -> np.ndarray:
-    """A border-class table [th, bh, lh, rh, O] gathered per output position: [OH, OW, O]."""
+    """A border-class table [th, bh, lh, rh, O] gathered per output position, outputs first:
+    [O, OH, OW]."""
     (kh, kw), (sh, sw) = op.kernel_size, op.stride_values
     top, left, _, _ = op.pad_values
     out_h, out_w = bnn.tensor_type(op.output).get_shape()[2:]
     th, bh = border_hits(in_shape[2], out_h, kh, sh, top)
     lh, rh = border_hits(in_shape[3], out_w, kw, sw, left)
-    return table.astype(np.int64)[th[:, None], bh[:, None], lh[None, :], rh[None, :]]
+    per_position = table.astype(np.int64)[th[:, None], bh[:, None], lh[None, :], rh[None, :]]
+    return np.ascontiguousarray(per_position.transpose(2, 0, 1))
 
 
 def dense(op: bnn.DenseOp, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -240,8 +403,11 @@ def threshold_last(op: bnn.ThresholdedOp, values: np.ndarray, out_elem: Attribut
     falling = np.zeros(values.shape[-1], bool)
     falling[list(op.descending_channels)] = True
     count = count_thresholds(values, dense_to_numpy(op.thresholds), falling)
-    if is_bipolar(out_elem):
-        return (count.astype(np.int8) << 1) - np.int8(1)
+    if is_bipolar(out_elem):  # 2·count − 1 in place (a count is 0 or 1 here)
+        signs = count.view(np.int8) if count.dtype == np.uint8 else count.astype(np.int8)
+        signs += signs
+        signs -= 1
+        return signs
     return (count.astype(np.int64) + op.bias_value).astype(numpy_dtype(out_elem))
 
 
@@ -257,11 +423,28 @@ def count_thresholds(values: np.ndarray, table: np.ndarray, falling: np.ndarray 
         table = np.where(falling[:, None], -table, table)
         values = np.where(falling, -values, values)
     steps = table.shape[-1]
+    table = _comparable(table, values.dtype)
     shape = np.broadcast_shapes(values.shape, table.shape[:-1])
-    count = np.zeros(shape, np.uint8 if steps < 256 else np.int64)
+    dtype = np.uint8 if steps < 256 else np.int64
+    if steps == 1:  # one pass, no tally
+        return np.greater_equal(values, table[..., 0]).view(np.uint8)
+    # the tally keeps the values' memory order, so every pass runs along it
+    count = np.zeros_like(values, dtype) if shape == values.shape else np.zeros(shape, dtype)
     for step in range(steps):
         count += values >= table[..., step]
     return count
+
+
+def _comparable(table: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """Integer thresholds in the integer values' own dtype where that keeps every comparison
+    (a threshold below the dtype's range is always passed, as its lowest value is), so the
+    comparisons need no conversion; else the table as it is (numpy then compares widened)."""
+    if table.dtype == dtype or table.dtype.kind not in "iu" or dtype.kind not in "iu":
+        return table
+    info = np.iinfo(dtype)
+    if table.size and int(table.max()) > info.max:
+        return table
+    return np.maximum(table, info.min).astype(dtype)
 
 
 def channels_first(values: np.ndarray) -> np.ndarray:
@@ -272,8 +455,11 @@ def channels_first(values: np.ndarray) -> np.ndarray:
 def max_pool(op: bnn.MaxPoolOp, x: np.ndarray) -> np.ndarray:
     """Max over each window; padded taps never win (they hold the dtype's lowest value).
 
-    Integer maps take the maximum of the KH·KW strided taps, pairwise; float maps reduce each
-    window (the order in which NaN and signed zeros meet is then numpy's reduction's)."""
+    Integer maps take the maximum over the KH rows of each window, then over the KW columns of
+    those maxima, tap by tap (the window is a rectangle, so the maximum separates; the rows'
+    maxima span whole rows, so a column tap is one long strided run where the strides tile the
+    row); float maps reduce each window (the order in which NaN and signed zeros meet is then
+    numpy's reduction's)."""
     lowest = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
     top, left, bottom, right = op.pad_values
     padded = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)), constant_values=lowest
@@ -283,13 +469,17 @@ def max_pool(op: bnn.MaxPoolOp, x: np.ndarray) -> np.ndarray:
         windows = np.lib.stride_tricks.sliding_window_view(padded, (kh, kw), axis=(2, 3))
         return windows[:, :, ::sh, ::sw].max(axis=(4, 5))
     oh, ow = (padded.shape[2] - kh) // sh + 1, (padded.shape[3] - kw) // sw + 1
+    rows = _tap_maximum(padded[:, :, ky : ky + sh * (oh - 1) + 1 : sh] for ky in range(kh))
+    return _tap_maximum(rows[..., kx : kx + sw * (ow - 1) + 1 : sw] for kx in range(kw))
+
+
+def _tap_maximum(taps: Iterable[np.ndarray]) -> np.ndarray:
+    """The elementwise maximum of the taps, pairwise, in the map's memory order (outputs first
+    from a layer)."""
     result = None
-    for ky in range(kh):
-        for kx in range(kw):
-            tap = padded[:, :, ky : ky + sh * (oh - 1) + 1 : sh, kx : kx + sw * (ow - 1) + 1 : sw]
-            # the copy keeps the map's memory order (channels last from a layer)
-            result = np.array(tap, order="K") if result is None else np.maximum(
-                result, tap, out=result)
+    for tap in taps:
+        result = np.array(tap, order="K") if result is None else np.maximum(result, tap,
+                                                                             out=result)
     assert result is not None
     return result
 

@@ -11,6 +11,8 @@ body with one `@impl` per kernel, and converts its output stream back.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.interpreter import (
@@ -33,7 +35,9 @@ from bnnir.interp.bnn import (
     integer_dot,
     multibit_dot,
     pack_rows,
-    xnor_popcount_words,
+    pack_taps,
+    window_columns,
+    xnor_popcount_columns,
 )
 
 Words = np.ndarray
@@ -75,6 +79,43 @@ def run_window(op: hw.WindowOp, words: Words) -> Words:
     windows = np.lib.stride_tricks.sliding_window_view(fmap, (kh, kw), axis=(1, 2))
     windows = windows[:, ::sh, ::sw]  # [N, OH, OW, C, KH, KW]
     return _as_words(np.ascontiguousarray(windows.transpose(0, 1, 2, 4, 5, 3)), lanes)
+
+
+@dataclass(frozen=True)
+class PackedWindows:
+    """A bit window's output on its way to an XNOR matrix unit, not spelled out lane by lane:
+    each pixel's channels packed in 64-bit words once, the windows gathered over words
+    (`window_columns`, as the bnn level's convs): columns [KH·KW·words, N·OH·OW]. The same
+    vectors as `run_window`'s words, without its KH·KW-fold expansion of bytes; the stream
+    interpreter passes it only from a window through FIFOs and width converters to an XNOR
+    unit (`feeds_xnor_unit`)."""
+
+    columns: np.ndarray
+    frames: int
+    channels: int
+
+
+def run_window_packed(op: hw.WindowOp, words: Words) -> PackedWindows:
+    spec = op.spec
+    frames, height, width, channels = len(words), spec.height, spec.width, spec.channels
+    bits = words.reshape(frames * height * width, channels)
+    pixels = pack_rows(bits).T.reshape(-1, frames, height, width)  # [words, N, H, W], a view
+    columns, _ = window_columns(pixels, spec.kernel, spec.strides)
+    return PackedWindows(columns, frames, channels)
+
+
+def feeds_xnor_unit(op: hw.WindowOp) -> bool:
+    """Whether a 1-bit window's only consumer, through FIFOs and width converters (which
+    regroup lanes, the vectors' values unchanged), is an XNOR matrix unit."""
+    if op.spec.bits != 1:
+        return False
+    value = op.results[0]
+    while len(uses := list(value.uses)) == 1:
+        user = uses[0].operation
+        if not isinstance(user, hw.FifoOp | hw.DwcOp):
+            return isinstance(user, hw.MvtuOp) and user.is_xnor
+        value = user.results[0]
+    return False
 
 
 def run_pool(op: hw.PoolOp, words: Words) -> Words:
@@ -144,6 +185,8 @@ class MvtuTables:
         rows, columns = spec.rows, spec.columns
         self.weights = decode_weights(op)
         self.packed = pack_rows(self.weights > 0)
+        self._per_tap: dict[int, np.ndarray] = {}
+        self._outputs_first: np.ndarray | None = None
         classes = border_classes(op)
         self.thresholds = self.offsets = None
         if op.thresholds is not None:
@@ -157,26 +200,63 @@ class MvtuTables:
             self.offsets = table[classes] if len(table) > 1 else table[0]  # [(V,) MH]
 
 
-def run_mvtu(op: hw.MvtuOp, words: Words, tables: MvtuTables) -> Words:
+    def thresholds_for(self, dot: np.ndarray) -> np.ndarray:
+        """The threshold table in the memory order of the dot products [N, vectors, MH]: a
+        per-vector table [V, MH, T] with the vectors innermost when the dot products come
+        outputs first, so each comparison pass runs along both."""
+        assert self.thresholds is not None
+        if self.thresholds.ndim < 3 or dot.strides[2] <= dot.strides[1]:
+            return self.thresholds
+        if self._outputs_first is None:
+            self._outputs_first = np.ascontiguousarray(self.thresholds.transpose(2, 1, 0)
+                                                       ).transpose(2, 1, 0)
+        return self._outputs_first
+
+    def per_tap(self, channels: int) -> np.ndarray:
+        """The weights packed as `PackedWindows` columns of `channels` channels a tap."""
+        if channels not in self._per_tap:
+            self._per_tap[channels] = pack_taps(self.weights.reshape(len(self.weights), -1,
+                                                                     channels))
+        return self._per_tap[channels]
+
+
+def run_mvtu(op: hw.MvtuOp, words: Words | PackedWindows, tables: MvtuTables) -> Words:
     spec = op.spec
     rows, columns, vectors = spec.rows, spec.columns, spec.vectors
-    xnor, bias, lanes, output_bits = op.is_xnor, op.bias_value, op.lanes_out, op.bits_out
+    if isinstance(words, PackedWindows):
+        n = words.frames
+        dot = xnor_popcount_columns(words.columns, tables.per_tap(words.channels), columns)
+        return _mvtu_output(op, dot.T.reshape(n, vectors, rows), tables)
     n = len(words)
     inputs = words.reshape(n * vectors, columns)
-    if xnor:  # bits 0/1: packbits packs them as they are
-        dot = xnor_popcount_words(pack_rows(inputs), tables.packed, columns)
+    if op.is_xnor:  # bits 0/1: packbits packs them as they are; outputs first, as bnn's convs
+        packed = np.ascontiguousarray(pack_rows(inputs).T)
+        dot = xnor_popcount_columns(packed, tables.packed, columns).T.reshape(n, vectors, rows)
     else:
         if spec.bipolar_input:  # bits 0/1 as −1/+1
             inputs = inputs.astype(np.int8) * 2 - 1
         dot = multibit_dot(inputs, tables.weights) if spec.weight_bits > 1 else \
             integer_dot(inputs, tables.weights)
-    dot = dot.reshape(n, vectors, rows)
+        dot = dot.reshape(n, vectors, rows)
+    return _mvtu_output(op, dot, tables)
+
+
+def _mvtu_output(op: hw.MvtuOp, dot: np.ndarray, tables: MvtuTables) -> Words:
+    """The unit's output words from its dot products [N, vectors, MH]."""
+    n, vectors, rows = dot.shape
+    bias, lanes, output_bits = op.bias_value, op.lanes_out, op.bits_out
     if tables.thresholds is None:
         if tables.offsets is not None:
-            dot += tables.offsets
+            dot = dot + tables.offsets  # in int64: si32 offsets on an int32 dot may not fit int32
         return _as_words(dot, lanes)
-    counts = count_thresholds(dot, tables.thresholds, None)
-    values = (counts.astype(np.int64) + bias if bias else counts).astype(_lane_dtype(output_bits))
+    counts = count_thresholds(dot, tables.thresholds_for(dot), None)
+    lane = _lane_dtype(output_bits)
+    if bias:
+        values = (counts.astype(np.int64) + bias).astype(lane)
+    elif counts.dtype == np.uint8 and lane == np.int8:  # counts below 2^7: the same bytes
+        values = counts.view(np.int8)
+    else:
+        values = counts.astype(lane)
     return _as_words(values.reshape(n, vectors * rows), lanes)
 
 
@@ -276,6 +356,8 @@ class HwstreamFunctions(InterpreterFunctions):
     def run_window(
         self, interp: Interpreter, op: hw.WindowOp, args: PythonValues
     ) -> PythonValues:
+        if feeds_xnor_unit(op):
+            return (run_window_packed(op, args[0]),)
         return (run_window(op, args[0]),)
 
     @impl(hw.PoolOp)
@@ -284,6 +366,8 @@ class HwstreamFunctions(InterpreterFunctions):
 
     @impl(hw.DwcOp)
     def run_dwc(self, interp: Interpreter, op: hw.DwcOp, args: PythonValues) -> PythonValues:
+        if isinstance(args[0], PackedWindows):  # lanes regrouped: the same vectors
+            return (args[0],)
         return (run_dwc(op, args[0]),)
 
     @impl(hw.MvtuOp)
