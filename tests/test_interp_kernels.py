@@ -65,6 +65,16 @@ def test_count_thresholds_with_thresholds_beyond_the_values_dtype(dtype: type) -
     assert np.array_equal(one_step, values.astype(np.int64) >= table[:, 0])
 
 
+@pytest.mark.parametrize("table_dtype", [np.int8, np.int32, np.uint16])
+def test_count_thresholds_with_a_narrower_table(table_dtype: type) -> None:
+    """si32 thresholds against the int64 dot products of integer weights (and other narrower
+    tables): compared as integers, not clipped to the wider dtype's lowest value."""
+    values = np.array([[-5, 0, 7], [100, -100, 3]], np.int64)
+    table = np.array([[0, 3], [1, 5], [2, 100]], table_dtype)  # [C=3, T=2]
+    expected = (values[:, :, None] >= table.astype(np.int64)[None]).sum(axis=2)
+    assert np.array_equal(count_thresholds(values, table, None), expected)
+
+
 def test_pack_rows_puts_element_zero_at_bit_zero() -> None:
     bits = np.zeros((1, 70), dtype=bool)
     bits[0, [0, 65]] = True

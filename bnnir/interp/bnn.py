@@ -444,7 +444,9 @@ def _comparable(table: np.ndarray, dtype: np.dtype) -> np.ndarray:
     info = np.iinfo(dtype)
     if table.size and int(table.max()) > info.max:
         return table
-    return np.maximum(table, info.min).astype(dtype)
+    if np.can_cast(table.dtype, dtype) or table.dtype.kind == "u":  # every threshold fits
+        return table.astype(dtype)
+    return np.maximum(table, info.min).astype(dtype)  # info.min fits the wider table dtype
 
 
 def channels_first(values: np.ndarray) -> np.ndarray:
