@@ -32,6 +32,9 @@ def run_jobs(jobs: Sequence[Job], cluster: str | None = None, workers: int = 2
             todo.setdefault(job.digest, job)
     if todo:
         run = _on_cluster if cluster else _in_pool
+        # the largest first: a few large kernels set the wall time (longest processing first)
+        order = sorted(todo.values(), key=lambda job: -sum(len(t) for _, t in job.files))
+        todo = {job.digest: job for job in order}
         computed = run(list(todo.values()), cluster or "", workers)
         for job, resources in zip(todo.values(), computed, strict=True):
             if not resources.cached:  # a remote worker's cache is not the client's
