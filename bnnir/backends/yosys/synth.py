@@ -166,8 +166,12 @@ def synthesize(job: Job) -> Resources:
                                 capture_output=True, text=True, check=False, cwd=tmp)
         if result.returncode != 0:
             raise SynthesisError(f"yosys fails on {job.top}: {_last_line(result, Path(tmp))}")
-        stat = json.loads((Path(tmp) / "stat.json").read_text())
-    cells = stat["design"]["num_cells_by_type"]
+        try:
+            stat = json.loads((Path(tmp) / "stat.json").read_text())
+            cells = stat["design"]["num_cells_by_type"]
+        except (OSError, ValueError, KeyError) as e:
+            raise SynthesisError(f"yosys gave no cell counts for {job.top} ({e}); is it "
+                                 f"yosys >= 0.10 (stat -json)?") from None
     resources = count(cells, _version(tuple(command)), time.perf_counter() - start)
     _store_quietly(cache, job.digest, resources)
     return resources
