@@ -88,8 +88,10 @@ def main() -> None:
           f"{sum(int(r['brams']) for r in rows)}, yosys {sum(r.bram18 for r in measured)}; "
           f"DSPs {sum(r.dsps for r in measured)}")
     yosys_seconds = sum(r.synth_seconds for r in measured)
-    print(f"synthesis, empty cache: {first:.1f} s wall ({yosys_seconds:.1f} s of yosys runs); "
-          f"second run, from the cache: {second:.2f} s")
+    cpu = sum(r.cpu_seconds for r in measured)
+    print(f"synthesis, empty cache: {first:.1f} s wall ({yosys_seconds:.1f} s of yosys runs, "
+          f"{cpu:.1f} s of their CPU time; load average {os.getloadavg()[0]:.1f} on "
+          f"{os.cpu_count()} cores); second run, from the cache: {second:.2f} s")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ enough for a fit check; the top module and port adapters are not counted.
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 from synth_cnv import ratio, table
@@ -75,8 +76,9 @@ def main() -> None:
           f"of its LUTs, {ffs / part.ffs:.1%} of its FFs, {brams / part.bram18:.1%} of its "
           "BRAM18s)")
     print(f"synthesis: {wall:.1f} s wall, {sum(r.synth_seconds for r in measured):.1f} s of "
-          f"yosys runs ({sum(r.cached for r in measured)} of {len(measured)} kernels from the "
-          "cache)")
+          f"yosys runs, {sum(r.cpu_seconds for r in measured):.1f} s of their CPU time (load "
+          f"average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
+          f"{sum(r.cached for r in measured)} of {len(measured)} kernels from the cache)")
 
 
 if __name__ == "__main__":

@@ -54,7 +54,8 @@ class SynthesisError(Exception):
 class Resources:
     """A kernel's synthesized resources (see the module docstring for what each counts), the
     yosys that measured them, and the wall time of that synthesis (0 when it came from the
-    cache of an earlier run, which keeps its time in `synth_seconds`)."""
+    cache of an earlier run, which keeps its time in `synth_seconds`, and yosys' CPU time in
+    `cpu_seconds`: the wall time on a machine with nothing else to do)."""
 
     luts: int
     ffs: int
@@ -65,6 +66,7 @@ class Resources:
     synth_seconds: float = 0.0
     cached: bool = False
     cells: Mapping[str, int] = field(default_factory=dict, compare=False)
+    cpu_seconds: float = 0.0
 
     def to_json(self) -> dict[str, object]:
         data = asdict(self)
@@ -139,14 +141,15 @@ def _store_quietly(cache: Path, digest: str, resources: Resources) -> None:
         pass
 
 
-def count(cells: Mapping[str, int], version: str, seconds: float) -> Resources:
+def count(cells: Mapping[str, int], version: str, seconds: float, cpu: float = 0.0
+          ) -> Resources:
     return Resources(
         luts=sum(n * LUT_CELLS.get(cell, 0) for cell, n in cells.items()),
         ffs=sum(n for cell, n in cells.items() if cell in FF_CELLS),
         bram18=sum(n * BRAM18_CELLS.get(cell, 0) for cell, n in cells.items()),
         dsps=sum(n for cell, n in cells.items() if cell in DSP_CELLS),
         yosys_version=version, seconds=round(seconds, 3), synth_seconds=round(seconds, 3),
-        cells=dict(sorted(cells.items())))
+        cells=dict(sorted(cells.items())), cpu_seconds=round(cpu, 3))
 
 
 def synthesize(job: Job) -> Resources:
@@ -156,7 +159,7 @@ def synthesize(job: Job) -> Resources:
     if hit is not None:
         return hit
     command = yosys()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _children_cpu()
     with tempfile.TemporaryDirectory(prefix="bnnir-yosys-") as tmp:
         for name, text in job.files:
             (Path(tmp) / name).write_text(text)
@@ -172,9 +175,16 @@ def synthesize(job: Job) -> Resources:
         except (OSError, ValueError, KeyError) as e:
             raise SynthesisError(f"yosys gave no cell counts for {job.top} ({e}); is it "
                                  f"yosys >= 0.10 (stat -json)?") from None
-    resources = count(cells, _version(tuple(command)), time.perf_counter() - start)
+    resources = count(cells, _version(tuple(command)), time.perf_counter() - start,
+                      _children_cpu() - cpu)
     _store_quietly(cache, job.digest, resources)
     return resources
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process' finished children (the yosys runs)."""
+    times = os.times()
+    return times.children_user + times.children_system
 
 
 def _last_line(result: subprocess.CompletedProcess[str], folder: Path) -> str:
