@@ -25,7 +25,10 @@ from xdsl.ir import Block
 
 import bnnir
 import models
+from bnnir.backends.circt.project import emit_project
+from bnnir.backends.hls.emit import design_of
 from bnnir.backends.yosys import Resources, synth, synthesize_ops, yosys_version
+from bnnir.backends.yosys.sources import design_sources
 from bnnir.dialects import hwstream as hw
 from bnnir.dialects.bnn_values import dense_from_numpy
 from bnnir.tools import bnn_translate
@@ -102,6 +105,17 @@ def test_bnn_translate_synth_report_equals_bnn_compile(
     assert bnn_translate.main([str(stream), "--emit-report", "--quiet"]) == 0
     plain = capsys.readouterr().out
     assert "yLUT" not in plain and "synthesized:" not in plain
+
+
+def test_kernel_sources_are_the_split_exports_files(synthesized: bnnir.Build) -> None:
+    """Each kernel, exported alone, is its files of the design's --emit-verilog folder, byte for
+    byte."""
+    module = synthesized.module
+    exported = emit_project(module)
+    for sources in design_sources(design_of(module)):
+        assert f"{sources.top}.sv" in sources.verilog
+        for name, text in sources.files:
+            assert exported[name] == text, name
 
 
 def test_memory_backed_mvtu_keeps_its_block_rams(monkeypatch: pytest.MonkeyPatch) -> None:
