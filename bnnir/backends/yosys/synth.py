@@ -1,10 +1,11 @@
 """One kernel through yosys' `synth_xilinx` (7-series primitives), its cells counted as Vivado's
 utilization report counts them, the result cached by content.
 
-This module imports nothing from bnnir, so process-pool and Dask workers start quickly: a job
-carries the kernel's files as text and comes back as a Resources.
+What runs on a worker (a pool process or a Dask worker) is here and needs nothing else from
+bnnir: a job carries the kernel's files as text and comes back as a Resources.
 
-Cell counts (yosys' `stat -json` of the flattened kernel):
+Cell counts (the design totals of yosys' `stat -json`: the kernel's module and the memory modules
+it instantiates, each counted once per instance):
   luts    LUT1–LUT6 and INV (a LUT1), plus the LUTs of LUT-RAMs and shift registers: SRL16E,
           SRLC32E, RAM32X1S, RAM64X1S and RAM32X1D... as the LUTs they occupy (LUT_CELLS), as
           Vivado's "CLB LUTs" counts LUT as logic plus LUT as memory
