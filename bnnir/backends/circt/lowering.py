@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from xdsl.dialects.builtin import ModuleOp
 from xdsl.printer import Printer
 
 from bnnir.backends.circt.top import Circuit
@@ -23,10 +24,10 @@ PIPELINE = ("builtin.module(lower-seq-to-sv, lower-seq-firmem, hw-memory-sim, ca
 WHERE = "--emit-verilog"
 
 
-def mlir_text(circuit: Circuit) -> str:
-    """The circuit as MLIR text that circt 1.62 parses."""
+def mlir_text(circuit: Circuit | ModuleOp) -> str:
+    """The circuit (or a module of hw.modules) as MLIR text that circt 1.62 parses."""
     out = io.StringIO()
-    Printer(stream=out).print_op(circuit.module)
+    Printer(stream=out).print_op(circuit if isinstance(circuit, ModuleOp) else circuit.module)
     out.write("\n")
     return out.getvalue()
 
@@ -65,8 +66,9 @@ def verilog(circuit: Circuit) -> str:
     return out.getvalue()
 
 
-def split_verilog(circuit: Circuit, folder: Path) -> list[str]:
-    """One SystemVerilog file per module in `folder`; their names."""
+def split_verilog(circuit: Circuit | ModuleOp, folder: Path) -> list[str]:
+    """One SystemVerilog file per module in `folder` (of the circuit, or of a module of
+    hw.modules: one kernel for synthesis); their names."""
     folder.mkdir(parents=True, exist_ok=True)
     _lowered(mlir_text(circuit),
              lambda circt, m: circt.export_split_verilog(m, str(folder)))
