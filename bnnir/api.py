@@ -52,6 +52,7 @@ class Options:
     folding_file: str | None = None
     padding: str = "exact"
     max_brams: int | None = None
+    cost: str = "finn"
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,8 @@ def stages(options: Options) -> list[Stage]:
     try:
         fold = Fold(target_fps=options.target_fps, max_luts=options.max_luts,
                     clock_mhz=options.clock_mhz, part=options.part,
-                    folding_file=options.folding_file, max_brams=options.max_brams)
+                    folding_file=options.folding_file, max_brams=options.max_brams,
+                    cost=options.cost)
         padding = LegalizePadding(options.padding)
     except ValueError as e:
         raise BnnirError("options", str(e)) from None

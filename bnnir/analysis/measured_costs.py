@@ -1,0 +1,219 @@
+"""The measured cost model: LUTs and BRAM18s of our own RTL, fitted to synthesis.
+
+FINN's formulas (cost_model.py, the `finn` model) were fitted to Vivado on 2017-era HLS
+kernels. This model keeps their structure, a constant plus resources per PE, per SIMD lane, per
+accumulator and comparator bit, per bit of memory, but reads its terms off the CIRCT backend's
+RTL (bnnir/backends/circt/: mvtu.py, maps.py, streams.py) and fits their coefficients by least
+squares to yosys' `synth_xilinx` LUT counts of single kernels: benchmarks/calibrate_costs.py
+sweeps the kernels, stores the measurements in benchmarks/calibration_measurements.json and
+writes the coefficients to measured_costs.json beside this file, which is all this module
+reads (no synthesizer is needed to use it).
+
+Calibrated: the MVTU, the sliding window, padding, max-pool and width converters. The other
+kernels (standalone thresholds, label select, FIFOs) and MVTUs with multi-bit weights keep
+FINN's figures. Cycles are the cost model's in both models (they are exact, not estimates).
+
+BRAM18s: the RTL keeps every table in LUTs or registers except an MVTU's weights beyond
+ROM_BITS, one memory of WMEM words of SIMD bits per PE (seq.firmem), which synthesis maps to
+block RAM with FINN's aspect ratios (cost_model.bram18_for), or to LUTRAM when that is smaller;
+the calibration checks this rule against every measured point.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import cache
+from pathlib import Path
+
+from bnnir.analysis import cost_model as cm
+from bnnir.dialects import hwstream as hw
+
+MODEL_FILE = Path(__file__).with_name("measured_costs.json")
+"""The fitted coefficients (written by benchmarks/calibrate_costs.py)."""
+
+ROM_BITS = 1 << 14
+"""Weight tables of more bits than this are memories, smaller ones constant ROMs in LUTs (the
+CIRCT backend's threshold, bnnir/backends/circt/mvtu.py: ROM_BITS)."""
+
+LUTRAM_DEPTH = 64
+"""A weight memory this shallow becomes distributed RAM (RAM64X1D / RAM32M), not block RAM."""
+
+KINDS = ("mvtu", "window", "pad", "pool", "dwc")
+"""The kernel kinds with fitted formulas."""
+
+Terms = dict[str, float]
+
+
+def _bits_for(count: int) -> int:
+    """Bits of a counter over 0 .. count − 1 (the RTL's builder.bits_for)."""
+    return max(1, (count - 1).bit_length())
+
+
+def _signed_bits(low: int, high: int) -> int:
+    """Bits of a two's complement value in low .. high."""
+    return max(1, (max(-low - 1, high)).bit_length() + 1)
+
+
+# ===----------------------------------------------------------------------=== #
+# Terms: what each kernel's RTL instantiates, in units a LUT count is linear in
+# ===----------------------------------------------------------------------=== #
+
+
+def mvtu_terms(rows: int, columns: int, pe: int, simd: int, input_bits: int, signed: bool,
+               steps: int, classes: int) -> Terms:
+    """mvtu.py: per PE, SIMD products (an XNOR bit, or ±lane), an adder tree of SIMD terms of
+    the partial sum's width, an accumulator, and `steps` comparators against a threshold ROM of
+    NF·classes rows (without thresholds: the dot product's adder); a weight ROM of WMEM words of
+    SIMD bits per PE unless it is a memory; the input vector's SF-word buffer when NF > 1."""
+    xnor = input_bits == 1 and not signed
+    if xnor:
+        low, high = 0, columns
+    else:
+        top = 1 << (input_bits - 1) if signed else (1 << input_bits) - 1
+        low, high = -columns * top, columns * top
+    acc_bits = _signed_bits(low, high)
+    partial_bits = _signed_bits(low * simd // columns - 1, high * simd // columns + 1)
+    nf, wmem = rows // pe, rows * columns // (pe * simd)
+    in_memory = wmem >= 2 and rows * columns > ROM_BITS
+    table_rows = nf * classes
+    return {
+        "const": 1.0,
+        "xnor_lanes": float(pe * simd) if xnor else 0.0,
+        "product_bits": 0.0 if xnor else float(pe * simd * (input_bits + 2)),
+        "tree_bits": float(pe * (simd - 1) * partial_bits),
+        "accumulator_bits": float(pe * acc_bits),
+        "comparator_bits": float(pe * steps * (acc_bits + 1)),
+        "threshold_rom_bits": float(pe * steps * (acc_bits + 1) * math.ceil(table_rows / 64))
+        if table_rows > 1 else 0.0,
+        "weight_rom_bits": float(pe * simd * math.ceil(wmem / 64))
+        if wmem > 1 and not in_memory else 0.0,
+        "weight_lutram_bits": float(pe * simd * math.ceil(wmem / 64))
+        if in_memory and wmem <= LUTRAM_DEPTH else 0.0,
+        "input_buffer_bits": float(columns * input_bits) if nf > 1 else 0.0,
+    }
+
+
+def window_terms(channels: int, width: int, simd: int, bits: int, kernel_h: int,
+                 stride_h: int) -> Terms:
+    """maps.py window_module: a ring of KH + SH line buffers of W·C/SIMD words in registers
+    (a write enable per word, a read multiplexer over all), the word written registered."""
+    words = (kernel_h + stride_h) * width * (channels // simd)
+    return {"const": 1.0, "line_words": float(words), "line_bits": float(words * simd * bits),
+            "word_bits": float(simd * bits)}
+
+
+def pad_terms(channels: int, out_h: int, out_w: int, simd: int, bits: int) -> Terms:
+    """maps.py pad_module: three counters and a word multiplexer (input or the pad value)."""
+    counters = _bits_for(out_h) + _bits_for(out_w) + _bits_for(channels // simd)
+    return {"const": 1.0, "counter_bits": float(counters), "word_bits": float(simd * bits)}
+
+
+def pool_terms(channels: int, out_w: int, kernel: tuple[int, int], bits: int) -> Terms:
+    """maps.py pool_module: KW tap registers, KH·OFM_W row buffers of a word (registers,
+    read through a multiplexer), and KH + KW lane maxima per lane (an OR on bipolar bits, a
+    comparator and multiplexer on wider lanes)."""
+    (kh, kw), word = kernel, channels * bits
+    return {"const": 1.0, "row_buffer_bits": float(kh * out_w * word),
+            "max_bits": float((kh + kw) * word * (1 if bits == 1 else 2)),
+            "tap_bits": float(kw * word)}
+
+
+def dwc_terms(in_width: int, out_width: int) -> Terms:
+    """streams.py dwc_module: a register of the wider word with a multiplexer per bit, and,
+    where a lane offset varies (widening, or narrowing by a width that does not divide), a
+    select among the offsets (phases = wider / gcd)."""
+    wide, narrow = max(in_width, out_width), min(in_width, out_width)
+    phases = wide // math.gcd(wide, narrow)
+    shifting = in_width < out_width or wide % narrow != 0
+    return {"const": 1.0, "wide_bits": float(wide) if in_width != out_width else 0.0,
+            "shift_bits": float(wide * phases) if shifting else 0.0}
+
+
+# ===----------------------------------------------------------------------=== #
+# The model
+# ===----------------------------------------------------------------------=== #
+
+
+@cache
+def coefficients() -> dict[str, dict[str, float]]:
+    """Per kernel kind, each term's LUTs (measured_costs.json's `luts`)."""
+    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    return {kind: dict(terms) for kind, terms in data["luts"].items()}
+
+
+def luts(kind: str, terms: Terms) -> int:
+    """The fitted LUTs of a kernel of `kind` with these terms (at least one)."""
+    fitted = coefficients()[kind]
+    return max(1, round(sum(fitted.get(name, 0.0) * value for name, value in terms.items())))
+
+
+def mvtu_brams(rows: int, columns: int, pe: int, simd: int) -> int:
+    """BRAM18s of an MVTU's weight memories: PE memories of WMEM × SIMD bits in block RAM when
+    the table is a memory (beyond ROM_BITS) deeper than LUTRAM_DEPTH; else none."""
+    wmem = rows * columns // (pe * simd)
+    if wmem < 2 or rows * columns <= ROM_BITS or wmem <= LUTRAM_DEPTH:
+        return 0
+    return pe * cm.bram18_for(wmem, simd)
+
+
+def _mvtu(unit: cm.MatrixVectorUnit, pe: int, simd: int) -> cm.Cost:
+    terms = mvtu_terms(unit.rows, unit.columns, pe, simd, unit.input_bits, unit.signed_input,
+                       unit.threshold_steps, unit.border_classes)
+    return cm.Cost(unit.cycles(pe, simd), luts("mvtu", terms),
+                   mvtu_brams(unit.rows, unit.columns, pe, simd))
+
+
+def cost(unit: object, *args: int) -> cm.Cost:
+    """The measured model's cost of a cost_model kernel (`unit.cost(*args)` in FINN's model):
+    fitted LUTs and BRAM18s for the calibrated kinds, FINN's figures for the others."""
+    finn: cm.Cost = unit.cost(*args)  # type: ignore[attr-defined]
+    match unit:
+        case cm.MatrixVectorUnit() if getattr(unit, "weight_bits", 1) == 1:
+            return _mvtu(unit, *args)
+        case cm.SlidingWindow():
+            (simd,) = args
+            terms = window_terms(unit.channels, unit.ifm_dim[1], simd, unit.bits,
+                                 unit.kernel[0], unit.stride)
+            return cm.Cost(finn.cycles, luts("window", terms), 0)
+        case cm.Padding():
+            (simd,) = args
+            terms = pad_terms(unit.channels, *unit.out_dim, simd, unit.bits)
+            return cm.Cost(finn.cycles, luts("pad", terms), 0)
+        case cm.MaxPool():
+            terms = pool_terms(unit.channels, unit.ofm_dim[1], unit.kernel, unit.bits)
+            return cm.Cost(finn.cycles, luts("pool", terms), 0)
+        case cm.WidthConverter():
+            return cm.Cost(finn.cycles, luts("dwc", dwc_terms(unit.in_width, unit.out_width)), 0)
+    return finn
+
+
+def spec_terms(spec: hw.KernelSpec) -> tuple[str, Terms] | None:
+    """The kind and terms of a calibrated kernel spec; None for the others."""
+    match spec:
+        case hw.MvtuSpec() if getattr(spec, "weight_bits", 1) == 1:
+            return "mvtu", mvtu_terms(spec.rows, spec.columns, spec.pe, spec.simd,
+                                      spec.input_bits, spec.signed_input, spec.steps,
+                                      spec.classes)
+        case hw.WindowSpec():
+            return "window", window_terms(spec.channels, spec.width, spec.simd, spec.bits,
+                                          spec.kernel[0], spec.strides[0])
+        case hw.PadSpec():
+            return "pad", pad_terms(spec.channels, *spec.output_size(), spec.simd, spec.bits)
+        case hw.PoolSpec():
+            return "pool", pool_terms(spec.channels, spec.output_size()[1],
+                                      (spec.kernel[0], spec.kernel[1]), spec.bits)
+        case hw.DwcSpec():
+            return "dwc", dwc_terms(spec.in_lanes * spec.bits, spec.out_lanes * spec.bits)
+    return None
+
+
+def spec_cost(spec: hw.KernelSpec, finn: cm.Cost) -> cm.Cost:
+    """The measured model's cost of a kernel spec whose FINN-model cost is `finn`."""
+    calibrated = spec_terms(spec)
+    if calibrated is None:
+        return finn
+    kind, terms = calibrated
+    brams = mvtu_brams(spec.rows, spec.columns, spec.pe, spec.simd) \
+        if isinstance(spec, hw.MvtuSpec) else 0
+    return cm.Cost(finn.cycles, luts(kind, terms), brams)
