@@ -14,9 +14,10 @@ kernels (standalone thresholds, label select, FIFOs) and MVTUs with multi-bit we
 FINN's figures. Cycles are the cost model's in both models (they are exact, not estimates).
 
 BRAM18s: the RTL keeps every table in LUTs or registers except an MVTU's weights beyond
-ROM_BITS, one memory of WMEM words of SIMD bits per PE (seq.firmem), which synthesis maps to
-block RAM with FINN's aspect ratios (cost_model.bram18_for), or to LUTRAM when that is smaller;
-the calibration checks this rule against every measured point.
+ROM_BITS, one read-only memory of WMEM words of SIMD bits per PE (seq.firmem). Yosys maps such a
+memory to block RAM with FINN's aspect ratios (cost_model.bram18_for) when it holds more than
+LOGIC_MEMORY_BITS, else to logic, where it costs LUTs as a constant ROM does; the calibration
+checks this rule against every measured point.
 """
 
 from __future__ import annotations
@@ -36,8 +37,10 @@ ROM_BITS = 1 << 14
 """Weight tables of more bits than this are memories, smaller ones constant ROMs in LUTs (the
 CIRCT backend's threshold, bnnir/backends/circt/mvtu.py: ROM_BITS)."""
 
-LUTRAM_DEPTH = 64
-"""A weight memory this shallow becomes distributed RAM (RAM64X1D / RAM32M), not block RAM."""
+LOGIC_MEMORY_BITS = 8192
+"""A read-only memory of at most this many bits is logic, not block RAM: yosys' memory_libmap
+prices ROM bits in logic at 1/16 against a block RAM's 129 or 257 (techlibs/xilinx
+brams_xc4v.txt); the threshold is the measured one (benchmarks/calibrate_costs.py checks it)."""
 
 KINDS = ("mvtu", "window", "pad", "pool", "dwc")
 """The kernel kinds with fitted formulas."""
@@ -64,8 +67,10 @@ def mvtu_terms(rows: int, columns: int, pe: int, simd: int, input_bits: int, sig
                steps: int, classes: int) -> Terms:
     """mvtu.py: per PE, SIMD products (an XNOR bit, or ±lane), an adder tree of SIMD terms of
     the partial sum's width, an accumulator, and `steps` comparators against a threshold ROM of
-    NF·classes rows (without thresholds: the dot product's adder); a weight ROM of WMEM words of
-    SIMD bits per PE unless it is a memory; the input vector's SF-word buffer when NF > 1."""
+    NF·classes rows (without thresholds: the dot product's adder, 2P − MW); a weight ROM of WMEM
+    words of SIMD bits per PE in logic (the XNOR folds into it), or a block RAM whose words meet
+    the input in LUTs of their own; the input vector's SF-word buffer when NF > 1; the loop's
+    counters."""
     xnor = input_bits == 1 and not signed
     if xnor:
         low, high = 0, columns
@@ -75,7 +80,6 @@ def mvtu_terms(rows: int, columns: int, pe: int, simd: int, input_bits: int, sig
     acc_bits = _signed_bits(low, high)
     partial_bits = _signed_bits(low * simd // columns - 1, high * simd // columns + 1)
     nf, wmem = rows // pe, rows * columns // (pe * simd)
-    in_memory = wmem >= 2 and rows * columns > ROM_BITS
     table_rows = nf * classes
     return {
         "const": 1.0,
@@ -83,13 +87,15 @@ def mvtu_terms(rows: int, columns: int, pe: int, simd: int, input_bits: int, sig
         "product_bits": 0.0 if xnor else float(pe * simd * (input_bits + 2)),
         "tree_bits": float(pe * (simd - 1) * partial_bits),
         "accumulator_bits": float(pe * acc_bits),
+        "dot_product_bits": 0.0 if steps else float(pe * (acc_bits + 2)),
         "comparator_bits": float(pe * steps * (acc_bits + 1)),
         "threshold_rom_bits": float(pe * steps * (acc_bits + 1) * math.ceil(table_rows / 64))
         if table_rows > 1 else 0.0,
         "weight_rom_bits": float(pe * simd * math.ceil(wmem / 64))
-        if wmem > 1 and not in_memory else 0.0,
-        "weight_lutram_bits": float(pe * simd * math.ceil(wmem / 64))
-        if in_memory and wmem <= LUTRAM_DEPTH else 0.0,
+        if wmem > 1 and not _in_block_ram(rows, columns, pe, simd) else 0.0,
+        "block_ram_lanes": float(pe * simd * input_bits)
+        if _in_block_ram(rows, columns, pe, simd) else 0.0,
+        "control_bits": float(_bits_for(nf) + _bits_for(columns // simd) + _bits_for(wmem)),
         "input_buffer_bits": float(columns * input_bits) if nf > 1 else 0.0,
     }
 
@@ -148,13 +154,19 @@ def luts(kind: str, terms: Terms) -> int:
     return max(1, round(sum(fitted.get(name, 0.0) * value for name, value in terms.items())))
 
 
-def mvtu_brams(rows: int, columns: int, pe: int, simd: int) -> int:
-    """BRAM18s of an MVTU's weight memories: PE memories of WMEM × SIMD bits in block RAM when
-    the table is a memory (beyond ROM_BITS) deeper than LUTRAM_DEPTH; else none."""
+def _in_block_ram(rows: int, columns: int, pe: int, simd: int) -> bool:
+    """Whether an MVTU's weights are block RAMs: memories (beyond ROM_BITS) of more than
+    LOGIC_MEMORY_BITS per PE."""
     wmem = rows * columns // (pe * simd)
-    if wmem < 2 or rows * columns <= ROM_BITS or wmem <= LUTRAM_DEPTH:
+    return wmem >= 2 and rows * columns > ROM_BITS and wmem * simd > LOGIC_MEMORY_BITS
+
+
+def mvtu_brams(rows: int, columns: int, pe: int, simd: int) -> int:
+    """BRAM18s of an MVTU's weight memories: PE memories of WMEM × SIMD bits in block RAM
+    (`_in_block_ram`), else none."""
+    if not _in_block_ram(rows, columns, pe, simd):
         return 0
-    return pe * cm.bram18_for(wmem, simd)
+    return pe * cm.bram18_for(rows * columns // (pe * simd), simd)
 
 
 def _mvtu(unit: cm.MatrixVectorUnit, pe: int, simd: int) -> cm.Cost:
