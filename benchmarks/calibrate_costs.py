@@ -8,7 +8,8 @@ with bnnir.backends.yosys (yosys `synth_xilinx`, cached by the kernel's text); s
 measurements in benchmarks/calibration_measurements.json; fits each kind's LUT terms by
 non-negative least squares on relative error over the fitting points, writes the coefficients
 to bnnir/analysis/measured_costs.json, and prints, for the held-out points (every fourth of a
-kind), the model's LUTs beside yosys' and FINN's model's, with relative errors.
+kind), the model's LUTs beside yosys' and FINN's model's, with relative errors, and the same
+for the points the measured model leaves uncalibrated (max-pools of multi-bit lanes).
 
     nice -n 10 python benchmarks/calibrate_costs.py [--jobs 2]   # synthesize, store, fit
     python benchmarks/calibrate_costs.py --refit                 # fit from the stored file
@@ -95,6 +96,9 @@ def sweep() -> list[hw.KernelSpec]:
         _mvtu(64, 128, 8, 16, 2, steps=3), _mvtu(16, 256, 2, 32, 4, 0),
         _mvtu(64, 512, 4, 16, 2, steps=3), _mvtu(32, 96, 2, 12, 5, 7),
         _mvtu(32, 64, 4, 8, 4, signed=True), _mvtu(64, 27, 4, 9, 8, signed=True),
+        # more block RAM weights, narrow SIMD
+        _mvtu(64, 576, 2, 32), _mvtu(32, 1152, 4, 32), _mvtu(32, 64, 1, 2), _mvtu(64, 128, 2, 4),
+        _mvtu(16, 32, 2, 1),
     ]
     window = [hw.WindowSpec(c, s, s, simd, bits, (k, k), (st, st)) for c, s, simd, bits, k, st in [
         (8, 8, 1, 1, 3, 1), (8, 8, 8, 1, 3, 1), (16, 8, 4, 1, 3, 1), (32, 8, 8, 1, 3, 1),
@@ -104,13 +108,17 @@ def sweep() -> list[hw.KernelSpec]:
         (8, 6, 8, 1, (1, 1, 1, 1)), (8, 6, 1, 1, (1, 1, 1, 1)), (64, 8, 16, 1, (1, 1, 1, 1)),
         (3, 16, 3, 8, (1, 1, 1, 1)), (16, 10, 4, 2, (1, 1, 1, 1)), (128, 4, 64, 1, (1, 1, 1, 1)),
         (32, 16, 32, 1, (2, 2, 2, 2)), (16, 6, 16, 4, (0, 1, 0, 1)), (64, 32, 8, 1, (1, 1, 1, 1))]]
+    # bipolar pools (the calibrated ones: a BNN's max-pool is an OR), then multi-bit lanes
     pool = [hw.PoolSpec(c, s, s, c, bits, (k, k), (st, st), pads)
             for c, s, bits, k, st, pads in [
                 (8, 4, 1, 2, 2, (0, 0, 0, 0)), (64, 8, 1, 2, 2, (0, 0, 0, 0)),
-                (128, 4, 1, 2, 2, (0, 0, 0, 0)), (16, 6, 2, 2, 2, (0, 0, 0, 0)),
-                (8, 6, 4, 3, 2, (1, 1, 1, 1)), (32, 8, 1, 3, 1, (1, 1, 1, 1)),
-                (256, 4, 1, 2, 2, (0, 0, 0, 0)), (16, 8, 8, 2, 2, (0, 0, 0, 0)),
-                (4, 12, 1, 3, 3, (0, 0, 0, 0))]]
+                (128, 4, 1, 2, 2, (0, 0, 0, 0)), (32, 8, 1, 3, 1, (1, 1, 1, 1)),
+                (256, 4, 1, 2, 2, (0, 0, 0, 0)), (4, 12, 1, 3, 3, (0, 0, 0, 0)),
+                (16, 8, 1, 2, 2, (0, 0, 0, 0)), (64, 4, 1, 2, 2, (0, 0, 0, 0)),
+                (128, 8, 1, 2, 2, (0, 0, 0, 0)), (8, 6, 1, 3, 2, (1, 1, 1, 1)),
+                (16, 6, 2, 2, 2, (0, 0, 0, 0)), (8, 6, 4, 3, 2, (1, 1, 1, 1)),
+                (16, 8, 8, 2, 2, (0, 0, 0, 0)), (8, 8, 2, 2, 2, (0, 0, 0, 0)),
+                (32, 4, 4, 2, 2, (0, 0, 0, 0)), (4, 8, 8, 3, 3, (0, 0, 0, 0))]]
     dwc = [_dwc(2, 8), _dwc(8, 2), _dwc(3, 2), _dwc(2, 3), _dwc(16, 64), _dwc(64, 16),
            _dwc(32, 12), _dwc(6, 4), _dwc(4, 6), _dwc(8, 3, 2)]
     return [*mvtu, *window, *pad, *pool, *dwc]
@@ -122,15 +130,20 @@ def seed_of(spec: hw.KernelSpec) -> int:
     return zlib.crc32(repr(spec).encode())
 
 
-def held_out(points: Sequence[dict[str, Any]]) -> list[bool]:
-    """Whether each point is held out: every HELD_OUT_EVERY-th of its kind, in sweep order."""
+def split(points: Sequence[dict[str, Any]]) -> list[str]:
+    """Each point's set: `held-out` for every HELD_OUT_EVERY-th calibrated point of a kind, in
+    sweep order, `fit` for the other calibrated ones, `uncalibrated` for the kernels the
+    measured model leaves to FINN's figures (multi-bit pools)."""
     seen: dict[str, int] = {}
-    flags = []
+    sets = []
     for point in points:
+        if measured_costs.spec_terms(spec_of(point["spec"])) is None:
+            sets.append("uncalibrated")
+            continue
         index = seen.get(point["kind"], 0)
         seen[point["kind"]] = index + 1
-        flags.append(index % HELD_OUT_EVERY == HELD_OUT_EVERY - 1)
-    return flags
+        sets.append("held-out" if index % HELD_OUT_EVERY == HELD_OUT_EVERY - 1 else "fit")
+    return sets
 
 
 # ===----------------------------------------------------------------------=== #
@@ -240,8 +253,8 @@ def measure(jobs: int, cluster: str | None) -> list[dict[str, Any]]:
         points.append({"kind": spec.kind, "seed": seed_of(spec), "spec": spec_record(spec),
                        "luts": r.luts, "ffs": r.ffs, "bram18": r.bram18, "dsps": r.dsps,
                        "yosys_version": r.yosys_version, "seconds": round(r.seconds, 2)})
-    for point, out in zip(points, held_out(points), strict=True):
-        point["set"] = "held-out" if out else "fit"
+    for point, which in zip(points, split(points), strict=True):
+        point["set"] = which
     return points
 
 
@@ -395,6 +408,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print_formulas(fitted)
     print("\nheld-out points:")
     worst = error_table(points)
+    print("\nuncalibrated points (multi-bit pools: both models give cost_model.py's figure):")
+    error_table(points, "uncalibrated")
     wrong = brams_agree(points)
     print(f"BRAM18 rule: {len(points) - len(wrong)} of {len(points)} points agree"
           + "".join(f"\n  {w}" for w in wrong))

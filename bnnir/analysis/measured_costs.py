@@ -9,9 +9,11 @@ sweeps the kernels, stores the measurements in benchmarks/calibration_measuremen
 writes the coefficients to measured_costs.json beside this file, which is all this module
 reads (no synthesizer is needed to use it).
 
-Calibrated: the MVTU, the sliding window, padding, max-pool and width converters. The other
-kernels (standalone thresholds, label select, FIFOs) and MVTUs with multi-bit weights keep
-FINN's figures. Cycles are the cost model's in both models (they are exact, not estimates).
+Calibrated: the MVTU, the sliding window, padding, max-pool of bipolar maps (a BNN's, an OR of
+bits) and width converters. The other kernels (standalone thresholds, label select, FIFOs),
+max-pools of multi-bit lanes (whose synthesized size varies with how far yosys simplifies the
+comparators, beyond what a linear formula follows) and MVTUs with multi-bit weights keep the
+cost model's figures. Cycles are the cost model's in both models (they are exact, not estimates).
 
 BRAM18s: the RTL keeps every table in LUTs or registers except an MVTU's weights beyond
 ROM_BITS, one read-only memory of WMEM words of SIMD bits per PE (seq.firmem). Yosys maps such a
@@ -93,10 +95,9 @@ def mvtu_terms(rows: int, columns: int, pe: int, simd: int, input_bits: int, sig
         if table_rows > 1 else 0.0,
         "weight_rom_bits": float(pe * simd * math.ceil(wmem / 64))
         if wmem > 1 and not _in_block_ram(rows, columns, pe, simd) else 0.0,
-        "block_ram_lanes": float(pe * simd * input_bits)
-        if _in_block_ram(rows, columns, pe, simd) else 0.0,
         "control_bits": float(_bits_for(nf) + _bits_for(columns // simd) + _bits_for(wmem)),
         "input_buffer_bits": float(columns * input_bits) if nf > 1 else 0.0,
+        "input_buffer_words": float(columns // simd) if nf > 1 else 0.0,
     }
 
 
@@ -115,14 +116,17 @@ def pad_terms(channels: int, out_h: int, out_w: int, simd: int, bits: int) -> Te
     return {"const": 1.0, "counter_bits": float(counters), "word_bits": float(simd * bits)}
 
 
-def pool_terms(channels: int, out_w: int, kernel: tuple[int, int], bits: int) -> Terms:
-    """maps.py pool_module: KW tap registers, KH·OFM_W row buffers of a word (registers,
-    read through a multiplexer), and KH + KW lane maxima per lane (an OR on bipolar bits, a
-    comparator and multiplexer on wider lanes)."""
-    (kh, kw), word = kernel, channels * bits
-    return {"const": 1.0, "row_buffer_bits": float(kh * out_w * word),
-            "max_bits": float((kh + kw) * word * (1 if bits == 1 else 2)),
-            "tap_bits": float(kw * word)}
+def pool_terms(pool: cm.MaxPool) -> Terms:
+    """maps.py pool_module on bipolar lanes: KH·OFM_W row buffers of a word (registers with a
+    write enable each), KH + KW lane maxima per lane (ORs), and, where windows overlap, are
+    padded or overhang the map, the per-position tap and row masks selecting among KH·KW taps
+    per lane (with stride = kernel and no border they are constants)."""
+    (kh, kw), lanes = pool.kernel, pool.channels
+    aligned = (pool.kernel == pool.strides and pool.pads_before == (0, 0)
+               and pool.extent() == pool.ifm_dim)
+    return {"const": 1.0, "row_buffer_words": float(kh * pool.ofm_dim[1]),
+            "or_lanes": float((kh + kw) * lanes),
+            "overlap_lanes": 0.0 if aligned else float(kh * kw * lanes)}
 
 
 def dwc_terms(in_width: int, out_width: int) -> Terms:
@@ -192,9 +196,8 @@ def cost(unit: object, *args: int) -> cm.Cost:
             (simd,) = args
             terms = pad_terms(unit.channels, *unit.out_dim, simd, unit.bits)
             return cm.Cost(finn.cycles, luts("pad", terms), 0)
-        case cm.MaxPool():
-            terms = pool_terms(unit.channels, unit.ofm_dim[1], unit.kernel, unit.bits)
-            return cm.Cost(finn.cycles, luts("pool", terms), 0)
+        case cm.MaxPool() if unit.bits == 1:
+            return cm.Cost(finn.cycles, luts("pool", pool_terms(unit)), 0)
         case cm.WidthConverter():
             return cm.Cost(finn.cycles, luts("dwc", dwc_terms(unit.in_width, unit.out_width)), 0)
     return finn
@@ -212,9 +215,12 @@ def spec_terms(spec: hw.KernelSpec) -> tuple[str, Terms] | None:
                                           spec.kernel[0], spec.strides[0])
         case hw.PadSpec():
             return "pad", pad_terms(spec.channels, *spec.output_size(), spec.simd, spec.bits)
-        case hw.PoolSpec():
-            return "pool", pool_terms(spec.channels, spec.output_size()[1],
-                                      (spec.kernel[0], spec.kernel[1]), spec.bits)
+        case hw.PoolSpec() if spec.bits == 1:
+            top, left, _, _ = spec.pads
+            return "pool", pool_terms(cm.MaxPool(
+                spec.channels, (spec.height, spec.width), spec.output_size(),
+                (spec.kernel[0], spec.kernel[1]), (spec.strides[0], spec.strides[1]),
+                (top, left), spec.bits))
         case hw.DwcSpec():
             return "dwc", dwc_terms(spec.in_lanes * spec.bits, spec.out_lanes * spec.bits)
     return None
