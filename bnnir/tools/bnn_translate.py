@@ -1,7 +1,8 @@
 """bnn-translate: into and out of bnnir (ONNX import; HLS and report emitters).
 
     bnn-translate --import-onnx MODEL.onnx [--input-type ui8|si8|bipolar|binary] [-o OUT.mlir]
-    bnn-translate IN.mlir --emit-report [--format text|json|svg] [-o OUT]
+    bnn-translate IN.mlir --emit-report [--format text|json|svg] [--synth
+                  [--synth-cluster tcp://HOST:8786]] [-o OUT]
     bnn-translate IN.mlir --emit-hls [-o DIR]
     bnn-translate IN.mlir --emit-circt [-o FILE]
     bnn-translate IN.mlir --emit-verilog -o DIR
@@ -45,7 +46,18 @@ def emit_report(args: argparse.Namespace) -> str:
     from bnnir.backends.targets import render_report
     from bnnir.tools.cli import load_module
 
-    return render_report(load_module(args.input), args.format or "text")
+    if not args.synth:
+        return render_report(load_module(args.input), args.format or "text")
+    from bnnir.backends.report import add_synthesis, build_report, render_json, render_text
+    from bnnir.backends.yosys import synthesize_design
+
+    if args.format == "svg":
+        raise BnnirError("--synth", "adds columns to the text and json reports, not to svg")
+    module = load_module(args.input)
+    report = build_report(module)
+    add_synthesis(report, synthesize_design(module, cluster=args.synth_cluster,
+                                            jobs=args.synth_jobs))
+    return render_json(report) if args.format == "json" else render_text(report)
 
 
 def emit_hls(args: argparse.Namespace) -> str:
@@ -131,6 +143,15 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
                         help="report format (with --emit-report; default text; svg: a picture "
                              "of the pipeline, kernels sized by cycles, the bottleneck marked, "
                              "LUTs per layer)")
+    parser.add_argument("--synth", action="store_true",
+                        help="with --emit-report: synthesize every kernel with yosys "
+                             "(synth_xilinx) and add its LUTs, FFs, BRAM18s and DSPs beside the "
+                             "model's (cached in BNNIR_CACHE/synth)")
+    parser.add_argument("--synth-cluster", metavar="tcp://HOST:8786",
+                        help="with --synth: run the syntheses on this Dask scheduler's workers "
+                             "(default: $BNNIR_SYNTH_CLUSTER, else local processes)")
+    parser.add_argument("--synth-jobs", type=int, default=2, metavar="N",
+                        help="with --synth: local processes (default 2)")
     parser.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
     parser.add_argument("-q", "--quiet", action="store_true",
                         help="no progress line on stderr when the translation takes over a second")
@@ -168,9 +189,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             refuse_onnx(args.input)
         for option, value, used_by in (("--format", args.format, "--emit-report"),
                                        ("--input-type", args.input_type, "--import-onnx"),
-                                       ("--input-scale", args.input_scale, "--import-onnx")):
+                                       ("--input-scale", args.input_scale, "--import-onnx"),
+                                       ("--synth", args.synth or None, "--emit-report")):
             if value is not None and translation.flag != used_by:
                 raise BnnirError(option, f"applies to {used_by}, not {translation.flag}")
+        if args.synth_cluster is not None and not args.synth:
+            raise BnnirError("--synth-cluster", "applies to --synth")
+        if args.synth_jobs < 1:
+            raise BnnirError("--synth-jobs", f"must be at least 1, got {args.synth_jobs}")
         try:
             with Progress(TOOL, args.quiet).step(f"{translation.flag} {args.input}"):
                 text = translation.run(args)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from xdsl.dialects.builtin import ModuleOp
+from xdsl.ir import SSAValue
 
 from bnnir.backends.yosys.engine import CLUSTER_VARIABLE, run_jobs
 from bnnir.backends.yosys.sources import KernelSources, design_sources, kernel_sources
@@ -56,12 +57,20 @@ def synthesize_sources(sources: Sequence[KernelSources], *, cluster: str | None 
 
 def synthesize_ops(ops: Sequence[hw.KernelOp], *, cluster: str | None = None, jobs: int = 2,
                    signed_input: bool = False) -> list[Resources]:
-    """The resources of standalone kernel ops (built from specs, in no design), in order. Each
-    is exported alone as the module `kernel_KIND`, so equal ops share one cache entry
-    whatever their context; `signed_input`: their input lanes are two's complement (pool,
-    threshold and label-select kernels need it said; an MVTU says it itself)."""
-    sources = [kernel_sources(op, "kernel", {op.input: signed_input}) for op in ops]
+    """The resources of kernel ops, in order: ops built from their specs (in no design) or
+    kernels of a design. Each is exported alone as the module `kernel_KIND`, so equal ops share
+    one cache entry whatever their context. `signed_input`: the input lanes of an op in no
+    design are two's complement (pool, threshold and label-select kernels need it said; an
+    MVTU says it itself); a design's kernel has its design's signedness."""
+    sources = [kernel_sources(op, "kernel", _signedness(op, signed_input)) for op in ops]
     return synthesize_sources(sources, cluster=cluster, jobs=jobs)
+
+
+def _signedness(op: hw.KernelOp, signed_input: bool) -> dict[SSAValue, bool]:
+    design = op.parent_op()
+    if isinstance(design, hw.DesignOp):
+        return hw.lane_signedness(design)
+    return {op.input: signed_input}
 
 
 def synthesize_design(module: ModuleOp, *, cluster: str | None = None, jobs: int = 2

@@ -9,6 +9,7 @@ import multiprocessing
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from bnnir.backends.yosys.synth import Job, Resources, SynthesisError, cached, store, synthesize
@@ -32,6 +33,9 @@ def run_jobs(jobs: Sequence[Job], cluster: str | None = None, workers: int = 2
             todo.setdefault(job.digest, job)
     if todo:
         run = _on_cluster if cluster else _in_pool
+        # the largest first: a few large kernels set the wall time (longest processing first)
+        order = sorted(todo.values(), key=lambda job: -sum(len(t) for _, t in job.files))
+        todo = {job.digest: job for job in order}
         computed = run(list(todo.values()), cluster or "", workers)
         for job, resources in zip(todo.values(), computed, strict=True):
             if not resources.cached:  # a remote worker's cache is not the client's
@@ -48,7 +52,14 @@ def _in_pool(jobs: list[Job], cluster: str, workers: int) -> list[Resources]:
     # (a script without a __main__ guard would then synthesize recursively)
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=context) as pool:
-        return list(pool.map(synthesize, jobs))
+        futures = [pool.submit(synthesize, job) for job in jobs]
+        try:
+            return [future.result() for future in futures]
+        except BrokenProcessPool:
+            raise SynthesisError("a synthesis process died (out of memory?); run again, the "
+                                 "kernels done so far are cached") from None
+        finally:  # on a failure, do not start the kernels still waiting
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _on_cluster(jobs: list[Job], address: str, workers: int) -> list[Resources]:
@@ -59,10 +70,20 @@ def _on_cluster(jobs: list[Job], address: str, workers: int) -> list[Resources]:
         raise SynthesisError(f"--synth-cluster {address} needs Dask: {DASK_INSTALL}") from None
     try:
         client = Client(address, timeout="10s")
-    except OSError as e:
+    except (OSError, ValueError, TypeError) as e:
         raise SynthesisError(f"cannot reach the Dask scheduler at {address}: "
-                             f"{' '.join(str(e).split())[:200]}") from None
+                             f"{_one_line(e)}") from None
     with client:
         futures = [client.submit(synthesize, job, key=f"bnnir-synth-{job.digest}", pure=True)
                    for job in jobs]
-        return client.gather(futures)
+        try:
+            return client.gather(futures)
+        except SynthesisError:
+            raise
+        except Exception as e:  # a worker without bnnir, a lost worker, ...
+            raise SynthesisError(f"the Dask cluster at {address} failed: {type(e).__name__}: "
+                                 f"{_one_line(e)}") from None
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())[:200]

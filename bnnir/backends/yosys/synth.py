@@ -1,10 +1,11 @@
 """One kernel through yosys' `synth_xilinx` (7-series primitives), its cells counted as Vivado's
 utilization report counts them, the result cached by content.
 
-This module imports nothing from bnnir, so process-pool and Dask workers start quickly: a job
-carries the kernel's files as text and comes back as a Resources.
+What runs on a worker (a pool process or a Dask worker) is here and needs nothing else from
+bnnir: a job carries the kernel's files as text and comes back as a Resources.
 
-Cell counts (yosys' `stat -json` of the flattened kernel):
+Cell counts (the design totals of yosys' `stat -json`: the kernel's module and the memory modules
+it instantiates, each counted once per instance):
   luts    LUT1–LUT6 and INV (a LUT1), plus the LUTs of LUT-RAMs and shift registers: SRL16E,
           SRLC32E, RAM32X1S, RAM64X1S and RAM32X1D... as the LUTs they occupy (LUT_CELLS), as
           Vivado's "CLB LUTs" counts LUT as logic plus LUT as memory
@@ -54,7 +55,8 @@ class SynthesisError(Exception):
 class Resources:
     """A kernel's synthesized resources (see the module docstring for what each counts), the
     yosys that measured them, and the wall time of that synthesis (0 when it came from the
-    cache of an earlier run, which keeps its time in `synth_seconds`)."""
+    cache of an earlier run, which keeps its time in `synth_seconds`, and yosys' CPU time in
+    `cpu_seconds`: the wall time on a machine with nothing else to do)."""
 
     luts: int
     ffs: int
@@ -65,6 +67,7 @@ class Resources:
     synth_seconds: float = 0.0
     cached: bool = False
     cells: Mapping[str, int] = field(default_factory=dict, compare=False)
+    cpu_seconds: float = 0.0
 
     def to_json(self) -> dict[str, object]:
         data = asdict(self)
@@ -139,14 +142,15 @@ def _store_quietly(cache: Path, digest: str, resources: Resources) -> None:
         pass
 
 
-def count(cells: Mapping[str, int], version: str, seconds: float) -> Resources:
+def count(cells: Mapping[str, int], version: str, seconds: float, cpu: float = 0.0
+          ) -> Resources:
     return Resources(
         luts=sum(n * LUT_CELLS.get(cell, 0) for cell, n in cells.items()),
         ffs=sum(n for cell, n in cells.items() if cell in FF_CELLS),
         bram18=sum(n * BRAM18_CELLS.get(cell, 0) for cell, n in cells.items()),
         dsps=sum(n for cell, n in cells.items() if cell in DSP_CELLS),
         yosys_version=version, seconds=round(seconds, 3), synth_seconds=round(seconds, 3),
-        cells=dict(sorted(cells.items())))
+        cells=dict(sorted(cells.items())), cpu_seconds=round(cpu, 3))
 
 
 def synthesize(job: Job) -> Resources:
@@ -156,7 +160,7 @@ def synthesize(job: Job) -> Resources:
     if hit is not None:
         return hit
     command = yosys()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _children_cpu()
     with tempfile.TemporaryDirectory(prefix="bnnir-yosys-") as tmp:
         for name, text in job.files:
             (Path(tmp) / name).write_text(text)
@@ -166,11 +170,22 @@ def synthesize(job: Job) -> Resources:
                                 capture_output=True, text=True, check=False, cwd=tmp)
         if result.returncode != 0:
             raise SynthesisError(f"yosys fails on {job.top}: {_last_line(result, Path(tmp))}")
-        stat = json.loads((Path(tmp) / "stat.json").read_text())
-    cells = stat["design"]["num_cells_by_type"]
-    resources = count(cells, _version(tuple(command)), time.perf_counter() - start)
+        try:
+            stat = json.loads((Path(tmp) / "stat.json").read_text())
+            cells = stat["design"]["num_cells_by_type"]
+        except (OSError, ValueError, KeyError) as e:
+            raise SynthesisError(f"yosys gave no cell counts for {job.top} ({e}); is it "
+                                 f"yosys >= 0.10 (stat -json)?") from None
+    resources = count(cells, _version(tuple(command)), time.perf_counter() - start,
+                      _children_cpu() - cpu)
     _store_quietly(cache, job.digest, resources)
     return resources
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process' finished children (the yosys runs)."""
+    times = os.times()
+    return times.children_user + times.children_system
 
 
 def _last_line(result: subprocess.CompletedProcess[str], folder: Path) -> str:
