@@ -187,3 +187,18 @@ def test_bad_cost_option_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert code == 1
     assert err == ("bnn-opt: error: pass 'bnn-fold': unknown cost model 'vivado'; give "
                    "cost=finn or cost=measured\n")
+
+
+def test_bnn_compile_passes_the_cost_model_to_bnn_fold() -> None:
+    """bnn-compile --cost (bnnir.api's Options.cost) reaches bnn-fold; a bad one is refused
+    before any work, in one line."""
+    from bnnir.api import Options, stages
+    from bnnir.diagnostics import BnnirError
+
+    folds = [p for stage in stages(Options(target_fps=1000, cost="measured"))
+             for p in stage.passes if isinstance(p, Fold)]
+    assert [fold.cost for fold in folds] == ["measured"]
+    with pytest.raises(BnnirError) as refused:
+        stages(Options(target_fps=1000, cost="vivado"))
+    assert str(refused.value) == ("options: bnn-fold: unknown cost model 'vivado'; give "
+                                  "cost=finn or cost=measured")
