@@ -14,9 +14,10 @@
 The options are bnn-compile's (`bnn-compile --help`), with Python spellings: `target_fps`,
 `max_luts`, `max_brams`, `clock_mhz` (default 200), `part` (a part or board name of
 bnnir/analysis/targets.py, e.g. "xcku115" or "PYNQ-Z2"), `folding_file`, `padding`,
-`input_type`, `synth` and `synth_cluster` (yosys' figures in the report, see bnn-compile
---synth), and `verify` (an input batch, or the path of one, that every stage and the C
-simulation must give the model's outputs on). The stages are those of bnn-compile: 1-imported,
+`input_type`, `cost` ("finn", the default, or "measured": bnn-fold's cost model), `synth` and
+`synth_cluster` (yosys' figures in the report, see bnn-compile --synth), and `verify` (an input
+batch, or the path of one, that every stage and the C simulation must give the model's outputs
+on). The stages are those of bnn-compile: 1-imported,
 2-hardware (threshold fusion, padding), 3-folded (bnn-fold), 4-streaming (bnn-to-hwstream,
 hwstream-size-fifos); `build.modules` holds the module after each. Errors are
 `bnnir.diagnostics.BnnirError` (the tools' one-line message).
@@ -53,6 +54,7 @@ class Options:
     folding_file: str | None = None
     padding: str = "exact"
     max_brams: int | None = None
+    cost: str = "finn"
     synth: bool = False
     synth_cluster: str | None = None
 
@@ -81,7 +83,8 @@ def stages(options: Options) -> list[Stage]:
     try:
         fold = Fold(target_fps=options.target_fps, max_luts=options.max_luts,
                     clock_mhz=options.clock_mhz, part=options.part,
-                    folding_file=options.folding_file, max_brams=options.max_brams)
+                    folding_file=options.folding_file, max_brams=options.max_brams,
+                    cost=options.cost)
         padding = LegalizePadding(options.padding)
     except ValueError as e:
         raise BnnirError("options", str(e)) from None
@@ -271,8 +274,9 @@ def compile(model: str | Path, *, input_type: str | None = None, input_scale: st
             target_fps: float | None = None, max_luts: int | None = None,
             clock_mhz: float = targets.DEFAULT_CLOCK_MHZ, part: str | None = None,
             max_brams: int | None = None, folding_file: str | Path | None = None,
-            padding: str = "exact", synth: bool = False, synth_cluster: str | None = None,
-            verify: str | Path | np.ndarray | None = None, output: str | Path | None = None,
+            padding: str = "exact", cost: str = "finn", synth: bool = False,
+            synth_cluster: str | None = None, verify: str | Path | np.ndarray | None = None,
+            output: str | Path | None = None,
             quiet: bool = True, log: Callable[[str], None] | None = None) -> Build:
     """Compile an ONNX / QONNX / FINN-ONNX model to a folded streaming design (bnn-compile).
 
@@ -282,7 +286,7 @@ def compile(model: str | Path, *, input_type: str | None = None, input_scale: st
     options = Options(input_type=input_type, input_scale=input_scale, target_fps=target_fps,
                       max_luts=max_luts, clock_mhz=clock_mhz, part=part,
                       folding_file=None if folding_file is None else str(folding_file),
-                      padding=padding, max_brams=max_brams, synth=synth,
+                      padding=padding, max_brams=max_brams, cost=cost, synth=synth,
                       synth_cluster=synth_cluster)
     return compile_with(str(model), options, verify=verify, output=output, quiet=quiet,
                         log=log or (lambda _: None))

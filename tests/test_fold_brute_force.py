@@ -3,7 +3,8 @@ costed here, apart from bnnir.analysis.folding (its layers, choices and dynamic 
 used; only the cost model's per-kernel formulas, which are the specification), and the pass's
 choice is checked against the best of them: for a throughput target and for a LUT budget, with
 and without a part's BRAM18 cap, with folding files fixing some parameters, and with the width
-converters between layers counted."""
+converters between layers counted. Under both cost models: FINN's formulas (the units' own
+`cost`) and the measured model (measured_costs.cost of the same units)."""
 
 from __future__ import annotations
 
@@ -24,13 +25,21 @@ from xdsl.ir import Operation
 
 import models
 from bnnir.analysis import cost_model as cm
-from bnnir.analysis import targets
+from bnnir.analysis import measured_costs, targets
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import bnn
 from bnnir.passes.fold import Fold
 from test_hwstream_exact import lowered
 
 CLOCK_MHZ = 100
+MODELS = ("finn", "measured")
+
+
+def price(model: str, unit: object, *args: int) -> cm.Cost:
+    """A cost_model unit's cost under a cost model: FINN's is the unit's own formula."""
+    if model == "finn":
+        return unit.cost(*args)  # type: ignore[attr-defined]
+    return measured_costs.cost(unit, *args)
 
 
 @dataclass(frozen=True)
@@ -80,7 +89,7 @@ def matrix_unit(op: bnn.Conv2dOp | bnn.DenseOp, vectors: int, bits: int) -> cm.M
                                weight_bits)
 
 
-def options(op: Operation, bits: int) -> Iterator[Option]:
+def options(op: Operation, bits: int, model: str) -> Iterator[Option]:
     """Every folding of a layer reading `bits`-bit lanes whose streams fit MAX_STREAM_BITS."""
     out_bits = output_bits(op)
     in_shape = bnn.tensor_type(op.operands[0]).get_shape()
@@ -95,12 +104,12 @@ def options(op: Operation, bits: int) -> Iterator[Option]:
                                       bits)
             for ws, pe, simd in itertools.product(cm.divisors(c), cm.divisors(unit.rows),
                                                   cm.divisors(unit.columns)):
-                costs = [window.cost(ws), unit.cost(pe, simd)]
+                costs = [price(model, window, ws), price(model, unit, pe, simd)]
                 if any(op.pad_values):
-                    costs.append(cm.Padding(c, padded, bits).cost(ws))
+                    costs.append(price(model, cm.Padding(c, padded, bits), ws))
                 if ws != simd:
-                    costs.append(cm.WidthConverter(ws * bits, simd * bits,
-                                                   oh * ow * unit.columns // ws).cost())
+                    costs.append(price(model, cm.WidthConverter(
+                        ws * bits, simd * bits, oh * ow * unit.columns // ws)))
                 if max(ws * bits, simd * bits, pe * out_bits,
                        simd * unit.weight_bits) <= cm.MAX_STREAM_BITS:
                     params = (("pe", pe), ("simd", simd), ("window_simd", ws))
@@ -110,17 +119,17 @@ def options(op: Operation, bits: int) -> Iterator[Option]:
             for pe, simd in itertools.product(cm.divisors(unit.rows), cm.divisors(unit.columns)):
                 if max(simd * bits, pe * out_bits, simd * unit.weight_bits) <= cm.MAX_STREAM_BITS:
                     yield Option((("pe", pe), ("simd", simd)), simd, pe,
-                                 *total([unit.cost(pe, simd)]))
+                                 *total([price(model, unit, pe, simd)]))
         case bnn.MaxPoolOp():
             (_, c, h, w), (oh, ow) = in_shape, out_shape[2:]
             top, left, _, _ = op.pad_values
             pool = cm.MaxPool(c, (h, w), (oh, ow), op.kernel_values, op.stride_values,
                               (top, left), bits)
-            yield Option((), c, c, *total([pool.cost()]))
+            yield Option((), c, c, *total([price(model, pool)]))
         case bnn.PadOp():
             _, c, h, w = out_shape
             for simd in cm.divisors(c):
-                cost = cm.Padding(c, (h, w), bits).cost(simd)
+                cost = price(model, cm.Padding(c, (h, w), bits), simd)
                 yield Option((("simd", simd),), simd, simd, *total([cost]))
         case _:
             raise AssertionError(f"no brute force for {op.name}")
@@ -129,11 +138,12 @@ def options(op: Operation, bits: int) -> Iterator[Option]:
 @dataclass(frozen=True)
 class Layers:
     """A network's layers: their names, options, and the stream into each (lane bits, elements
-    per frame)."""
+    per frame), costed under a cost model."""
 
     names: list[str]
     options: list[list[Option]]
     inputs: list[tuple[int, int]]
+    model: str = "finn"
 
     @property
     def foldings(self) -> int:
@@ -172,16 +182,16 @@ def layer_ops(module: ModuleOp) -> list[Operation]:
     return [op for op in main.body.block.ops if isinstance(op, kinds)]
 
 
-def network_layers(module: ModuleOp) -> Layers:
+def network_layers(module: ModuleOp, model: str = "finn") -> Layers:
     ops = layer_ops(module)
     bits = lane_bits(bnn.tensor_type(ops[0].operands[0]).element_type)
     per_layer, inputs = [], []
     for op in ops:
         inputs.append((bits, math.prod(bnn.tensor_type(op.operands[0]).get_shape()[1:])))
-        per_layer.append(list(options(op, bits)))
+        per_layer.append(list(options(op, bits, model)))
         bits = output_bits(op)
     names = [op.attributes["onnx_node"].data for op in ops]  # type: ignore[union-attr]
-    return Layers(names, per_layer, inputs)
+    return Layers(names, per_layer, inputs, model)
 
 
 def every_folding(layers: Layers) -> Table:
@@ -196,8 +206,9 @@ def every_folding(layers: Layers) -> Table:
         converters = np.zeros((len(before), len(after), 3), np.int64)
         for (a, x), (b, y) in itertools.product(enumerate(before), enumerate(after)):
             if x.lanes_out != y.lanes_in:
-                dwc = cm.WidthConverter(x.lanes_out * lane, y.lanes_in * lane,
-                                        elements // x.lanes_out).cost()
+                dwc = price(layers.model, cm.WidthConverter(x.lanes_out * lane,
+                                                            y.lanes_in * lane,
+                                                            elements // x.lanes_out))
                 converters[a, b] = (dwc.cycles, dwc.luts, dwc.brams)
         columns.append(converters[option[:, i], option[:, i + 1]])
     stacked = np.stack(columns)  # [kernels, foldings, (cycles, LUTs, BRAM18s)]
@@ -257,10 +268,10 @@ def with_integer_weights(module: ModuleOp, bits: list[int], seed: int) -> None:
 
 
 @st.composite
-def small_networks(draw: st.DrawFn) -> tuple[ModuleOp, Table]:
+def small_networks(draw: st.DrawFn, cost: str = "finn") -> tuple[ModuleOp, Table]:
     """A lowered random network (convs, pools and a dense layer; or a raw conv whose exact
     padding is an offset table) of at most 50 000 foldings, its matrix layers' weights bipolar
-    or integers of 2 to 8 bits, and its table."""
+    or integers of 2 to 8 bits, and its table under the cost model `cost`."""
     model, _, input_kind = draw(st.one_of(
         models.random_networks(channels=st.sampled_from([1, 2, 3, 4]), max_size=6, max_pad=1),
         models.raw_conv_networks()))
@@ -268,7 +279,7 @@ def small_networks(draw: st.DrawFn) -> tuple[ModuleOp, Table]:
     weight_bits = draw(st.lists(st.sampled_from([1, 1, 2, 3, 4, 8]), min_size=1, max_size=3),
                        "weight bits")
     with_integer_weights(module, weight_bits, draw(st.integers(0, 99), "seed"))
-    layers = network_layers(module)
+    layers = network_layers(module, cost)
     assume(layers.foldings <= 50_000)
     return module, every_folding(layers)
 
@@ -293,19 +304,20 @@ def a_part(brams: int | None) -> Iterator[str | None]:
 # ===----------------------------------------------------------------------=== #
 
 
+@pytest.mark.parametrize("model", MODELS)
 @SETTINGS
-@given(network=small_networks(), data=st.data())
-def test_target_mode_is_optimal(network: tuple[ModuleOp, Table], data: st.DataObject) -> None:
+@given(data=st.data())
+def test_target_mode_is_optimal(model: str, data: st.DataObject) -> None:
     """For a cycle bound (and a part's BRAM18s): no folding meeting it has fewer LUTs, nor as
     few with fewer BRAM18s; and when none meets it, bnn-fold says so."""
-    module, table = network
+    module, table = data.draw(small_networks(model), "network")
     bound = data.draw(st.sampled_from(sorted(set(table.cycles.tolist()))), "bound")
     bound += data.draw(st.integers(0, 3), "slack")
     brams = data.draw(st.one_of(st.none(), st.integers(0, int(table.brams.max()))), "brams")
     allowed = (table.cycles <= bound) & (table.brams <= (brams if brams is not None else 10**9))
     with a_part(brams) as part:
         target = Fold(target_fps=CLOCK_MHZ * 1e6 / (bound + 0.5), clock_mhz=CLOCK_MHZ,
-                      part=part)
+                      part=part, cost=model)
         if not allowed.any():
             with pytest.raises(BnnirError, match=r"^bnn-fold: "):
                 target.apply(Context(), module)
@@ -317,17 +329,18 @@ def test_target_mode_is_optimal(network: tuple[ModuleOp, Table], data: st.DataOb
     check_costed_alike(module, table)
 
 
+@pytest.mark.parametrize("model", MODELS)
 @SETTINGS
-@given(network=small_networks(), data=st.data())
-def test_budget_mode_is_optimal(network: tuple[ModuleOp, Table], data: st.DataObject) -> None:
+@given(data=st.data())
+def test_budget_mode_is_optimal(model: str, data: st.DataObject) -> None:
     """Within a LUT budget (and a part's BRAM18s): no folding is faster, and none as fast is
     cheaper."""
-    module, table = network
+    module, table = data.draw(small_networks(model), "network")
     budget = data.draw(st.integers(int(table.luts.min()) - 50, int(table.luts.max())), "luts")
     brams = data.draw(st.one_of(st.none(), st.integers(0, int(table.brams.max()))), "brams")
     fits = (table.luts <= budget) & (table.brams <= (brams if brams is not None else 10**9))
     with a_part(brams) as part:
-        search = Fold(max_luts=budget, clock_mhz=CLOCK_MHZ, part=part)
+        search = Fold(max_luts=budget, clock_mhz=CLOCK_MHZ, part=part, cost=model)
         if not fits.any():
             with pytest.raises(BnnirError, match="no folding fits"):
                 search.apply(Context(), module)
@@ -340,21 +353,22 @@ def test_budget_mode_is_optimal(network: tuple[ModuleOp, Table], data: st.DataOb
     check_costed_alike(module, table)
 
 
+@pytest.mark.parametrize("model", MODELS)
 @SETTINGS
-@given(network=small_networks(), data=st.data())
+@given(data=st.data())
 def test_folding_files_fix_parameters_and_the_rest_is_optimal(
-    network: tuple[ModuleOp, Table], data: st.DataObject, tmp_path_factory: pytest.TempPathFactory,
+    model: str, data: st.DataObject, tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     """A folding file fixing one parameter of one layer: the fastest folding with it, and the
     cheapest at that speed."""
-    module, table = network
+    module, table = data.draw(small_networks(model), "network")
     layer = data.draw(st.integers(0, len(table.layers.names) - 1), "layer")
     fixable = sorted({p for option in table.layers.options[layer] for p in option.params})
     assume(fixable)
     key, value = data.draw(st.sampled_from(fixable), "parameter")
     path = tmp_path_factory.mktemp("fold") / "folding.json"
     path.write_text(f'{{"{table.layers.names[layer]}": {{"{key}": {value}}}}}')
-    Fold(folding_file=str(path), clock_mhz=CLOCK_MHZ).apply(Context(), module)
+    Fold(folding_file=str(path), clock_mhz=CLOCK_MHZ, cost=model).apply(Context(), module)
     allowed = table.fixing(layer, key, value)
     fastest = table.cycles[allowed].min()
     cycles, luts, used = summary(module)

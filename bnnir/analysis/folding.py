@@ -15,9 +15,9 @@ lanes out) pair matters, and a dynamic program over the layers keeps, per lanes 
 way there, converters included. With a BRAM18 cap the state also counts the BRAM18s used, keeping
 the fewest LUTs per count. Every legal choice is enumerated (PE | MH, SIMD | MW, window SIMD' | C,
 no stream word wider than cost_model.MAX_STREAM_BITS), so the result is exact under the cost
-model. For a budget, the foldings within B only grow with B: a binary search over the layers'
-achievable cycle counts finds the smallest B within the budget, and the folding is the cheapest
-at that B.
+model: FINN's formulas by default, or the measured model (kernel_costs.COST_MODELS). For a
+budget, the foldings within B only grow with B: a binary search over the layers' achievable
+cycle counts finds the smallest B within the budget, and the folding is the cheapest at that B.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from xdsl.ir import Attribute, Operation
 
 from bnnir.analysis import cost_model as cm
 from bnnir.analysis.hardware import element_bits, is_layer, layer_name, module_hardware_run
-from bnnir.analysis.kernel_costs import kernel_cost
+from bnnir.analysis.kernel_costs import FINN, kernel_cost
 from bnnir.analysis.lowering import StreamIn, converter, folding_space, lowering, stream_after
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import bnn
@@ -49,8 +49,9 @@ class Kernel:
     cost: cm.Cost
 
     @staticmethod
-    def of(spec: hw.KernelSpec) -> Kernel:
-        return Kernel(spec, kernel_cost(spec))
+    def of(spec: hw.KernelSpec, model: str = FINN) -> Kernel:
+        """The kernel of `spec`, costed under a cost model (kernel_costs.COST_MODELS)."""
+        return Kernel(spec, kernel_cost(spec, model))
 
 
 @dataclass(frozen=True)
@@ -88,13 +89,14 @@ class Choice:
 class Layer:
     """A bnn op that becomes hardware, every legal folding of it, and the stream it reads.
     `too_wide` holds the foldings that divide evenly but need a stream word wider than
-    cost_model.MAX_STREAM_BITS."""
+    cost_model.MAX_STREAM_BITS; `model` is the cost model its kernels are costed under."""
 
     name: str
     op: Operation = field(repr=False)
     choices: list[Choice] = field(repr=False)
     stream: StreamIn
     too_wide: list[Choice] = field(default_factory=list, repr=False)
+    model: str = FINN
     _converters: dict[tuple[int, int], Kernel | None] = field(default_factory=dict, repr=False)
 
     @property
@@ -107,7 +109,7 @@ class Layer:
     def restricted(self, params: dict[str, int]) -> Layer:
         """The layer with only the choices that have these parameters."""
         return Layer(self.name, self.op, [c for c in self.choices if c.matches(params)],
-                     self.stream, [c for c in self.too_wide if c.matches(params)])
+                     self.stream, [c for c in self.too_wide if c.matches(params)], self.model)
 
     def converter(self, lanes_from: int | None, lanes_to: int) -> Kernel | None:
         """The width converter streaming conversion puts before this layer when its input stream
@@ -117,7 +119,7 @@ class Layer:
         key = (lanes_from, lanes_to)
         if key not in self._converters:
             spec = converter(lanes_from, lanes_to, self.stream)
-            self._converters[key] = None if spec is None else Kernel.of(spec)
+            self._converters[key] = None if spec is None else Kernel.of(spec, self.model)
         return self._converters[key]
 
 
@@ -157,14 +159,14 @@ def folded_choice(layer: Layer, where: str) -> Choice:
 # ===----------------------------------------------------------------------=== #
 
 
-def _layer(name: str, op: Operation, stream: StreamIn) -> Layer:
-    """The layer of `op` with every folding the lowering gives it, costed."""
+def _layer(name: str, op: Operation, stream: StreamIn, model: str) -> Layer:
+    """The layer of `op` with every folding the lowering gives it, costed under `model`."""
     lower = lowering(op, stream)
     costed: dict[int, Kernel] = {}  # by spec identity: the lowering reuses its specs
 
     def kernel(spec: hw.KernelSpec) -> Kernel:
         if id(spec) not in costed:
-            costed[id(spec)] = Kernel.of(spec)
+            costed[id(spec)] = Kernel.of(spec, model)
         return costed[id(spec)]
 
     choices = []
@@ -175,11 +177,12 @@ def _layer(name: str, op: Operation, stream: StreamIn) -> Layer:
                               max(s.widest for s in specs)))
     legal = [c for c in choices if c.widest <= cm.MAX_STREAM_BITS]
     too_wide = [c for c in choices if c.widest > cm.MAX_STREAM_BITS]
-    return Layer(name, op, legal, stream, too_wide)
+    return Layer(name, op, legal, stream, too_wide, model)
 
 
-def hardware_layers(module: ModuleOp) -> list[Layer]:
-    """The layers of the module's dataflow pipeline (its hardware run), in stream order."""
+def hardware_layers(module: ModuleOp, model: str = FINN) -> list[Layer]:
+    """The layers of the module's dataflow pipeline (its hardware run), in stream order, their
+    kernels costed under a cost model (kernel_costs.COST_MODELS)."""
     run = module_hardware_run(module)
     if not run:
         return []
@@ -188,7 +191,7 @@ def hardware_layers(module: ModuleOp) -> list[Layer]:
     layers = []
     for index, op in enumerate(run):
         if is_layer(op):
-            layers.append(_layer(layer_name(op, index), op, stream))
+            layers.append(_layer(layer_name(op, index), op, stream, model))
             stream = stream_after(op)
     return layers
 

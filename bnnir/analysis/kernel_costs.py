@@ -4,6 +4,12 @@
 (bnnir/analysis/lowering.py) makes of each layer; the report, the cycle simulation and FIFO
 sizing cost a design's ops through their specs (`op.spec`), so they agree with the numbers
 bnn-fold optimized.
+
+Two cost models price a kernel (COST_MODELS): `finn`, FINN's formulas (cost_model.py), the
+default, and `measured`, the same structure fitted to yosys synthesis of our RTL
+(measured_costs.py). They differ in LUTs and BRAM18s only. bnn-fold{cost=measured} folds under
+the measured model and records it on the module (COST_MODEL_ATTR, absent for the default), so
+the report costs the design as it was folded (`module_cost_model`).
 """
 
 from __future__ import annotations
@@ -11,17 +17,36 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
+from xdsl.dialects.builtin import ModuleOp, StringAttr
+
 from bnnir.analysis import cost_model as cm
+from bnnir.analysis import measured_costs
 from bnnir.dialects import hwstream as hw
 
+FINN, MEASURED = "finn", "measured"
+COST_MODELS = (FINN, MEASURED)
+"""The cost models, the default (FINN's formulas: every existing figure is theirs) first."""
 
-def kernel_cost(kernel: hw.KernelSpec | hw.KernelOp) -> cm.Cost:
-    """The cycles per frame, LUTs and BRAM18s of a kernel (a spec, or an op by its spec)."""
-    return spec_cost(kernel.spec if isinstance(kernel, hw.KernelOp) else kernel)
+COST_MODEL_ATTR = "bnn.cost_model"
+"""The module attribute naming the cost model bnn-fold used, when it is not the default."""
+
+
+def kernel_cost(kernel: hw.KernelSpec | hw.KernelOp, model: str = FINN) -> cm.Cost:
+    """The cycles per frame, LUTs and BRAM18s of a kernel (a spec, or an op by its spec) under
+    a cost model (COST_MODELS)."""
+    return spec_cost(kernel.spec if isinstance(kernel, hw.KernelOp) else kernel, model)
+
+
+def module_cost_model(module: ModuleOp) -> str:
+    """The cost model a module was folded under (COST_MODEL_ATTR; the default without it)."""
+    model = module.attributes.get(COST_MODEL_ATTR)
+    return model.data if isinstance(model, StringAttr) else FINN
 
 
 @lru_cache(maxsize=1 << 16)  # the folding search costs the same MVTU for every window SIMD
-def spec_cost(spec: hw.KernelSpec) -> cm.Cost:
+def spec_cost(spec: hw.KernelSpec, model: str = FINN) -> cm.Cost:
+    if model != FINN:
+        return _measured(spec, model)
     match spec:
         case hw.MvtuSpec():
             unit = cm.MatrixVectorUnit(spec.rows, spec.columns, spec.vectors, spec.input_bits,
@@ -49,6 +74,12 @@ def spec_cost(spec: hw.KernelSpec) -> cm.Cost:
         case hw.FifoSpec():
             return cm.Fifo(spec.depth, spec.lanes * spec.bits, spec.words).cost()
     raise TypeError(f"no cost model for {type(spec).__name__}")
+
+
+def _measured(spec: hw.KernelSpec, model: str) -> cm.Cost:
+    if model != MEASURED:
+        raise ValueError(f"unknown cost model '{model}'; known: {', '.join(COST_MODELS)}")
+    return measured_costs.spec_cost(spec, spec_cost(spec))
 
 
 def matrix_work(specs: Iterable[hw.KernelSpec]) -> tuple[int, int]:

@@ -25,7 +25,9 @@ FIFOs included and named after the stream they sit on (`kernel_names`); before i
 layer expands into the kernel specs it will become (bnnir/analysis/lowering.py: a conv into
 pad, window, dwc and mvtu), with the width converters between layers: the same specs, hence the
 same rows, names and totals as after conversion, FIFOs aside. LUTs and BRAM18s are the cost
-model's estimates (bnnir/analysis/kernel_costs.py, FINN's formulas), not synthesis results.
+model's estimates (bnnir/analysis/kernel_costs.py, FINN's formulas), not synthesis results;
+a module folded with bnn-fold{cost=measured} is costed under the measured model, and its
+report says so (`estimates`, and a `cost_model` field in JSON).
 
 With synthesis (`--synth`, `add_synthesis`) each kernel's module is also synthesized by yosys
 (bnnir/backends/yosys): the JSON report gains `synthesis` (the yosys version and script, totals
@@ -46,7 +48,13 @@ from xdsl.dialects.builtin import ModuleOp, StringAttr
 from bnnir.analysis import targets
 from bnnir.analysis.cost_model import frames_per_second
 from bnnir.analysis.folding import Folding, Layer, folded_choice, hardware_layers
-from bnnir.analysis.kernel_costs import ideal_cycles, kernel_cost, matrix_work
+from bnnir.analysis.kernel_costs import (
+    FINN,
+    ideal_cycles,
+    kernel_cost,
+    matrix_work,
+    module_cost_model,
+)
 from bnnir.analysis.stream_schedule import simulate
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import bnn
@@ -70,6 +78,8 @@ LATENCY_SCHEDULE = ("latency", "cycle schedule with the FIFO depths, first input
 """Each latency figure's name and definition (the module docstring explains them)."""
 
 ESTIMATES = "estimated by the cost model (FINN's formulas), not synthesized"
+MEASURED_ESTIMATES = ("estimated by the measured cost model (fitted to yosys synthesis of the "
+                      "RTL), not synthesized")
 
 LEGEND = {
     "name": "kernel: its layer and kind; a FIFO is named after the stream it sits on (from->to)",
@@ -169,8 +179,8 @@ def _stream_ends(fifo: hw.FifoOp) -> tuple[hw.KernelOp | None, hw.KernelOp | Non
             consumer if isinstance(consumer, hw.KernelOp) else None)
 
 
-def _row(name: str, spec: hw.KernelSpec, shape: str) -> dict[str, Any]:
-    cost = kernel_cost(spec)
+def _row(name: str, spec: hw.KernelSpec, shape: str, model: str) -> dict[str, Any]:
+    cost = kernel_cost(spec, model)
     pe, simd = spec.parallelism
     if isinstance(spec, hw.FifoSpec):
         shape = f"depth {spec.depth}"
@@ -178,7 +188,7 @@ def _row(name: str, spec: hw.KernelSpec, shape: str) -> dict[str, Any]:
             "cycles": cost.cycles, "luts": cost.luts, "brams": cost.brams}
 
 
-def _kernel_rows(module: ModuleOp) -> tuple[list[dict[str, Any]], int, int]:
+def _kernel_rows(module: ModuleOp, model: str) -> tuple[list[dict[str, Any]], int, int]:
     """Rows of a module already converted to hwstream designs: one per kernel op."""
     rows, specs = [], []
     for design in [op for op in module.ops if isinstance(op, hw.DesignOp)]:
@@ -186,17 +196,19 @@ def _kernel_rows(module: ModuleOp) -> tuple[list[dict[str, Any]], int, int]:
         for op in design.kernels():
             spec = op.spec
             specs.append(spec)
-            rows.append(_row(names[op], spec, f"{spec.words_in()} -> {spec.words_out()} words"))
+            rows.append(_row(names[op], spec, f"{spec.words_in()} -> {spec.words_out()} words",
+                             model))
     return rows, *matrix_work(specs)
 
 
 def build_report(module: ModuleOp) -> dict[str, Any]:
     summary = _fold_summary(module)
     clock_mhz = summary.clock_mhz.data
-    rows, macs, lanes = _kernel_rows(module)
+    model = module_cost_model(module)
+    rows, macs, lanes = _kernel_rows(module, model)
     simulated = rows != []
     if not rows:
-        rows, macs, lanes = _layer_rows(module)
+        rows, macs, lanes = _layer_rows(module, model)
     if not rows:
         raise BnnirError("module", "has no hardware layers to report")
     report = _summary(rows, macs, lanes, clock_mhz)
@@ -210,16 +222,21 @@ def build_report(module: ModuleOp) -> dict[str, Any]:
     report["part"], report["part_given"] = _part(summary)
     report["estimates"] = ESTIMATES
     report["legend"] = LEGEND
+    if model != FINN:
+        report["estimates"] = MEASURED_ESTIMATES
+        report["legend"] = LEGEND | {key: LEGEND[key].replace(ESTIMATES, MEASURED_ESTIMATES)
+                                     for key in ("luts", "brams")}
+        report["cost_model"] = model
     return report
 
 
-def _layer_rows(module: ModuleOp) -> tuple[list[dict[str, Any]], int, int]:
+def _layer_rows(module: ModuleOp, model: str) -> tuple[list[dict[str, Any]], int, int]:
     """Rows of a folded bnn module: the kernels its layers become as bnn-fold chose them, the
     width converters between layers included, in stream order."""
-    layers = hardware_layers(module)
+    layers = hardware_layers(module, model)
     folding = Folding(tuple((layer, folded_choice(layer, "--emit-report")) for layer in layers))
     names = _numbered([f"{layer.name}.{kernel.spec.kind}" for layer, kernel in folding.kernels])
-    rows = [_row(name, kernel.spec, _shape(layer))
+    rows = [_row(name, kernel.spec, _shape(layer), model)
             for name, (layer, kernel) in zip(names, folding.kernels, strict=True)]
     return rows, *matrix_work(folding.specs)
 
@@ -283,14 +300,15 @@ def add_synthesis(report: dict[str, Any], measured: Sequence[Resources]) -> None
 
 def render_json(report: dict[str, Any]) -> str:
     """The report's JSON fields (REPORT_FIELDS, rows of ROW_FIELDS; with synthesis also
-    `synthesis` and each row's `synth` and `synth_ratio`), one value per line."""
+    `synthesis` and each row's `synth` and `synth_ratio`; under the measured cost model
+    `cost_model`), one value per line."""
     synthesized = "synthesis" in report
     row_fields = (*ROW_FIELDS, "synth", "synth_ratio") if synthesized else ROW_FIELDS
-    fields = {key: report[key] for key in REPORT_FIELDS}
+    fields = {key: report[key] for key in (*REPORT_FIELDS, "cost_model") if key in report}
     fields["layers"] = [{key: row[key] for key in row_fields} for row in report["layers"]]
     if synthesized:
         fields["synthesis"] = report["synthesis"]
-        fields["legend"] = LEGEND | SYNTH_LEGEND
+        fields["legend"] = report["legend"] | SYNTH_LEGEND
     return json.dumps(fields, indent=2) + "\n"
 
 

@@ -3,6 +3,7 @@
     bnn-fold{target-fps=12000 clock-mhz=200 part=xcku115}
     bnn-fold{max-luts=200000 clock-mhz=200}
     bnn-fold{folding-file=folding.json clock-mhz=100}
+    bnn-fold{target-fps=12000 cost=measured}
 
 Afterwards every layer that becomes hardware (bnnir/analysis/hardware.py: conv2d, dense,
 max_pool, pad, integer threshold, arg_max, in the design's run) carries a `fold` attribute
@@ -15,6 +16,12 @@ explains why); no stream word exceeds cost_model.MAX_STREAM_BITS. With a target,
 the cheapest meeting it (within the part's BRAM18s); with a budget (max-luts, part), the fastest
 within it and the cheapest at that speed. An infeasible target fails with the best achievable
 frame rate, on the part when one is given.
+
+Costs are FINN's formulas (`cost=finn`, the default: bnnir's foldings compare with FINN's on
+FINN's own terms) or the measured model (`cost=measured`: the same structure fitted to yosys
+synthesis of our RTL, bnnir/analysis/measured_costs.py). They differ in LUTs and BRAM18s, so in
+the folding a budget or target picks; a module folded under the measured model says so
+(`bnn.cost_model = "measured"`), and the report costs it alike.
 
 A folding file (JSON, {"layer": {"pe": P, "simd": S, "window_simd": W}}) fixes the parameters it
 names and leaves a layer's others to the search; values are checked for legality. A report
@@ -38,6 +45,7 @@ from xdsl.context import Context
 from xdsl.dialects.builtin import (
     IntegerAttr,
     ModuleOp,
+    StringAttr,
     i64,
 )
 from xdsl.passes import ModulePass
@@ -53,7 +61,13 @@ from bnnir.analysis.folding import (
     fold_for_cycles,
     hardware_layers,
 )
-from bnnir.analysis.kernel_costs import ideal_cycles, matrix_work
+from bnnir.analysis.kernel_costs import (
+    COST_MODEL_ATTR,
+    COST_MODELS,
+    FINN,
+    ideal_cycles,
+    matrix_work,
+)
 from bnnir.diagnostics import BnnirError
 from bnnir.dialects import bnn
 
@@ -91,7 +105,8 @@ class Fold(ModulePass):
       clock_mhz: the clock (default 200);
       part: a device or board whose LUTs and BRAM18s bound the search (bnnir/analysis/
         targets.py: xc7z020, xczu7ev, xcku115, xcu250, ..., PYNQ-Z2, ZCU104, ADM-PCIE-8K5, ...);
-      folding_file: a JSON file fixing folding parameters of named layers.
+      folding_file: a JSON file fixing folding parameters of named layers;
+      cost: the cost model, `finn` (the default) or `measured`.
     """
 
     name = "bnn-fold"
@@ -102,8 +117,12 @@ class Fold(ModulePass):
     part: str | None = None
     folding_file: str | None = None
     max_brams: int | None = None
+    cost: str = FINN
 
     def __post_init__(self) -> None:
+        if self.cost not in COST_MODELS:
+            raise ValueError(f"bnn-fold: unknown cost model '{self.cost}'; give cost="
+                             f"{' or cost='.join(COST_MODELS)}")
         if self.part is not None and targets.find_part(self.part) is None:
             raise ValueError(f"bnn-fold: unknown part '{self.part}'; known "
                              f"{targets.known_targets()}")
@@ -126,7 +145,7 @@ class Fold(ModulePass):
                              "folding-file")
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        layers = hardware_layers(op)
+        layers = hardware_layers(op, self.cost)
         if not layers:
             raise BnnirError("bnn-fold", "the module has no layers to fold")
         if self.folding_file is not None:
@@ -138,7 +157,8 @@ class Fold(ModulePass):
                                  f"stream words of {narrowest} bits or more, wider than the "
                                  f"{MAX_STREAM_BITS} bits Vitis HLS allows")
         part = None if self.part is None else targets.find_part(self.part)
-        annotate(op, self._search(layers), self.clock_mhz, None if part is None else part.name)
+        annotate(op, self._search(layers), self.clock_mhz, None if part is None else part.name,
+                 self.cost)
 
     def _caps(self) -> tuple[int | None, int | None]:
         """(LUTs, BRAM18s) the folding must fit, from max-luts and the part."""
@@ -366,10 +386,11 @@ def _restricted(path: str, layer: Layer, params: object) -> Layer:
 
 
 def annotate(module: ModuleOp, folding: Folding, clock_mhz: float,
-             part: str | None = None) -> None:
+             part: str | None = None, cost: str = FINN) -> None:
     """Write the folding into the module: each layer's `fold` (#bnn.fold: its parameters and the
-    cycles, LUTs and BRAM18s of its kernels, the width converter feeding it included) and the
-    module's `bnn.fold` summary (#bnn.fold_summary)."""
+    cycles, LUTs and BRAM18s of its kernels, the width converter feeding it included), the
+    module's `bnn.fold` summary (#bnn.fold_summary) and, unless it is the default, the cost
+    model they are figures of (COST_MODEL_ATTR)."""
     for layer, choice in folding.choices:
         kernels = [k for owner, k in folding.kernels if owner is layer]
         layer.op.attributes["fold"] = bnn.FoldAttr({
@@ -381,3 +402,6 @@ def annotate(module: ModuleOp, folding: Folding, clock_mhz: float,
         fps=frames_per_second(clock_mhz, folding.max_cycles), max_cycles=folding.max_cycles,
         bottleneck=folding.bottleneck, luts=folding.luts, brams=folding.brams,
         ideal_cycles=ideal_cycles(*matrix_work(folding.specs)))
+    module.attributes.pop(COST_MODEL_ATTR, None)
+    if cost != FINN:
+        module.attributes[COST_MODEL_ATTR] = StringAttr(cost)

@@ -83,6 +83,10 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--folding-file", metavar="F.json",
                         help="fix the PE/SIMD of the layers it names, in bnnir's or FINN's "
                              'spelling: {"conv1": {"pe": 4, "simd": 9}}')
+    parser.add_argument("--cost", choices=["finn", "measured"], default="finn",
+                        help="the cost model folding minimizes: FINN's formulas (finn, the "
+                             "default) or the measured model fitted to yosys synthesis of the "
+                             "RTL (measured)")
     parser.add_argument("--padding", choices=["exact", "minus-one"], default="exact",
                         help="zero padding of bipolar maps: exact (-1 padding plus a border "
                              "correction; the default) or minus-one (plain -1 padding, which "
@@ -109,7 +113,7 @@ def compile_model(args: argparse.Namespace) -> None:
                       target_fps=args.target_fps,
                       max_luts=args.max_luts, clock_mhz=args.clock_mhz, part=args.part,
                       folding_file=args.folding_file, padding=args.padding,
-                      max_brams=args.max_brams, synth=args.synth,
+                      max_brams=args.max_brams, cost=args.cost, synth=args.synth,
                       synth_cluster=args.synth_cluster)
     build = compile_with(args.model, options, verify=args.verify, output=args.output,
                          quiet=args.quiet, log=_log, tool=TOOL)
