@@ -182,10 +182,11 @@ def _mvtu(unit: cm.MatrixVectorUnit, pe: int, simd: int) -> cm.Cost:
 
 def cost(unit: object, *args: int) -> cm.Cost:
     """The measured model's cost of a cost_model kernel (`unit.cost(*args)` in FINN's model):
-    fitted LUTs and BRAM18s for the calibrated kinds, FINN's figures for the others."""
+    fitted LUTs and BRAM18s for the calibrated kinds, FINN's figures for the others (matrix
+    units with multi-bit weights among them: the sweep has not covered them yet)."""
     finn: cm.Cost = unit.cost(*args)  # type: ignore[attr-defined]
     match unit:
-        case cm.MatrixVectorUnit() if getattr(unit, "weight_bits", 1) == 1:
+        case cm.MatrixVectorUnit() if unit.weight_bits == 1:
             return _mvtu(unit, *args)
         case cm.SlidingWindow():
             (simd,) = args
@@ -206,7 +207,7 @@ def cost(unit: object, *args: int) -> cm.Cost:
 def spec_terms(spec: hw.KernelSpec) -> tuple[str, Terms] | None:
     """The kind and terms of a calibrated kernel spec; None for the others."""
     match spec:
-        case hw.MvtuSpec() if getattr(spec, "weight_bits", 1) == 1:
+        case hw.MvtuSpec() if spec.weight_bits == 1:
             return "mvtu", mvtu_terms(spec.rows, spec.columns, spec.pe, spec.simd,
                                       spec.input_bits, spec.signed_input, spec.steps,
                                       spec.classes)
