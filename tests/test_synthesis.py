@@ -149,6 +149,22 @@ def test_cache_and_counts(cache: Path) -> None:
     assert (counted.luts, counted.ffs, counted.bram18, counted.dsps) == (12, 4, 3, 2)
 
 
+def test_multi_bit_weights_synthesize_wider_lanes() -> None:
+    """A unit with 4-bit weights on 2-bit inputs is synthesized like any kernel; its products
+    and wider adder tree cost more LUTs and registers than the same unit with 1-bit weights."""
+    def unit(weight_bits: int) -> hw.MvtuOp:
+        spec = hw.MvtuSpec(rows=8, columns=16, vectors=4, pe=2, simd=4, input_bits=2,
+                           output_bits=16, weight_bits=weight_bits)
+        weights = np.random.default_rng(4).integers(-128, 128, (2, 8, (4 * weight_bits + 7) // 8))
+        block = Block(arg_types=[hw.StreamType(8)])
+        return hw.MvtuOp(block.args[0], spec,
+                         weights=dense_from_numpy(weights.astype(np.int8), i8))
+
+    one_bit, four_bit = synthesize_ops([unit(1), unit(4)])
+    assert one_bit.luts > 0 and four_bit.luts > 2 * one_bit.luts
+    assert four_bit.ffs > one_bit.ffs and four_bit.dsps == 0
+
+
 def test_dask_local_cluster_computes_each_kernel_once(cache: Path) -> None:
     ops = [mvtu(8, 32, pe=2, simd=4, seed=2), mvtu(16, 16, pe=4, simd=4, seed=3),
            mvtu(8, 32, pe=2, simd=4, seed=2)]
