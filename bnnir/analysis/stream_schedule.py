@@ -78,8 +78,9 @@ from __future__ import annotations
 import bisect
 import hashlib
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
@@ -510,6 +511,33 @@ def _as_late_as_possible(latest: np.ndarray, positions: np.ndarray, slack: int) 
     return latest
 
 
+_Times = TypeVar("_Times")
+
+
+def _sweep(times: list[_Times], solve: Callable[[int, int | None], _Times], depths: list[int],
+           same: Callable[[_Times, _Times], bool]) -> bool:
+    """Re-solve loops in place (`solve(u, depth of its output stream or None)`) until none
+    changes, alternating backward and forward passes; a loop is re-solved only after a
+    neighbour changed. True when settled within `SWEEPS` sweeps."""
+    last = len(times) - 1
+    order = [*reversed(range(last)), *range(1, last + 1)]
+    stale = [True] * (last + 1)
+    for _ in range(SWEEPS):
+        changed = False
+        for u in order:
+            if not stale[u]:
+                continue
+            stale[u] = False
+            solved = solve(u, depths[u] if u < last else None)
+            if not same(solved, times[u]):
+                times[u], changed = solved, True
+                for neighbour in (u - 1, u + 1):
+                    if 0 <= neighbour <= last:
+                        stale[neighbour] = True
+        if not changed:
+            return True
+    return False
+
 class Pipeline:
     """The host and the kernels as loops over the frames; stream s runs from unit s to s + 1.
 
@@ -558,23 +586,9 @@ class Pipeline:
         more link of such a chain, so after `SWEEPS` sweeps `_event_by_event` solves the rest
         instead: the same least solution, in one pass over the moves."""
         times = list(unbounded)
-        last = len(self.moves) - 1
-        order = [*reversed(range(last)), *range(1, last + 1)]
-        stale = [True] * (last + 1)  # a loop is re-solved only after a neighbour changed
-        for _ in range(SWEEPS):
-            changed = False
-            for u in order:
-                if not stale[u]:
-                    continue
-                stale[u] = False
-                solved = self._solve(times, u, depths[u] if u < last else None)
-                if not np.array_equal(solved, times[u]):
-                    times[u], changed = solved, True
-                    for neighbour in (u - 1, u + 1):
-                        if 0 <= neighbour <= last:
-                            stale[neighbour] = True
-            if not changed:
-                return times
+        if _sweep(times, lambda u, bound: self._solve(times, u, bound), depths,
+                  lambda a, b: bool(np.array_equal(a, b))):
+            return times
         return self._event_by_event(depths)
 
     def _event_by_event(self, depths: list[int]) -> list[np.ndarray]:
@@ -1082,23 +1096,9 @@ class BlockPipeline:
     def bounded(self, unbounded: list[Solved], depths: list[int]) -> list[Solved]:
         """`Pipeline.bounded`'s sweeps; _NotSettled after `SWEEPS`."""
         times = list(unbounded)
-        last = len(self.loops) - 1
-        order = [*reversed(range(last)), *range(1, last + 1)]
-        stale = [True] * (last + 1)
-        for _ in range(SWEEPS):
-            changed = False
-            for u in order:
-                if not stale[u]:
-                    continue
-                stale[u] = False
-                solved = self._solve(times, u, depths[u] if u < last else None)
-                if solved.reads != times[u].reads or solved.writes != times[u].writes:
-                    times[u], changed = solved, True
-                    for neighbour in (u - 1, u + 1):
-                        if 0 <= neighbour <= last:
-                            stale[neighbour] = True
-            if not changed:
-                return times
+        if _sweep(times, lambda u, bound: self._solve(times, u, bound), depths,
+                  lambda a, b: a.reads == b.reads and a.writes == b.writes):
+            return times
         raise _NotSettled
 
     def latest(self, earliest: list[Solved]) -> list[Solved]:
