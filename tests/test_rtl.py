@@ -75,6 +75,7 @@ KERNELS: dict[str, tuple[str, tuple[int, ...]]] = {
     "pool": ("si4", (4, 3, 5, 6)),  # signed lanes, pads on all sides, windows past the edge
     "label_select": ("si32", (6, 10)),  # signed 32-bit logits, 5 per word, ties included
     "dwc": ("i1", (5, 12)),  # 3 -> 2 -> 3 lanes (neither divides the other)
+    "dwc_groups": ("i1", (5, 60)),  # 6 -> 4 -> 10 -> 2 -> 6 lanes, moved 2 at a time
 }
 
 

@@ -3,6 +3,8 @@ the label selector (label_select.hpp)."""
 
 from __future__ import annotations
 
+from math import gcd
+
 from xdsl.dialects import hw
 
 from bnnir.backends.circt.builder import Rtl, Value, bits_for, width
@@ -71,27 +73,32 @@ def dwc_module(name: str, p: DwcParams) -> hw.HWModuleOp:
 
 def _narrowing(k: LoopKernel, a: int, b: int, bits: int) -> hw.HWModuleOp:
     rtl = k.rtl
-    held = rtl.reg("held", a * bits, None)  # `avail` lanes not yet written, from lane 0
-    avail = rtl.reg("avail", bits_for(a + 1))
-    enough = rtl.uge(avail.q, b)
+    # lanes move in groups of g = gcd(a, b): counting groups, a shift selects among b / g
+    # positions instead of b (a 128 -> 1152 lane converter: 9 instead of 1152)
+    g = gcd(a, b)
+    a_g, b_g = a // g, b // g
+    held = rtl.reg("held", a * bits, None)  # `avail` groups not yet written, from lane 0
+    avail = rtl.reg("avail", bits_for(a_g + 1))
+    enough = rtl.uge(avail.q, b_g)
     fire = k.control(rtl.not_(enough), rtl.true())
     divides = a % b == 0
     nxt = k.in_data
     # enough lanes held: write the lowest b
     word_held = rtl.extract(held.q, 0, b * bits)
     held_after = rtl.zext(rtl.extract(held.q, b * bits, (a - b) * bits), a * bits)
-    avail_after = rtl.sub(avail.q, rtl.const(b, width(avail.q)))
+    avail_after = rtl.sub(avail.q, rtl.const(b_g, width(avail.q)))
     # too few: the held lanes, then the next word's first b − avail lanes
     if divides:
         word_read = rtl.extract(nxt, 0, b * bits)
         held_read = rtl.zext(rtl.extract(nxt, b * bits, (a - b) * bits), a * bits)
-        avail_read = rtl.const(a - b, width(avail.q))
+        avail_read = rtl.const(a_g - b_g, width(avail.q))
     else:
-        low = rtl.extract(avail.q, 0, bits_for(b)) if width(avail.q) > bits_for(b) else avail.q
+        low = (rtl.extract(avail.q, 0, bits_for(b_g)) if width(avail.q) > bits_for(b_g)
+               else avail.q)
         word_read = rtl.extract(_shifted_in(rtl, rtl.zext(held.q, max(a, b) * bits), nxt, low,
-                                            bits, b), 0, b * bits)
-        held_read = _shifted_down(rtl, nxt, low, bits, b, b)
-        avail_read = rtl.add(avail.q, rtl.const(a - b, width(avail.q)))
+                                            g * bits, b_g), 0, b * bits)
+        held_read = _shifted_down(rtl, nxt, low, g * bits, b_g, b_g)
+        avail_read = rtl.add(avail.q, rtl.const(a_g - b_g, width(avail.q)))
     held.next(rtl.mux(fire, rtl.mux(enough, held_after, held_read), held.q))
     avail.next(rtl.mux(fire, rtl.mux(enough, avail_after, avail_read), avail.q))
     return k.finish(rtl.mux(enough, word_held, word_read))
@@ -99,18 +106,20 @@ def _narrowing(k: LoopKernel, a: int, b: int, bits: int) -> hw.HWModuleOp:
 
 def _widening(k: LoopKernel, a: int, b: int, bits: int) -> hw.HWModuleOp:
     rtl = k.rtl
-    filled = rtl.reg("filled", b * bits, None)  # `fill` lanes of the next output word
-    fill = rtl.reg("fill", bits_for(b))
-    full = rtl.uge(fill.q, b - a)
+    g = gcd(a, b)  # lanes move in groups of g, as in _narrowing
+    a_g, b_g = a // g, b // g
+    filled = rtl.reg("filled", b * bits, None)  # `fill` groups of the next output word
+    fill = rtl.reg("fill", bits_for(b_g))
+    full = rtl.uge(fill.q, b_g - a_g)
     fire = k.control(rtl.true(), full)
-    word = _shifted_in(rtl, filled.q, k.in_data, fill.q, bits, b)
+    word = _shifted_in(rtl, filled.q, k.in_data, fill.q, g * bits, b_g)
     if b % a == 0:
         left = rtl.const(0, b * bits)
     else:  # the lanes of the word that did not fit: it moves down by b − fill lanes
-        left = _shifted_down(rtl, rtl.zext(k.in_data, b * bits), fill.q, bits, b, b)
+        left = _shifted_down(rtl, rtl.zext(k.in_data, b * bits), fill.q, g * bits, b_g, b_g)
     fill_bits = width(fill.q)
-    fill_full = rtl.sub(fill.q, rtl.const(b - a, fill_bits))
-    fill_more = rtl.add(fill.q, rtl.const(a, fill_bits))
+    fill_full = rtl.sub(fill.q, rtl.const(b_g - a_g, fill_bits))
+    fill_more = rtl.add(fill.q, rtl.const(a_g, fill_bits))
     filled.next(rtl.mux(fire, rtl.mux(full, left, word), filled.q))
     fill.next(rtl.mux(fire, rtl.mux(full, fill_full, fill_more), fill.q))
     return k.finish(word)
